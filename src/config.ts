@@ -1,0 +1,283 @@
+/**
+ * All configuration, typed once with zod. This is the only module that reads process.env
+ * (callers pass `env` in, so tests never touch the real environment).
+ *
+ * Sources, later ones winning: schema defaults < JSON file (SHOPBOT_CONFIG or --config) < environment.
+ * An invalid value stops start-up with a message naming the setting and its environment variable.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ShopbotError } from './errors.js';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) =>
+  typeof v === 'boolean' ? v : v === 'true' || v === '1' || v === 'yes',
+);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const optionalString = z.string().min(1).optional();
+
+export const ConfigSchema = z.object({
+  /** Where SQLite files, the vector index and model checkpoints live. */
+  dataDir: z.string().min(1).default('var'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  server: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: int(0, 65535).default(3000),
+      /** Public base URL, used in links sent to Teams/Slack and in policy-source links. */
+      publicUrl: z.url().optional(),
+      maxMessageChars: int(1, 100_000).default(2000),
+      /** Per-connection message rate limit for the widget (messages per minute). */
+      messagesPerMinute: int(1, 10_000).default(60),
+    })
+    .prefault({}),
+  catalog: z
+    .object({
+      /** Load the bundled ESCI demo catalog on first start when the catalog is empty. */
+      demo: bool.default(true),
+      demoFile: z.string().min(1).default('evals/data/esci/ubi_ecommerce_products.json.gz'),
+    })
+    .prefault({}),
+  storage: z
+    .object({
+      /** Funnel events, conversations and carts: embedded SQLite or PostgreSQL. */
+      backend: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      postgresUrl: optionalString,
+    })
+    .prefault({}),
+  state: z
+    .object({
+      /** Conversation state: embedded SQLite or Redis (shared between server processes). */
+      backend: z.enum(['sqlite', 'redis']).default('sqlite'),
+      redisUrl: optionalString,
+    })
+    .prefault({}),
+  retrieval: z
+    .object({
+      backend: z.enum(['embedded', 'qdrant']).default('embedded'),
+      /** Which retrievers answer a turn. */
+      mode: z.enum(['hybrid', 'lexical', 'dense']).default('hybrid'),
+      qdrantUrl: optionalString,
+      qdrantApiKey: optionalString,
+      qdrantCollection: z.string().min(1).default('shopbot_products'),
+      /** Above this many products the embedded index switches from exact search to HNSW. */
+      annThreshold: int(1, 100_000_000).default(20_000),
+      candidates: int(1, 1000).default(100),
+    })
+    .prefault({}),
+  models: z
+    .object({
+      dir: z.string().min(1).default('models'),
+      device: z.enum(['cpu', 'cuda']).default('cpu'),
+      intent: z.string().min(1).default('intent'),
+      embedding: z.string().min(1).default('embedding'),
+      quantized: bool.default(true),
+      maxBatchSize: int(1, 1024).default(32),
+      maxBatchWaitMs: num(0, 1000).default(2),
+      threads: int(1, 256).default(2),
+    })
+    .prefault({}),
+  nlu: z
+    .object({
+      /** Below this calibrated confidence the assistant asks a clarifying question. */
+      clarifyBelow: num(0, 1).default(0.45),
+    })
+    .prefault({}),
+  ranking: z
+    .object({
+      explorationRate: num(0, 1).default(0.05),
+      sponsoredSlots: int(0, 10).default(0),
+      sponsoredReserveCpm: num(0, 1e9).default(0),
+      slateSize: int(1, 50).default(5),
+    })
+    .prefault({}),
+  coupons: z
+    .object({
+      enabled: bool.default(true),
+      /** HMAC key for coupon codes. Required in production; a fixed dev key is used when demo data is on. */
+      secret: optionalString,
+      holdoutRate: num(0, 1).default(0.1),
+    })
+    .prefault({}),
+  funnel: z
+    .object({
+      /** HMAC-SHA256 secret for POST /v1/events from a real store. Unset: the endpoint is off. */
+      webhookSecret: optionalString,
+      /** Signed requests older than this are refused as replays. */
+      webhookToleranceSec: int(1, 86_400).default(300),
+      flushIntervalMs: int(1, 60_000).default(200),
+      flushBatchSize: int(1, 100_000).default(500),
+    })
+    .prefault({}),
+  store: z
+    .object({
+      backend: z.enum(['demo', 'shopify', 'woocommerce']).default('demo'),
+      baseUrl: optionalString,
+      accessToken: optionalString,
+      consumerKey: optionalString,
+      consumerSecret: optionalString,
+      policiesDir: z.string().min(1).default('evals/data/policies'),
+    })
+    .prefault({}),
+  llm: z
+    .object({
+      provider: z.enum(['none', 'openai', 'ollama']).default('none'),
+      baseUrl: optionalString,
+      model: optionalString,
+      apiKey: optionalString,
+      timeoutMs: int(100, 120_000).default(8000),
+    })
+    .prefault({}),
+  teams: z
+    .object({
+      appId: optionalString,
+      appPassword: optionalString,
+      tenantId: optionalString,
+      supportConversationId: optionalString,
+      serviceUrl: optionalString,
+    })
+    .prefault({}),
+  slack: z
+    .object({
+      botToken: optionalString,
+      signingSecret: optionalString,
+      supportChannel: optionalString,
+      apiUrl: optionalString,
+    })
+    .prefault({}),
+  agents: z
+    .object({
+      /** Agent console logins as "name:password" pairs separated by commas (scrypt-hashed at start). */
+      users: optionalString,
+      sessionSecret: optionalString,
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Environment variable -> dotted config path. Documented in the README's configuration table. */
+export const ENV_VARS: Readonly<Record<string, string>> = {
+  SHOPBOT_DATA_DIR: 'dataDir',
+  SHOPBOT_LOG_LEVEL: 'logLevel',
+  HOST: 'server.host',
+  PORT: 'server.port',
+  SHOPBOT_PUBLIC_URL: 'server.publicUrl',
+  SHOPBOT_MAX_MESSAGE_CHARS: 'server.maxMessageChars',
+  SHOPBOT_MESSAGES_PER_MINUTE: 'server.messagesPerMinute',
+  SHOPBOT_DEMO_CATALOG: 'catalog.demo',
+  SHOPBOT_DEMO_CATALOG_FILE: 'catalog.demoFile',
+  SHOPBOT_STORAGE: 'storage.backend',
+  DATABASE_URL: 'storage.postgresUrl',
+  SHOPBOT_STATE: 'state.backend',
+  REDIS_URL: 'state.redisUrl',
+  SHOPBOT_RETRIEVAL: 'retrieval.backend',
+  SHOPBOT_RETRIEVAL_MODE: 'retrieval.mode',
+  QDRANT_URL: 'retrieval.qdrantUrl',
+  QDRANT_API_KEY: 'retrieval.qdrantApiKey',
+  SHOPBOT_QDRANT_COLLECTION: 'retrieval.qdrantCollection',
+  SHOPBOT_ANN_THRESHOLD: 'retrieval.annThreshold',
+  SHOPBOT_MODELS_DIR: 'models.dir',
+  SHOPBOT_DEVICE: 'models.device',
+  SHOPBOT_QUANTIZED: 'models.quantized',
+  SHOPBOT_MODEL_THREADS: 'models.threads',
+  SHOPBOT_CLARIFY_BELOW: 'nlu.clarifyBelow',
+  SHOPBOT_EXPLORATION_RATE: 'ranking.explorationRate',
+  SHOPBOT_SPONSORED_SLOTS: 'ranking.sponsoredSlots',
+  SHOPBOT_COUPONS: 'coupons.enabled',
+  SHOPBOT_COUPON_SECRET: 'coupons.secret',
+  SHOPBOT_WEBHOOK_SECRET: 'funnel.webhookSecret',
+  SHOPBOT_STORE: 'store.backend',
+  SHOPBOT_STORE_URL: 'store.baseUrl',
+  SHOPBOT_STORE_TOKEN: 'store.accessToken',
+  SHOPBOT_POLICIES_DIR: 'store.policiesDir',
+  SHOPBOT_LLM: 'llm.provider',
+  SHOPBOT_LLM_URL: 'llm.baseUrl',
+  SHOPBOT_LLM_MODEL: 'llm.model',
+  SHOPBOT_LLM_API_KEY: 'llm.apiKey',
+  MICROSOFT_APP_ID: 'teams.appId',
+  MICROSOFT_APP_PASSWORD: 'teams.appPassword',
+  MICROSOFT_APP_TENANT_ID: 'teams.tenantId',
+  SHOPBOT_TEAMS_SUPPORT_CONVERSATION: 'teams.supportConversationId',
+  SLACK_BOT_TOKEN: 'slack.botToken',
+  SLACK_SIGNING_SECRET: 'slack.signingSecret',
+  SHOPBOT_SLACK_SUPPORT_CHANNEL: 'slack.supportChannel',
+  SHOPBOT_AGENT_USERS: 'agents.users',
+  SHOPBOT_SESSION_SECRET: 'agents.sessionSecret',
+};
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function envNameFor(dotted: string): string | undefined {
+  return Object.entries(ENV_VARS).find(([, p]) => p === dotted)?.[0];
+}
+
+export interface LoadConfigOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Path of a JSON config file; defaults to env.SHOPBOT_CONFIG. */
+  file?: string;
+  /** Values that win over everything else (tests, CLI flags). */
+  overrides?: ConfigInput;
+}
+
+function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(extra)) {
+    const prev = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? {};
+  let raw: Record<string, unknown> = {};
+  const file = options.file ?? env.SHOPBOT_CONFIG;
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(path.resolve(file), 'utf8')) as Record<string, unknown>;
+    } catch (cause) {
+      throw new ShopbotError('CONFIG_INVALID', `config file ${file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, dotted] of Object.entries(ENV_VARS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(fromEnv, dotted, value);
+  }
+  raw = deepMerge(deepMerge(raw, fromEnv), (options.overrides ?? {}) as Record<string, unknown>);
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const dotted = issue.path.join('.');
+      const envName = envNameFor(dotted);
+      return `  ${dotted}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+    });
+    throw new ShopbotError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.storage.backend === 'postgres' && !config.storage.postgresUrl) {
+    throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  storage.postgresUrl (DATABASE_URL): required when storage.backend is postgres');
+  }
+  if (config.state.backend === 'redis' && !config.state.redisUrl) {
+    throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  state.redisUrl (REDIS_URL): required when state.backend is redis');
+  }
+  if (config.retrieval.backend === 'qdrant' && !config.retrieval.qdrantUrl) {
+    throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  retrieval.qdrantUrl (QDRANT_URL): required when retrieval.backend is qdrant');
+  }
+  return config;
+}

@@ -1,0 +1,59 @@
+/**
+ * One catalogue of error codes. Codes are stable strings that tests and logs match on;
+ * messages are for people. The HTTP status for each code lives here and nowhere else.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 500,
+  BAD_REQUEST: 400,
+  MESSAGE_TOO_LONG: 413,
+  MESSAGE_EMPTY: 400,
+  UNKNOWN_CONVERSATION: 404,
+  NOT_FOUND: 404,
+  SIGNATURE_INVALID: 401,
+  SIGNATURE_REPLAYED: 401,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  CATALOG_ROW_INVALID: 422,
+  INPUT_MISSING: 400,
+  MODEL_MISSING: 500,
+  RETRIEVAL_UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
+  COUPON_INVALID: 422,
+  CONFLICT: 409,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ShopbotError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ShopbotError';
+    this.code = code;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export class RetrievalUnavailableError extends ShopbotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RETRIEVAL_UNAVAILABLE', message, options);
+    this.name = 'RetrievalUnavailableError';
+  }
+}
+
+export function isShopbotError(err: unknown): err is ShopbotError {
+  return err instanceof ShopbotError;
+}
+
+/** The body every HTTP route returns on error: `{ error: { code, message } }`. */
+export function errorBody(err: unknown): { status: number; body: { error: { code: string; message: string } } } {
+  if (err instanceof ShopbotError) {
+    return { status: err.httpStatus, body: { error: { code: err.code, message: err.message } } };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+}

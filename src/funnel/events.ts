@@ -1,0 +1,48 @@
+/**
+ * Funnel events: one zod-validated discriminated union. Every event carries an idempotency key
+ * (`id`); a retried event with the same key is stored once.
+ */
+import { z } from 'zod';
+import { ChannelSchema } from '../messages.js';
+
+const base = {
+  /** Idempotency key. Producers derive it from what makes the event unique (slate + position, order id...). */
+  id: z.string().min(1).max(200),
+  ts: z.number().int().nonnegative(),
+  channel: ChannelSchema,
+  conversationId: z.string().max(200).optional(),
+  userId: z.string().max(200).optional(),
+};
+
+const productId = z.string().min(1).max(200);
+const money = z.number().int();
+
+export const SlateCandidateSchema = z.object({
+  productId,
+  score: z.number(),
+  /** Feature values the ranker used, so a new policy can be trained and evaluated offline. */
+  features: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+});
+
+export const FunnelEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('impression'), productId, position: z.number().int().min(0), query: z.string().max(2000).default(''), policyId: z.string().max(100), slateId: z.string().max(100), propensity: z.number().min(0).max(1).optional(), sponsored: z.boolean().default(false) }),
+  z.object({ ...base, type: z.literal('click'), productId, position: z.number().int().min(0).optional(), slateId: z.string().max(100).optional() }),
+  z.object({ ...base, type: z.literal('add_to_cart'), productId, quantity: z.number().int().min(1), priceCents: money, slateId: z.string().max(100).optional() }),
+  z.object({ ...base, type: z.literal('remove_from_cart'), productId, quantity: z.number().int().min(1) }),
+  z.object({ ...base, type: z.literal('checkout_started'), cartValueCents: money, items: z.number().int().min(0) }),
+  z.object({ ...base, type: z.literal('purchase'), orderId: z.string().min(1).max(200), revenueCents: money, currency: z.string().length(3).default('USD'), productIds: z.array(productId).max(1000).default([]), couponCode: z.string().max(200).optional() }),
+  z.object({ ...base, type: z.literal('message'), role: z.enum(['user', 'bot', 'agent']), chars: z.number().int().min(0) }),
+  z.object({ ...base, type: z.literal('intent'), intent: z.string().max(100), confidence: z.number().min(0).max(1), lang: z.string().max(10) }),
+  z.object({ ...base, type: z.literal('search'), query: z.string().max(2000), results: z.number().int().min(0) }),
+  z.object({ ...base, type: z.literal('handoff'), status: z.enum(['requested', 'queued', 'assigned', 'resolved', 'returned']), reason: z.string().max(500), team: z.string().max(100).optional(), agentId: z.string().max(200).optional() }),
+  z.object({ ...base, type: z.literal('slate'), slateId: z.string().max(100), policyId: z.string().max(100), policyVersion: z.string().max(100), query: z.string().max(2000), candidates: z.array(SlateCandidateSchema).max(1000), shown: z.array(z.object({ productId, position: z.number().int().min(0), propensity: z.number().min(0).max(1), sponsored: z.boolean().default(false) })).max(100) }),
+  z.object({ ...base, type: z.literal('coupon_offered'), campaignId: z.string().max(100), code: z.string().max(200).optional(), holdout: z.boolean(), uplift: z.number().optional() }),
+  z.object({ ...base, type: z.literal('coupon_redeemed'), campaignId: z.string().max(100), code: z.string().max(200), discountCents: money, orderId: z.string().max(200) }),
+]);
+
+export type FunnelEvent = z.infer<typeof FunnelEventSchema>;
+export type FunnelEventInput = z.input<typeof FunnelEventSchema>;
+export type FunnelEventType = FunnelEvent['type'];
+
+/** The shopping funnel in order; `shopbot funnel` reports these stages. */
+export const FUNNEL_STAGES = ['impression', 'click', 'add_to_cart', 'checkout_started', 'purchase'] as const satisfies readonly FunnelEventType[];

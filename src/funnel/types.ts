@@ -1,0 +1,27 @@
+import type { FunnelEvent, FunnelEventInput, FunnelEventType } from './events.js';
+
+export interface FunnelQuery {
+  readonly types?: readonly FunnelEventType[];
+  readonly fromTs?: number;
+  readonly toTs?: number;
+  readonly conversationId?: string;
+  readonly limit?: number;
+}
+
+export interface StageRow {
+  readonly day: string;
+  readonly channel: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly revenueCents: number;
+}
+
+/** Where funnel events are stored. Embedded: SQLite; scale-out: PostgreSQL. */
+export interface FunnelStore {
+  /** Validates and stores; events whose id was already stored are ignored. Returns how many were new. */
+  append(events: readonly FunnelEventInput[]): Promise<number>;
+  /** Replays events in time order (learners, off-policy evaluation, reports). */
+  query(q: FunnelQuery): AsyncIterable<FunnelEvent>;
+  /** Stage counts and revenue per day and channel. */
+  stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]>;
+  close(): Promise<void>;
+}
