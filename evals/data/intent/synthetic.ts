@@ -1,0 +1,164 @@
+/**
+ * Hand-written templates for the intents and languages no public dataset covers: Chinese for every
+ * intent, and English for product_question, add_to_cart, view_cart, coupon_question and
+ * conversational product_search. Each template is split as a whole into train or dev (see build.ts),
+ * so dev sentences never share a template with train ones.
+ */
+import type { Intent } from '../../../src/nlu/types.js';
+
+export type Lang = 'en' | 'zh';
+export interface TemplateSet {
+  readonly intent: Intent;
+  readonly lang: Lang;
+  readonly templates: readonly string[];
+}
+
+export const SLOTS: Readonly<Record<Lang, Readonly<Record<string, readonly string[]>>>> = {
+  en: {
+    product: ['running shoes', 'a rug', 'coffee table', 'wireless earbuds', 'rain jacket', 'desk lamp', 'office chair', 'yoga mat', 'backpack', 'throw pillows', 'a sofa', 'phone case', 'water bottle', 'winter boots', 'bath towels', 'a blender', 'sunglasses', 'bookshelf', 'hiking socks', 'a dress'],
+    item: ['the blue one', 'this jacket', 'these boots', 'the lamp', 'that chair', 'the second one', 'this', 'it', 'the rug', 'those earbuds'],
+    color: ['red', 'black', 'navy', 'white', 'green', 'grey', 'beige', 'pink'],
+    price: ['$30', '$50', '100 dollars', '$25', '$200', '80 bucks'],
+    n: ['two', '3', 'one', 'four', '2', 'a couple of'],
+    size: ['medium', 'size 10', 'XL', 'small', 'large', 'size 8'],
+    code: ['SAVE10', 'WELCOME15', 'FALL20', 'FREESHIP', 'VIP5'],
+    order: ['#1042', 'BB-10420', 'order 1057', '#1188'],
+    feature: ['waterproof', 'machine washable', 'made of leather', 'dishwasher safe', 'good for wide feet', 'easy to assemble', 'true to size', 'wireless'],
+  },
+  zh: {
+    product: ['运动鞋', '连衣裙', '蓝牙耳机', '沙发', '台灯', '背包', '羽绒服', '咖啡桌', '地毯', '手机壳', '保温杯', '跑步鞋', '衬衫', '书架', '电饭煲', '毛巾', '太阳镜', '椅子'],
+    item: ['这个', '这件', '第二个', '那双鞋', '这款耳机', '刚才那个', '这条裙子', '那个台灯'],
+    color: ['红色', '黑色', '白色', '蓝色', '绿色', '灰色', '粉色', '米色'],
+    price: ['100元', '200块', '50元', '300元', '八十块', '500块'],
+    n: ['两', '三', '一', '2', '4'],
+    size: ['大号', '中号', '小号', 'XL', '42码', 'M码'],
+    code: ['SAVE10', 'WELCOME15', 'FALL20', 'VIP5'],
+    order: ['#1042', 'BB-10420', '1057', '#1188'],
+    feature: ['防水', '可以机洗', '真皮的', '保暖', '好组装', '偏大', '无线的', '耐用'],
+  },
+};
+
+const en = (intent: Intent, templates: string[]): TemplateSet => ({ intent, lang: 'en', templates });
+const zh = (intent: Intent, templates: string[]): TemplateSet => ({ intent, lang: 'zh', templates });
+
+export const TEMPLATE_SETS: readonly TemplateSet[] = [
+  en('product_search', [
+    'show me {product}', 'i am looking for {product}', 'do you have {color} {product}', 'find me {product} under {price}',
+    'any {product} in {color}?', 'i need {product} for my apartment', 'recommend {product}', 'what {product} do you sell',
+    'looking for cheap {product}', 'can you suggest {product} below {price}', 'search for {color} {product}',
+    'got any {product} in {size}?', 'i want to buy {product}', 'best {product} you have?', 'show me some {product} please',
+    'need a gift, maybe {product}', 'what do you have in {product}', '{color} {product} under {price}', 'help me pick {product}',
+    'do you carry {product}', 'browse {product}', 'any good {product} on sale', 'i\'m shopping for {product}',
+  ]),
+  en('product_question', [
+    'is {item} {feature}?', 'what material is {item} made of', 'does {item} come in {color}?', 'how big is {item}',
+    'what are the dimensions of {item}', 'is {item} in stock', 'does {item} run small', 'what size should i get in {item}',
+    'how many reviews does {item} have', 'what do people say about {item}', 'is {item} available in {size}?',
+    'tell me more about {item}', 'what\'s the warranty on {item}', 'is {item} {feature} or not', 'how much does {item} weigh',
+    'can you compare {item} with the first one', 'does {item} need batteries', 'what colors does {item} come in',
+    'how long does the battery last on {item}', 'is {item} good for kids', 'what brand is {item}', 'are {item} {feature}',
+    'how is {item} rated', 'what\'s the difference between these two',
+  ]),
+  en('add_to_cart', [
+    'add {item} to my cart', 'put {n} of {item} in the basket', 'i\'ll take {item}', 'add {n} to cart', 'buy {item}',
+    'add it to my bag', 'i want {n} of those in {size}', 'put it in my cart please', 'add the {color} one to cart',
+    'yes add {item}', 'i\'ll take {n} in {color}', 'throw {item} in my basket', 'add {item} in {size}',
+    'can you add {item} to my shopping cart', 'get me {item}, add it', 'i\'d like to buy {n} of them', 'add to basket',
+    'grab {item} for me', 'add another one', 'put {n} {product} in my cart',
+  ]),
+  en('view_cart', [
+    'show my cart', 'what\'s in my cart', 'view basket', 'what did i add so far', 'how much is my cart',
+    'open my shopping bag', 'show me what i have in the basket', 'cart total?', 'list the items in my cart',
+    'did you add {item} to my cart', 'check my cart', 'remove {item} from my cart', 'take {item} out of the basket',
+    'empty my cart', 'change the quantity to {n}', 'what\'s my subtotal', 'how many items are in my cart',
+    'see cart', 'go to my bag', 'review my cart before paying',
+  ]),
+  en('coupon_question', [
+    'do you have any coupons', 'is there a discount code', 'my code {code} does not work', 'how do i apply a promo code',
+    'any sales going on right now', 'can i use {code}', 'where do i enter my voucher', 'is there a student discount',
+    'why was my coupon rejected', 'do you have a first order discount', 'the promo code {code} is expired?',
+    'can i combine two coupons', 'any deals on {product}', 'is {code} still valid', 'got a discount for me?',
+    'how much off with {code}', 'is there free shipping code', 'i forgot to use my coupon on my order',
+    'any promotions this weekend', 'does {code} work on sale items',
+  ]),
+  zh('product_search', [
+    '有没有{product}', '我想买{product}', '给我看看{color}的{product}', '推荐一款{product}', '{price}以下的{product}',
+    '帮我找{product}', '有{color}{product}吗', '想要一双{product}', '找一下{size}的{product}', '有什么好的{product}推荐',
+    '{product}有哪些', '便宜点的{product}有吗', '搜索{product}', '我要找{color}的{product}，{price}以内',
+    '你们卖{product}吗', '送礼物买什么{product}好', '看看{product}', '最近流行什么{product}', '有没有打折的{product}',
+  ]),
+  zh('product_question', [
+    '{item}是{feature}吗', '{item}是什么材质的', '{item}有{color}的吗', '{item}尺寸多大', '{item}有货吗', '{item}有{size}吗',
+    '{item}评价怎么样', '{item}质量好吗', '{item}保修多久', '{item}偏大还是偏小', '介绍一下{item}', '{item}重不重',
+    '{item}是什么牌子', '{item}和第一个有什么区别', '{item}适合小孩用吗', '{item}电池能用多久', '{item}有几种颜色',
+    '{item}能机洗吗', '这两款哪个好',
+  ]),
+  zh('add_to_cart', [
+    '把{item}加入购物车', '加{n}件到购物车', '我要{item}', '买{n}个', '帮我把{item}放进购物车', '就要{item}了',
+    '来{n}件{color}的', '{item}要{size}的，加购', '加入购物车', '再加一个', '买这个', '给我来{n}个{product}',
+    '{item}我要了', '放购物车里', '要{n}双{size}的',
+  ]),
+  zh('view_cart', [
+    '看看我的购物车', '购物车里有什么', '我加了哪些东西', '购物车一共多少钱', '打开购物车', '把{item}从购物车删掉',
+    '清空购物车', '数量改成{n}个', '购物车总价', '查看购物车', '我的购物车', '购物车里{item}还在吗', '去购物车',
+    '把{item}移出购物车',
+  ]),
+  zh('checkout_help', [
+    '怎么下单', '我想结账', '去结算', '付款页面在哪', '下单失败怎么办', '怎么付款', '支持哪些付款方式', '可以货到付款吗',
+    '能用支付宝吗', '可以用微信支付吗', '结账的时候出错了', '怎么买', '可以分期吗', '下单要注册吗', '怎么完成购买',
+  ]),
+  zh('coupon_question', [
+    '有优惠券吗', '有没有折扣码', '优惠码{code}用不了', '优惠券怎么用', '最近有什么活动', '新人有优惠吗', '{code}还能用吗',
+    '两张优惠券能一起用吗', '{product}有打折吗', '在哪里输入优惠码', '我的优惠券过期了吗', '有满减活动吗', '有包邮券吗',
+    '下单忘了用优惠券', '会员有折扣吗',
+  ]),
+  zh('order_status', [
+    '我的订单到哪了', '订单{order}什么时候到', '查一下我的订单', '我的快递到哪里了', '包裹怎么还没到', '订单状态是什么',
+    '帮我查物流', '订单号{order}', '发货了吗', '我买的东西发货没有', '快递单号是多少', '物流信息怎么看', '订单显示已送达但我没收到',
+    '我的货什么时候能到', '查订单',
+  ]),
+  zh('cancel_order', [
+    '我要取消订单', '取消订单{order}', '怎么取消订单', '订单能改吗', '我想修改订单', '不想要了，取消吧', '把订单里的{product}删掉',
+    '能改一下收货地址吗', '下错单了', '取消订单要手续费吗', '订单还能取消吗', '我想换个颜色，订单能改吗', '帮我撤销订单',
+    '取消刚才的订单', '改订单数量',
+  ]),
+  zh('returns_refunds', [
+    '我要退货', '怎么退款', '退款什么时候到账', '能退换吗', '{product}不合适想退', '退货政策是什么', '几天内可以退货',
+    '我要换货', '退款进度怎么查', '收到的东西坏了要退款', '退货要运费吗', '申请退款', '钱什么时候退回来', '可以七天无理由退货吗',
+    '我想换个尺码',
+  ]),
+  zh('shipping_delivery', [
+    '运费多少', '多久能发货', '几天能到', '包邮吗', '能寄到北京吗', '有加急配送吗', '你们用什么快递', '可以寄到国外吗',
+    '配送要多长时间', '周末送货吗', '能指定送货时间吗', '满多少包邮', '可以自提吗', '偏远地区能送吗', '顺丰能发吗',
+  ]),
+  zh('payment_problem', [
+    '付款失败了', '我的卡被拒了', '扣款两次了', '付了钱订单没显示', '支付不成功', '信用卡付不了', '扣钱了但订单没了',
+    '付款一直转圈', '为什么支付失败', '被多扣钱了', '银行卡支付出错', '付款页面报错', '钱扣了但显示未付款', '重复付款了怎么办',
+  ]),
+  zh('account', [
+    '忘记密码了', '怎么注册', '我要注销账号', '修改个人信息', '登录不了', '怎么改邮箱', '账号被锁了', '怎么改手机号',
+    '重置密码', '我要创建账户', '切换账号', '怎么退出登录', '收不到验证码', '怎么修改收货地址', '取消订阅邮件',
+  ]),
+  zh('complaint', [
+    '我要投诉', '你们服务太差了', '太失望了', '质量太差', '客服态度很差', '等了这么久还没解决', '我很不满意', '这是什么破东西',
+    '我要投诉你们的快递', '东西和描述不符', '骗人的吧', '再也不在你们这买了', '给我一个说法', '你们这样做太过分了',
+  ]),
+  zh('human_agent', [
+    '转人工', '我要找人工客服', '能让真人跟我说吗', '人工服务', '客服电话是多少', '我不想和机器人聊', '找你们经理',
+    '有没有人工', '联系客服', '帮我转接客服', '我要跟真人说话', '人工客服在吗', '怎么联系你们',
+  ]),
+  zh('greeting', [
+    '你好', '您好', '嗨', '在吗', '早上好', '晚上好', 'hi，在吗', '哈喽', '你好呀', '有人吗', '下午好', '嗨，你好',
+  ]),
+  zh('goodbye', [
+    '再见', '拜拜', '先这样吧', '回头见', '好的，再见', '下次再聊', '没事了，拜拜', '我走了', '就这样吧，再见', '晚安',
+  ]),
+  zh('thanks', [
+    '谢谢', '谢谢你', '多谢', '太感谢了', '谢啦', '好的谢谢', '非常感谢', '感谢帮忙', '辛苦了，谢谢', '谢谢你的帮助',
+  ]),
+  zh('out_of_scope', [
+    '今天天气怎么样', '给我讲个笑话', '现在几点了', '帮我订一张机票', '一加一等于几', '你叫什么名字', '推荐一部电影',
+    '帮我设个闹钟', '北京有什么好吃的', '怎么做红烧肉', '明天会下雨吗', '翻译一下这句话', '你几岁了', '股票会涨吗',
+    '帮我写一首诗', '附近有加油站吗', '人生的意义是什么', '帮我打个电话',
+  ]),
+];
