@@ -1,0 +1,84 @@
+/**
+ * FakeApp: the App methods the web gateway uses, in memory, for gateway unit tests and the widget's
+ * escaping check. It owns conversations, keeps transcripts and answers every text with a fixed
+ * catalog slice; it is not a search engine and never stands in for the real app in end-to-end tests.
+ */
+import type { InboundMessage, OutboundMessage, ProductCard } from '../../../src/messages.js';
+import type { TranscriptEntry } from '../../../channels/web/protocol.js';
+
+export class FakeApp {
+  readonly turns: InboundMessage[] = [];
+  /** Turns whose signal fired before they finished. */
+  readonly aborted: InboundMessage[] = [];
+  private readonly owners = new Map<string, string>();
+  private readonly transcripts = new Map<string, TranscriptEntry[]>();
+  private gate: { released: Promise<void>; markStarted: () => void } | undefined;
+  private slateCounter = 0;
+
+  constructor(private readonly products: readonly Omit<ProductCard, 'position' | 'slateId'>[] = []) {}
+
+  /** Turns wait until `release()` is called or their signal aborts; `started` resolves when one begins. */
+  hold(): { started: Promise<void>; release: () => void } {
+    let markStarted = (): void => {};
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.gate = { released, markStarted };
+    return {
+      started,
+      release: () => {
+        this.gate = undefined;
+        release();
+      },
+    };
+  }
+
+  async handleTurn(msg: InboundMessage, opts: { signal?: AbortSignal } = {}): Promise<OutboundMessage> {
+    this.turns.push(msg);
+    const gate = this.gate;
+    if (gate) {
+      gate.markStarted();
+      const signal = opts.signal;
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          this.aborted.push(msg);
+          reject(new Error('aborted'));
+        };
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void gate.released.then(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+    const slateId = `slate-${++this.slateCounter}`;
+    const isAction = msg.action !== undefined;
+    const reply: OutboundMessage = {
+      conversationId: msg.conversationId,
+      text: isAction ? `action ${msg.action?.type}` : `You said: ${msg.text}`,
+      lang: /[\u4e00-\u9fff]/.test(msg.text) ? 'zh' : 'en',
+      products: isAction ? [] : this.products.map((p, position) => ({ ...p, position, slateId })),
+      quickReplies: isAction ? [] : [{ label: 'Cheaper', text: 'cheaper' }],
+    };
+    const transcript = this.transcripts.get(msg.conversationId) ?? [];
+    transcript.push({ role: 'user', text: msg.text, ts: transcript.length });
+    transcript.push({ role: 'bot', text: reply.text, ts: transcript.length, reply });
+    this.transcripts.set(msg.conversationId, transcript);
+    this.owners.set(msg.conversationId, msg.userId);
+    return reply;
+  }
+
+  async history(conversationId: string): Promise<TranscriptEntry[]> {
+    return [...(this.transcripts.get(conversationId) ?? [])];
+  }
+
+  async ownsConversation(conversationId: string, userId: string): Promise<boolean> {
+    const owner = this.owners.get(conversationId);
+    return owner === undefined || owner === userId;
+  }
+}
