@@ -90,6 +90,20 @@ export const ConfigSchema = z.object({
       sponsoredSlots: int(0, 10).default(0),
       sponsoredReserveCpm: num(0, 1e9).default(0),
       slateSize: int(1, 50).default(5),
+      /** 'epsilon-greedy' explores uniformly over the top candidates; 'softmax' samples by score. */
+      explorationMode: z.enum(['epsilon-greedy', 'softmax']).default('epsilon-greedy'),
+      /** How many of the best candidates exploration draws from. */
+      explorationPool: int(2, 100).default(10),
+      /** Candidates below this share of the best retrieval score are never shown (relevance floor). */
+      relevanceFloor: num(0, 1).default(0.3),
+      maxPerBrand: int(1, 50).default(2),
+      maxPerCategory: int(1, 50).default(3),
+      /** Hashed feature space of the CTR/CVR models: 2^hashBits weights per tower. */
+      hashBits: int(12, 24).default(18),
+      /** A click or purchase is credited to a shown item only within this window. */
+      attributionWindowMs: int(1000, 30 * 86_400_000).default(1_800_000),
+      /** Trained impressions between two checkpoints of the online learner. */
+      checkpointEvery: int(1, 10_000_000).default(5000),
     })
     .prefault({}),
   coupons: z
@@ -98,6 +112,10 @@ export const ConfigSchema = z.object({
       /** HMAC key for coupon codes. Required in production; a fixed dev key is used when demo data is on. */
       secret: optionalString,
       holdoutRate: num(0, 1).default(0.1),
+      /** Share of shoppers the uplift model would skip who get an offer anyway, so it keeps learning. */
+      explorationRate: num(0, 1).default(0.05),
+      /** Margin share of revenue used to price an offer's expected return when products carry no margin. */
+      defaultMarginRate: num(0, 1).default(0.3),
     })
     .prefault({}),
   funnel: z
@@ -136,6 +154,10 @@ export const ConfigSchema = z.object({
       tenantId: optionalString,
       supportConversationId: optionalString,
       serviceUrl: optionalString,
+      /** Comma-separated Teams user ids (aadObjectId or 29:... id) allowed to run merchant reports. */
+      merchantUserIds: optionalString,
+      /** Entra authority override (sovereign clouds; tests point it at a local JWKS). */
+      authority: z.url().optional(),
     })
     .prefault({}),
   slack: z
@@ -144,6 +166,8 @@ export const ConfigSchema = z.object({
       signingSecret: optionalString,
       supportChannel: optionalString,
       apiUrl: optionalString,
+      /** Comma-separated Slack user ids allowed to run merchant reports (the support channel always may). */
+      merchantUserIds: optionalString,
     })
     .prefault({}),
   agents: z
@@ -201,9 +225,13 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   MICROSOFT_APP_PASSWORD: 'teams.appPassword',
   MICROSOFT_APP_TENANT_ID: 'teams.tenantId',
   SHOPBOT_TEAMS_SUPPORT_CONVERSATION: 'teams.supportConversationId',
+  SHOPBOT_TEAMS_SERVICE_URL: 'teams.serviceUrl',
+  SHOPBOT_TEAMS_MERCHANTS: 'teams.merchantUserIds',
+  SHOPBOT_TEAMS_AUTHORITY: 'teams.authority',
   SLACK_BOT_TOKEN: 'slack.botToken',
   SLACK_SIGNING_SECRET: 'slack.signingSecret',
   SHOPBOT_SLACK_SUPPORT_CHANNEL: 'slack.supportChannel',
+  SHOPBOT_SLACK_MERCHANTS: 'slack.merchantUserIds',
   SHOPBOT_AGENT_USERS: 'agents.users',
   SHOPBOT_SESSION_SECRET: 'agents.sessionSecret',
 };

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   STORE_UNAVAILABLE: 503,
   COUPON_INVALID: 422,
   CONFLICT: 409,
+  /** An outbound Teams/Slack message failed after bounded retries (logged and counted). */
+  CHANNEL_SEND_FAILED: 502,
   INTERNAL: 500,
 } as const;
 
