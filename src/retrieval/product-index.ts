@@ -1,0 +1,204 @@
+/**
+ * The dense product index: one narrow interface, two engines chosen by config
+ * (`retrieval.backend: embedded | qdrant`). Filters are evaluated inside `search` by every engine,
+ * on the same small payload, so a filtered search returns k hits whenever k products match.
+ */
+import path from 'node:path';
+import type { Product } from '../catalog/product.js';
+import { effectivePriceCents } from '../catalog/product.js';
+import type { Availability } from '../catalog/product.js';
+import type { Config } from '../config.js';
+import { ShopbotError } from '../errors.js';
+import type { SearchFilters, SearchHit } from './types.js';
+
+/** The fields filters read, normalized (lower-cased) once at index time. */
+export interface IndexPayload {
+  readonly priceCents?: number;
+  readonly brand?: string;
+  readonly color?: string;
+  /** Every level of the category path. */
+  readonly categories?: readonly string[];
+  readonly rating?: number;
+  readonly availability?: Availability;
+  /** Normalized word tokens of title, bullets and description, space-separated (for negations). */
+  readonly text?: string;
+}
+
+export interface IndexItem {
+  readonly id: string;
+  readonly vector: Float32Array;
+  readonly payload: IndexPayload;
+}
+
+export interface VectorQuery {
+  readonly vector: Float32Array;
+  readonly k: number;
+  readonly filters?: SearchFilters;
+}
+
+export interface ProductIndex {
+  /** Inserts or replaces by id. Vectors are compared by cosine similarity. */
+  upsert(items: readonly IndexItem[]): Promise<void>;
+  delete(ids: readonly string[]): Promise<void>;
+  /** Best first; `score` is the cosine similarity. */
+  search(query: VectorQuery): Promise<SearchHit[]>;
+  count(): Promise<number>;
+  /** Makes everything upserted so far durable (embedded: files in the data dir; Qdrant: a snapshot). */
+  snapshot(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** pino-compatible subset, so stages log through whatever logger the app hands them. */
+export interface RetrievalLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export const silentLog: RetrievalLog = { info() {}, warn() {} };
+
+export const MAX_K = 1000;
+export const MAX_UPSERT_BATCH = 10_000;
+/** Caps the per-product text kept for negations so a 50 kB description cannot bloat the index. */
+export const MAX_PAYLOAD_TEXT_CHARS = 4000;
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
+
+/**
+ * Word tokens for negation matching, shared by both engines and the query side: lower-case,
+ * a light plural fold ("buckles" -> "buckle") and one token per CJK character.
+ */
+export function negationTokens(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []) {
+    if (CJK.test(raw)) {
+      out.push(...raw);
+      continue;
+    }
+    let w = raw;
+    if (w.length > 4 && w.endsWith('es') && /(?:ch|sh|x|ss|z)es$/.test(w)) w = w.slice(0, -2);
+    else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+    out.push(w);
+  }
+  return out;
+}
+
+export function payloadFromProduct(p: Product): IndexPayload {
+  const text = negationTokens([p.title, ...p.bullets, p.description].join(' ')).join(' ');
+  const price = effectivePriceCents(p);
+  return {
+    ...(price !== undefined ? { priceCents: price } : {}),
+    ...(p.brand ? { brand: p.brand.toLowerCase() } : {}),
+    ...(p.color ? { color: p.color.toLowerCase() } : {}),
+    categories: [...new Set(p.category.map((c) => c.toLowerCase()))],
+    ...(p.rating !== undefined ? { rating: p.rating } : {}),
+    availability: p.availability,
+    text: text.length > MAX_PAYLOAD_TEXT_CHARS ? text.slice(0, text.lastIndexOf(' ', MAX_PAYLOAD_TEXT_CHARS)) : text,
+  };
+}
+
+/** True when `token` is one of the space-separated words of `text`, without allocating. */
+function hasWord(text: string, token: string): boolean {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(token, from);
+    if (at < 0) return false;
+    const end = at + token.length;
+    if ((at === 0 || text.charCodeAt(at - 1) === 32) && (end === text.length || text.charCodeAt(end) === 32)) return true;
+    from = at + 1;
+  }
+}
+
+export type PayloadPredicate = (id: string, payload: IndexPayload | undefined) => boolean;
+
+/**
+ * Compiles filters once per query into a predicate over payloads (the embedded engine calls it
+ * per candidate). Qdrant evaluates the same rules from `toQdrantFilter`. A term is excluded when
+ * all of its tokens are words of the product text (Qdrant full-text `match.text` semantics).
+ */
+export function compileFilters(f: SearchFilters): PayloadPredicate {
+  const excludeIds = f.excludeIds?.length ? new Set(f.excludeIds) : undefined;
+  const brands = f.brands?.length ? new Set(f.brands.map((b) => b.toLowerCase())) : undefined;
+  const colors = f.colors?.length ? new Set(f.colors.map((c) => c.toLowerCase())) : undefined;
+  const categories = f.categories?.length ? new Set(f.categories.map((c) => c.toLowerCase())) : undefined;
+  const terms = (f.excludeTerms ?? []).map(negationTokens).filter((t) => t.length > 0);
+  const { priceMinCents: min, priceMaxCents: max, minRating, inStockOnly } = f;
+  return (id, p) => {
+    if (!p) return false;
+    if (excludeIds?.has(id)) return false;
+    if (min !== undefined && (p.priceCents === undefined || p.priceCents < min)) return false;
+    if (max !== undefined && (p.priceCents === undefined || p.priceCents > max)) return false;
+    if (brands && (p.brand === undefined || !brands.has(p.brand))) return false;
+    if (colors && (p.color === undefined || !colors.has(p.color))) return false;
+    if (categories && !(p.categories ?? []).some((c) => categories.has(c))) return false;
+    if (minRating !== undefined && (p.rating === undefined || p.rating < minRating)) return false;
+    if (inStockOnly && p.availability !== 'in_stock') return false;
+    if (terms.length) {
+      const text = p.text ?? '';
+      if (terms.some((tokens) => tokens.every((t) => hasWord(text, t)))) return false;
+    }
+    return true;
+  };
+}
+
+export function matchesPayload(id: string, p: IndexPayload | undefined, f: SearchFilters): boolean {
+  return compileFilters(f)(id, p);
+}
+
+export function hasFilters(f: SearchFilters | undefined): f is SearchFilters {
+  if (!f) return false;
+  return Object.values(f).some((v) => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0));
+}
+
+export function checkQuery(q: VectorQuery, dim: number): void {
+  if (q.vector.length !== dim) throw new ShopbotError('BAD_REQUEST', `query vector has ${q.vector.length} dimensions, index has ${dim}`);
+  if (!Number.isInteger(q.k) || q.k < 1 || q.k > MAX_K) throw new ShopbotError('BAD_REQUEST', `k must be an integer in 1..${MAX_K}, got ${q.k}`);
+}
+
+export function checkItems(items: readonly IndexItem[], dim: number): void {
+  if (items.length > MAX_UPSERT_BATCH) throw new ShopbotError('BAD_REQUEST', `upsert batch of ${items.length} exceeds ${MAX_UPSERT_BATCH}`);
+  for (const item of items) {
+    if (typeof item.id !== 'string' || item.id.length === 0 || item.id.length > 200) throw new ShopbotError('BAD_REQUEST', `invalid product id ${JSON.stringify(item.id)}`);
+    if (item.vector.length !== dim) throw new ShopbotError('BAD_REQUEST', `vector for ${item.id} has ${item.vector.length} dimensions, index has ${dim}`);
+  }
+}
+
+export interface ProductIndexDeps {
+  /** Dimension of the embedding model's vectors. */
+  readonly dim: number;
+  /** Names the embedded index directory (one per embedding model, so a model change starts afresh). */
+  readonly modelId?: string;
+  readonly log?: RetrievalLog;
+  /** Injected for retries and degradation timing; default Date.now / setTimeout. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export function embeddedIndexDir(dataDir: string, modelId = 'default'): string | undefined {
+  if (dataDir === ':memory:') return undefined;
+  return path.join(dataDir, 'vectors', modelId.replace(/[^a-zA-Z0-9._-]/g, '_'));
+}
+
+/** Composition-root factory: the engine named by `config.retrieval.backend`. */
+export async function openProductIndex(config: Config, deps: ProductIndexDeps): Promise<ProductIndex> {
+  const r = config.retrieval;
+  if (r.backend === 'qdrant') {
+    if (!r.qdrantUrl) throw new ShopbotError('CONFIG_INVALID', 'retrieval.qdrantUrl (QDRANT_URL) is required for the qdrant backend');
+    const { QdrantProductIndex } = await import('./qdrant.js');
+    return QdrantProductIndex.open({
+      url: r.qdrantUrl,
+      ...(r.qdrantApiKey ? { apiKey: r.qdrantApiKey } : {}),
+      collection: r.qdrantCollection,
+      dim: deps.dim,
+      ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    });
+  }
+  const { EmbeddedProductIndex } = await import('./embedded.js');
+  const dir = embeddedIndexDir(config.dataDir, deps.modelId);
+  return EmbeddedProductIndex.open({
+    dim: deps.dim,
+    annThreshold: r.annThreshold,
+    ...(dir ? { dir } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+  });
+}
