@@ -15,7 +15,8 @@ import type { SearchFilters, SearchHit } from './types.js';
 export interface IndexPayload {
   readonly priceCents?: number;
   readonly brand?: string;
-  readonly color?: string;
+  /** The whole color and each of its words ("matte black", "matte", "black"), so "black" matches "Matte Black". */
+  readonly colors?: readonly string[];
   /** Every level of the category path. */
   readonly categories?: readonly string[];
   readonly rating?: number;
@@ -82,16 +83,22 @@ export function negationTokens(text: string): string[] {
   return out;
 }
 
+function colorTerms(color: string): string[] {
+  const whole = color.trim().toLowerCase();
+  return [...new Set([whole, ...(whole.match(/[\p{L}\p{N}]+/gu) ?? [])])];
+}
+
 export function payloadFromProduct(p: Product): IndexPayload {
   const text = negationTokens([p.title, ...p.bullets, p.description].join(' ')).join(' ');
   const price = effectivePriceCents(p);
   return {
     ...(price !== undefined ? { priceCents: price } : {}),
     ...(p.brand ? { brand: p.brand.toLowerCase() } : {}),
-    ...(p.color ? { color: p.color.toLowerCase() } : {}),
+    ...(p.color ? { colors: colorTerms(p.color) } : {}),
     categories: [...new Set(p.category.map((c) => c.toLowerCase()))],
     ...(p.rating !== undefined ? { rating: p.rating } : {}),
-    availability: p.availability,
+    // Known zero stock counts as out of stock whatever the feed's availability says (as in filters.ts).
+    availability: p.stock === 0 && p.availability === 'in_stock' ? 'out_of_stock' : p.availability,
     text: text.length > MAX_PAYLOAD_TEXT_CHARS ? text.slice(0, text.lastIndexOf(' ', MAX_PAYLOAD_TEXT_CHARS)) : text,
   };
 }
@@ -128,7 +135,7 @@ export function compileFilters(f: SearchFilters): PayloadPredicate {
     if (min !== undefined && (p.priceCents === undefined || p.priceCents < min)) return false;
     if (max !== undefined && (p.priceCents === undefined || p.priceCents > max)) return false;
     if (brands && (p.brand === undefined || !brands.has(p.brand))) return false;
-    if (colors && (p.color === undefined || !colors.has(p.color))) return false;
+    if (colors && !(p.colors ?? []).some((c) => colors.has(c))) return false;
     if (categories && !(p.categories ?? []).some((c) => categories.has(c))) return false;
     if (minRating !== undefined && (p.rating === undefined || p.rating < minRating)) return false;
     if (inStockOnly && p.availability !== 'in_stock') return false;
@@ -171,6 +178,12 @@ export interface ProductIndexDeps {
   /** Injected for retries and degradation timing; default Date.now / setTimeout. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Names one index (engine + location + model) in the indexer's state table. */
+export function indexKey(config: Config, modelId: string): string {
+  const r = config.retrieval;
+  return r.backend === 'qdrant' ? `qdrant:${r.qdrantUrl}/${r.qdrantCollection}:${modelId}` : `embedded:${path.resolve(embeddedIndexDir(config.dataDir, modelId) ?? ':memory:')}`;
 }
 
 export function embeddedIndexDir(dataDir: string, modelId = 'default'): string | undefined {

@@ -41,7 +41,7 @@ export const PAYLOAD_INDEXES = [
   { field: 'product_id', schema: 'keyword' },
   { field: 'price_cents', schema: 'integer' },
   { field: 'brand', schema: 'keyword' },
-  { field: 'color', schema: 'keyword' },
+  { field: 'colors', schema: 'keyword' },
   { field: 'categories', schema: 'keyword' },
   { field: 'availability', schema: 'keyword' },
   { field: 'rating', schema: 'float' },
@@ -77,7 +77,7 @@ export function toQdrantFilter(f: SearchFilters | undefined): QdrantFilter | und
     if (values?.length) must.push({ key, match: { any: values.map((v) => v.toLowerCase()) } });
   };
   anyOf('brand', f.brands);
-  anyOf('color', f.colors);
+  anyOf('colors', f.colors);
   anyOf('categories', f.categories);
   if (f.minRating !== undefined) must.push({ key: 'rating', range: { gte: f.minRating } });
   if (f.inStockOnly) must.push({ key: 'availability', match: { value: 'in_stock' } });
@@ -179,7 +179,7 @@ export class QdrantProductIndex implements ProductIndex {
           product_id: item.id,
           ...(item.payload.priceCents !== undefined ? { price_cents: item.payload.priceCents } : {}),
           ...(item.payload.brand !== undefined ? { brand: item.payload.brand } : {}),
-          ...(item.payload.color !== undefined ? { color: item.payload.color } : {}),
+          colors: [...(item.payload.colors ?? [])],
           categories: [...(item.payload.categories ?? [])],
           ...(item.payload.rating !== undefined ? { rating: item.payload.rating } : {}),
           ...(item.payload.availability !== undefined ? { availability: item.payload.availability } : {}),

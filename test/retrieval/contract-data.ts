@@ -40,7 +40,7 @@ export function contractPayload(i: number): IndexPayload {
   return {
     ...(i % 7 === 0 ? {} : { priceCents: 500 + ((i * 397) % 10_000) }),
     brand: BRANDS[i % BRANDS.length]!,
-    color: COLORS[i % COLORS.length]!,
+    colors: [COLORS[i % COLORS.length]!],
     categories: CATEGORIES[i % CATEGORIES.length]!,
     ...(i % 5 === 0 ? {} : { rating: 1 + (i % 5) }),
     availability: i % 4 === 0 ? 'out_of_stock' : 'in_stock',

@@ -78,14 +78,14 @@ export function productIndexContract(name: string, makeHarness: () => Promise<Co
       const q = queries[0]!;
       const cases: { filters: Parameters<ProductIndex['search']>[0]['filters']; check: (i: number) => boolean }[] = [
         { filters: { brands: ['acme', 'nova'] }, check: (i) => ['acme', 'nova'].includes(contractPayload(i).brand!) },
-        { filters: { colors: ['red'] }, check: (i) => contractPayload(i).color === 'red' },
+        { filters: { colors: ['red'] }, check: (i) => contractPayload(i).colors!.includes('red') },
         { filters: { categories: ['audio'] }, check: (i) => contractPayload(i).categories!.includes('audio') },
         { filters: { priceMinCents: 2000, priceMaxCents: 6000 }, check: (i) => { const p = contractPayload(i).priceCents; return p !== undefined && p >= 2000 && p <= 6000; } },
         { filters: { minRating: 4 }, check: (i) => (contractPayload(i).rating ?? 0) >= 4 },
         { filters: { inStockOnly: true }, check: (i) => contractPayload(i).availability === 'in_stock' },
         { filters: { excludeTerms: ['buckles'] }, check: (i) => !contractPayload(i).text!.split(' ').includes('buckle') },
         { filters: { excludeIds: bruteForce(items, q, 5) }, check: (i) => !bruteForce(items, q, 5).includes(`p-${i}`) },
-        { filters: { brands: ['orbit'], colors: ['blue'], inStockOnly: true }, check: (i) => { const p = contractPayload(i); return p.brand === 'orbit' && p.color === 'blue' && p.availability === 'in_stock'; } },
+        { filters: { brands: ['orbit'], colors: ['blue'], inStockOnly: true }, check: (i) => { const p = contractPayload(i); return p.brand === 'orbit' && p.colors!.includes('blue') && p.availability === 'in_stock'; } },
       ];
       for (const { filters, check } of cases) {
         const hits = await index.search({ vector: q, k: 10, ...(filters ? { filters } : {}) });

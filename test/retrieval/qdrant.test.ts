@@ -99,7 +99,7 @@ describe('QdrantProductIndex requests', () => {
       must: [
         { key: 'price_cents', range: { gte: 100, lte: 3000 } },
         { key: 'brand', match: { any: ['acme'] } },
-        { key: 'color', match: { any: ['red'] } },
+        { key: 'colors', match: { any: ['red'] } },
         { key: 'categories', match: { any: ['audio'] } },
         { key: 'rating', range: { gte: 4 } },
         { key: 'availability', match: { value: 'in_stock' } },
