@@ -1,9 +1,9 @@
 /**
  * FakeApp: the App methods the web gateway uses, in memory, for gateway unit tests and the widget's
- * escaping check. It owns conversations, keeps transcripts and answers every text with a fixed
- * catalog slice; it is not a search engine and never stands in for the real app in end-to-end tests.
+ * escaping check. It owns conversations, keeps transcripts and carts, and answers every text with a
+ * fixed catalog slice; it is not a search engine and never stands in for the real app in end-to-end tests.
  */
-import type { InboundMessage, OutboundMessage, ProductCard } from '../../../src/messages.js';
+import type { CartLine, InboundMessage, OutboundMessage, ProductCard } from '../../../src/messages.js';
 import type { TranscriptEntry } from '../../../channels/web/protocol.js';
 
 export class FakeApp {
@@ -14,6 +14,7 @@ export class FakeApp {
   private readonly transcripts = new Map<string, TranscriptEntry[]>();
   private gate: { released: Promise<void>; markStarted: () => void } | undefined;
   private slateCounter = 0;
+  private readonly carts = new Map<string, CartLine[]>();
 
   constructor(private readonly products: readonly Omit<ProductCard, 'position' | 'slateId'>[] = []) {}
 
@@ -57,13 +58,23 @@ export class FakeApp {
       });
     }
     const slateId = `slate-${++this.slateCounter}`;
-    const isAction = msg.action !== undefined;
+    const action = msg.action;
+    const cart = this.carts.get(msg.conversationId) ?? [];
+    if (action?.type === 'add_to_cart') {
+      const product = this.products.find((p) => p.id === action.productId);
+      if (product) cart.push({ productId: product.id, title: product.title, quantity: action.quantity, unitPriceCents: product.priceCents ?? 0, currency: product.currency });
+    }
+    if (action?.type === 'checkout') cart.length = 0;
+    this.carts.set(msg.conversationId, cart);
     const reply: OutboundMessage = {
       conversationId: msg.conversationId,
-      text: isAction ? `action ${msg.action?.type}` : `You said: ${msg.text}`,
+      text: action ? `action ${action.type}` : `You said: ${msg.text}`,
       lang: /[\u4e00-\u9fff]/.test(msg.text) ? 'zh' : 'en',
-      products: isAction ? [] : this.products.map((p, position) => ({ ...p, position, slateId })),
-      quickReplies: isAction ? [] : [{ label: 'Cheaper', text: 'cheaper' }],
+      products: action ? [] : this.products.map((p, position) => ({ ...p, position, slateId })),
+      quickReplies: action ? [] : [{ label: 'Cheaper', text: 'cheaper' }],
+      ...(action?.type === 'add_to_cart' || action?.type === 'checkout'
+        ? { cart: { lines: [...cart], totalCents: cart.reduce((s, l) => s + l.unitPriceCents * l.quantity, 0), currency: 'USD' } }
+        : {}),
     };
     const transcript = this.transcripts.get(msg.conversationId) ?? [];
     transcript.push({ role: 'user', text: msg.text, ts: transcript.length });

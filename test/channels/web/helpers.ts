@@ -1,8 +1,10 @@
 /** Shared helpers for the web channel tests: a gateway on a real socket.io server on port 0, and clients. */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { resolveWebStatic } from '../../../channels/web/index.js';
 import { attachWebGateway, type GatewayLog, type WebGateway, type WebGatewayDeps } from '../../../channels/web/gateway.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../channels/web/protocol.js';
 
@@ -74,4 +76,17 @@ export function nextEvent<T>(socket: TestClient, event: keyof ServerToClientEven
       resolve(value);
     });
   });
+}
+
+/** Serves the widget's static files the way the real server does (same allowlist), for fake-backed page tests. */
+export function serveWebStatic(req: IncomingMessage, res: ServerResponse): void {
+  const file = resolveWebStatic(req.url ?? '/');
+  if (!file) {
+    res.writeHead(404).end();
+    return;
+  }
+  readFile(file.path).then(
+    (body) => res.writeHead(200, { 'content-type': file.contentType }).end(body),
+    () => res.writeHead(500).end(),
+  );
 }

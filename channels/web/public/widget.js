@@ -1,0 +1,598 @@
+/*
+ * Shopbot chat widget. One script tag, no framework, no build step:
+ *   <script src="https://shop.example/widget/widget.js" data-server="https://shop.example"></script>
+ * It injects a launcher button and a chat panel and talks to the server over socket.io (the client
+ * library the server itself serves at /socket.io/socket.io.js).
+ *
+ * Security rule: every string that comes from the catalog, the bot or the shopper reaches the page
+ * through textContent or a vetted attribute (http(s) image URLs only). Never innerHTML with data.
+ */
+(function () {
+  'use strict';
+
+  if (document.getElementById('shopbot-widget')) return; // Embedded twice: keep the first.
+
+  var script = document.currentScript;
+  var server = (script && script.getAttribute('data-server')) || (script && script.src ? new URL(script.src).origin : location.origin);
+  server = server.replace(/\/+$/, '');
+  var STORAGE_KEY = 'shopbot:' + server;
+  var PLACEHOLDER = server + '/widget/placeholder.svg';
+  var REPLY_TIMEOUT_MS = 30000;
+
+  var LABELS = {
+    en: {
+      launcher: 'Chat with our shopping assistant',
+      title: 'Shopping assistant',
+      close: 'Close chat',
+      placeholder: 'Ask about products, orders, shipping…',
+      send: 'Send',
+      view: 'View',
+      add: 'Add to cart',
+      sponsored: 'Sponsored',
+      outOfStock: 'Out of stock',
+      ratings: 'ratings',
+      stars: 'out of 5 stars',
+      cart: 'Your cart',
+      total: 'Total',
+      checkout: 'Checkout',
+      email: 'E-mail for the order confirmation',
+      placeOrder: 'Place order',
+      coupon: 'Coupon',
+      expires: 'Valid until',
+      typing: 'Assistant is typing…',
+      connecting: 'Connecting…',
+      online: 'Online',
+      offline: 'Reconnecting…',
+      products: 'Products',
+      quickReplies: 'Suggestions',
+      you: 'You',
+      agent: 'Agent',
+      bot: 'Assistant',
+      handoff: { queued: 'Waiting for a support agent', assigned: 'A support agent has joined', resolved: 'The support conversation is closed' },
+      queuePosition: 'position in queue',
+      clicked: 'Viewing',
+      added: 'Add to cart',
+      checkingOut: 'Checkout',
+      errors: {
+        MESSAGE_TOO_LONG: 'That message is too long.',
+        MESSAGE_EMPTY: 'Please type a message.',
+        RATE_LIMITED: 'You are sending messages too fast; please wait a moment.',
+        FORBIDDEN: 'This conversation could not be restored; a new one was started.',
+        UNKNOWN_CONVERSATION: 'Reconnecting, please try again.',
+        TIMEOUT: 'No answer from the server; please try again.',
+        DEFAULT: 'Something went wrong; please try again.',
+      },
+    },
+    zh: {
+      launcher: '与购物助手聊天',
+      title: '购物助手',
+      close: '关闭聊天',
+      placeholder: '询问商品、订单、配送…',
+      send: '发送',
+      view: '查看',
+      add: '加入购物车',
+      sponsored: '广告',
+      outOfStock: '缺货',
+      ratings: '条评价',
+      stars: '星（满分 5 星）',
+      cart: '购物车',
+      total: '合计',
+      checkout: '结算',
+      email: '接收订单确认的电子邮箱',
+      placeOrder: '提交订单',
+      coupon: '优惠券',
+      expires: '有效期至',
+      typing: '助手正在输入…',
+      connecting: '连接中…',
+      online: '在线',
+      offline: '正在重新连接…',
+      products: '商品',
+      quickReplies: '建议',
+      you: '你',
+      agent: '客服',
+      bot: '助手',
+      handoff: { queued: '正在等待人工客服', assigned: '人工客服已加入', resolved: '人工客服会话已结束' },
+      queuePosition: '排队位置',
+      clicked: '查看',
+      added: '加入购物车',
+      checkingOut: '结算',
+      errors: {
+        MESSAGE_TOO_LONG: '消息太长了。',
+        MESSAGE_EMPTY: '请输入消息。',
+        RATE_LIMITED: '发送太频繁，请稍候。',
+        FORBIDDEN: '无法恢复此会话，已开始新的会话。',
+        UNKNOWN_CONVERSATION: '正在重新连接，请重试。',
+        TIMEOUT: '服务器没有响应，请重试。',
+        DEFAULT: '出错了，请重试。',
+      },
+    },
+  };
+
+  var lang = /^zh\b/i.test(navigator.language || '') ? 'zh' : 'en';
+  function t(key) {
+    return LABELS[lang][key];
+  }
+
+  // ---- DOM helpers: the only way nodes are built. Text always goes through textContent. ----
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function button(className, text, onClick) {
+    var b = el('button', className, text);
+    b.type = 'button';
+    b.addEventListener('click', onClick);
+    return b;
+  }
+  function safeHttpUrl(value) {
+    if (typeof value !== 'string') return null;
+    try {
+      var u = new URL(value, location.href);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function formatPrice(cents, currency) {
+    if (typeof cents !== 'number' || !isFinite(cents)) return '';
+    try {
+      return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency: currency || 'USD' }).format(cents / 100);
+    } catch (e) {
+      return (cents / 100).toFixed(2) + ' ' + String(currency || '');
+    }
+  }
+  function stars(rating) {
+    var full = Math.max(0, Math.min(5, Math.round(rating)));
+    return '★★★★★'.slice(0, full) + '☆☆☆☆☆'.slice(0, 5 - full);
+  }
+
+  // ---- Stylesheet ----
+  if (!document.querySelector('link[data-shopbot]')) {
+    var link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = server + '/widget/widget.css';
+    link.setAttribute('data-shopbot', '');
+    document.head.appendChild(link);
+  }
+
+  // ---- Skeleton ----
+  var root = el('div', 'sb-root');
+  root.id = 'shopbot-widget';
+
+  var launcher = el('button', 'sb-launcher');
+  launcher.type = 'button';
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.setAttribute('aria-controls', 'shopbot-panel');
+  var launcherIcon = el('span', 'sb-launcher-icon', '💬');
+  launcherIcon.setAttribute('aria-hidden', 'true');
+  var launcherText = el('span', 'sb-launcher-text');
+  launcher.appendChild(launcherIcon);
+  launcher.appendChild(launcherText);
+
+  var panel = el('section', 'sb-panel');
+  panel.id = 'shopbot-panel';
+  panel.hidden = true;
+  panel.setAttribute('role', 'dialog');
+  panel.setAttribute('aria-labelledby', 'shopbot-title');
+
+  var header = el('header', 'sb-header');
+  var titleBox = el('div', 'sb-title-box');
+  var title = el('h2', 'sb-title');
+  title.id = 'shopbot-title';
+  var status = el('span', 'sb-status');
+  status.setAttribute('role', 'status');
+  titleBox.appendChild(title);
+  titleBox.appendChild(status);
+  var closeBtn = button('sb-close', '×', function () {
+    setOpen(false);
+  });
+  header.appendChild(titleBox);
+  header.appendChild(closeBtn);
+
+  var handoffLine = el('div', 'sb-handoff');
+  handoffLine.hidden = true;
+  handoffLine.setAttribute('role', 'status');
+
+  var list = el('div', 'sb-messages');
+  list.setAttribute('role', 'log');
+  list.setAttribute('aria-live', 'polite');
+  list.setAttribute('aria-relevant', 'additions');
+  list.tabIndex = 0;
+
+  var typing = el('div', 'sb-typing');
+  typing.hidden = true;
+  typing.setAttribute('role', 'status');
+  var typingDots = el('span', 'sb-typing-dots');
+  typingDots.setAttribute('aria-hidden', 'true');
+  for (var d = 0; d < 3; d++) typingDots.appendChild(el('span', 'sb-dot'));
+  var typingText = el('span', 'sb-visually-hidden');
+  typing.appendChild(typingDots);
+  typing.appendChild(typingText);
+
+  var chips = el('div', 'sb-chips');
+  chips.setAttribute('role', 'group');
+
+  var cartBox = el('div', 'sb-cart');
+  cartBox.hidden = true;
+
+  var form = el('form', 'sb-form');
+  var input = el('input', 'sb-input');
+  input.type = 'text';
+  input.autocomplete = 'off';
+  input.maxLength = 2000;
+  var inputLabel = el('label', 'sb-visually-hidden');
+  inputLabel.htmlFor = 'shopbot-input';
+  input.id = 'shopbot-input';
+  var sendBtn = el('button', 'sb-send');
+  sendBtn.type = 'submit';
+  form.appendChild(inputLabel);
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+
+  panel.appendChild(header);
+  panel.appendChild(handoffLine);
+  panel.appendChild(list);
+  panel.appendChild(typing);
+  panel.appendChild(cartBox);
+  panel.appendChild(chips);
+  panel.appendChild(form);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  var connection = 'connecting';
+  function applyLabels() {
+    launcherText.textContent = t('launcher');
+    launcher.setAttribute('aria-label', t('launcher'));
+    title.textContent = t('title');
+    closeBtn.setAttribute('aria-label', t('close'));
+    input.placeholder = t('placeholder');
+    inputLabel.textContent = t('placeholder');
+    sendBtn.textContent = t('send');
+    typingText.textContent = t('typing');
+    chips.setAttribute('aria-label', t('quickReplies'));
+    status.textContent = t(connection === 'online' ? 'online' : connection === 'offline' ? 'offline' : 'connecting');
+    root.setAttribute('lang', lang);
+  }
+  applyLabels();
+
+  function setOpen(open) {
+    panel.hidden = !open;
+    launcher.setAttribute('aria-expanded', open ? 'true' : 'false');
+    root.classList.toggle('sb-open', open);
+    if (open) input.focus();
+    else launcher.focus();
+  }
+  launcher.addEventListener('click', function () {
+    setOpen(panel.hidden);
+  });
+  panel.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') setOpen(false);
+  });
+
+  function scrollToEnd() {
+    list.scrollTop = list.scrollHeight;
+  }
+
+  // ---- Rendering ----
+  function appendBubble(role, text) {
+    var row = el('div', 'sb-msg sb-msg-' + role);
+    var who = el('span', 'sb-visually-hidden', t(role === 'user' ? 'you' : role === 'agent' ? 'agent' : 'bot') + ': ');
+    var bubble = el('div', 'sb-bubble');
+    bubble.appendChild(who);
+    bubble.appendChild(document.createTextNode(String(text)));
+    row.appendChild(bubble);
+    list.appendChild(row);
+    scrollToEnd();
+    return row;
+  }
+  function appendNotice(text, kind) {
+    var row = el('div', 'sb-notice' + (kind ? ' sb-notice-' + kind : ''), text);
+    list.appendChild(row);
+    scrollToEnd();
+  }
+
+  function renderCard(p) {
+    var card = el('article', 'sb-card');
+    card.setAttribute('data-product-id', String(p.id));
+    var img = document.createElement('img');
+    img.className = 'sb-card-img';
+    img.alt = '';
+    img.loading = 'lazy';
+    img.referrerPolicy = 'no-referrer';
+    // Catalog images live on an external CDN that may be unreachable: fall back to a neutral tile.
+    img.addEventListener('error', function onError() {
+      img.removeEventListener('error', onError);
+      img.src = PLACEHOLDER;
+    });
+    img.src = safeHttpUrl(p.imageUrl) || PLACEHOLDER;
+    card.appendChild(img);
+
+    var body = el('div', 'sb-card-body');
+    if (p.sponsored) body.appendChild(el('span', 'sb-badge', t('sponsored')));
+    body.appendChild(el('h3', 'sb-card-title', p.title));
+    if (p.brand) body.appendChild(el('div', 'sb-card-brand', p.brand));
+    var price = formatPrice(p.priceCents, p.currency);
+    if (price) body.appendChild(el('div', 'sb-card-price', price));
+    if (typeof p.rating === 'number') {
+      var rating = el('div', 'sb-card-rating');
+      var label = p.rating.toFixed(1) + ' ' + t('stars') + (typeof p.ratingCount === 'number' ? ', ' + p.ratingCount.toLocaleString() + ' ' + t('ratings') : '');
+      rating.setAttribute('aria-label', label);
+      rating.setAttribute('role', 'img');
+      rating.appendChild(el('span', 'sb-stars', stars(p.rating)));
+      if (typeof p.ratingCount === 'number') rating.appendChild(el('span', 'sb-rating-count', '(' + p.ratingCount.toLocaleString() + ')'));
+      body.appendChild(rating);
+    }
+    if (p.inStock === false) body.appendChild(el('div', 'sb-card-stock', t('outOfStock')));
+
+    var actions = el('div', 'sb-card-actions');
+    var view = button('sb-btn sb-btn-view', t('view'), function () {
+      sendAction({ type: 'click', productId: p.id, slateId: p.slateId, position: p.position }, t('clicked') + ': ' + p.title);
+    });
+    var add = button('sb-btn sb-btn-primary sb-btn-add', t('add'), function () {
+      sendAction({ type: 'add_to_cart', productId: p.id, quantity: 1, slateId: p.slateId, position: p.position }, t('added') + ': ' + p.title);
+    });
+    view.setAttribute('aria-label', t('view') + ': ' + p.title);
+    add.setAttribute('aria-label', t('add') + ': ' + p.title);
+    if (p.inStock === false) add.disabled = true;
+    actions.appendChild(view);
+    actions.appendChild(add);
+    body.appendChild(actions);
+    card.appendChild(body);
+    return card;
+  }
+
+  function renderCart(cart) {
+    while (cartBox.firstChild) cartBox.removeChild(cartBox.firstChild);
+    if (!cart || !cart.lines || cart.lines.length === 0) {
+      cartBox.hidden = true;
+      return;
+    }
+    cartBox.hidden = false;
+    cartBox.appendChild(el('h3', 'sb-cart-title', t('cart')));
+    var ul = el('ul', 'sb-cart-lines');
+    cart.lines.forEach(function (line) {
+      var li = el('li', 'sb-cart-line');
+      li.appendChild(el('span', 'sb-cart-line-title', line.quantity + ' × ' + line.title));
+      li.appendChild(el('span', 'sb-cart-line-price', formatPrice(line.unitPriceCents * line.quantity, line.currency)));
+      ul.appendChild(li);
+    });
+    cartBox.appendChild(ul);
+    var total = el('div', 'sb-cart-total');
+    total.appendChild(el('span', null, t('total')));
+    total.appendChild(el('strong', null, formatPrice(cart.totalCents, cart.currency)));
+    cartBox.appendChild(total);
+
+    var checkoutForm = el('form', 'sb-checkout-form');
+    checkoutForm.hidden = true;
+    var email = el('input', 'sb-input sb-email');
+    email.type = 'email';
+    email.id = 'shopbot-email';
+    email.autocomplete = 'email';
+    email.maxLength = 320;
+    email.placeholder = t('email');
+    var emailLabel = el('label', 'sb-visually-hidden', t('email'));
+    emailLabel.htmlFor = 'shopbot-email';
+    var place = el('button', 'sb-btn sb-btn-primary sb-place-order', t('placeOrder'));
+    place.type = 'submit';
+    checkoutForm.appendChild(emailLabel);
+    checkoutForm.appendChild(email);
+    checkoutForm.appendChild(place);
+    checkoutForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var value = email.value.trim();
+      if (value && !email.checkValidity()) {
+        email.reportValidity();
+        return;
+      }
+      sendAction(value ? { type: 'checkout', email: value } : { type: 'checkout' }, t('checkingOut'));
+    });
+    var checkout = button('sb-btn sb-btn-primary sb-checkout', t('checkout'), function () {
+      checkout.hidden = true;
+      checkoutForm.hidden = false;
+      email.focus();
+    });
+    cartBox.appendChild(checkout);
+    cartBox.appendChild(checkoutForm);
+  }
+
+  function renderChips(quickReplies) {
+    while (chips.firstChild) chips.removeChild(chips.firstChild);
+    (quickReplies || []).forEach(function (qr) {
+      chips.appendChild(
+        button('sb-chip', qr.label, function () {
+          sendText(qr.text);
+        }),
+      );
+    });
+  }
+
+  function renderHandoff(handoff) {
+    if (!handoff) return;
+    var text = LABELS[lang].handoff[handoff.status] || '';
+    if (handoff.status === 'queued' && typeof handoff.queuePosition === 'number') text += ' (' + t('queuePosition') + ' ' + handoff.queuePosition + ')';
+    handoffLine.textContent = text;
+    handoffLine.hidden = handoff.status === 'resolved';
+    if (text) appendNotice(text, 'handoff');
+  }
+
+  function renderCoupon(coupon) {
+    var box = el('div', 'sb-coupon');
+    box.appendChild(el('div', 'sb-coupon-label', t('coupon')));
+    box.appendChild(el('code', 'sb-coupon-code', coupon.code));
+    box.appendChild(el('div', 'sb-coupon-desc', coupon.description));
+    if (coupon.expiresAt) {
+      var when = new Date(coupon.expiresAt);
+      if (!isNaN(when.getTime())) box.appendChild(el('div', 'sb-coupon-exp', t('expires') + ' ' + when.toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-US')));
+    }
+    list.appendChild(box);
+  }
+
+  /** Renders a bot or agent reply. Quick replies belong to the latest reply only. */
+  function renderReply(reply, role, isLatest) {
+    if (!reply || reply.silent) return;
+    if (reply.lang === 'en' || reply.lang === 'zh') {
+      if (reply.lang !== lang) {
+        lang = reply.lang;
+        applyLabels();
+      }
+    }
+    if (reply.text) appendBubble(role, reply.text);
+    if (reply.products && reply.products.length > 0) {
+      var row = el('div', 'sb-cards');
+      row.setAttribute('role', 'list');
+      row.setAttribute('aria-label', t('products'));
+      reply.products.forEach(function (p) {
+        var card = renderCard(p);
+        card.setAttribute('role', 'listitem');
+        row.appendChild(card);
+      });
+      list.appendChild(row);
+    }
+    if (reply.coupon) renderCoupon(reply.coupon);
+    if (reply.handoff) renderHandoff(reply.handoff);
+    if (reply.cart) renderCart(reply.cart);
+    if (isLatest) renderChips(reply.quickReplies);
+    scrollToEnd();
+  }
+
+  function renderHistory(history) {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    renderChips([]);
+    var lastBot = -1;
+    history.forEach(function (entry, i) {
+      if (entry.reply) lastBot = i;
+    });
+    history.forEach(function (entry, i) {
+      if (entry.reply) renderReply(entry.reply, entry.role === 'agent' ? 'agent' : 'bot', i === lastBot);
+      else if (entry.role === 'system') appendNotice(entry.text);
+      else if (entry.text) appendBubble(entry.role === 'user' ? 'user' : entry.role === 'agent' ? 'agent' : 'bot', entry.text);
+    });
+  }
+
+  function showError(error) {
+    var errors = LABELS[lang].errors;
+    appendNotice(errors[error && error.code] || errors.DEFAULT, 'error');
+  }
+
+  // ---- Connection ----
+  var socket = null;
+  var ready = false;
+
+  function loadIds() {
+    try {
+      var raw = localStorage.getItem(STORAGE_KEY);
+      var ids = raw ? JSON.parse(raw) : null;
+      return ids && typeof ids.conversationId === 'string' && typeof ids.userId === 'string' ? ids : {};
+    } catch (e) {
+      return {}; // Storage disabled or corrupt: start a fresh conversation.
+    }
+  }
+  function saveIds(ids) {
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify({ conversationId: ids.conversationId, userId: ids.userId }));
+    } catch (e) {
+      /* Storage disabled: the conversation lasts as long as the page. */
+    }
+  }
+
+  function setConnection(state) {
+    connection = state;
+    root.setAttribute('data-state', state);
+    sendBtn.disabled = state !== 'online';
+    applyLabels();
+  }
+
+  function hello(ids) {
+    var payload = { locale: navigator.language || 'en' };
+    if (ids.conversationId) payload.conversationId = ids.conversationId;
+    if (ids.userId) payload.userId = ids.userId;
+    socket.timeout(REPLY_TIMEOUT_MS).emit('hello', payload, function (err, res) {
+      if (err) return setConnection('offline');
+      if (res && res.error) {
+        if (ids.conversationId) {
+          // Stale or foreign ids: start over rather than lock the shopper out.
+          if (res.error.code === 'FORBIDDEN') showError(res.error);
+          return hello({});
+        }
+        return showError(res.error);
+      }
+      saveIds(res);
+      root.setAttribute('data-conversation-id', res.conversationId);
+      renderHistory(res.history || []);
+      ready = true;
+      setConnection('online');
+    });
+  }
+
+  function emitMessage(payload) {
+    if (!ready) {
+      showError({ code: 'UNKNOWN_CONVERSATION' });
+      return;
+    }
+    socket.timeout(REPLY_TIMEOUT_MS).emit('message', payload, function (err, reply) {
+      if (err) return showError({ code: 'TIMEOUT' });
+      if (reply && reply.error) return showError(reply.error);
+      renderReply(reply, 'bot', true);
+    });
+  }
+
+  function sendText(text) {
+    var value = String(text).trim();
+    if (!value) return;
+    appendBubble('user', value);
+    renderChips([]);
+    emitMessage({ text: value });
+  }
+
+  function sendAction(action, echo) {
+    appendNotice(echo, 'action');
+    emitMessage({ text: '', action: action });
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var value = input.value;
+    if (!value.trim()) return;
+    input.value = '';
+    sendText(value);
+  });
+
+  function connect() {
+    socket = window.io(server, { transports: ['websocket', 'polling'] });
+    socket.on('connect', function () {
+      // Every (re)connection starts with hello: it re-joins the conversation and restores history.
+      hello(loadIds());
+    });
+    socket.on('disconnect', function () {
+      ready = false;
+      typing.hidden = true;
+      setConnection('offline');
+    });
+    socket.on('typing', function (state) {
+      typing.hidden = !(state && state.on);
+      if (!typing.hidden) scrollToEnd();
+    });
+    socket.on('push', function (message) {
+      renderReply(message, message && message.from === 'agent' ? 'agent' : 'bot', true);
+    });
+  }
+
+  function mount() {
+    document.body.appendChild(root);
+    setConnection('connecting');
+    if (typeof window.io === 'function') return connect();
+    var loader = document.createElement('script');
+    loader.src = server + '/socket.io/socket.io.js';
+    loader.async = true;
+    loader.addEventListener('load', connect);
+    loader.addEventListener('error', function () {
+      setConnection('offline');
+    });
+    document.head.appendChild(loader);
+  }
+
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+})();

@@ -1,0 +1,45 @@
+/**
+ * Headless Debian Chromium through playwright-core (never `npx playwright install`: it downloads a
+ * browser, which fails offline). Flags per ENVIRONMENT.md; a fresh profile per launch.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip. */
+export const chromiumMissing = !existsSync(CHROMIUM_PATH) && !process.env.CI;
+export const CHROMIUM_SKIP_REASON = `browser tests need Debian chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
+
+/**
+ * Playwright refuses `--user-data-dir` in `args` ("pass userDataDir to launchPersistentContext"),
+ * so the fresh profile goes through launchPersistentContext; the other flags are passed as given.
+ */
+export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'shopbot-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
