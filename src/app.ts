@@ -1,0 +1,175 @@
+/**
+ * The composition root: reads the config, opens backends in order, builds the stages, and returns
+ * the assistant. Only this module chooses engines and calls `new`; `close()` closes in reverse order.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { ingestFile, openCatalogStore, type CatalogStore, type Product } from './catalog/index.js';
+import type { Config } from './config.js';
+import { SqliteStateStore } from './dialogue/sqlite-state.js';
+import type { StateStore } from './dialogue/state.js';
+import { SqliteFunnelStore } from './funnel/sqlite.js';
+import type { FunnelStore } from './funnel/types.js';
+import { FunnelWriter, type Logger } from './funnel/writer.js';
+import type { InboundMessage, OutboundMessage } from './messages.js';
+import { openLinearNlu } from './nlu/index.js';
+import type { Nlu } from './nlu/types.js';
+import { createPolicyIndex, loadPolicyChunks } from './policies/index.js';
+import { loadTemplates } from './responses/templates.js';
+import { createRelevanceRanker } from './ranking/relevance.js';
+import { createLexicalIndex } from './retrieval/lexical.js';
+import { createCatalogVocabulary } from './retrieval/vocabulary.js';
+import { openSqlite, type SqliteDb } from './storage/sqlite.js';
+import { DemoStore } from './store/demo.js';
+import type { StoreConnector } from './store/types.js';
+import { createTurnHandler, type ProductRetriever } from './turn.js';
+import type { TranscriptEntry } from '../channels/web/protocol.js';
+
+/** The repository root, for files shipped with the product (prompts, models, demo data). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function resolveFromRoot(p: string): string {
+  return path.isAbsolute(p) ? p : existsSync(path.resolve(p)) ? path.resolve(p) : path.join(REPO_ROOT, p);
+}
+
+export interface AppDeps {
+  readonly log?: Logger & { child?: unknown };
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, 'ok' | 'degraded' | 'down'>>;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly log: Logger;
+  handleTurn(msg: InboundMessage, options?: { signal?: AbortSignal }): Promise<OutboundMessage>;
+  history(conversationId: string): Promise<TranscriptEntry[]>;
+  ownsConversation(conversationId: string, userId: string): Promise<boolean>;
+  conversationExists(conversationId: string): Promise<boolean>;
+  readonly funnel: FunnelStore;
+  readonly funnelWriter: FunnelWriter;
+  readonly catalog: CatalogStore;
+  readonly store: StoreConnector;
+  readonly states: StateStore;
+  readonly db: SqliteDb;
+  readiness(): Readiness;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: undefined });
+}
+
+async function loadProducts(catalog: CatalogStore): Promise<Product[]> {
+  const out: Product[] = [];
+  for await (const p of catalog.all()) out.push(p);
+  return out;
+}
+
+export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const log = deps.log ?? createLogger(config);
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? (() => randomUUID().replace(/-/g, '').slice(0, 20));
+  const closers: (() => Promise<void> | void)[] = [];
+  try {
+    const db = openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
+    closers.push(() => {
+      db.close();
+    });
+
+    const catalog = openCatalogStore(db);
+    closers.push(() => catalog.close());
+    if (config.catalog.demo && (await catalog.count()) === 0) {
+      const file = resolveFromRoot(config.catalog.demoFile);
+      log.info({ file }, 'empty catalog: importing the demo catalog');
+      const summary = await ingestFile(file, 'esci', catalog);
+      log.info({ inserted: summary.inserted, errors: summary.errors.length }, 'demo catalog imported');
+    }
+    const products = await loadProducts(catalog);
+    const lexical = createLexicalIndex();
+    lexical.upsert(products);
+    const vocabulary = createCatalogVocabulary(products);
+    const retriever: ProductRetriever = {
+      async search({ text, filters, k, lang }) {
+        return lexical.search(text, { k, filters, lang });
+      },
+      mentions: (text) => vocabulary.extract(text),
+    };
+
+    const nlu: Nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));
+    closers.push(() => nlu.close());
+
+    const funnel = new SqliteFunnelStore(db);
+    closers.push(() => funnel.close());
+    const funnelWriter = new FunnelWriter(funnel, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
+    closers.push(() => funnelWriter.close());
+
+    const titles = new Map(products.map((p) => [p.id, p.title]));
+    const store = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
+    closers.push(() => store.close());
+    const states = new SqliteStateStore(db);
+    closers.push(() => states.close());
+
+    const policiesDir = resolveFromRoot(config.store.policiesDir);
+    const policies = createPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : []);
+    if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
+
+    const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));
+    const handleTurn = createTurnHandler({
+      nlu,
+      catalog,
+      retriever,
+      ranker: createRelevanceRanker(),
+      store,
+      policies,
+      states,
+      funnel: funnelWriter,
+      templates,
+      now,
+      newId,
+      clarifyBelow: config.nlu.clarifyBelow,
+      slateSize: config.ranking.slateSize,
+      candidates: config.retrieval.candidates,
+      maxMessageChars: config.server.maxMessageChars,
+    });
+
+    return {
+      config,
+      log,
+      handleTurn,
+      funnel,
+      funnelWriter,
+      catalog,
+      store,
+      states,
+      db,
+      async history(conversationId) {
+        const rows = await states.transcript(conversationId);
+        return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.role === 'bot' && r.payload ? { reply: r.payload as OutboundMessage } : {}) }));
+      },
+      async ownsConversation(conversationId, userId) {
+        const state = await states.load(conversationId);
+        return !state || state.userId === userId;
+      },
+      async conversationExists(conversationId) {
+        return (await states.load(conversationId)) !== undefined;
+      },
+      readiness() {
+        return { ready: true, checks: { database: 'ok', catalog: products.length > 0 ? 'ok' : 'degraded', nlu: 'ok', funnel: funnelWriter.failedFlushes > 0 && funnelWriter.pending > 0 ? 'degraded' : 'ok' } };
+      },
+      async close() {
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await close();
+    throw err;
+  }
+}

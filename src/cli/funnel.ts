@@ -1,0 +1,48 @@
+/** `shopbot funnel`: stage counts and stage-to-stage conversion per channel and day. */
+import { parseArgs } from 'node:util';
+import { printTable, writeJson, type SideBySide } from '../../evals/report.js';
+import { FUNNEL_STAGES } from '../funnel/events.js';
+import { SqliteFunnelStore } from '../funnel/sqlite.js';
+import type { StageRow } from '../funnel/types.js';
+import { openSqlite } from '../storage/sqlite.js';
+import { configFromCli } from './common.js';
+import path from 'node:path';
+
+const DAY_MS = 86_400_000;
+
+export function funnelRows(rows: readonly StageRow[]): SideBySide {
+  const out: SideBySide = {};
+  for (const r of rows) {
+    const m: Record<string, number> = {};
+    for (const s of FUNNEL_STAGES) m[s] = r.counts[s] ?? 0;
+    for (let i = 1; i < FUNNEL_STAGES.length; i++) {
+      const from = m[FUNNEL_STAGES[i - 1]!]!;
+      m[`${FUNNEL_STAGES[i - 1]}->${FUNNEL_STAGES[i]}`] = from > 0 ? m[FUNNEL_STAGES[i]!]! / from : 0;
+    }
+    m.revenue = r.revenueCents / 100;
+    out[`${r.day} ${r.channel}`] = m;
+  }
+  return out;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { days: { type: 'string', default: '30' }, json: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } } });
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    console.error('shopbot funnel: --days must be an integer from 1 to 3650');
+    return 2;
+  }
+  const config = configFromCli(values);
+  const db = openSqlite(path.resolve(config.dataDir));
+  try {
+    const store = new SqliteFunnelStore(db);
+    const rows = await store.stages({ fromTs: Date.now() - days * DAY_MS });
+    const table = funnelRows(rows);
+    if (Object.keys(table).length === 0) console.log(`no funnel events in the last ${days} days (data dir ${config.dataDir})`);
+    else printTable(`Funnel, last ${days} days (day, channel)`, table);
+    writeJson(values.json, table);
+  } finally {
+    db.close();
+  }
+  return 0;
+}

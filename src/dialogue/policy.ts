@@ -1,0 +1,237 @@
+/**
+ * The dialogue policy: (state, understanding) -> actions. Pure and synchronous; the turn executes
+ * the actions. Shopping refinements ("cheaper", "in black", "show more", "the second one") are read
+ * against the last results kept in the state.
+ */
+import type { UiAction } from '../messages.js';
+import type { Entities, Intent, NluResult } from '../nlu/types.js';
+import type { ConversationState, SearchContext } from './state.js';
+
+export type PolicyTopic = 'shipping' | 'returns' | 'payment' | 'coupons' | 'account' | 'cancel' | 'orders' | 'general';
+
+export type Action =
+  | { readonly type: 'search'; readonly search: SearchContext; readonly refined: boolean }
+  | { readonly type: 'show_product'; readonly productId: string; readonly question?: string; readonly slateId?: string; readonly position?: number; readonly viaClick: boolean }
+  | { readonly type: 'add_to_cart'; readonly productId: string; readonly quantity: number; readonly slateId?: string; readonly position?: number }
+  | { readonly type: 'remove_from_cart'; readonly productId: string }
+  | { readonly type: 'show_cart' }
+  | { readonly type: 'checkout'; readonly email?: string }
+  | { readonly type: 'ask_email_for_checkout' }
+  | { readonly type: 'order_status'; readonly orderId?: string }
+  | { readonly type: 'ask_order_id' }
+  | { readonly type: 'policy_answer'; readonly topic: PolicyTopic; readonly question: string }
+  | { readonly type: 'handoff'; readonly reason: string }
+  | { readonly type: 'clarify'; readonly options: readonly Intent[] }
+  | { readonly type: 'which_product' }
+  | { readonly type: 'smalltalk'; readonly kind: 'greeting' | 'goodbye' | 'thanks' }
+  | { readonly type: 'out_of_scope' };
+
+/** What the turn learned about the message beyond the NLU: catalog terms found in the text. */
+export interface CatalogMentions {
+  readonly brands: readonly string[];
+  readonly colors: readonly string[];
+  readonly categories: readonly string[];
+  /** The message with filter phrases removed; empty when the message only refines. */
+  readonly residual: string;
+}
+
+export interface PolicyInput {
+  readonly text: string;
+  readonly action?: UiAction;
+  readonly nlu: NluResult;
+  readonly mentions: CatalogMentions;
+  readonly clarifyBelow: number;
+  /** Cheapest price among the products last shown, for "cheaper". */
+  readonly lastShownMinPriceCents?: number;
+  readonly lastShownMaxPriceCents?: number;
+}
+
+export interface Decision {
+  readonly actions: readonly Action[];
+  readonly state: ConversationState;
+}
+
+const POLICY_TOPICS: Partial<Record<Intent, PolicyTopic>> = {
+  shipping_delivery: 'shipping',
+  returns_refunds: 'returns',
+  payment_problem: 'payment',
+  coupon_question: 'coupons',
+  account: 'account',
+  cancel_order: 'cancel',
+  checkout_help: 'general',
+};
+
+const HANDOFF_AFTER_LOW_CONFIDENCE = 3;
+const PAGE = 5;
+
+function fromUiAction(action: UiAction, state: ConversationState): Decision {
+  switch (action.type) {
+    case 'click':
+      return {
+        actions: [{ type: 'show_product', productId: action.productId, viaClick: true, ...opt('slateId', action.slateId), ...opt('position', action.position) }],
+        state: { ...state, focusProductId: action.productId },
+      };
+    case 'add_to_cart':
+      return {
+        actions: [{ type: 'add_to_cart', productId: action.productId, quantity: action.quantity, ...opt('slateId', action.slateId), ...opt('position', action.position) }],
+        state: { ...state, focusProductId: action.productId },
+      };
+    case 'remove_from_cart':
+      return { actions: [{ type: 'remove_from_cart', productId: action.productId }], state };
+    case 'view_cart':
+      return { actions: [{ type: 'show_cart' }], state };
+    case 'checkout':
+      return { actions: [{ type: 'checkout', ...opt('email', action.email ?? state.verifiedEmail) }], state };
+  }
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function referencedProduct(entities: Entities, state: ConversationState): string | undefined {
+  if (entities.ordinal !== undefined && state.lastShown.length > 0) {
+    const i = entities.ordinal < 0 ? state.lastShown.length + entities.ordinal : entities.ordinal;
+    return state.lastShown[i]?.id;
+  }
+  return undefined;
+}
+
+/** A message refines the last search when it only adds constraints ("in black", "under $30", "cheaper"). */
+function isRefinement(input: PolicyInput, state: ConversationState): boolean {
+  if (!state.search) return false;
+  const e = input.nlu.entities;
+  const constrains =
+    e.refinements.length > 0 || e.priceRange !== undefined || e.colors.length > 0 || e.minRating !== undefined ||
+    e.excludeTerms.length > 0 || input.mentions.brands.length > 0 || e.sizes.length > 0;
+  return constrains && contentWords(input.mentions.residual) <= 1;
+}
+
+const FILLER = /\b(show|me|some|any|the|a|an|in|with|only|just|please|pls|ones?|something|items?|products?|them|those|these|it|i|want|need|looking|for|do|you|have|what|about|how|is|are|more|less|than|under|over|below|above|cheaper|cheap|expensive|pricier|and|or|but|but|can|could|also|too|instead)\b/gi;
+
+function contentWords(text: string): number {
+  const han = (text.match(/\p{Script=Han}/gu) ?? []).length;
+  const words = text.replace(FILLER, ' ').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return (words ? words.split(/\s+/).filter((w) => !/^\p{Script=Han}+$/u.test(w)).length : 0) + Math.ceil(han / 2);
+}
+
+function searchFrom(input: PolicyInput, base: SearchContext | undefined): SearchContext {
+  const e = input.nlu.entities;
+  const m = input.mentions;
+  const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], offset: 0 };
+  let priceMinCents = e.priceRange?.minCents ?? prev.priceMinCents;
+  let priceMaxCents = e.priceRange?.maxCents ?? prev.priceMaxCents;
+  let minRating = e.minRating ?? prev.minRating;
+  let offset = 0;
+  for (const r of e.refinements) {
+    if (r === 'cheaper' && input.lastShownMinPriceCents !== undefined) priceMaxCents = Math.max(0, input.lastShownMinPriceCents - 1);
+    if (r === 'pricier' && input.lastShownMaxPriceCents !== undefined) priceMinCents = input.lastShownMaxPriceCents + 1;
+    if (r === 'better_rated') minRating = Math.max(minRating ?? 0, 4);
+    if (r === 'more') offset = prev.offset + PAGE;
+  }
+  const search: SearchContext = {
+    query: base ? prev.query : input.text,
+    brands: m.brands.length ? [...m.brands] : prev.brands,
+    colors: e.colors.length || m.colors.length ? [...new Set([...e.colors, ...m.colors])] : prev.colors,
+    categories: prev.categories,
+    excludeTerms: [...new Set([...prev.excludeTerms, ...e.excludeTerms])],
+    offset,
+    ...opt('priceMinCents', priceMinCents),
+    ...opt('priceMaxCents', priceMaxCents),
+    ...opt('minRating', minRating),
+  };
+  return search;
+}
+
+export function decide(state0: ConversationState, input: PolicyInput): Decision {
+  const state: ConversationState = { ...state0, lang: input.nlu.lang, turn: state0.turn + 1 };
+  if (input.action) return fromUiAction(input.action, state);
+
+  const { nlu } = input;
+  const e = nlu.entities;
+  const intent = nlu.intent;
+
+  // A service task waiting for a slot: the answer fills it unless the shopper clearly moved on.
+  if (state.task?.awaiting === 'orderId' && e.orderIds[0]) {
+    return { actions: [{ type: 'order_status', orderId: e.orderIds[0] }], state: { ...state, task: undefined, lastIntent: 'order_status' } };
+  }
+  if (state.task?.awaiting === 'email' && e.emails[0] && state.task.kind === 'checkout') {
+    return { actions: [{ type: 'checkout', email: e.emails[0] }], state: { ...state, task: undefined, verifiedEmail: e.emails[0] } };
+  }
+
+  // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.
+  if (isRefinement(input, state) && !['add_to_cart', 'order_status', 'human_agent', 'complaint'].includes(intent)) {
+    const search = searchFrom(input, state.search);
+    return { actions: [{ type: 'search', search, refined: true }], state: { ...state, search, lastIntent: 'product_search', lowConfidenceStreak: 0 } };
+  }
+
+  const reference = referencedProduct(e, state);
+  const lowConfidence = nlu.confidence < input.clarifyBelow && intent !== 'out_of_scope';
+  if (lowConfidence && !reference) {
+    const streak = state.lowConfidenceStreak + 1;
+    if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) {
+      return { actions: [{ type: 'handoff', reason: 'repeated_low_confidence' }], state: { ...state, lowConfidenceStreak: 0 } };
+    }
+    const options = nlu.ranking.slice(0, 3).map((r) => r.intent).filter((i) => i !== 'out_of_scope');
+    return { actions: [{ type: 'clarify', options }], state: { ...state, lowConfidenceStreak: streak } };
+  }
+  const next: ConversationState = { ...state, lastIntent: intent, lowConfidenceStreak: 0 };
+
+  switch (intent) {
+    case 'product_search': {
+      if (reference) return { actions: [{ type: 'show_product', productId: reference, viaClick: false }], state: { ...next, focusProductId: reference } };
+      const search = searchFrom(input, undefined);
+      return { actions: [{ type: 'search', search, refined: false }], state: { ...next, search, focusProductId: undefined } };
+    }
+    case 'product_question': {
+      const id = reference ?? state.focusProductId;
+      if (id) return { actions: [{ type: 'show_product', productId: id, question: input.text, viaClick: false }], state: { ...next, focusProductId: id } };
+      const search = searchFrom(input, undefined);
+      return { actions: [{ type: 'search', search, refined: false }], state: { ...next, search } };
+    }
+    case 'add_to_cart': {
+      const id = reference ?? state.focusProductId ?? (state.lastShown.length === 1 ? state.lastShown[0]!.id : undefined);
+      if (!id) return { actions: [{ type: 'which_product' }], state: next };
+      const shown = state.lastShown.find((s) => s.id === id);
+      return {
+        actions: [{ type: 'add_to_cart', productId: id, quantity: Math.min(99, Math.max(1, e.quantities[0] ?? 1)), ...opt('slateId', shown?.slateId), ...opt('position', shown?.position) }],
+        state: { ...next, focusProductId: id },
+      };
+    }
+    case 'view_cart':
+      return { actions: [{ type: 'show_cart' }], state: next };
+    case 'checkout_help': {
+      const email = e.emails[0] ?? state.verifiedEmail;
+      if (/\b(check ?out|place (the|my) order|buy (it|now|them)|pay now)\b|结账|下单|买单/i.test(input.text)) {
+        if (email) return { actions: [{ type: 'checkout', email }], state: { ...next, verifiedEmail: email } };
+        return { actions: [{ type: 'ask_email_for_checkout' }], state: { ...next, task: { kind: 'checkout', slots: {}, awaiting: 'email', confirm: false } } };
+      }
+      return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: next };
+    }
+    case 'order_status': {
+      const orderId = e.orderIds[0];
+      if (orderId) return { actions: [{ type: 'order_status', orderId }], state: next };
+      return { actions: [{ type: 'order_status' }], state: next };
+    }
+    case 'human_agent':
+      return { actions: [{ type: 'handoff', reason: 'requested' }], state: next };
+    case 'complaint':
+      return { actions: [{ type: 'handoff', reason: 'complaint' }], state: next };
+    case 'greeting':
+    case 'goodbye':
+      return { actions: [{ type: 'smalltalk', kind: intent }], state: next };
+    case 'thanks':
+      return { actions: [{ type: 'smalltalk', kind: 'thanks' }], state: next };
+    case 'out_of_scope':
+      return { actions: [{ type: 'out_of_scope' }], state: next };
+    default: {
+      const topic = POLICY_TOPICS[intent] ?? 'general';
+      return { actions: [{ type: 'policy_answer', topic, question: input.text }], state: next };
+    }
+  }
+}
+
+/** After an order lookup found nothing to look up, the turn asks for the id and waits for it. */
+export function awaitOrderId(state: ConversationState): ConversationState {
+  return { ...state, task: { kind: 'order_status', slots: {}, awaiting: 'orderId', confirm: false } };
+}

@@ -1,0 +1,71 @@
+/**
+ * Per-conversation state and where it is kept. Everything a later turn needs is in here, as plain
+ * JSON, so the state survives a restart and can live in Redis when several servers share sockets.
+ */
+import { z } from 'zod';
+import { LangSchema } from '../messages.js';
+import { IntentSchema } from '../nlu/types.js';
+
+export const ShownProductSchema = z.object({ id: z.string(), position: z.number().int(), slateId: z.string() });
+
+export const SearchContextSchema = z.object({
+  query: z.string(),
+  priceMinCents: z.number().int().optional(),
+  priceMaxCents: z.number().int().optional(),
+  brands: z.array(z.string()).default([]),
+  colors: z.array(z.string()).default([]),
+  categories: z.array(z.string()).default([]),
+  minRating: z.number().optional(),
+  excludeTerms: z.array(z.string()).default([]),
+  /** How many results were already shown for this query ("show more" continues from here). */
+  offset: z.number().int().default(0),
+});
+export type SearchContext = z.infer<typeof SearchContextSchema>;
+
+export const ConversationStateSchema = z.object({
+  conversationId: z.string(),
+  userId: z.string(),
+  channel: z.string(),
+  lang: LangSchema.default('en'),
+  turn: z.number().int().default(0),
+  search: SearchContextSchema.optional(),
+  lastShown: z.array(ShownProductSchema).default([]),
+  /** The product the conversation is about ("add it to my cart", "is it waterproof?"). */
+  focusProductId: z.string().optional(),
+  lastIntent: IntentSchema.optional(),
+  lowConfidenceStreak: z.number().int().default(0),
+  verifiedEmail: z.string().optional(),
+  /** A service task in progress (order lookup, cancel, return): slot values and what is asked next. */
+  task: z
+    .object({
+      kind: z.enum(['order_status', 'cancel_order', 'return_order', 'checkout']),
+      slots: z.record(z.string(), z.string()).default({}),
+      awaiting: z.string().optional(),
+      confirm: z.boolean().default(false),
+    })
+    .optional(),
+  /** Who answers the shopper: the bot, or a human agent after a handoff. */
+  owner: z.enum(['bot', 'agent']).default('bot'),
+  handoff: z.object({ reason: z.string(), team: z.string().optional(), requestedAt: z.number(), agentId: z.string().optional() }).optional(),
+});
+export type ConversationState = z.infer<typeof ConversationStateSchema>;
+
+export function newState(conversationId: string, userId: string, channel: string): ConversationState {
+  return ConversationStateSchema.parse({ conversationId, userId, channel });
+}
+
+export interface TranscriptRow {
+  readonly role: 'user' | 'bot' | 'agent' | 'system';
+  readonly text: string;
+  readonly payload?: unknown;
+  readonly ts: number;
+}
+
+/** Conversation state and transcripts. Embedded: SQLite. */
+export interface StateStore {
+  load(conversationId: string): Promise<ConversationState | undefined>;
+  save(state: ConversationState, nowMs: number): Promise<void>;
+  appendTranscript(conversationId: string, rows: readonly TranscriptRow[]): Promise<void>;
+  transcript(conversationId: string, limit?: number): Promise<TranscriptRow[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,5 @@
+export * from './events.js';
+export * from './types.js';
+export { SqliteFunnelStore } from './sqlite.js';
+export { FunnelWriter, type Logger, type FunnelListener } from './writer.js';
+export { verifyWebhook, signWebhook } from './webhook.js';

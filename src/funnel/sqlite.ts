@@ -1,0 +1,76 @@
+import type { SqliteDb } from '../storage/sqlite.js';
+import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput } from './events.js';
+import type { FunnelQuery, FunnelStore, StageRow } from './types.js';
+
+/** Funnel events in the embedded SQLite database. `INSERT OR IGNORE` on the idempotency key. */
+export class SqliteFunnelStore implements FunnelStore {
+  private readonly insert;
+  constructor(private readonly db: SqliteDb) {
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO funnel_events (id, type, ts, channel, conversation_id, user_id, product_id, data)
+       VALUES (@id, @type, @ts, @channel, @conversationId, @userId, @productId, @data)`,
+    );
+  }
+
+  async append(events: readonly FunnelEventInput[]): Promise<number> {
+    const parsed = events.map((e) => FunnelEventSchema.parse(e));
+    const run = this.db.transaction((rows: FunnelEvent[]) => {
+      let added = 0;
+      for (const e of rows) {
+        added += this.insert.run({
+          id: e.id,
+          type: e.type,
+          ts: e.ts,
+          channel: e.channel,
+          conversationId: e.conversationId ?? null,
+          userId: e.userId ?? null,
+          productId: 'productId' in e ? e.productId : null,
+          data: JSON.stringify(e),
+        }).changes;
+      }
+      return added;
+    });
+    return run(parsed);
+  }
+
+  async *query(q: FunnelQuery): AsyncIterable<FunnelEvent> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (q.types?.length) {
+      where.push(`type IN (${q.types.map((_, i) => `@t${i}`).join(',')})`);
+      q.types.forEach((t, i) => (params[`t${i}`] = t));
+    }
+    if (q.fromTs !== undefined) (where.push('ts >= @fromTs'), (params.fromTs = q.fromTs));
+    if (q.toTs !== undefined) (where.push('ts < @toTs'), (params.toTs = q.toTs));
+    if (q.conversationId !== undefined) (where.push('conversation_id = @cid'), (params.cid = q.conversationId));
+    const sql = `SELECT data FROM funnel_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ts, rowid ${q.limit ? 'LIMIT @limit' : ''}`;
+    if (q.limit) params.limit = q.limit;
+    for (const row of this.db.prepare(sql).iterate(params) as Iterable<{ data: string }>) {
+      yield JSON.parse(row.data) as FunnelEvent;
+    }
+  }
+
+  async stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT strftime('%Y-%m-%d', ts / 1000, 'unixepoch') AS day, channel, type, COUNT(*) AS n,
+                SUM(CASE WHEN type = 'purchase' THEN json_extract(data, '$.revenueCents') ELSE 0 END) AS revenue
+         FROM funnel_events WHERE ts >= @from AND ts < @to AND type IN (${FUNNEL_STAGES.map((s) => `'${s}'`).join(',')})
+         GROUP BY day, channel, type ORDER BY day, channel`,
+      )
+      .all({ from: q.fromTs ?? 0, to: q.toTs ?? Number.MAX_SAFE_INTEGER }) as { day: string; channel: string; type: string; n: number; revenue: number }[];
+    const byKey = new Map<string, { day: string; channel: string; counts: Record<string, number>; revenueCents: number }>();
+    for (const r of rows) {
+      const key = `${r.day}\u0000${r.channel}`;
+      const row = byKey.get(key) ?? { day: r.day, channel: r.channel, counts: Object.fromEntries(FUNNEL_STAGES.map((s) => [s, 0])), revenueCents: 0 };
+      row.counts[r.type] = r.n;
+      row.revenueCents += r.revenue ?? 0;
+      byKey.set(key, row);
+    }
+    return [...byKey.values()];
+  }
+
+  async close(): Promise<void> {
+    // The database handle is owned by the app, which closes it last.
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Funnel writes happen off the reply path: `log()` only queues; a timer (or a full batch) flushes
+ * to the store in one transaction. A failed flush keeps the batch and retries on the next tick, so
+ * nothing is lost while the store is briefly unavailable; `close()` flushes what is left.
+ */
+import type { FunnelEventInput } from './events.js';
+import type { FunnelStore } from './types.js';
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export type FunnelListener = (events: readonly FunnelEventInput[]) => void;
+
+export class FunnelWriter {
+  private queue: FunnelEventInput[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly listeners: FunnelListener[] = [];
+  private failures = 0;
+
+  constructor(
+    private readonly store: FunnelStore,
+    private readonly options: { flushIntervalMs: number; flushBatchSize: number; log: Logger },
+  ) {}
+
+  /** Called after each successful flush with the events written (learners subscribe here). */
+  onFlushed(listener: FunnelListener): void {
+    this.listeners.push(listener);
+  }
+
+  log(...events: FunnelEventInput[]): void {
+    this.queue.push(...events);
+    if (this.queue.length >= this.options.flushBatchSize) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.options.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  get failedFlushes(): number {
+    return this.failures;
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) (clearTimeout(this.timer), (this.timer = undefined));
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = (async () => {
+      try {
+        await this.store.append(batch);
+        for (const l of this.listeners) l(batch);
+      } catch (err) {
+        this.failures++;
+        this.queue = batch.concat(this.queue);
+        this.options.log.error({ err, events: batch.length }, 'funnel flush failed; will retry');
+        if (!this.timer) {
+          this.timer = setTimeout(() => void this.flush(), Math.min(5000, this.options.flushIntervalMs * 2 ** this.failures));
+          this.timer.unref();
+        }
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

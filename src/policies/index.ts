@@ -1,0 +1,135 @@
+/**
+ * Policy and FAQ answers from the merchant's own documents. Files (Markdown, HTML or text) are cut
+ * into sections at headings; a question is matched against the sections with BM25 and the best
+ * section is quoted (extractive) with a link to its source. When no section covers enough of the
+ * question, the answer is "I don't know", never a guess.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Lang } from '../messages.js';
+import { createAnalyzer, type Analyzer } from '../retrieval/analyzer.js';
+import type { PolicyAnswerer, PolicyPassage } from '../turn.js';
+
+export interface PolicyChunk {
+  readonly lang: Lang;
+  readonly file: string;
+  readonly docTitle: string;
+  readonly heading: string;
+  readonly text: string;
+  readonly anchor: string;
+}
+
+const MAX_FILE_BYTES = 1_000_000;
+
+function stripHtml(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<h([1-3])[^>]*>([\s\S]*?)<\/h\1>/gi, (_, level: string, inner: string) => `\n${'#'.repeat(Number(level))} ${inner.replace(/<[^>]+>/g, '')}\n`)
+    .replace(/<(br|\/p|\/li|\/div)[^>]*>/gi, '\n')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
+}
+
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
+}
+
+/** Sections of one document: every `#`/`##`/`###` heading starts one; text before the first heading is kept too. */
+export function chunkDocument(source: string, file: string, lang: Lang): PolicyChunk[] {
+  const text = /\.html?$/i.test(file) ? stripHtml(source) : source;
+  const lines = text.split(/\r?\n/);
+  const docTitle = (lines.find((l) => /^#\s/.test(l)) ?? `# ${path.basename(file).replace(/\.[^.]+$/, '')}`).replace(/^#+\s*/, '').trim();
+  const chunks: PolicyChunk[] = [];
+  let heading = docTitle;
+  let body: string[] = [];
+  const flush = () => {
+    const t = body.join(' ').replace(/\s+/g, ' ').trim();
+    if (t) chunks.push({ lang, file, docTitle, heading, text: t, anchor: slug(heading) });
+    body = [];
+  };
+  for (const line of lines) {
+    const h = /^#{1,3}\s+(.*)$/.exec(line);
+    if (h) {
+      flush();
+      heading = h[1]!.trim();
+    } else body.push(line);
+  }
+  flush();
+  return chunks;
+}
+
+export function loadPolicyChunks(dir: string): PolicyChunk[] {
+  const chunks: PolicyChunk[] = [];
+  const walk = (d: string, lang: Lang) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = path.join(d, name);
+      const st = statSync(full);
+      if (st.isDirectory()) {
+        if (name === 'en' || name === 'zh') walk(full, name);
+      } else if (/\.(md|markdown|html?|txt)$/i.test(name) && name.toLowerCase() !== 'readme.md' && st.size <= MAX_FILE_BYTES) {
+        chunks.push(...chunkDocument(readFileSync(full, 'utf8'), path.relative(dir, full).split(path.sep).join('/'), lang));
+      }
+    }
+  };
+  walk(dir, 'en');
+  return chunks;
+}
+
+export interface PolicyIndexOptions {
+  /** Share of the question's terms a section must contain to count as an answer. */
+  readonly minCoverage?: number;
+  readonly analyzer?: Analyzer;
+  /** Base URL path of the served documents, e.g. "/policies". */
+  readonly linkBase?: string;
+}
+
+export function createPolicyIndex(chunks: readonly PolicyChunk[], options: PolicyIndexOptions = {}): PolicyAnswerer & { readonly size: number } {
+  const analyzer = options.analyzer ?? createAnalyzer();
+  const minCoverage = options.minCoverage ?? 0.5;
+  const linkBase = options.linkBase ?? '/policies';
+  const docs = chunks.map((c) => {
+    const terms = analyzer.analyze(`${c.heading} ${c.heading} ${c.text}`);
+    const tf = new Map<string, number>();
+    for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+    return { chunk: c, tf, len: terms.length };
+  });
+  const byLang = (lang: Lang) => docs.filter((d) => d.chunk.lang === lang);
+  const df = new Map<string, number>();
+  for (const d of docs) for (const t of d.tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+
+  return {
+    size: chunks.length,
+    async answer(question: string, topic: string, lang: Lang): Promise<PolicyPassage | undefined> {
+      const pool = byLang(lang).length ? byLang(lang) : byLang('en');
+      if (!pool.length) return undefined;
+      const q = [...new Set(analyzer.analyze(question))];
+      if (!q.length) return undefined;
+      const avg = pool.reduce((s, d) => s + d.len, 0) / pool.length;
+      const n = pool.length;
+      let best: { d: (typeof docs)[number]; score: number; coverage: number } | undefined;
+      for (const d of pool) {
+        let score = 0;
+        let hit = 0;
+        for (const t of q) {
+          const f = d.tf.get(t);
+          if (!f) continue;
+          hit++;
+          const idf = Math.log(1 + (n - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
+          score += idf * ((f * 2.2) / (f + 1.2 * (0.25 + 0.75 * (d.len / avg))));
+        }
+        // The intent already says which document is likely; a topic match breaks ties toward it.
+        if (path.basename(d.chunk.file).replace(/\.[^.]+$/, '') === topic) score *= 1.3;
+        const coverage = hit / q.length;
+        if (!best || score > best.score) best = { d, score, coverage };
+      }
+      if (!best || best.score <= 0 || best.coverage < minCoverage) return undefined;
+      const c = best.d.chunk;
+      return { passage: c.text, title: `${c.docTitle}: ${c.heading}`, source: `${linkBase}/${c.file}#${c.anchor}`, score: best.score };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Reply templates from prompts/<lang>/replies.txt. Rendering fills `{name}` only from the values
+ * it is given (the results of the turn's actions); a missing required value is an error, never a
+ * silently empty claim.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ShopbotError } from '../errors.js';
+import type { Lang } from '../messages.js';
+
+export type TemplateSet = ReadonlyMap<string, readonly string[]>;
+export type Templates = Readonly<Record<Lang, TemplateSet>>;
+
+export function parseTemplates(source: string, file = 'replies.txt'): TemplateSet {
+  const out = new Map<string, string[]>();
+  let current: string[] | undefined;
+  source.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const header = /^\[([a-z0-9_]+)\]$/.exec(line);
+    if (header) {
+      if (out.has(header[1]!)) throw new ShopbotError('CONFIG_INVALID', `${file}:${i + 1}: duplicate template [${header[1]}]`);
+      current = [];
+      out.set(header[1]!, current);
+    } else if (current) current.push(line);
+    else throw new ShopbotError('CONFIG_INVALID', `${file}:${i + 1}: text before the first [section]`);
+  });
+  return out;
+}
+
+export function loadTemplates(promptsDir: string): Templates {
+  const load = (lang: Lang) => {
+    const file = path.join(promptsDir, lang, 'replies.txt');
+    return parseTemplates(readFileSync(file, 'utf8'), file);
+  };
+  return { en: load('en'), zh: load('zh') };
+}
+
+export type TemplateValues = Readonly<Record<string, string | number | undefined>>;
+
+export function fill(template: string, values: TemplateValues): string {
+  return template.replace(/\{([a-zA-Z0-9_]+)(\?)?\}/g, (_, name: string, optional: string | undefined) => {
+    const v = values[name];
+    if (v === undefined || v === '') {
+      if (optional) return '';
+      throw new ShopbotError('INTERNAL', `template value {${name}} is missing`);
+    }
+    return String(v);
+  });
+}
+
+/** Picks a variant deterministically from the seed, so replies vary across turns but tests are stable. */
+export function render(templates: Templates, lang: Lang, key: string, values: TemplateValues = {}, seed = 0): string {
+  const variants = templates[lang].get(key) ?? templates.en.get(key);
+  if (!variants?.length) throw new ShopbotError('INTERNAL', `no template [${key}]`);
+  return fill(variants[Math.abs(seed) % variants.length]!, values);
+}
+
+export function formatMoney(cents: number, currency: string, lang: Lang): string {
+  return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency }).format(cents / 100);
+}

@@ -1,0 +1,288 @@
+/**
+ * One turn, top to bottom: load state -> NLU -> policy -> actions -> respond -> log.
+ * Every dependency arrives in TurnDeps; this file decides nothing about engines.
+ */
+import type { Product } from './catalog/product.js';
+import type { CatalogStore } from './catalog/types.js';
+import { decide, awaitOrderId, type Action, type CatalogMentions } from './dialogue/policy.js';
+import { newState, type ConversationState, type StateStore } from './dialogue/state.js';
+import { ShopbotError } from './errors.js';
+import type { FunnelEventInput } from './funnel/events.js';
+import type { FunnelWriter } from './funnel/writer.js';
+import type { InboundMessage, OutboundMessage, ProductCard } from './messages.js';
+import type { Nlu, NluResult } from './nlu/types.js';
+import { composeReply, type ActionResult, toCard } from './responses/compose.js';
+import type { Templates } from './responses/templates.js';
+import type { SearchFilters, SearchHit } from './retrieval/types.js';
+import type { StoreConnector } from './store/types.js';
+import type { Lang } from './messages.js';
+import type { SearchContext } from './dialogue/state.js';
+
+export interface ProductRetriever {
+  search(request: { text: string; filters: SearchFilters; k: number; lang: Lang; signal?: AbortSignal }): Promise<SearchHit[]>;
+  mentions(text: string): CatalogMentions;
+}
+
+export interface RankedItem {
+  readonly product: Product;
+  readonly position: number;
+  readonly propensity: number;
+  readonly sponsored: boolean;
+}
+
+/** Orders retrieved candidates into the slate the shopper sees, and says how (for logging). */
+export interface SlateRanker {
+  rank(input: { candidates: readonly { product: Product; relevance: number }[]; k: number; query: string; userId: string; lang: Lang }): {
+    items: RankedItem[];
+    policyId: string;
+    policyVersion: string;
+    candidateFeatures?: (productId: string) => Record<string, number | string> | undefined;
+  };
+}
+
+export interface PolicyPassage {
+  readonly passage: string;
+  readonly title: string;
+  readonly source: string;
+  readonly score: number;
+}
+
+export interface PolicyAnswerer {
+  answer(question: string, topic: string, lang: Lang): Promise<PolicyPassage | undefined>;
+}
+
+/** Hooks for the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
+export interface HandoffHooks {
+  escalate(state: ConversationState, reason: string): Promise<{ team?: string; queuePosition?: number }>;
+  relayShopperMessage(state: ConversationState, text: string): Promise<void>;
+}
+
+export interface TurnDeps {
+  readonly nlu: Nlu;
+  readonly catalog: CatalogStore;
+  readonly retriever: ProductRetriever;
+  readonly ranker: SlateRanker;
+  readonly store: StoreConnector;
+  readonly policies: PolicyAnswerer;
+  readonly states: StateStore;
+  readonly funnel: FunnelWriter;
+  readonly templates: Templates;
+  readonly handoff?: HandoffHooks;
+  readonly now: () => number;
+  readonly newId: () => string;
+  readonly clarifyBelow: number;
+  readonly slateSize: number;
+  readonly candidates: number;
+  readonly maxMessageChars: number;
+}
+
+function actionOnlyNlu(state: ConversationState): NluResult {
+  return {
+    lang: state.lang,
+    intent: 'product_search',
+    confidence: 1,
+    ranking: [],
+    engine: 'ui-action',
+    entities: { orderIds: [], emails: [], money: [], quantities: [], colors: [], sizes: [], refinements: [], excludeTerms: [] },
+  };
+}
+
+function filtersOf(s: SearchContext): SearchFilters {
+  return {
+    ...(s.priceMinCents !== undefined ? { priceMinCents: s.priceMinCents } : {}),
+    ...(s.priceMaxCents !== undefined ? { priceMaxCents: s.priceMaxCents } : {}),
+    ...(s.brands.length ? { brands: s.brands } : {}),
+    ...(s.colors.length ? { colors: s.colors } : {}),
+    ...(s.categories.length ? { categories: s.categories } : {}),
+    ...(s.minRating !== undefined ? { minRating: s.minRating } : {}),
+    ...(s.excludeTerms.length ? { excludeTerms: s.excludeTerms } : {}),
+  };
+}
+
+export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options?: { signal?: AbortSignal }) => Promise<OutboundMessage> {
+  return async function handleTurn(msg, options = {}) {
+    const text = msg.text.trim();
+    if (!text && !msg.action) throw new ShopbotError('MESSAGE_EMPTY', 'message text is empty');
+    if (text.length > deps.maxMessageChars) throw new ShopbotError('MESSAGE_TOO_LONG', `message is longer than ${deps.maxMessageChars} characters`);
+    const signal = options.signal;
+    const now = deps.now();
+    let state = (await deps.states.load(msg.conversationId)) ?? newState(msg.conversationId, msg.userId, msg.channel);
+    if (state.userId !== msg.userId) throw new ShopbotError('FORBIDDEN', 'this conversation belongs to another user');
+    const base = { ts: now, channel: msg.channel, conversationId: msg.conversationId, userId: msg.userId };
+    const turnId = `${msg.conversationId}:${state.turn + 1}`;
+    const events: FunnelEventInput[] = [];
+    if (text) events.push({ ...base, id: `${turnId}:msg:user`, type: 'message', role: 'user', chars: text.length });
+
+    // While a human agent owns the conversation the bot says nothing; the message goes to the agent.
+    if (state.owner === 'agent') {
+      await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text, ts: now }]);
+      await deps.handoff?.relayShopperMessage(state, text);
+      deps.funnel.log(...events);
+      return { conversationId: msg.conversationId, text: '', lang: state.lang, products: [], quickReplies: [], silent: true };
+    }
+
+    const nlu = text && !msg.action ? await deps.nlu.parse(text, { ...(signal ? { signal } : {}) }) : actionOnlyNlu(state);
+    if (text && !msg.action) {
+      events.push({ ...base, id: `${turnId}:intent`, type: 'intent', intent: nlu.intent, confidence: nlu.confidence, lang: nlu.lang });
+    }
+    signal?.throwIfAborted();
+    const mentions = text && !msg.action ? deps.retriever.mentions(text) : { brands: [], colors: [], categories: [], residual: '' };
+    const shownIds = state.lastShown.map((s) => s.id);
+    const shown = shownIds.length ? await deps.catalog.getMany(shownIds) : new Map<string, Product>();
+    const prices = [...shown.values()].map((p) => p.salePriceCents ?? p.priceCents).filter((p): p is number => p !== undefined);
+    const decision = decide(state, {
+      text,
+      ...(msg.action ? { action: msg.action } : {}),
+      nlu,
+      mentions,
+      clarifyBelow: deps.clarifyBelow,
+      ...(prices.length ? { lastShownMinPriceCents: Math.min(...prices), lastShownMaxPriceCents: Math.max(...prices) } : {}),
+    });
+    state = decision.state;
+
+    const results: ActionResult[] = [];
+    for (const action of decision.actions) {
+      signal?.throwIfAborted();
+      const r = await execute(action, state, msg, events, turnId, base);
+      state = r.state;
+      results.push(r.result);
+    }
+
+    const reply = composeReply(deps.templates, state.lang, results, state.turn);
+    const out: OutboundMessage = {
+      conversationId: msg.conversationId,
+      lang: state.lang,
+      ...reply,
+      intent: nlu.intent,
+      confidence: nlu.confidence,
+    };
+    events.push({ ...base, id: `${turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length });
+    await deps.states.save(state, now);
+    await deps.states.appendTranscript(msg.conversationId, [
+      ...(text ? [{ role: 'user' as const, text, ts: now }] : []),
+      { role: 'bot' as const, text: out.text, payload: out, ts: now },
+    ]);
+    deps.funnel.log(...events);
+    return out;
+  };
+
+  async function execute(
+    action: Action,
+    state: ConversationState,
+    msg: InboundMessage,
+    events: FunnelEventInput[],
+    turnId: string,
+    base: { ts: number; channel: InboundMessage['channel']; conversationId: string; userId: string },
+  ): Promise<{ state: ConversationState; result: ActionResult }> {
+    switch (action.type) {
+      case 'search': {
+        const s = action.search;
+        const k = deps.slateSize;
+        const hits = await deps.retriever.search({ text: s.query, filters: { ...filtersOf(s), inStockOnly: false }, k: Math.max(deps.candidates, s.offset + k), lang: state.lang });
+        const pageHits = hits.slice(s.offset);
+        const products = await deps.catalog.getMany(pageHits.map((h) => h.id));
+        const candidates = pageHits.flatMap((h) => {
+          const product = products.get(h.id);
+          return product ? [{ product, relevance: h.score }] : [];
+        });
+        const ranked = deps.ranker.rank({ candidates, k, query: s.query, userId: msg.userId, lang: state.lang });
+        const slateId = deps.newId();
+        const cards: ProductCard[] = ranked.items.map((it) => toCard(it.product, it.position, slateId, it.sponsored));
+        events.push({ ...base, id: `${turnId}:search`, type: 'search', query: s.query, results: hits.length });
+        if (cards.length) {
+          events.push({
+            ...base,
+            id: `${slateId}:slate`,
+            type: 'slate',
+            slateId,
+            policyId: ranked.policyId,
+            policyVersion: ranked.policyVersion,
+            query: s.query,
+            candidates: candidates.map((c) => ({ productId: c.product.id, score: c.relevance, ...(ranked.candidateFeatures?.(c.product.id) ? { features: ranked.candidateFeatures(c.product.id)! } : {}) })),
+            shown: ranked.items.map((it) => ({ productId: it.product.id, position: it.position, propensity: it.propensity, sponsored: it.sponsored })),
+          });
+          for (const it of ranked.items) {
+            events.push({ ...base, id: `${slateId}:imp:${it.position}`, type: 'impression', productId: it.product.id, position: it.position, query: s.query, policyId: ranked.policyId, slateId, propensity: it.propensity, sponsored: it.sponsored });
+          }
+        }
+        const search = { ...s, offset: s.offset };
+        return {
+          state: { ...state, search, lastShown: cards.map((c) => ({ id: c.id, position: c.position, slateId })), focusProductId: cards.length === 1 ? cards[0]!.id : state.focusProductId },
+          result: { type: 'search', query: s.query, refined: action.refined, more: s.offset > 0, products: cards, filters: filtersOf(s) },
+        };
+      }
+      case 'show_product': {
+        const product = await deps.catalog.get(action.productId);
+        if (!product) return { state, result: { type: 'unavailable' } };
+        if (action.viaClick) {
+          events.push({ ...base, id: `${turnId}:click:${product.id}`, type: 'click', productId: product.id, ...(action.position !== undefined ? { position: action.position } : {}), ...(action.slateId ? { slateId: action.slateId } : {}) });
+        }
+        return { state: { ...state, focusProductId: product.id }, result: { type: 'product', product, ...(action.question ? { question: action.question } : {}) } };
+      }
+      case 'add_to_cart': {
+        const product = await deps.catalog.get(action.productId);
+        if (!product) return { state, result: { type: 'unavailable' } };
+        try {
+          const cart = await deps.store.addToCart(msg.userId, product, action.quantity);
+          events.push({ ...base, id: `${turnId}:atc:${product.id}`, type: 'add_to_cart', productId: product.id, quantity: action.quantity, priceCents: product.salePriceCents ?? product.priceCents ?? 0, ...(action.slateId ? { slateId: action.slateId } : {}) });
+          return { state, result: { type: 'added', product, quantity: action.quantity, cart } };
+        } catch (err) {
+          if (err instanceof ShopbotError && err.code === 'CONFLICT') return { state, result: { type: 'unavailable' } };
+          throw err;
+        }
+      }
+      case 'remove_from_cart': {
+        const before = await deps.store.cart(msg.userId);
+        const line = before.lines.find((l) => l.productId === action.productId);
+        const cart = await deps.store.removeFromCart(msg.userId, action.productId);
+        if (line) events.push({ ...base, id: `${turnId}:rfc:${action.productId}`, type: 'remove_from_cart', productId: action.productId, quantity: line.quantity });
+        return { state, result: { type: 'removed', cart } };
+      }
+      case 'show_cart':
+        return { state, result: { type: 'cart', cart: await deps.store.cart(msg.userId) } };
+      case 'ask_email_for_checkout':
+        return { state, result: { type: 'ask_email' } };
+      case 'checkout': {
+        const cart = await deps.store.cart(msg.userId);
+        if (cart.lines.length === 0) return { state, result: { type: 'checkout_empty' } };
+        events.push({ ...base, id: `${turnId}:checkout`, type: 'checkout_started', cartValueCents: cart.totalCents, items: cart.lines.reduce((s, l) => s + l.quantity, 0) });
+        const order = await deps.store.checkout(msg.userId, action.email);
+        events.push({ ...base, id: `purchase:${order.id}`, type: 'purchase', orderId: order.id, revenueCents: order.totalCents, currency: order.currency, productIds: order.lines.map((l) => l.productId) });
+        return { state: { ...state, ...(action.email ? { verifiedEmail: action.email } : {}) }, result: { type: 'checkout_done', order } };
+      }
+      case 'order_status': {
+        const who = { userId: msg.userId, ...(state.verifiedEmail ? { verifiedEmail: state.verifiedEmail } : {}) };
+        if (action.orderId) {
+          const order = await deps.store.getOrder(action.orderId, who);
+          return { state, result: order ? { type: 'order', order } : { type: 'order_not_found', orderId: action.orderId } };
+        }
+        const orders = await deps.store.listOrders(who);
+        if (orders.length === 1) return { state, result: { type: 'order', order: orders[0]! } };
+        return { state: awaitOrderId(state), result: { type: 'ask_order_id' } };
+      }
+      case 'ask_order_id':
+        return { state: awaitOrderId(state), result: { type: 'ask_order_id' } };
+      case 'policy_answer': {
+        const passage = await deps.policies.answer(action.question, action.topic, state.lang);
+        return { state, result: passage ? { type: 'policy', passage } : { type: 'policy_unknown' } };
+      }
+      case 'handoff': {
+        const routed = (await deps.handoff?.escalate(state, action.reason)) ?? {};
+        events.push({ ...base, id: `${turnId}:handoff`, type: 'handoff', status: 'requested', reason: action.reason, ...(routed.team ? { team: routed.team } : {}) });
+        const handoff = { reason: action.reason, requestedAt: base.ts, ...(routed.team ? { team: routed.team } : {}) };
+        return {
+          state: { ...state, handoff, ...(deps.handoff ? { owner: 'agent' as const } : {}) },
+          result: { type: 'handoff', reason: action.reason, ...(routed.team ? { team: routed.team } : {}), ...(routed.queuePosition !== undefined ? { queuePosition: routed.queuePosition } : {}) },
+        };
+      }
+      case 'clarify':
+        return { state, result: { type: 'clarify', options: action.options } };
+      case 'which_product':
+        return { state, result: { type: 'which_product' } };
+      case 'smalltalk':
+        return { state, result: { type: 'smalltalk', kind: action.kind } };
+      case 'out_of_scope':
+        return { state, result: { type: 'out_of_scope' } };
+    }
+  }
+}
