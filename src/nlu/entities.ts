@@ -1,0 +1,338 @@
+/**
+ * Rule-based entity extraction for English and Chinese shop messages. Extractors run in a fixed
+ * order and claim the characters they match, so a later one cannot reread them: "order 1042" is
+ * not also a quantity, "size 10" not a price, "4 stars" not a quantity.
+ *
+ * Demo store order ids: a number of 4-15 digits written with a cue ("#1042", "order 1042",
+ * "order no. 1042", "订单1042", "单号：1042"), or the prefixed form "BB-10420". Numbers come back
+ * as digits only ("1042"), prefixed ids upper-cased ("BB-10420").
+ */
+import type { Lang } from '../messages.js';
+import type { Entities, PriceRange } from './types.js';
+import {
+  EN_COLORS, EN_NUMBER_WORDS, EN_ORDINALS, EN_SIZE_WORDS, parseZhNumber, ZH_CLASSIFIERS, ZH_COLORS, ZH_NUM,
+  ZH_ORDINAL_DIGITS, ZH_SIZES,
+} from './lexicon.js';
+
+/** Extraction reads at most this much of a message: entities sit in the request, not in pasted text. */
+const MAX_CHARS = 2000;
+
+export interface EntityOptions {
+  /** Currency for amounts written without a symbol ("under 30"): ISO 4217. */
+  readonly defaultCurrency?: string;
+  readonly lang?: Lang;
+}
+
+type Refinement = Entities['refinements'][number];
+
+class Claims {
+  private readonly taken: boolean[];
+  constructor(length: number) {
+    this.taken = new Array<boolean>(length).fill(false);
+  }
+  isFree(start: number, end: number): boolean {
+    for (let i = start; i < end; i++) if (this.taken[i]) return false;
+    return true;
+  }
+  claim(start: number, end: number): void {
+    for (let i = start; i < end; i++) this.taken[i] = true;
+  }
+}
+
+/** Calls fn for each match of re whose span is unclaimed; claims it when fn returns true. */
+function scan(text: string, re: RegExp, claims: Claims, fn: (m: RegExpExecArray) => boolean | void): void {
+  for (const m of text.matchAll(re)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (!claims.isFree(start, end)) continue;
+    if (fn(m) !== false) claims.claim(start, end);
+  }
+}
+
+const NUM = '\\d{1,3}(?:,\\d{3})+(?:\\.\\d{1,2})?|\\d+(?:\\.\\d{1,2})?';
+const EN_MONEY_WORD = '(?:dollars?|bucks|usd|euros?|eur|pounds?|gbp|yuan|rmb|cny)';
+const CURRENCY_BY_WORD: Readonly<Record<string, string>> = {
+  $: 'USD', dollar: 'USD', dollars: 'USD', bucks: 'USD', usd: 'USD', '€': 'EUR', euro: 'EUR', euros: 'EUR', eur: 'EUR',
+  '£': 'GBP', pound: 'GBP', pounds: 'GBP', gbp: 'GBP', '¥': 'CNY', yuan: 'CNY', rmb: 'CNY', cny: 'CNY', 元: 'CNY',
+  块: 'CNY', 块钱: 'CNY', 人民币: 'CNY',
+};
+
+function toCents(s: string): number {
+  return Math.round(Number(s.replace(/,/g, '')) * 100);
+}
+
+/** "$20", "20 dollars", "$20-$50", "20 to 50 bucks": an amount with an optional currency on either side. */
+const AMOUNT = `([$€£¥])?\\s?(${NUM})(?:\\s?(${EN_MONEY_WORD}))?`;
+const EN_RANGE_RE = new RegExp(`\\b(?:between|from)?\\s*${AMOUNT}\\s*(?:-|–|to|and)\\s*${AMOUNT}`, 'gi');
+const EN_MAX_RE = new RegExp(`\\b(?:under|below|less than|cheaper than|no more than|not more than|at most|up to|max(?:imum)?|within|lower than|beneath|tops)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
+const EN_MIN_RE = new RegExp(`\\b(?:over|above|more than|at least|from|min(?:imum)?|higher than|starting at)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
+const EN_AMOUNT_RE = new RegExp(`([$€£¥])\\s?(${NUM})|\\b(${NUM})\\s?(${EN_MONEY_WORD})\\b`, 'gi');
+const EN_OR_LESS_RE = new RegExp(`${AMOUNT}\\s+(?:or less|or under|or below|max|and under|and below)\\b`, 'gi');
+const EN_OR_MORE_RE = new RegExp(`${AMOUNT}\\s+(?:or more|and up|and above|plus|or above)\\b`, 'gi');
+
+const ZH_CUR = '(?:元|块钱|块|人民币|rmb)';
+const ZH_RANGE_RE = new RegExp(`(${ZH_NUM})\\s*${ZH_CUR}?\\s*(?:到|至|-|–|~)\\s*(${ZH_NUM})\\s*(${ZH_CUR})?`, 'g');
+const ZH_MAX_RE = new RegExp(`(?:不超过|不高于|低于|少于|不到|小于|最多|最高|预算)\\s*(${ZH_NUM})\\s*(${ZH_CUR})?|(${ZH_NUM})\\s*(${ZH_CUR})?\\s*(?:以下|以内|之内|内)`, 'g');
+const ZH_MIN_RE = new RegExp(`(?:不低于|高于|超过|大于|至少|最少)\\s*(${ZH_NUM})\\s*(${ZH_CUR})?|(${ZH_NUM})\\s*(${ZH_CUR})?\\s*(?:以上|起)`, 'g');
+const ZH_AMOUNT_RE = new RegExp(`[¥￥]\\s?(${NUM})|(${ZH_NUM})\\s*(${ZH_CUR})`, 'g');
+
+function currencyOf(symbol: string | undefined, fallback: string): string {
+  return (symbol && CURRENCY_BY_WORD[symbol.toLowerCase()]) ?? fallback;
+}
+
+export function extractEntities(input: string, options: EntityOptions = {}): Entities {
+  const text = input.slice(0, MAX_CHARS).normalize('NFKC');
+  const lower = text.toLowerCase();
+  const claims = new Claims(text.length);
+  const fallbackCurrency = options.defaultCurrency ?? (options.lang === 'zh' ? 'CNY' : 'USD');
+
+  const emails: string[] = [];
+  scan(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, claims, (m) => void emails.push(m[0].toLowerCase()));
+
+  const orderIds: string[] = [];
+  scan(text, /\bBB-?(\d{4,15})\b/gi, claims, (m) => void orderIds.push(`BB-${m[1]}`));
+  scan(lower, /(?:#\s?|\b(?:order|purchase|order number|order no\.?|order id|order #)\s*(?:number|no\.?|id|#)?\s*:?\s*#?\s*)(\d{4,15})\b/g, claims, (m) => void orderIds.push(m[1]!));
+  scan(lower, /(?:订单号?|单号|订单编号)\s*(?:是|为)?\s*[:#]?\s*#?(\d{4,15})/g, claims, (m) => void orderIds.push(m[1]!));
+
+  const rating = extractRating(lower, claims);
+
+  const money: { cents: number; currency: string }[] = [];
+  let priceRange: PriceRange | undefined;
+  const setRange = (r: PriceRange) => {
+    priceRange = { ...priceRange, ...r };
+  };
+  const amountAt = (num: string | undefined, ...symbols: (string | undefined)[]) => {
+    const cents = num === undefined ? undefined : parseAmount(num);
+    if (cents !== undefined) money.push({ cents, currency: currencyOf(symbols.find(Boolean), fallbackCurrency) });
+    return cents;
+  };
+  scan(lower, EN_RANGE_RE, claims, (m) => {
+    // A bare "2 to 3" is not a price; require a currency mark or "between".
+    if (!m[1] && !m[3] && !m[4] && !m[6] && !/^\s*between/.test(m[0])) return false;
+    const lo = amountAt(m[2], m[1], m[3], m[4], m[6]);
+    const hi = amountAt(m[5], m[4], m[6], m[1], m[3]);
+    if (lo !== undefined && hi !== undefined) setRange({ minCents: Math.min(lo, hi), maxCents: Math.max(lo, hi) });
+  });
+  scan(lower, EN_MAX_RE, claims, (m) => {
+    const v = amountAt(m[2], m[1], m[3]);
+    if (v !== undefined) setRange({ maxCents: v });
+  });
+  scan(lower, EN_OR_LESS_RE, claims, (m) => {
+    if (!m[1] && !m[3]) return false;
+    const v = amountAt(m[2], m[1], m[3]);
+    if (v !== undefined) setRange({ maxCents: v });
+  });
+  scan(lower, EN_MIN_RE, claims, (m) => {
+    // "from 3" or "over 2" alone is too often not a price; require a currency mark.
+    if (!m[1] && !m[3]) return false;
+    const v = amountAt(m[2], m[1], m[3]);
+    if (v !== undefined) setRange({ minCents: v });
+  });
+  scan(lower, EN_OR_MORE_RE, claims, (m) => {
+    if (!m[1] && !m[3]) return false;
+    const v = amountAt(m[2], m[1], m[3]);
+    if (v !== undefined) setRange({ minCents: v });
+  });
+  scan(lower, ZH_RANGE_RE, claims, (m) => {
+    if (!m[3] && !/[元块]/.test(m[0])) return false;
+    const lo = amountAt(m[1], '元');
+    const hi = amountAt(m[2], '元');
+    if (lo !== undefined && hi !== undefined) setRange({ minCents: Math.min(lo, hi), maxCents: Math.max(lo, hi) });
+  });
+  scan(lower, ZH_MAX_RE, claims, (m) => {
+    const v = amountAt(m[1] ?? m[3], m[2] ?? m[4] ?? (options.lang === 'zh' ? '元' : undefined));
+    if (v !== undefined) setRange({ maxCents: v });
+  });
+  scan(lower, ZH_MIN_RE, claims, (m) => {
+    if (!(m[2] ?? m[4])) return false;
+    const v = amountAt(m[1] ?? m[3], m[2] ?? m[4]);
+    if (v !== undefined) setRange({ minCents: v });
+  });
+  scan(lower, EN_AMOUNT_RE, claims, (m) => void amountAt(m[2] ?? m[3], m[1], m[4]));
+  scan(lower, ZH_AMOUNT_RE, claims, (m) => void amountAt(m[1] ?? m[2], m[3] ?? '¥'));
+
+  const sizes = extractSizes(text, lower, claims);
+  const ordinal = extractOrdinal(lower, claims);
+  const quantities = extractQuantities(lower, claims);
+  const refinements = extractRefinements(lower);
+  const excludeTerms = extractExcluded(lower);
+  const colors = extractColors(lower).filter((c) => !excludeTerms.includes(c));
+
+  return {
+    orderIds: unique(orderIds),
+    emails: unique(emails),
+    money,
+    ...(priceRange ? { priceRange } : {}),
+    quantities,
+    colors,
+    sizes: unique(sizes),
+    ...(rating !== undefined ? { minRating: rating } : {}),
+    ...(ordinal !== undefined ? { ordinal } : {}),
+    refinements,
+    excludeTerms,
+  };
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function parseAmount(s: string): number | undefined {
+  const n = /^[\d,.]+$/.test(s) ? Number(s.replace(/,/g, '')) : parseZhNumber(s);
+  return n === undefined || !Number.isFinite(n) || n < 0 || n > 1e9 ? undefined : Math.round(n * 100);
+}
+
+function extractRating(lower: string, claims: Claims): number | undefined {
+  let rating: number | undefined;
+  const accept = (s: string | undefined) => {
+    const v = s === undefined ? undefined : parseZhNumber(s);
+    if (v === undefined || v < 0 || v > 5) return false;
+    rating = v;
+    return true;
+  };
+  const word = '(\\d(?:\\.\\d)?|one|two|three|four|five)\\b';
+  const toNum = (s: string) => String(EN_NUMBER_WORDS[s] ?? s);
+  scan(lower, new RegExp(`\\b(?:at least|minimum|min|over|above|rated|rating(?: of)?(?: at least| above| over)?)\\s*${word}\\s*(?:\\+\\s*)?(?:stars?|star rating)?(?:\\s*(?:and up|or more|or higher|or better|and above|\\+|plus))?`, 'g'), claims, (m) => {
+    if (!/star|rat/.test(m[0])) return false;
+    return accept(toNum(m[1]!));
+  });
+  scan(lower, new RegExp(`\\b${word}\\s*(?:\\+\\s*)?-?\\s*stars?\\b(?:\\s*(?:and up|or more|or higher|or better|and above|\\+|plus|rating|rated|reviews?))?`, 'g'), claims, (m) => accept(toNum(m[1]!)));
+  scan(lower, new RegExp(`(?:评分|评价|好评)?\\s*(?:不低于|至少|高于)?\\s*(${ZH_NUM})\\s*(?:分|星|颗星)\\s*(?:及以上|以上|或以上|起)?`, 'g'), claims, (m) => {
+    if (!/以上|起|评|不低于|至少|高于|星/.test(m[0])) return false;
+    return accept(m[1]);
+  });
+  return rating;
+}
+
+function extractSizes(text: string, lower: string, claims: Claims): string[] {
+  const out: string[] = [];
+  const letter = '(xxx?l|[23]xl|xs|xl|x-small|x-large|xx-large|extra small|extra large|small|medium|large|s|m|l)';
+  scan(lower, new RegExp(`\\b(?:size|sz)\\s*:?\\s*(?:${letter}\\b|(\\d{1,2}(?:\\.5)?)\\b)`, 'g'), claims, (m) => {
+    out.push(m[1] ? EN_SIZE_WORDS[m[1]] ?? m[1].toUpperCase() : m[2]!);
+  });
+  scan(lower, new RegExp(`\\b(?:us|uk|eu)\\s?(\\d{1,2}(?:\\.5)?)\\b`, 'g'), claims, (m) => void out.push(m[1]!));
+  scan(lower, new RegExp(`\\b${letter}\\s+size\\b|\\bin (?:an? )?${letter}\\b(?!\\s+(?:one|box|pack|bag|amount))`, 'g'), claims, (m) => {
+    const w = (m[1] ?? m[2])!;
+    // "in s"/"in m"/"in l" are only sizes when the shopper wrote the capital letter.
+    if (w.length === 1 && !/\bin (?:an? )?[SML]\b/.test(text.slice(m.index, m.index + m[0].length))) return false;
+    out.push(EN_SIZE_WORDS[w] ?? w.toUpperCase());
+  });
+  scan(text, /\b(XXXL|XXL|XL|XS|[23]XL)\b/g, claims, (m) => void out.push(EN_SIZE_WORDS[m[1]!.toLowerCase()] ?? m[1]!));
+  scan(lower, new RegExp(`(${Object.keys(ZH_SIZES).join('|')})`, 'g'), claims, (m) => void out.push(ZH_SIZES[m[1]!]!));
+  scan(lower, /(\d{2}(?:\.5)?|xxx?l|xl|xs|[sml])\s*(?:码|号)/g, claims, (m) => void out.push(/\d/.test(m[1]!) ? m[1]! : m[1]!.toUpperCase()));
+  return out;
+}
+
+function extractOrdinal(lower: string, claims: Claims): number | undefined {
+  let ordinal: number | undefined;
+  const words = Object.keys(EN_ORDINALS).join('|');
+  scan(lower, new RegExp(`\\b(?:(second|2nd|third|3rd) (?:to|from) (?:the )?last)\\b`, 'g'), claims, (m) => {
+    ordinal = -1 - (EN_ORDINALS[m[1]!]! );
+  });
+  scan(lower, new RegExp(`\\b(?:(the|that|this)\\s+)?(${words})\\b(?:\\s+(one|item|option|product|result|choice|pair|link|pick))?`, 'g'), claims, (m) => {
+    if (!m[1] && !m[3]) return false;
+    ordinal = EN_ORDINALS[m[2]!]!;
+  });
+  scan(lower, new RegExp(`倒数第(${ZH_ORDINAL_DIGITS})(?:个|款|件|条|双|种|项)?`, 'g'), claims, (m) => {
+    const n = parseZhNumber(m[1]!);
+    if (n === undefined || n < 1) return false;
+    ordinal = -n;
+  });
+  scan(lower, new RegExp(`第(${ZH_ORDINAL_DIGITS})(?:个|款|件|条|双|种|项|张)?`, 'g'), claims, (m) => {
+    const n = parseZhNumber(m[1]!);
+    if (n === undefined || n < 1) return false;
+    ordinal = n - 1;
+  });
+  scan(lower, /最后(?:一|那)(?:个|款|件|条|双|种)/g, claims, () => {
+    ordinal = -1;
+  });
+  return ordinal;
+}
+
+const QTY_VERBS = '(?:add|buy|take|get|want|need|order|grab|make it|i\'ll take|give me|put)';
+const EN_QTY_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a pair of|a dozen|\\d{1,3}';
+const NOT_QTY_UNITS = /^(?:\$|dollars?|bucks|usd|euros?|stars?|%|percent|days?|weeks?|months?|hours?|minutes?|years?|inch(?:es)?|in|cm|mm|kg|lbs?|oz|gb|tb|mah|w|v|am|pm|or|to|and|-)$/;
+
+function extractQuantities(lower: string, claims: Claims): number[] {
+  const out: number[] = [];
+  const value = (w: string) => {
+    const key = w.replace(/^a (?:couple|pair|dozen)(?: of)?$/, (s) => s.split(' ')[1]!);
+    return /^\d+$/.test(key) ? Number(key) : EN_NUMBER_WORDS[key];
+  };
+  scan(lower, /\b(?:qty|quantity)\s*[:=]?\s*(\d{1,3})\b|\bx\s?(\d{1,2})\b|\b(\d{1,2})\s?x\b/g, claims, (m) => {
+    const v = Number(m[1] ?? m[2] ?? m[3]);
+    if (v < 1) return false;
+    out.push(v);
+  });
+  scan(lower, new RegExp(`\\b(${EN_QTY_WORDS})\\s+(?:more\\s+)?(?:of (?:them|those|these|it|each)|pairs?|pieces?|pcs|units?|items?|packs?|boxes?|sets?|bottles?|copies)\\b`, 'g'), claims, (m) => {
+    const v = value(m[1]!);
+    if (!v) return false;
+    out.push(v);
+  });
+  scan(lower, new RegExp(`\\b${QTY_VERBS}\\s+(${EN_QTY_WORDS})\\b(?!\\s*(?:\\$|dollars?|bucks|stars?|%|percent|st|nd|rd|th)\\b)`, 'g'), claims, (m) => {
+    const v = value(m[1]!);
+    if (!v) return false;
+    out.push(v);
+  });
+  // A number word before a plural noun: "two shirts", "3 red mugs".
+  scan(lower, /\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+([a-z]+)(?:\s+([a-z]+))?/g, claims, (m) => {
+    const next = m[2]!;
+    if (NOT_QTY_UNITS.test(next)) return false;
+    const noun = m[3] && !/s$/.test(next) ? m[3] : next;
+    if (!/[a-z]{2,}s$/.test(noun) || NOT_QTY_UNITS.test(noun)) return false;
+    const v = value(m[1]!);
+    if (!v) return false;
+    out.push(v);
+  });
+  scan(lower, new RegExp(`(?<!第)(${ZH_NUM})\\s*(?:${ZH_CLASSIFIERS})`, 'g'), claims, (m) => {
+    const v = parseZhNumber(m[1]!);
+    if (!v || v > 999) return false;
+    // "一个" is usually the article "a"; count it only after a buying verb.
+    if (m[1] === '一' && !/(?:来|买|要|加|拿)$/.test(lower.slice(0, m.index))) return false;
+    out.push(v);
+  });
+  return out;
+}
+
+const REFINEMENTS: readonly [Refinement, RegExp][] = [
+  ['cheaper', /\b(?:cheaper|less expensive|lower[- ]priced|lower price|more affordable|budget|too expensive|too pricey|cheapest)\b|便宜|价格低|低价|实惠|太贵/],
+  ['pricier', /\b(?:pricier|more expensive|higher[- ]end|more premium|premium|fancier|upscale|higher price)\b|更贵|贵一点|贵点|高端|高档/],
+  ['better_rated', /\b(?:better|higher|best|top)[- ]rated\b|\bbetter reviews?\b|\bhigher ratings?\b|评分更高|评分高|好评多|评价更好|口碑好/],
+  ['more', /\b(?:show (?:me )?more|more options|more like (?:this|these|that)|see more|any ?thing else|other options|something else|next page|more results|load more|others)\b|再来几个|还有吗|还有别的|换一批|更多|其他的|别的款/],
+];
+
+function extractRefinements(lower: string): Refinement[] {
+  return REFINEMENTS.filter(([, re]) => re.test(lower)).map(([r]) => r);
+}
+
+const EN_NEG_STOP = new Set(['too', 'very', 'so', 'more', 'less', 'longer', 'problem', 'problems', 'thanks', 'thank', 'sure', 'idea', 'need', 'one', 'way', 'matter', 'yet', 'really', 'at', 'only', 'just', 'that', 'this', 'it', 'worries', 'rush', 'hurry', 'doubt', 'i', 'me', 'you', 'than', 'working', 'received', 'arrived', 'bad', 'good', 'what', 'available', 'want', 'like', 'have', 'know', 'see', 'find', 'be', 'do', 'and', 'or', 'to', 'in', 'on', 'for', 'of', 'with', 'my', 'your', 'all', 'big', 'enough', 'happy', 'satisfied', 'right', 'ok', 'okay', 'mine', 'yours']);
+const EN_ARTICLES = new Set(['a', 'an', 'the', 'any', 'some']);
+const ZH_NEG_STOP = /^(?:了|太|这个|那个|这样|这么|用|着急|客气|谢|麻烦|行|好|知道|需要|对|是)/;
+
+function extractExcluded(lower: string): string[] {
+  const out: string[] = [];
+  for (const m of lower.matchAll(/\b(?:without|no|not|avoid|excluding|except|nothing|don't want|do not want|don't like|minus|non)\b[- ]([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2})/g)) {
+    const words = m[1]!.split(/\s+/);
+    while (words.length > 1 && EN_ARTICLES.has(words[0]!)) words.shift();
+    const term = words[0]!;
+    if (EN_ARTICLES.has(term) || EN_NEG_STOP.has(term)) continue;
+    out.push(term);
+  }
+  for (const m of lower.matchAll(/(?:不要|不想要|别要|别给我|除了|不含|不带|没有|去掉|排除)([\p{Script=Han}a-z]{1,6}?)(?:的|，|,|。|、|和|或|$|\s)/gu)) {
+    const term = m[1]!;
+    if (!term || ZH_NEG_STOP.test(term)) continue;
+    out.push(term);
+  }
+  return unique(out);
+}
+
+function extractColors(lower: string): string[] {
+  const out: string[] = [];
+  const en = Object.keys(EN_COLORS).sort((a, b) => b.length - a.length);
+  const enRe = new RegExp(`\\b(${en.map((c) => c.replace('-', '\\-')).join('|')})\\b`, 'g');
+  const claimed = new Claims(lower.length);
+  scan(lower, enRe, claimed, (m) => void out.push(EN_COLORS[m[1]!]!));
+  const zh = Object.keys(ZH_COLORS).sort((a, b) => b.length - a.length).join('|');
+  scan(lower, new RegExp(`(${zh})(?:色|的)`, 'g'), claimed, (m) => void out.push(ZH_COLORS[m[1]!]!));
+  return unique(out);
+}

@@ -1,0 +1,81 @@
+/**
+ * Word lists and number parsing for entity extraction (entities.ts), English and Chinese.
+ * Colors normalize to English names so one catalog filter serves both languages.
+ */
+
+export const EN_NUMBER_WORDS: Readonly<Record<string, number>> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, twenty: 20, thirty: 30, forty: 40, fifty: 50, hundred: 100,
+  a: 1, an: 1, single: 1, couple: 2, pair: 2, dozen: 12,
+};
+
+export const EN_ORDINALS: Readonly<Record<string, number>> = {
+  first: 0, second: 1, third: 2, fourth: 3, fifth: 4, sixth: 5, seventh: 6, eighth: 7, ninth: 8, tenth: 9,
+  '1st': 0, '2nd': 1, '3rd': 2, '4th': 3, '5th': 4, '6th': 5, '7th': 6, '8th': 7, '9th': 8, '10th': 9,
+  last: -1, final: -1,
+};
+
+/** English color words (and common two-word forms) -> canonical name. */
+export const EN_COLORS: Readonly<Record<string, string>> = {
+  red: 'red', black: 'black', white: 'white', blue: 'blue', green: 'green', yellow: 'yellow', grey: 'grey', gray: 'grey',
+  pink: 'pink', purple: 'purple', orange: 'orange', brown: 'brown', beige: 'beige', navy: 'navy', 'navy blue': 'navy',
+  gold: 'gold', golden: 'gold', silver: 'silver', teal: 'teal', turquoise: 'turquoise', maroon: 'maroon', burgundy: 'burgundy',
+  khaki: 'khaki', tan: 'tan', cream: 'cream', ivory: 'ivory', olive: 'olive', charcoal: 'charcoal', violet: 'violet',
+  'light blue': 'light blue', 'dark blue': 'dark blue', 'sky blue': 'light blue', 'dark green': 'dark green',
+  'light green': 'light green', 'rose gold': 'rose gold', 'off white': 'off white', 'off-white': 'off white',
+  multicolor: 'multicolor', multicolored: 'multicolor',
+};
+
+/** Chinese colors: with 色 always; bare ones only before 的 (红的), since 红 alone starts other words (红烧). */
+export const ZH_COLORS: Readonly<Record<string, string>> = {
+  红: 'red', 黑: 'black', 白: 'white', 蓝: 'blue', 绿: 'green', 黄: 'yellow', 灰: 'grey', 粉: 'pink', 粉红: 'pink',
+  紫: 'purple', 橙: 'orange', 橘: 'orange', 棕: 'brown', 咖啡: 'brown', 米: 'beige', 藏青: 'navy', 深蓝: 'dark blue',
+  浅蓝: 'light blue', 天蓝: 'light blue', 墨绿: 'dark green', 浅绿: 'light green', 金: 'gold', 银: 'silver',
+  卡其: 'khaki', 酒红: 'burgundy', 玫瑰金: 'rose gold', 米白: 'off white', 彩: 'multicolor',
+};
+
+export const ZH_SIZES: Readonly<Record<string, string>> = {
+  加大号: 'XL', 特大号: 'XXL', 超大号: 'XXL', 大号: 'L', 中号: 'M', 小号: 'S', 加小号: 'XS', 均码: 'ONE SIZE',
+};
+
+export const EN_SIZE_WORDS: Readonly<Record<string, string>> = {
+  'extra small': 'XS', 'x-small': 'XS', small: 'S', medium: 'M', large: 'L', 'extra large': 'XL', 'x-large': 'XL',
+  'xx-large': 'XXL', xs: 'XS', s: 'S', m: 'M', l: 'L', xl: 'XL', xxl: 'XXL', xxxl: 'XXXL', '2xl': 'XXL', '3xl': 'XXXL',
+};
+
+const ZH_DIGITS: Readonly<Record<string, number>> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const ZH_UNITS: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1000 };
+
+/** Chinese or Arabic numerals -> number: "两百" 200, "十五" 15, "一百五" 150 (colloquial), "3.5" 3.5. */
+export function parseZhNumber(s: string): number | undefined {
+  if (/^\d+(?:\.\d+)?$/.test(s)) return Number(s);
+  let total = 0;
+  let section = 0;
+  let num = -1;
+  let lastUnit = 0;
+  for (const ch of s) {
+    if (ch in ZH_DIGITS) {
+      num = ZH_DIGITS[ch]!;
+    } else if (ch in ZH_UNITS) {
+      const unit = ZH_UNITS[ch]!;
+      section += (num < 0 ? 1 : num) * unit;
+      num = -1;
+      lastUnit = unit;
+    } else if (ch === '万') {
+      total += (section + Math.max(num, 0)) * 10000;
+      section = 0;
+      num = -1;
+      lastUnit = 10000;
+    } else {
+      return undefined;
+    }
+  }
+  // "一百五" means 150: a trailing digit after a unit scales to the next unit down.
+  if (num >= 0 && lastUnit >= 100) return total + section + num * (lastUnit / 10);
+  return total + section + Math.max(num, 0);
+}
+
+export const ZH_NUM = '(?:\\d+(?:\\.\\d+)?|[零〇一二两三四五六七八九十百千万]+)';
+export const ZH_ORDINAL_DIGITS = '(?:\\d+|[一二三四五六七八九十]+)';
+/** Chinese measure words that follow a quantity. */
+export const ZH_CLASSIFIERS = '个|件|双|条|瓶|套|台|只|盒|包|份|支|张|把|本|箱|袋|顶|副|款|罐|对';
