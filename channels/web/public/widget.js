@@ -165,8 +165,18 @@
   launcher.type = 'button';
   launcher.setAttribute('aria-expanded', 'false');
   launcher.setAttribute('aria-controls', 'shopbot-panel');
-  var launcherIcon = el('span', 'sb-launcher-icon', '💬');
+  // A chat-bubble icon drawn with SVG nodes (emoji fonts are missing on many systems).
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var launcherIcon = document.createElementNS(SVG_NS, 'svg');
+  launcherIcon.setAttribute('class', 'sb-launcher-icon');
+  launcherIcon.setAttribute('viewBox', '0 0 24 24');
+  launcherIcon.setAttribute('width', '22');
+  launcherIcon.setAttribute('height', '22');
   launcherIcon.setAttribute('aria-hidden', 'true');
+  var iconPath = document.createElementNS(SVG_NS, 'path');
+  iconPath.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
+  iconPath.setAttribute('fill', 'currentColor');
+  launcherIcon.appendChild(iconPath);
   var launcherText = el('span', 'sb-launcher-text');
   launcher.appendChild(launcherIcon);
   launcher.appendChild(launcherText);
