@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('has embedded defaults that need no services', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.storage.backend).toBe('sqlite');
+    expect(c.state.backend).toBe('sqlite');
+    expect(c.retrieval.backend).toBe('embedded');
+    expect(c.server.port).toBe(3000);
+  });
+
+  it('reads environment variables, coercing types', () => {
+    const c = loadConfig({ env: { PORT: '8080', SHOPBOT_DEMO_CATALOG: 'false', SHOPBOT_EXPLORATION_RATE: '0.2' } });
+    expect(c.server.port).toBe(8080);
+    expect(c.catalog.demo).toBe(false);
+    expect(c.ranking.explorationRate).toBe(0.2);
+  });
+
+  it('stops with a message naming the setting and its variable', () => {
+    expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/server\.port \(PORT\)/);
+    expect(() => loadConfig({ env: { SHOPBOT_RETRIEVAL: 'elastic' } })).toThrow(/retrieval\.backend \(SHOPBOT_RETRIEVAL\)/);
+    expect(() => loadConfig({ env: { SHOPBOT_RETRIEVAL: 'qdrant' } })).toThrow(/QDRANT_URL/);
+  });
+
+  it('layers file < environment < overrides', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ server: { port: 1111, maxMessageChars: 500 }, dataDir: 'from-file' }));
+    const c = loadConfig({ env: { SHOPBOT_CONFIG: file, PORT: '2222' }, overrides: { dataDir: 'from-override' } });
+    expect(c.server.port).toBe(2222);
+    expect(c.server.maxMessageChars).toBe(500);
+    expect(c.dataDir).toBe('from-override');
+  });
+
+  it('reports an unreadable config file', () => {
+    expect(() => loadConfig({ env: {}, file: '/nonexistent/shopbot.json' })).toThrow(/CONFIG|config file/);
+  });
+});
