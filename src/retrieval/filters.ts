@@ -1,0 +1,65 @@
+/**
+ * SearchFilters as a predicate over products. Retrievers compile the filters once per query and
+ * call the predicate inside their scoring loop, so a filtered search still fills k results.
+ */
+import { effectivePriceCents, type Product } from '../catalog/product.js';
+import type { SearchFilters } from './types.js';
+
+export type ProductPredicate = (product: Product) => boolean;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Whole-word, case-insensitive alternation ("red" matches "Dark Red" but not "Redwood"). */
+function wordsPattern(words: readonly string[]): RegExp | undefined {
+  const clean = words.map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0);
+  if (clean.length === 0) return undefined;
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${clean.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+}
+
+function lowerSet(values: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  return new Set(values.map((v) => v.trim().toLowerCase()));
+}
+
+export function hasFilters(filters: SearchFilters | undefined): boolean {
+  if (!filters) return false;
+  return Object.values(filters).some((v) => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0));
+}
+
+/**
+ * Semantics: price bounds use the price the shopper pays (sale price first) and exclude products
+ * without a price; brands match the brand exactly (case-insensitive); colors match a whole word of
+ * the product color ("black" matches "Matte Black"); categories match any level of the path;
+ * `inStockOnly` keeps `in_stock` products whose stock, when known, is positive.
+ */
+export function compileFilters(filters: SearchFilters | undefined): ProductPredicate {
+  if (!hasFilters(filters)) return () => true;
+  const f = filters!;
+  const brands = lowerSet(f.brands);
+  const categories = lowerSet(f.categories);
+  const excludeIds = f.excludeIds && f.excludeIds.length > 0 ? new Set(f.excludeIds) : undefined;
+  const colors = f.colors && f.colors.length > 0 ? wordsPattern(f.colors) : undefined;
+  const exclude = f.excludeTerms && f.excludeTerms.length > 0 ? wordsPattern(f.excludeTerms) : undefined;
+  return (p) => {
+    if (excludeIds?.has(p.id)) return false;
+    if (f.priceMinCents !== undefined || f.priceMaxCents !== undefined) {
+      const price = effectivePriceCents(p);
+      if (price === undefined) return false;
+      if (f.priceMinCents !== undefined && price < f.priceMinCents) return false;
+      if (f.priceMaxCents !== undefined && price > f.priceMaxCents) return false;
+    }
+    if (f.minRating !== undefined && (p.rating === undefined || p.rating < f.minRating)) return false;
+    if (f.inStockOnly && (p.availability !== 'in_stock' || p.stock === 0)) return false;
+    if (brands && (p.brand === undefined || !brands.has(p.brand.toLowerCase()))) return false;
+    if (colors && (p.color === undefined || !colors.test(p.color))) return false;
+    if (categories && !p.category.some((c) => categories.has(c.toLowerCase()))) return false;
+    if (exclude && (exclude.test(p.title) || exclude.test(p.description) || p.bullets.some((b) => exclude.test(b)))) return false;
+    return true;
+  };
+}
+
+export function matchesFilters(product: Product, filters: SearchFilters | undefined): boolean {
+  return compileFilters(filters)(product);
+}

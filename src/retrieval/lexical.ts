@@ -1,0 +1,345 @@
+/**
+ * In-memory BM25F over title, brand, bullet points and description (Robertson & Zaragoza's
+ * BM25F: per-field length-normalised term frequencies are weighted and summed before the single
+ * saturation). Postings are typed arrays per term; statistics (N, df, average field lengths) are
+ * kept live, so upsert and delete are incremental and scores match a fresh rebuild.
+ *
+ * Filters are compiled once per query and evaluated the first time a posting touches a product,
+ * inside the scoring loop: a filtered search returns k hits whenever k matching products exist.
+ */
+import type { Product } from '../catalog/product.js';
+import { createAnalyzer, type Analyzer } from './analyzer.js';
+import { compileFilters, hasFilters } from './filters.js';
+import type { LexicalIndex, LexicalSearchOptions, SearchHit } from './types.js';
+
+export interface FieldParams {
+  readonly weight: number;
+  /** Length normalisation, 0 (none) to 1 (full). */
+  readonly b: number;
+}
+
+export interface Bm25Params {
+  readonly k1: number;
+  readonly title: FieldParams;
+  readonly brand: FieldParams;
+  readonly bullets: FieldParams;
+  readonly description: FieldParams;
+}
+
+/** Titles carry the product's identity; descriptions are long and noisy, so they count least. */
+export const DEFAULT_BM25: Bm25Params = {
+  k1: 1.2,
+  title: { weight: 3, b: 0.75 },
+  brand: { weight: 2, b: 0.5 },
+  bullets: { weight: 1, b: 0.75 },
+  description: { weight: 0.5, b: 0.75 },
+};
+
+const FIELDS = ['title', 'brand', 'bullets', 'description'] as const;
+const NF = FIELDS.length;
+export const MAX_K = 1000;
+const MAX_QUERY_CHARS = 2000;
+const MAX_TF = 0xffff;
+
+class Postings {
+  docs = new Int32Array(4);
+  /** NF term frequencies per posting, in FIELDS order. */
+  tf = new Uint16Array(4 * NF);
+  n = 0;
+  /** Live documents containing the term (dead postings stay until compaction). */
+  df = 0;
+
+  push(slot: number, tfs: readonly number[], offset: number): void {
+    if (this.n === this.docs.length) {
+      const docs = new Int32Array(this.n * 2);
+      docs.set(this.docs);
+      this.docs = docs;
+      const tf = new Uint16Array(this.n * 2 * NF);
+      tf.set(this.tf);
+      this.tf = tf;
+    }
+    this.docs[this.n] = slot;
+    for (let f = 0; f < NF; f++) this.tf[this.n * NF + f] = Math.min(tfs[offset + f]!, MAX_TF);
+    this.n++;
+  }
+}
+
+function fieldTexts(p: Product): readonly string[] {
+  return [p.title, p.brand ?? '', p.bullets.join('\n'), p.description];
+}
+
+export interface LexicalIndexOptions {
+  readonly params?: Bm25Params;
+  readonly analyzer?: Analyzer;
+}
+
+export class Bm25LexicalIndex implements LexicalIndex {
+  readonly #params: Bm25Params;
+  readonly #weights: Float64Array;
+  readonly #b: Float64Array;
+  readonly #analyzer: Analyzer;
+  readonly #postings = new Map<string, Postings>();
+  readonly #slotOf = new Map<string, number>();
+  #products: (Product | undefined)[] = [];
+  #terms: (readonly string[] | undefined)[] = [];
+  #fieldLen = new Float32Array(16 * NF);
+  readonly #sumLen = new Float64Array(NF);
+  #live = 0;
+  #dead = 0;
+  // Per-query scratch, reused so a search allocates almost nothing.
+  #scores = new Float64Array(16);
+  #state = new Uint8Array(16);
+  #touched = new Int32Array(16);
+
+  constructor(options: LexicalIndexOptions = {}) {
+    this.#params = options.params ?? DEFAULT_BM25;
+    this.#weights = Float64Array.from(FIELDS.map((f) => this.#params[f].weight));
+    this.#b = Float64Array.from(FIELDS.map((f) => this.#params[f].b));
+    this.#analyzer = options.analyzer ?? createAnalyzer();
+  }
+
+  get size(): number {
+    return this.#live;
+  }
+
+  #grow(slots: number): void {
+    if (slots <= this.#scores.length) return;
+    let cap = this.#scores.length;
+    while (cap < slots) cap *= 2;
+    const fieldLen = new Float32Array(cap * NF);
+    fieldLen.set(this.#fieldLen);
+    this.#fieldLen = fieldLen;
+    this.#scores = new Float64Array(cap);
+    this.#state = new Uint8Array(cap);
+    this.#touched = new Int32Array(cap);
+  }
+
+  upsert(products: readonly Product[]): void {
+    for (const p of products) {
+      this.#remove(p.id);
+      this.#add(p);
+    }
+    this.#maybeCompact();
+  }
+
+  delete(ids: readonly string[]): void {
+    for (const id of ids) this.#remove(id);
+    this.#maybeCompact();
+  }
+
+  #add(p: Product): void {
+    const slot = this.#products.length;
+    this.#grow(slot + 1);
+    // Term -> its row in a flat [term][field] frequency table (no allocation per term).
+    const rowOf = new Map<string, number>();
+    const tfs: number[] = [];
+    fieldTexts(p).forEach((text, f) => {
+      const terms = this.#analyzer.analyze(text);
+      this.#fieldLen[slot * NF + f] = terms.length;
+      this.#sumLen[f]! += terms.length;
+      for (const t of terms) {
+        let row = rowOf.get(t);
+        if (row === undefined) {
+          rowOf.set(t, (row = rowOf.size));
+          for (let g = 0; g < NF; g++) tfs.push(0);
+        }
+        tfs[row * NF + f]!++;
+      }
+    });
+    for (const [term, row] of rowOf) {
+      let postings = this.#postings.get(term);
+      if (!postings) this.#postings.set(term, (postings = new Postings()));
+      postings.push(slot, tfs, row * NF);
+      postings.df++;
+    }
+    this.#products.push(p);
+    this.#terms.push([...rowOf.keys()]);
+    this.#slotOf.set(p.id, slot);
+    this.#live++;
+  }
+
+  #remove(id: string): void {
+    const slot = this.#slotOf.get(id);
+    if (slot === undefined) return;
+    this.#slotOf.delete(id);
+    for (const t of this.#terms[slot]!) this.#postings.get(t)!.df--;
+    for (let f = 0; f < NF; f++) this.#sumLen[f]! -= this.#fieldLen[slot * NF + f]!;
+    this.#products[slot] = undefined;
+    this.#terms[slot] = undefined;
+    this.#live--;
+    this.#dead++;
+  }
+
+  /** Drops dead postings and renumbers slots once they outnumber the live ones. */
+  #maybeCompact(): void {
+    if (this.#dead < 1024 || this.#dead < this.#live) return;
+    const remap = new Int32Array(this.#products.length).fill(-1);
+    const products: (Product | undefined)[] = [];
+    const terms: (readonly string[] | undefined)[] = [];
+    const fieldLen = new Float32Array(Math.max(16, this.#live) * NF);
+    this.#products.forEach((p, old) => {
+      if (!p) return;
+      remap[old] = products.length;
+      fieldLen.set(this.#fieldLen.subarray(old * NF, old * NF + NF), products.length * NF);
+      this.#slotOf.set(p.id, products.length);
+      products.push(p);
+      terms.push(this.#terms[old]);
+    });
+    for (const [term, postings] of this.#postings) {
+      if (postings.df === 0) {
+        this.#postings.delete(term);
+        continue;
+      }
+      let w = 0;
+      for (let r = 0; r < postings.n; r++) {
+        const slot = remap[postings.docs[r]!]!;
+        if (slot < 0) continue;
+        postings.docs[w] = slot;
+        postings.tf.copyWithin(w * NF, r * NF, r * NF + NF);
+        w++;
+      }
+      postings.n = w;
+    }
+    this.#products = products;
+    this.#terms = terms;
+    this.#fieldLen = fieldLen;
+    this.#scores = new Float64Array(16);
+    this.#state = new Uint8Array(16);
+    this.#touched = new Int32Array(16);
+    this.#grow(Math.max(16, products.length));
+    this.#dead = 0;
+  }
+
+  search(query: string, options: LexicalSearchOptions): SearchHit[] {
+    const k = Math.max(0, Math.min(Math.floor(options.k), MAX_K));
+    if (k === 0 || this.#live === 0) return [];
+    const terms = [...new Set(this.#analyzer.analyze(query.slice(0, MAX_QUERY_CHARS)))];
+    const accept = compileFilters(options.filters);
+    if (terms.length === 0) return hasFilters(options.filters) ? this.#browse(k, accept) : [];
+
+    const n = this.#live;
+    const { k1 } = this.#params;
+    const weights = this.#weights;
+    const b = this.#b;
+    // Per-field length-normalisation denominators depend only on the document: 1 - b + b*len/avg.
+    const invAvg = new Float64Array(NF);
+    for (let f = 0; f < NF; f++) invAvg[f] = this.#sumLen[f]! > 0 ? n / this.#sumLen[f]! : 0;
+    const scores = this.#scores;
+    const state = this.#state;
+    const touched = this.#touched;
+    const fieldLen = this.#fieldLen;
+    const products = this.#products;
+    let nTouched = 0;
+
+    for (const term of terms) {
+      const postings = this.#postings.get(term);
+      if (!postings || postings.df === 0) continue;
+      const idf = Math.log(1 + (n - postings.df + 0.5) / (postings.df + 0.5));
+      const { docs, tf } = postings;
+      for (let i = 0; i < postings.n; i++) {
+        const slot = docs[i]!;
+        let st = state[slot]!;
+        if (st === 0) {
+          const p = products[slot];
+          st = p !== undefined && accept(p) ? 1 : 2;
+          state[slot] = st;
+          touched[nTouched++] = slot;
+        }
+        if (st !== 1) continue;
+        let tfw = 0;
+        for (let f = 0; f < NF; f++) {
+          const t = tf[i * NF + f]!;
+          if (t === 0) continue;
+          tfw += (weights[f]! * t) / (1 - b[f]! + b[f]! * fieldLen[slot * NF + f]! * invAvg[f]!);
+        }
+        scores[slot]! += (idf * tfw) / (k1 + tfw);
+      }
+    }
+
+    const heap = new TopK(k);
+    for (let i = 0; i < nTouched; i++) {
+      const slot = touched[i]!;
+      if (state[slot] === 1) heap.offer(scores[slot]!, slot);
+      scores[slot] = 0;
+      state[slot] = 0;
+    }
+    return heap.sorted().map(([score, slot]) => ({ id: products[slot]!.id, score }));
+  }
+
+  /**
+   * A query with no searchable words but with filters ("something from Nike under $50") lists the
+   * matching products, most-rated first, with score 0.
+   */
+  #browse(k: number, accept: (p: Product) => boolean): SearchHit[] {
+    const heap = new TopK(k);
+    this.#products.forEach((p, slot) => {
+      if (p && accept(p)) heap.offer(Math.log1p(p.ratingCount ?? 0) * (p.rating ?? 0), slot);
+    });
+    return heap.sorted().map(([, slot]) => ({ id: this.#products[slot]!.id, score: 0 }));
+  }
+}
+
+/** Bounded min-heap keeping the k best (score, slot); ties go to the earlier-inserted product. */
+class TopK {
+  readonly #scores: Float64Array;
+  readonly #slots: Int32Array;
+  #n = 0;
+  constructor(readonly k: number) {
+    this.#scores = new Float64Array(k);
+    this.#slots = new Int32Array(k);
+  }
+
+  #less(i: number, j: number): boolean {
+    const a = this.#scores[i]!;
+    const b = this.#scores[j]!;
+    return a < b || (a === b && this.#slots[i]! > this.#slots[j]!);
+  }
+
+  #swap(i: number, j: number): void {
+    const s = this.#scores[i]!;
+    this.#scores[i] = this.#scores[j]!;
+    this.#scores[j] = s;
+    const t = this.#slots[i]!;
+    this.#slots[i] = this.#slots[j]!;
+    this.#slots[j] = t;
+  }
+
+  offer(score: number, slot: number): void {
+    if (this.#n < this.k) {
+      let i = this.#n++;
+      this.#scores[i] = score;
+      this.#slots[i] = slot;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.#less(i, parent)) break;
+        this.#swap(i, parent);
+        i = parent;
+      }
+      return;
+    }
+    if (score < this.#scores[0]! || (score === this.#scores[0]! && slot > this.#slots[0]!)) return;
+    this.#scores[0] = score;
+    this.#slots[0] = slot;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.#n && this.#less(l, m)) m = l;
+      if (r < this.#n && this.#less(r, m)) m = r;
+      if (m === i) break;
+      this.#swap(i, m);
+      i = m;
+    }
+  }
+
+  sorted(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = 0; i < this.#n; i++) out.push([this.#scores[i]!, this.#slots[i]!]);
+    return out.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  }
+}
+
+export function createLexicalIndex(options: LexicalIndexOptions = {}): LexicalIndex {
+  return new Bm25LexicalIndex(options);
+}

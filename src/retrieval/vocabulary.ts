@@ -1,0 +1,217 @@
+/**
+ * The catalog's own vocabulary of brands, colors and categories, and a matcher that finds them in
+ * a shopper's message ("red nike running shoes under $50" -> brand nike, color red, the rest as
+ * query text). Matching is case- and accent-insensitive on whole words, longest phrase first.
+ * Categories also match singular/plural forms (Porter stems).
+ *
+ * To keep ordinary words from becoming filters: entries shorter than 3 characters are skipped
+ * (a 2-letter brand like "HP" matches only when the shopper writes it in capitals), stopwords and
+ * placeholder brands ("Generic", "Unknown") are skipped, and a one-word brand that appears as a
+ * word in the titles of many other brands' products, more often than in its own ("Simple",
+ * "Classic"), is treated as generic.
+ */
+import { stemmer } from 'stemmer';
+import type { Product } from '../catalog/product.js';
+import { ENGLISH_STOPWORDS } from './analyzer.js';
+
+export type VocabularyKind = 'brand' | 'color' | 'category';
+
+export interface VocabularyMatch {
+  readonly kind: VocabularyKind;
+  /** Lower-cased catalog values this phrase stands for (SearchFilters values). */
+  readonly values: readonly string[];
+  /** Character offsets in the message. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface VocabularyExtraction {
+  readonly brands: readonly string[];
+  readonly colors: readonly string[];
+  readonly categories: readonly string[];
+  /**
+   * The message without the brand and color phrases (those become exact filters). Category words
+   * stay: they describe the product and help ranking inside the category.
+   */
+  readonly residual: string;
+  readonly matches: readonly VocabularyMatch[];
+}
+
+export interface CatalogVocabulary {
+  extract(text: string): VocabularyExtraction;
+  readonly sizes: Readonly<Record<VocabularyKind, number>>;
+}
+
+export interface VocabularyOptions {
+  /** A one-word brand found in titles of more than this share of other brands' products is generic. */
+  readonly genericBrandShare?: number;
+  /** A color must be the color of at least this many products. */
+  readonly minColorProducts?: number;
+}
+
+const MAX_PHRASE_WORDS = 6;
+const MAX_MESSAGE_CHARS = 4000;
+const PLACEHOLDER_BRANDS = new Set(['generic', 'unknown', 'unbranded', 'no brand', 'none', 'n a', 'na', 'other', 'various', 'brand']);
+/** Values ESCI and feeds put in the color field that are not colors a shopper would ask for. */
+const NOT_COLORS = new Set(['multi', 'multicolor', 'multicolored', 'assorted', 'natural', 'clear', 'standard', 'default', 'original', 'as shown', 'one size', 'small', 'medium', 'large', 'pack', 'set', 'mixed', 'random', 'various', 'transparent', 'classic', 'plain']);
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|&/gu;
+const HAN = /\p{Script=Han}/u;
+
+function fold(word: string): string {
+  const w = word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/['’]/g, '');
+  return w === '&' ? 'and' : w;
+}
+
+interface Word {
+  readonly key: string;
+  readonly stem: string;
+  readonly start: number;
+  readonly end: number;
+  readonly raw: string;
+}
+
+function words(text: string, withStems = true): Word[] {
+  const out: Word[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const key = fold(m[0]);
+    if (key.length === 0) continue;
+    const stem = withStems && /^[a-z]+$/.test(key) ? stemmer(key) : key;
+    out.push({ key, stem, start: m.index, end: m.index + m[0].length, raw: m[0] });
+  }
+  return out;
+}
+
+interface Entry {
+  readonly values: Set<string>;
+  /** Two-letter entries need the shopper to write them in capitals. */
+  readonly upperOnly: boolean;
+}
+
+class PhraseTable {
+  readonly map = new Map<string, Entry>();
+  /** Han phrases have no word boundaries: matched as substrings. */
+  readonly han = new Map<string, Entry>();
+
+  add(phrase: string, value: string, stemmed: boolean): void {
+    if (HAN.test(phrase)) {
+      if (phrase.trim().length < 2) return;
+      const e = this.han.get(phrase.trim()) ?? { values: new Set<string>(), upperOnly: false };
+      e.values.add(value);
+      this.han.set(phrase.trim(), e);
+      return;
+    }
+    const ws = words(phrase);
+    if (ws.length === 0 || ws.length > MAX_PHRASE_WORDS) return;
+    if (ws.every((w) => ENGLISH_STOPWORDS.has(w.key) || w.key === 'and')) return;
+    const key = ws.map((w) => (stemmed ? w.stem : w.key)).join(' ');
+    const chars = ws.map((w) => w.key).join('').length;
+    if (chars < 2) return;
+    const e = this.map.get(key) ?? { values: new Set<string>(), upperOnly: chars < 3 };
+    e.values.add(value);
+    this.map.set(key, e);
+  }
+}
+
+export function createCatalogVocabulary(products: Iterable<Product>, options: VocabularyOptions = {}): CatalogVocabulary {
+  const genericShare = options.genericBrandShare ?? 0.002;
+  const minColorProducts = options.minColorProducts ?? 2;
+  const brands = new PhraseTable();
+  const colors = new PhraseTable();
+  const categories = new PhraseTable();
+
+  const brandNames = new Map<string, string>(); // lower-cased brand -> as written
+  const colorCounts = new Map<string, number>();
+  const categoryLevels = new Set<string>();
+  const titleWordProducts = new Map<string, Map<string, number>>(); // word -> brand -> products
+  let n = 0;
+  for (const p of products) {
+    n++;
+    const brand = p.brand?.trim().toLowerCase() ?? '';
+    if (brand) brandNames.set(brand, p.brand!.trim());
+    for (const w of new Set(words(p.title, false).map((x) => x.key))) {
+      let per = titleWordProducts.get(w);
+      if (!per) titleWordProducts.set(w, (per = new Map()));
+      per.set(brand, (per.get(brand) ?? 0) + 1);
+    }
+    if (p.color) {
+      for (const part of p.color.toLowerCase().split(/\s*(?:[/,&+;|]|\band\b|\bwith\b)\s*/)) {
+        const c = part.trim();
+        if (/^[\p{L} ]+$/u.test(c) && c.split(' ').length <= 3) colorCounts.set(c, (colorCounts.get(c) ?? 0) + 1);
+      }
+    }
+    for (const level of p.category) categoryLevels.add(level.trim());
+  }
+  for (const c of categoryLevels) if (c) categories.add(c, c.toLowerCase(), true);
+
+  const genericLimit = Math.max(3, genericShare * n);
+  for (const [lower, written] of brandNames) {
+    const ws = words(written);
+    const key = ws.map((w) => w.key).join(' ');
+    if (PLACEHOLDER_BRANDS.has(key)) continue;
+    if (ws.length === 1) {
+      // Generic when the word is common in other brands' titles and commoner there than in its own.
+      let elsewhere = 0;
+      let own = 0;
+      for (const [b, count] of titleWordProducts.get(key) ?? []) {
+        if (b === lower) own += count;
+        else elsewhere += count;
+      }
+      if (elsewhere > genericLimit && elsewhere > own) continue;
+    }
+    brands.add(written, lower, false);
+  }
+  for (const [c, count] of colorCounts) {
+    if (count >= minColorProducts && !NOT_COLORS.has(c)) colors.add(c, c, false);
+  }
+
+  const tables: readonly [VocabularyKind, PhraseTable][] = [
+    ['color', colors],
+    ['brand', brands],
+    ['category', categories],
+  ];
+
+  return {
+    sizes: { brand: brands.map.size + brands.han.size, color: colors.map.size + colors.han.size, category: categories.map.size + categories.han.size },
+    extract(text: string): VocabularyExtraction {
+      const message = text.slice(0, MAX_MESSAGE_CHARS);
+      const ws = words(message);
+      const matches: VocabularyMatch[] = [];
+      for (let i = 0; i < ws.length; ) {
+        let found: { kind: VocabularyKind; entry: Entry; len: number } | undefined;
+        for (let len = Math.min(MAX_PHRASE_WORDS, ws.length - i); len >= 1 && !found; len--) {
+          const span = ws.slice(i, i + len);
+          for (const [kind, table] of tables) {
+            const entry = table.map.get(span.map((w) => (kind === 'category' ? w.stem : w.key)).join(' '));
+            if (!entry) continue;
+            if (entry.upperOnly && span.some((w) => w.raw !== w.raw.toUpperCase())) continue;
+            found = { kind, entry, len };
+            break;
+          }
+        }
+        if (found) {
+          matches.push({ kind: found.kind, values: [...found.entry.values], start: ws[i]!.start, end: ws[i + found.len - 1]!.end });
+          i += found.len;
+        } else {
+          i++;
+        }
+      }
+      for (const [kind, table] of tables) {
+        for (const [phrase, entry] of table.han) {
+          const at = message.indexOf(phrase);
+          if (at >= 0) matches.push({ kind, values: [...entry.values], start: at, end: at + phrase.length });
+        }
+      }
+      matches.sort((a, b) => a.start - b.start);
+      const valuesOf = (kind: VocabularyKind) => [...new Set(matches.filter((m) => m.kind === kind).flatMap((m) => m.values))];
+      let residual = '';
+      let at = 0;
+      for (const m of matches) {
+        if (m.kind === 'category' || m.start < at) continue;
+        residual += message.slice(at, m.start) + ' ';
+        at = m.end;
+      }
+      residual = (residual + message.slice(at)).replace(/\s+/g, ' ').trim();
+      return { brands: valuesOf('brand'), colors: valuesOf('color'), categories: valuesOf('category'), residual, matches };
+    },
+  };
+}
