@@ -101,6 +101,9 @@ export function quantize(weights: Float32Array, k: number): { q: Int8Array; scal
 
 export async function saveLinearModel(dir: string, model: LinearModel): Promise<void> {
   const k = model.intents.length;
+  if (model.weights.length !== (1 << model.features.bits) * k || model.bias.length !== k) {
+    throw new ShopbotError('INTERNAL', `model weights (${model.weights.length}) do not match ${k} classes x 2^${model.features.bits} features`);
+  }
   const { q, scales } = quantize(model.weights, k);
   await mkdir(dir, { recursive: true });
   const header: z.infer<typeof HeaderSchema> = {

@@ -37,10 +37,18 @@ function expand(template: string, lang: 'en' | 'zh', rng: Rng, n: number): strin
   return [...out];
 }
 
+function hashKey(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 function main(): void {
   const { values } = parseArgs({ options: { shared: { type: 'string', default: '/work/shared/data' }, seed: { type: 'string', default: '13' } } });
   const shared = values.shared!;
-  const rng = createRng(Number(values.seed));
+  const seed = Number(values.seed);
+  // One RNG stream per source and template set, so editing one set never reshuffles another's split.
+  const rngFor = (key: string): Rng => createRng(seed ^ hashKey(key));
   const map = loadLabelMap(path.join(here, 'label-map.json'));
   const train: IntentExample[] = [];
   const dev: IntentExample[] = [];
@@ -62,7 +70,7 @@ function main(): void {
       if (!intent) continue;
       // Explicitly mapped labels (and CLINC's own oos) are kept whole; the rest are sampled.
       const keepAll = label === 'oos' || Object.hasOwn(map.clinc150.labels, label);
-      const kept = keepAll ? texts : shuffle([...texts], rng).slice(0, cap);
+      const kept = keepAll ? texts : shuffle([...texts], rngFor(`clinc150/${splits[0]}/${label}`)).slice(0, cap);
       for (const text of kept) dest.push({ text, intent, lang: 'en', source: 'clinc150' });
     }
   }
@@ -75,11 +83,12 @@ function main(): void {
   }
   const esci = JSON.parse(readFileSync(path.join(here, '..', 'esci', 'esci_us_queryset_dev.json'), 'utf8')) as { querySetQueries: { queryText: string }[] };
   for (const q of esci.querySetQueries) queries.push({ text: q.queryText.trim(), source: 'esci' });
-  for (const q of shuffle(queries, rng).map((q, i) => ({ ...q, isDev: i % 7 === 0 }))) {
+  for (const q of shuffle(queries, rngFor('queries')).map((q, i) => ({ ...q, isDev: i % 7 === 0 }))) {
     (q.isDev ? dev : train).push({ text: q.text, intent: 'product_search', lang: 'en', source: q.source });
   }
 
   for (const set of TEMPLATE_SETS) {
+    const rng = rngFor(`templates/${set.intent}/${set.lang}`);
     const order = shuffle(set.templates.map((t, i) => i), rng);
     const nDev = Math.max(1, Math.round(set.templates.length * 0.2));
     const devIdx = new Set(order.slice(0, nDev));

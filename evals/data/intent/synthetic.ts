@@ -43,6 +43,7 @@ const zh = (intent: Intent, templates: string[]): TemplateSet => ({ intent, lang
 
 export const TEMPLATE_SETS: readonly TemplateSet[] = [
   en('product_search', [
+    'i need {product}', '{product}', '{color} {product}', 'cheap {product}', 'where can i find {product}', 'what {product} would you recommend for a gift', 'do you sell {color} {product} in {size}', 'can i see your {product}', 'i\'d like to look at {product}', 'shopping for {product} today', 'any recommendations for {product}', 'what kind of {product} do you have', 'show {product} rated 4 stars and up', 'looking for {product} without leather', 'suggest something like {product}', 'anything similar to {item}', 'show me cheaper ones', 'something less expensive please', 'more options please', 'do you have anything in {color}',
     'show me {product}', 'i am looking for {product}', 'do you have {color} {product}', 'find me {product} under {price}',
     'any {product} in {color}?', 'i need {product} for my apartment', 'recommend {product}', 'what {product} do you sell',
     'looking for cheap {product}', 'can you suggest {product} below {price}', 'search for {color} {product}',
@@ -51,6 +52,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'do you carry {product}', 'browse {product}', 'any good {product} on sale', 'i\'m shopping for {product}',
   ]),
   en('product_question', [
+    'does {item} have good reviews', 'will {item} fit a queen bed', 'what size is {item}', 'is {item} {feature}? thinking of buying it', 'can you tell me if {item} is {feature}', 'how long is {item}', 'is {item} real leather', 'which one is lighter', 'what is {item} made from', 'do you have {item} in stock in {size}', 'how tall is {item}', 'is {item} worth it',
     'is {item} {feature}?', 'what material is {item} made of', 'does {item} come in {color}?', 'how big is {item}',
     'what are the dimensions of {item}', 'is {item} in stock', 'does {item} run small', 'what size should i get in {item}',
     'how many reviews does {item} have', 'what do people say about {item}', 'is {item} available in {size}?',
@@ -60,6 +62,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'how is {item} rated', 'what\'s the difference between these two',
   ]),
   en('add_to_cart', [
+    'i\'ll take {n} in {color}', 'i\'ll take it', 'i\'ll take {item} in {size}', 'yes, i want that one', 'add the second one', 'put {item} in the cart', 'add {n} more', 'i want to buy {item}', 'order {item} for me', 'get me {n} of {item}', 'add this to my basket please', 'i would like {n} of these', 'i\'ll get {item}', 'add {item}, size {size}', 'purchase {item}', 'okay add it', 'add {product} to cart',
     'add {item} to my cart', 'put {n} of {item} in the basket', 'i\'ll take {item}', 'add {n} to cart', 'buy {item}',
     'add it to my bag', 'i want {n} of those in {size}', 'put it in my cart please', 'add the {color} one to cart',
     'yes add {item}', 'i\'ll take {n} in {color}', 'throw {item} in my basket', 'add {item} in {size}',
@@ -67,6 +70,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'grab {item} for me', 'add another one', 'put {n} {product} in my cart',
   ]),
   en('view_cart', [
+    'remove {item} from the cart', 'delete {item} from my basket', 'take {item} out of my cart', 'i don\'t want {item} anymore, remove it', 'what\'s in my basket', 'show me my bag', 'update my cart', 'how much do i owe so far', 'change {item} quantity to {n}', 'clear the cart', 'my cart please', 'items in cart', 'open cart', 'what have i picked so far',
     'show my cart', 'what\'s in my cart', 'view basket', 'what did i add so far', 'how much is my cart',
     'open my shopping bag', 'show me what i have in the basket', 'cart total?', 'list the items in my cart',
     'did you add {item} to my cart', 'check my cart', 'remove {item} from my cart', 'take {item} out of the basket',
@@ -74,6 +78,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'see cart', 'go to my bag', 'review my cart before paying',
   ]),
   en('coupon_question', [
+    'is there a promo code for {product}', 'do you have a coupon for new customers', 'can i get a discount', 'what discounts do you offer', 'apply {code} to my order', 'i have a voucher {code}', 'why isn\'t my discount showing', 'is there a code for free shipping', 'are there any offers today', 'do you price match',
     'do you have any coupons', 'is there a discount code', 'my code {code} does not work', 'how do i apply a promo code',
     'any sales going on right now', 'can i use {code}', 'where do i enter my voucher', 'is there a student discount',
     'why was my coupon rejected', 'do you have a first order discount', 'the promo code {code} is expired?',
@@ -81,7 +86,15 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'how much off with {code}', 'is there free shipping code', 'i forgot to use my coupon on my order',
     'any promotions this weekend', 'does {code} work on sale items',
   ]),
+  en('checkout_help', [
+    'how do i checkout', 'proceed to checkout', 'i\'m ready to pay', 'take me to checkout', 'can i pay with paypal',
+    'do you accept apple pay', 'checkout isn\'t working', 'how do i complete my purchase', 'can i check out as a guest',
+    'where do i enter my card details', 'the checkout page keeps loading', 'can i pay in installments', 'buy now',
+    'i want to pay for my cart', 'place my order now', 'checkout with {item}', 'let\'s check out', 'how do i pay for {item}',
+    'do i need an account to order', 'finish my order',
+  ]),
   zh('product_search', [
+    '我要买{color}的{product}', '{product}', '{color}{product}', '想看看{product}', '有{size}的{product}吗', '给我推荐几款{product}', '{price}以内的{product}有吗', '帮我挑一个{product}', '有类似的吗', '有便宜点的吗', '再来几个', '有没有评分4分以上的{product}', '不要皮的{product}', '我在找{product}',
     '有没有{product}', '我想买{product}', '给我看看{color}的{product}', '推荐一款{product}', '{price}以下的{product}',
     '帮我找{product}', '有{color}{product}吗', '想要一双{product}', '找一下{size}的{product}', '有什么好的{product}推荐',
     '{product}有哪些', '便宜点的{product}有吗', '搜索{product}', '我要找{color}的{product}，{price}以内',
@@ -94,11 +107,13 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     '{item}能机洗吗', '这两款哪个好',
   ]),
   zh('add_to_cart', [
+    '要{n}双{size}的', '我要{n}件', '这个我买了', '加购{item}', '把第二个加进去', '买{n}个{color}的', '{item}来{n}件', '我就要这个了', '帮我加上{item}', '放进购物车吧', '下单{item}', '拿{n}个',
     '把{item}加入购物车', '加{n}件到购物车', '我要{item}', '买{n}个', '帮我把{item}放进购物车', '就要{item}了',
     '来{n}件{color}的', '{item}要{size}的，加购', '加入购物车', '再加一个', '买这个', '给我来{n}个{product}',
     '{item}我要了', '放购物车里', '要{n}双{size}的',
   ]),
   zh('view_cart', [
+    '购物车里有什么', '我买了什么', '看下购物车', '删掉{item}', '不要{item}了，从购物车删除', '购物车多少钱', '我选了哪些', '修改购物车', '把购物车清空', '购物车里{item}还在吗',
     '看看我的购物车', '购物车里有什么', '我加了哪些东西', '购物车一共多少钱', '打开购物车', '把{item}从购物车删掉',
     '清空购物车', '数量改成{n}个', '购物车总价', '查看购物车', '我的购物车', '购物车里{item}还在吗', '去购物车',
     '把{item}移出购物车',
