@@ -1,0 +1,238 @@
+/**
+ * The retriever a turn calls: dense candidates (query embedding -> ProductIndex) and BM25
+ * candidates (LexicalIndex), each filtered inside its own search, fused into one ranking.
+ *
+ * Degradation: when the dense side fails (Qdrant unreachable, encoder error) the turn still
+ * answers from the lexical index; the failure is logged, counted and visible in `health()`, and
+ * the dense side is re-probed with exponential back-off (in the background and on later turns)
+ * until it answers again.
+ */
+import type { Lang } from '../messages.js';
+import type { TextEncoder } from './hashing-encoder.js';
+import { negationTokens, silentLog, type ProductIndex, type RetrievalLog } from './product-index.js';
+import type { LexicalIndex, SearchFilters, SearchHit } from './types.js';
+
+export type Fusion = { readonly kind: 'rrf'; readonly k: number } | { readonly kind: 'linear'; readonly denseWeight: number };
+
+/**
+ * Chosen on the 60 ESCI development queries with `shopbot eval retrieval` (see the figures in
+ * evals/retrieval.ts's systems 'hybrid-rrf' and 'hybrid-linear'): RRF with the customary k = 60.
+ */
+export const DEFAULT_FUSION: Fusion = { kind: 'rrf', k: 60 };
+
+export interface RetrievalQuery {
+  readonly text: string;
+  readonly k: number;
+  readonly filters?: SearchFilters;
+  readonly lang?: Lang;
+}
+
+export interface RetrievedHit extends SearchHit {
+  /** 1-based rank in each retriever's candidate list, when it found the product. */
+  readonly lexicalRank?: number;
+  readonly denseRank?: number;
+}
+
+export interface RetrievalResult {
+  readonly hits: readonly RetrievedHit[];
+  /** True when the dense side was wanted but could not answer this turn. */
+  readonly degraded: boolean;
+}
+
+export interface RetrievalHealth {
+  readonly dense: 'ok' | 'degraded' | 'off';
+  /** When the current degradation started (ms since epoch). */
+  readonly since?: number;
+  /** Degradations since start (each ok -> degraded transition counts once). */
+  readonly degradedCount: number;
+  /** Turns answered without the dense side while it was wanted. */
+  readonly degradedTurns: number;
+  readonly lastError?: string;
+}
+
+export interface Retriever {
+  search(query: RetrievalQuery, options?: { signal?: AbortSignal }): Promise<RetrievalResult>;
+  health(): RetrievalHealth;
+  /** Stops the background re-probe. Does not close the indexes (the composition root owns them). */
+  close(): Promise<void>;
+}
+
+export interface HybridRetrieverDeps {
+  readonly lexical: LexicalIndex;
+  /** Absent: lexical only (e.g. no embedding model at all). */
+  readonly dense?: { readonly index: ProductIndex; readonly encoder: TextEncoder };
+  readonly mode?: 'hybrid' | 'lexical' | 'dense';
+  readonly fusion?: Fusion;
+  /** Candidates taken from each retriever before fusion. */
+  readonly candidates?: number;
+  readonly log?: RetrievalLog;
+  readonly now?: () => number;
+  /** Schedules the background re-probe; returns a cancel function. Default: an unref'd setTimeout. */
+  readonly schedule?: (fn: () => void, ms: number) => () => void;
+  readonly probeInitialMs?: number;
+  readonly probeMaxMs?: number;
+}
+
+/** Reciprocal rank fusion: sum of 1 / (k + rank) over the lists that contain a product. */
+export function rrfFuse(lists: readonly (readonly SearchHit[])[], k = 60): SearchHit[] {
+  const scores = new Map<string, number>();
+  for (const list of lists) list.forEach((h, i) => scores.set(h.id, (scores.get(h.id) ?? 0) + 1 / (k + i + 1)));
+  return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Linear blend of min-max normalized scores: BM25 is unbounded and cosine is not, so each list is
+ * put on [0, 1] first; a product missing from a list gets 0 from it.
+ */
+export function linearFuse(lexical: readonly SearchHit[], dense: readonly SearchHit[], denseWeight: number): SearchHit[] {
+  const norm = (list: readonly SearchHit[]) => {
+    if (!list.length) return new Map<string, number>();
+    const max = list[0]!.score;
+    const min = list[list.length - 1]!.score;
+    const span = max - min;
+    return new Map(list.map((h) => [h.id, span > 0 ? (h.score - min) / span : 1]));
+  };
+  const l = norm(lexical);
+  const d = norm(dense);
+  const ids = new Set([...l.keys(), ...d.keys()]);
+  return [...ids]
+    .map((id) => ({ id, score: (1 - denseWeight) * (l.get(id) ?? 0) + denseWeight * (d.get(id) ?? 0) }))
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+}
+
+export function fuse(lexical: readonly SearchHit[], dense: readonly SearchHit[], fusion: Fusion): SearchHit[] {
+  return fusion.kind === 'rrf' ? rrfFuse([lexical, dense], fusion.k) : linearFuse(lexical, dense, fusion.denseWeight);
+}
+
+/**
+ * The lexical index matches negated words literally; add each term's folded form ("buckles" ->
+ * "buckle") so both retrievers exclude the same products.
+ */
+export function lexicalFilters(filters: SearchFilters | undefined): SearchFilters | undefined {
+  if (!filters?.excludeTerms?.length) return filters;
+  const terms = new Set<string>();
+  for (const t of filters.excludeTerms) {
+    terms.add(t.toLowerCase());
+    const folded = negationTokens(t).join(' ');
+    if (folded) terms.add(folded);
+  }
+  return { ...filters, excludeTerms: [...terms] };
+}
+
+const defaultSchedule = (fn: () => void, ms: number) => {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
+};
+
+export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
+  const log = deps.log ?? silentLog;
+  const now = deps.now ?? Date.now;
+  const schedule = deps.schedule ?? defaultSchedule;
+  const mode = deps.dense ? (deps.mode ?? 'hybrid') : 'lexical';
+  const fusion = deps.fusion ?? DEFAULT_FUSION;
+  const candidates = deps.candidates ?? 100;
+  const probeInitialMs = deps.probeInitialMs ?? 1000;
+  const probeMaxMs = deps.probeMaxMs ?? 60_000;
+
+  let degradedSince: number | undefined;
+  let degradedCount = 0;
+  let degradedTurns = 0;
+  let lastError: string | undefined;
+  let backoffMs = probeInitialMs;
+  let nextProbeAt = 0;
+  let cancelProbe: (() => void) | undefined;
+  let closed = false;
+
+  function recovered(): void {
+    if (degradedSince === undefined) return;
+    log.info({ event: 'retrieval_recovered', degradedMs: now() - degradedSince }, 'dense retrieval recovered');
+    degradedSince = undefined;
+    backoffMs = probeInitialMs;
+    cancelProbe?.();
+    cancelProbe = undefined;
+  }
+
+  function failed(err: unknown): void {
+    lastError = err instanceof Error ? err.message : String(err);
+    if (degradedSince === undefined) {
+      degradedSince = now();
+      degradedCount++;
+      log.warn({ event: 'retrieval_degraded', err: lastError, degradedCount }, 'dense retrieval unavailable; answering from the lexical index');
+    } else {
+      backoffMs = Math.min(backoffMs * 2, probeMaxMs);
+    }
+    nextProbeAt = now() + backoffMs;
+    scheduleProbe();
+  }
+
+  function scheduleProbe(): void {
+    cancelProbe?.();
+    if (closed || !deps.dense) return;
+    const index = deps.dense.index;
+    cancelProbe = schedule(() => {
+      cancelProbe = undefined;
+      index.count().then(recovered, (err: unknown) => {
+        if (degradedSince !== undefined) failed(err);
+      });
+    }, backoffMs);
+  }
+
+  async function denseSearch(q: RetrievalQuery, signal?: AbortSignal): Promise<SearchHit[]> {
+    const { index, encoder } = deps.dense!;
+    const [vector] = await encoder.embed([q.text], { kind: 'query', ...(signal ? { signal } : {}) });
+    return index.search({ vector: vector!, k: candidates, ...(q.filters ? { filters: q.filters } : {}) });
+  }
+
+  return {
+    async search(q, options) {
+      const lexicalSearch = () =>
+        deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: lexicalFilters(q.filters)! } : {}) });
+      let dense: SearchHit[] | undefined;
+      let degraded = false;
+      if (mode !== 'lexical') {
+        if (degradedSince !== undefined && now() < nextProbeAt) {
+          degraded = true;
+        } else {
+          try {
+            dense = await denseSearch(q, options?.signal);
+            recovered();
+          } catch (err) {
+            if (options?.signal?.aborted) throw err;
+            failed(err);
+            degraded = true;
+          }
+        }
+      }
+      if (degraded) degradedTurns++;
+      // Lexical only when the mode asks for it or the dense side is down (even in 'dense' mode).
+      if (!dense) return { hits: lexicalSearch().slice(0, q.k).map((h, i) => ({ ...h, lexicalRank: i + 1 })), degraded };
+      if (mode === 'dense') return { hits: dense.slice(0, q.k).map((h, i) => ({ ...h, denseRank: i + 1 })), degraded };
+      const lex = lexicalSearch();
+      const lexRank = new Map(lex.map((h, i) => [h.id, i + 1]));
+      const denseRank = new Map(dense.map((h, i) => [h.id, i + 1]));
+      const hits = fuse(lex, dense, fusion)
+        .slice(0, q.k)
+        .map((h) => ({
+          ...h,
+          ...(lexRank.has(h.id) ? { lexicalRank: lexRank.get(h.id)! } : {}),
+          ...(denseRank.has(h.id) ? { denseRank: denseRank.get(h.id)! } : {}),
+        }));
+      return { hits, degraded };
+    },
+    health() {
+      return {
+        dense: mode === 'lexical' ? 'off' : degradedSince === undefined ? 'ok' : 'degraded',
+        ...(degradedSince !== undefined ? { since: degradedSince } : {}),
+        degradedCount,
+        degradedTurns,
+        ...(lastError ? { lastError } : {}),
+      };
+    },
+    async close() {
+      closed = true;
+      cancelProbe?.();
+      cancelProbe = undefined;
+    },
+  };
+}
