@@ -11,7 +11,7 @@
  * A missing price stays missing: nothing is ever invented for a merchant's feed.
  */
 import type { Readable } from 'node:stream';
-import { nonEmpty, parseAvailability, parseMoney, parseOptionalNumber, rowError, splitList, validateProduct, type ImportRow } from './import-row.js';
+import { nonEmpty, parseAvailability, parseMoneyField, parseOptionalNumber, rowError, splitList, validateProduct, type ImportRow } from './import-row.js';
 import type { ProductInput } from './product.js';
 import { readTable } from './table.js';
 
@@ -29,9 +29,9 @@ function currencyOf(...candidates: (string | undefined)[]): string | undefined {
 
 function toProduct(cells: ReadonlyMap<string, string>): ProductInput {
   const get = (name: string) => cells.get(name)?.trim() ?? '';
-  const price = parseMoney(get('price'));
-  const sale = parseMoney(get('sale_price'));
-  const margin = parseMoney(get('margin'));
+  const price = parseMoneyField(get('price'), 'price');
+  const sale = parseMoneyField(get('sale_price'), 'sale_price');
+  const margin = parseMoneyField(get('margin'), 'margin');
   const currency = currencyOf(nonEmpty(get('currency')), price?.currency, sale?.currency, margin?.currency);
   return {
     id: get('id'),

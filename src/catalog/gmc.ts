@@ -8,7 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
-import { nonEmpty, parseAvailability, parseMoney, rowError, splitList, validateProduct, type ImportRow } from './import-row.js';
+import { nonEmpty, parseAvailability, parseMoneyField, rowError, splitList, validateProduct, type ImportRow } from './import-row.js';
 import type { ProductInput } from './product.js';
 import { readAllText } from './source.js';
 import { readTable } from './table.js';
@@ -19,8 +19,8 @@ export const MAX_XML_BYTES = 256 * 1024 * 1024;
 type Attributes = (name: string) => string;
 
 function toProduct(get: Attributes): ProductInput {
-  const price = parseMoney(get('price'));
-  const sale = parseMoney(get('sale_price'));
+  const price = parseMoneyField(get('price'), 'price');
+  const sale = parseMoneyField(get('sale_price'), 'sale_price');
   if (price?.currency && sale?.currency && price.currency !== sale.currency) {
     throw new Error(`conflicting currencies ${price.currency}, ${sale.currency}`);
   }

@@ -48,6 +48,15 @@ export function parseMoney(text: string | undefined): Money | undefined {
   return currency ? { cents, currency } : { cents };
 }
 
+/** parseMoney, with the column name in the error ("sale_price: not a price ..."). */
+export function parseMoneyField(text: string | undefined, name: string): Money | undefined {
+  try {
+    return parseMoney(text);
+  } catch (err) {
+    throw new Error(`${name}: ${(err as Error).message}`);
+  }
+}
+
 const AVAILABILITY: Readonly<Record<string, Availability>> = {
   in_stock: 'in_stock',
   instock: 'in_stock',
@@ -67,7 +76,7 @@ export function parseAvailability(text: string | undefined): Availability | unde
   const s = (text ?? '').trim().toLowerCase().replace(/[\s-]+/g, '_');
   if (s === '') return undefined;
   const v = AVAILABILITY[s];
-  if (!v) throw new Error(`unknown availability "${s.slice(0, 40)}"`);
+  if (!v) throw new Error(`availability: unknown value "${s.slice(0, 40)}"`);
   return v;
 }
 
