@@ -135,7 +135,7 @@ export const ConfigSchema = z.object({
       accessToken: optionalString,
       consumerKey: optionalString,
       consumerSecret: optionalString,
-      policiesDir: z.string().min(1).default('evals/data/policies'),
+      policiesDir: z.string().min(1).default('evals/data/demo-store/policies'),
     })
     .prefault({}),
   llm: z

@@ -30,24 +30,25 @@ export async function run(argv: string[]): Promise<number> {
   const app = await openApp(config);
   const userId = values.user ?? `cli-${randomUUID().slice(0, 8)}`;
   const conversationId = values.conversation ?? `cli-${randomUUID().slice(0, 12)}`;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const prompt = () => process.stdout.write('you> ');
   console.log('shopbot chat — type a message, "/quit" to leave.');
+  prompt();
   try {
-    for (;;) {
-      let line: string;
-      try {
-        line = (await rl.question('you> ')).trim();
-      } catch {
-        break; // stdin closed
-      }
+    // Iterating the interface (rather than rl.question) also works when stdin is a pipe.
+    for await (const raw of rl) {
+      const line = raw.trim();
       if (line === '/quit' || line === '/exit') break;
-      if (!line) continue;
-      try {
-        const reply = await app.handleTurn({ conversationId, userId, channel: 'cli', text: line });
-        console.log(`bot> ${renderForTerminal(reply)}`);
-      } catch (err) {
-        console.log(`bot> (error: ${(err as Error).message})`);
+      if (line) {
+        if (!process.stdin.isTTY) console.log(line);
+        try {
+          const reply = await app.handleTurn({ conversationId, userId, channel: 'cli', text: line });
+          console.log(`bot> ${renderForTerminal(reply)}`);
+        } catch (err) {
+          console.log(`bot> (error: ${(err as Error).message})`);
+        }
       }
+      prompt();
     }
   } finally {
     rl.close();

@@ -62,6 +62,9 @@ const POLICY_TOPICS: Partial<Record<Intent, PolicyTopic>> = {
 };
 
 const HANDOFF_AFTER_LOW_CONFIDENCE = 3;
+const ADD_TO_CART_WORDS = /\b(add|cart|basket|buy|take|order)\b|加入|购物车|买/i;
+/** Words that only point at a shown product ("the second one", "第二个"), not a question about it. */
+const REFERENCE_WORDS = /\b(first|second|third|fourth|fifth|last|one|1st|2nd|3rd|4th|5th|number|no)\b|第.|个|最后/gi;
 const PAGE = 5;
 
 function fromUiAction(action: UiAction, state: ConversationState): Decision {
@@ -160,12 +163,21 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
   }
 
   // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.
-  if (isRefinement(input, state) && !['add_to_cart', 'order_status', 'human_agent', 'complaint'].includes(intent)) {
+  const wantsCart = intent === 'add_to_cart' && ADD_TO_CART_WORDS.test(input.text);
+  if (isRefinement(input, state) && !wantsCart && !['order_status', 'human_agent', 'complaint'].includes(intent)) {
     const search = searchFrom(input, state.search);
     return { actions: [{ type: 'search', search, refined: true }], state: { ...state, search, lastIntent: 'product_search', lowConfidenceStreak: 0 } };
   }
 
   const reference = referencedProduct(e, state);
+  // "The second one" points at a shown product whatever the classifier made of so short a message.
+  if (reference && ['product_search', 'product_question', 'out_of_scope'].includes(intent)) {
+    const onlyPoints = contentWords(input.text.replace(REFERENCE_WORDS, ' ')) === 0;
+    return {
+      actions: [{ type: 'show_product', productId: reference, ...(onlyPoints ? {} : { question: input.text }), viaClick: false }],
+      state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0, focusProductId: reference },
+    };
+  }
   const lowConfidence = nlu.confidence < input.clarifyBelow && intent !== 'out_of_scope';
   if (lowConfidence && !reference) {
     const streak = state.lowConfidenceStreak + 1;
@@ -185,7 +197,8 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
     }
     case 'product_question': {
       const id = reference ?? state.focusProductId;
-      if (id) return { actions: [{ type: 'show_product', productId: id, question: input.text, viaClick: false }], state: { ...next, focusProductId: id } };
+      const onlyPoints = reference !== undefined && contentWords(input.text.replace(REFERENCE_WORDS, ' ')) === 0;
+      if (id) return { actions: [{ type: 'show_product', productId: id, ...(onlyPoints ? {} : { question: input.text }), viaClick: false }], state: { ...next, focusProductId: id } };
       const search = searchFrom(input, undefined);
       return { actions: [{ type: 'search', search, refined: false }], state: { ...next, search } };
     }
