@@ -1,0 +1,112 @@
+/**
+ * CTR x CVR over the entire impression space, in the style of ESMM (Ma et al., SIGIR 2018):
+ * pCTCVR = pCTR x pCVR is fitted to "clicked and bought" on every impression, and pCTR to
+ * "clicked", so the CVR tower learns from all impressions, not only the clicked ones (no sample
+ * selection bias, far less sparsity). Both towers are FTRL logistic models on hashed features.
+ *
+ * Position bias: the CTR tower sees a position feature during training; serving drops it, so the
+ * score is the click propensity with the position effect factored out (the linear form of PAL).
+ */
+import { ShopbotError } from '../errors.js';
+import { FeatureEncoder, type EncoderOptions, type FeatureRecord } from './encoder.js';
+import { DEFAULT_FTRL, Ftrl, type FtrlParams } from './ftrl.js';
+
+export const POSITION_KEY = 'pos';
+
+/** Crosses over the keys the ranker logs (see src/ranking/features.ts). */
+export const DEFAULT_CROSSES: readonly (readonly [string, string])[] = [
+  ['q', 'item'],
+  ['q', 'cat'],
+  ['q', 'brand'],
+  ['intent', 'cat'],
+  ['user', 'cat'],
+  ['user', 'brand'],
+  ['segment', 'price'],
+  ['segment', 'cat'],
+  ['channel', 'cat'],
+];
+
+export interface EsmmOptions {
+  readonly encoder: EncoderOptions;
+  readonly ftrl?: FtrlParams;
+}
+
+export interface Prediction {
+  readonly ctr: number;
+  readonly cvr: number;
+  readonly ctcvr: number;
+}
+
+const EXCLUDE_POS: ReadonlySet<string> = new Set([POSITION_KEY]);
+const EPS = 1e-7;
+
+export class EsmmModel {
+  readonly encoder: FeatureEncoder;
+  readonly ctr: Ftrl;
+  readonly cvr: Ftrl;
+
+  constructor(readonly options: EsmmOptions, towers?: { ctr: Ftrl; cvr: Ftrl }) {
+    this.encoder = new FeatureEncoder(options.encoder);
+    this.ctr = towers?.ctr ?? new Ftrl(this.encoder.size, options.ftrl ?? DEFAULT_FTRL);
+    this.cvr = towers?.cvr ?? new Ftrl(this.encoder.size, options.ftrl ?? DEFAULT_FTRL);
+    if (this.ctr.size !== this.encoder.size || this.cvr.size !== this.encoder.size) {
+      throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint size does not match ranking.hashBits');
+    }
+  }
+
+  /** Serving score: position dropped. */
+  predict(rec: FeatureRecord): Prediction {
+    const idx = this.encoder.encode(rec, EXCLUDE_POS);
+    const ctr = this.ctr.predict(idx);
+    const cvr = this.cvr.predict(idx);
+    return { ctr, cvr, ctcvr: ctr * cvr };
+  }
+
+  /** Click probability at the logged position (what the click model is evaluated on). */
+  predictAtPosition(rec: FeatureRecord): number {
+    return this.ctr.predict(this.encoder.encode(rec));
+  }
+
+  /**
+   * One impression. `clicked` and `converted` (bought after the click) are the labels; returns
+   * the predictions made before the update (progressive validation).
+   */
+  train(rec: FeatureRecord, clicked: boolean, converted: boolean, weight = 1): { ctr: number; ctcvr: number } {
+    const full = this.encoder.encode(rec);
+    const served = POSITION_KEY in rec ? this.encoder.encode(rec, EXCLUDE_POS) : full;
+    const pctr = this.ctr.predict(full);
+    const pcvr = this.cvr.predict(served);
+    const q = Math.min(1 - EPS, Math.max(EPS, pctr * pcvr));
+    const y = converted ? 1 : 0;
+    // d(logloss(y, pctr*pcvr))/d(logit) for either tower is (1 - p_tower) * ((1-y) q/(1-q) - y).
+    const common = (1 - y) * (q / (1 - q)) - y;
+    const gCtr = (pctr - (clicked || converted ? 1 : 0)) + (1 - pctr) * common;
+    const gCvr = (1 - pcvr) * common;
+    this.ctr.step(full, gCtr * weight);
+    this.cvr.step(served, gCvr * weight);
+    return { ctr: pctr, ctcvr: q };
+  }
+
+  toBuffer(): Buffer {
+    const meta = Buffer.from(JSON.stringify({ encoder: this.options.encoder, ftrl: this.options.ftrl ?? DEFAULT_FTRL }));
+    const ctr = this.ctr.toBuffer();
+    const cvr = this.cvr.toBuffer();
+    const head = Buffer.alloc(12);
+    head.writeUInt32LE(meta.length, 0);
+    head.writeUInt32LE(ctr.length, 4);
+    head.writeUInt32LE(cvr.length, 8);
+    return Buffer.concat([head, meta, ctr, cvr]);
+  }
+
+  static fromBuffer(buf: Buffer): EsmmModel {
+    if (buf.length < 12) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint truncated');
+    const metaLen = buf.readUInt32LE(0);
+    const ctrLen = buf.readUInt32LE(4);
+    const cvrLen = buf.readUInt32LE(8);
+    if (buf.length !== 12 + metaLen + ctrLen + cvrLen) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint length mismatch');
+    const options = JSON.parse(buf.subarray(12, 12 + metaLen).toString('utf8')) as EsmmOptions;
+    const ctr = Ftrl.fromBuffer(buf.subarray(12 + metaLen, 12 + metaLen + ctrLen));
+    const cvr = Ftrl.fromBuffer(buf.subarray(12 + metaLen + ctrLen));
+    return new EsmmModel(options, { ctr, cvr });
+  }
+}

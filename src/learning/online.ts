@@ -1,0 +1,180 @@
+/**
+ * The learner inside the server. `observe()` only queues (it is called from the funnel writer's
+ * flush, off the reply path); a setImmediate loop joins and trains in small batches so a burst
+ * never blocks a turn for long, and the model is checkpointed every `checkpointEvery` impressions.
+ */
+import type { Config } from '../config.js';
+import { FunnelEventSchema, type FunnelEvent, type FunnelEventInput } from '../funnel/events.js';
+import type { FunnelStore } from '../funnel/types.js';
+import type { Logger } from '../funnel/writer.js';
+import type { SqliteDb } from '../storage/sqlite.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoints.js';
+import type { FeatureRecord } from './encoder.js';
+import { DEFAULT_CROSSES, EsmmModel, type Prediction } from './esmm.js';
+import { ImpressionJoiner } from './joiner.js';
+import { emptyStats, foldEvent, LEARNING_EVENT_TYPES, trainImpressions, type TrainStats } from './replay.js';
+
+export const RANKING_CHECKPOINT = 'ranking-esmm';
+const BATCH_EVENTS = 500;
+const MAX_QUEUE = 200_000;
+
+export interface LearningDeps {
+  readonly db: SqliteDb;
+  readonly funnel?: FunnelStore;
+  readonly config: Config;
+  readonly clock: () => number;
+  readonly log: Logger;
+}
+
+/** What the ranker needs from the learner. */
+export interface RankingModels {
+  predict(features: FeatureRecord): Prediction;
+  /** "esmm@<checkpoint version>.<updates>", logged with every slate. */
+  readonly version: string;
+}
+
+export interface Learning {
+  readonly models: RankingModels;
+  /** Queues events for training; returns at once. */
+  observe(events: readonly FunnelEventInput[]): void;
+  /** Resolves when everything queued so far has been processed. */
+  drain(): Promise<void>;
+  /** Replays events logged since the last checkpoint (after a restart). Returns events read. */
+  catchUp(): Promise<number>;
+  checkpoint(): Promise<number>;
+  stats(): Readonly<TrainStats> & { pending: number; queued: number; dropped: number };
+  close(): Promise<void>;
+}
+
+export function newRankingModel(config: Config): EsmmModel {
+  return new EsmmModel({ encoder: { bits: config.ranking.hashBits, crosses: DEFAULT_CROSSES, tokenKeys: ['q'] } });
+}
+
+export function loadRankingModel(db: SqliteDb, config: Config): { model: EsmmModel; version: number; lastEventTs: number; trained: number } {
+  const cp = loadCheckpoint(db, RANKING_CHECKPOINT);
+  if (!cp) return { model: newRankingModel(config), version: 0, lastEventTs: 0, trained: 0 };
+  const model = EsmmModel.fromBuffer(cp.model);
+  if (model.encoder.size !== 2 ** config.ranking.hashBits) {
+    // hashBits changed: the old weights index a different space, so start over rather than mis-score.
+    return { model: newRankingModel(config), version: cp.version, lastEventTs: 0, trained: 0 };
+  }
+  return { model, version: cp.version, lastEventTs: cp.meta.lastEventTs, trained: cp.meta.trained };
+}
+
+export function openLearning(deps: LearningDeps): Learning {
+  const { db, config, clock, log } = deps;
+  const loaded = loadRankingModel(db, config);
+  const model = loaded.model;
+  let cpVersion = loaded.version;
+  const joiner = new ImpressionJoiner({ attributionWindowMs: config.ranking.attributionWindowMs, maxPending: 100_000 });
+  const stats = emptyStats();
+  stats.lastEventTs = loaded.lastEventTs;
+  let trainedTotal = loaded.trained;
+  let sinceCheckpoint = 0;
+  let queue: FunnelEvent[] = [];
+  let dropped = 0;
+  let scheduled: Promise<void> | undefined;
+  let closed = false;
+
+  const doCheckpoint = (): number => {
+    cpVersion = saveCheckpoint(db, RANKING_CHECKPOINT, model.toBuffer(), { trained: trainedTotal, lastEventTs: stats.lastEventTs, extra: { clicks: stats.clicks, conversions: stats.conversions } }, clock());
+    sinceCheckpoint = 0;
+    return cpVersion;
+  };
+
+  const account = (before: number): void => {
+    trainedTotal += stats.impressions - before;
+    sinceCheckpoint += stats.impressions - before;
+    if (sinceCheckpoint >= config.ranking.checkpointEvery) doCheckpoint();
+  };
+
+  const processSome = (): boolean => {
+    const batch = queue.splice(0, BATCH_EVENTS);
+    const before = stats.impressions;
+    for (const e of batch) foldEvent(model, joiner, e, stats);
+    trainImpressions(model, joiner.advance(clock()), stats);
+    account(before);
+    return queue.length > 0;
+  };
+
+  const schedule = (): Promise<void> => {
+    scheduled ??= new Promise<void>((resolve) => {
+      const tick = () => {
+        let more = false;
+        try {
+          more = processSome();
+        } catch (err) {
+          log.error({ err }, 'online learner batch failed; batch skipped');
+        }
+        if (more) setImmediate(tick);
+        else {
+          scheduled = undefined;
+          resolve();
+        }
+      };
+      setImmediate(tick);
+    });
+    return scheduled;
+  };
+
+  // Impressions with no click must still mature when traffic is quiet.
+  const timer = setInterval(() => {
+    const before = stats.impressions;
+    trainImpressions(model, joiner.advance(clock()), stats);
+    account(before);
+  }, Math.min(60_000, config.ranking.attributionWindowMs));
+  timer.unref();
+
+  const models: RankingModels = {
+    predict: (f) => model.predict(f),
+    get version() {
+      return `esmm@${cpVersion}.${model.ctr.updates}`;
+    },
+  };
+
+  return {
+    models,
+    observe(events) {
+      if (closed) return;
+      for (const raw of events) {
+        const parsed = FunnelEventSchema.safeParse(raw);
+        if (!parsed.success || !(LEARNING_EVENT_TYPES as readonly string[]).includes(parsed.data.type)) continue;
+        if (queue.length >= MAX_QUEUE) {
+          dropped++;
+          continue;
+        }
+        queue.push(parsed.data);
+      }
+      if (dropped > 0 && dropped % 10_000 === 1) log.warn({ dropped }, 'online learner queue full; events dropped (still in the funnel log)');
+      if (queue.length > 0) void schedule();
+    },
+    async drain() {
+      while (scheduled || queue.length > 0) await (scheduled ?? schedule());
+    },
+    async catchUp() {
+      if (!deps.funnel) return 0;
+      let n = 0;
+      const before = stats.impressions;
+      for await (const e of deps.funnel.query({ types: LEARNING_EVENT_TYPES, fromTs: loaded.lastEventTs > 0 ? loaded.lastEventTs + 1 : undefined })) {
+        foldEvent(model, joiner, e, stats);
+        n++;
+      }
+      trainImpressions(model, joiner.advance(clock()), stats);
+      account(before);
+      return n;
+    },
+    async checkpoint() {
+      await this.drain();
+      return doCheckpoint();
+    },
+    stats() {
+      return { ...stats, impressions: trainedTotal, pending: joiner.size, queued: queue.length, dropped };
+    },
+    async close() {
+      await this.drain();
+      closed = true;
+      clearInterval(timer);
+      doCheckpoint();
+    },
+  };
+}
