@@ -14,7 +14,7 @@ afterEach(async () => {
 function openStore() {
   const db = openSqlite(':memory:');
   const store = openCatalogStore(db);
-  cleanups.push(() => db.close(), () => store.close());
+  cleanups.push(() => void db.close(), () => store.close());
   return store;
 }
 
