@@ -8,9 +8,48 @@ import type { SqliteDb } from '../storage/sqlite.js';
 import type { CartView } from '../messages.js';
 import { effectivePriceCents, type Product } from '../catalog/product.js';
 import { ShopbotError } from '../errors.js';
-import type { Order, OrderLine, OrderStatus, Requester, StoreConnector } from './types.js';
+import {
+  OrderNotAllowedError,
+  type Order,
+  type OrderChange,
+  type OrderLine,
+  type OrderStatus,
+  type RefundInfo,
+  type Requester,
+  type ReturnInfo,
+  type ReturnReason,
+  type StoreConnector,
+} from './types.js';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** A returned parcel takes this long to reach the warehouse; the refund follows after REFUND_AFTER. */
+const RETURN_TRANSIT_MS = 3 * DAY;
+const REFUND_AFTER_MS = 2 * DAY;
+/** Reasons that are the store's fault ship back free (as the demo returns policy says). */
+const FREE_RETURN_REASONS: ReadonlySet<ReturnReason> = new Set(['damaged', 'wrong_item', 'not_as_described']);
+
+export interface DemoStoreOptions {
+  now: () => number;
+  titleOf?: (id: string) => string | undefined;
+  /** Days after delivery a return may start (the demo policy: 30). */
+  returnWindowDays?: number;
+  /** Return label fee deducted when the return is not the store's fault (the demo policy: $4.99). */
+  returnFeeCents?: number;
+}
+
+/** An order written directly, for demos, fixtures and conversation evals. */
+export interface SeedOrder {
+  readonly id: string;
+  readonly userId: string;
+  readonly email?: string;
+  readonly lines: readonly OrderLine[];
+  readonly currency?: string;
+  readonly createdAt: number;
+  readonly status?: 'processing' | 'cancelled';
+}
+
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 interface OrderRow {
   id: string;
@@ -27,7 +66,7 @@ interface OrderRow {
 export class DemoStore implements StoreConnector {
   constructor(
     private readonly db: SqliteDb,
-    private readonly deps: { now: () => number; titleOf?: (id: string) => string | undefined },
+    private readonly deps: DemoStoreOptions,
   ) {}
 
   async cart(userId: string): Promise<CartView> {
@@ -60,6 +99,10 @@ export class DemoStore implements StoreConnector {
   async removeFromCart(userId: string, productId: string): Promise<CartView> {
     this.db.prepare('DELETE FROM cart_items WHERE user_id = ? AND product_id = ?').run(userId, productId);
     return this.cart(userId);
+  }
+
+  async clearCart(userId: string): Promise<void> {
+    this.db.prepare('DELETE FROM cart_items WHERE user_id = ?').run(userId);
   }
 
   async checkout(userId: string, email: string | undefined): Promise<Order> {
@@ -105,11 +148,18 @@ export class DemoStore implements StoreConnector {
   }
 
   private toOrder(row: OrderRow): Order {
-    const ageMs = this.deps.now() - row.created_at;
+    const now = this.deps.now();
+    const ageMs = now - row.created_at;
     let status = row.status as OrderStatus;
+    const deliveredAt = row.created_at + 48 * HOUR;
     if (status === 'processing' && ageMs >= HOUR) status = ageMs >= 48 * HOUR ? 'delivered' : 'shipped';
-    const shipped = status === 'shipped' || status === 'delivered';
-    const tracking = shipped ? `1Z${createHash('sha256').update(row.id).digest('hex').slice(0, 14).toUpperCase()}` : undefined;
+    if (status === 'return_requested') {
+      const refund = this.db.prepare('SELECT issues_at FROM order_refunds WHERE order_id = ?').get(row.id) as { issues_at: number } | undefined;
+      if (refund && now >= refund.issues_at) status = 'refunded';
+    }
+    const everShipped = row.status !== 'cancelled' && ageMs >= HOUR;
+    const tracking = everShipped ? `1Z${createHash('sha256').update(row.id).digest('hex').slice(0, 14).toUpperCase()}` : undefined;
+    const shipping = row.shipping ? (JSON.parse(row.shipping) as { address?: string }) : {};
     return {
       id: row.id,
       userId: row.user_id,
@@ -119,10 +169,92 @@ export class DemoStore implements StoreConnector {
       currency: row.currency,
       lines: JSON.parse(row.items) as OrderLine[],
       createdAt: row.created_at,
-      ...(shipped ? { carrier: 'UPS', trackingNumber: tracking } : {}),
-      ...(status === 'processing' || status === 'shipped'
-        ? { estimatedDelivery: new Date(row.created_at + 72 * HOUR).toISOString().slice(0, 10) }
-        : {}),
+      ...(everShipped ? { carrier: 'UPS', trackingNumber: tracking } : {}),
+      ...(status === 'processing' || status === 'shipped' ? { estimatedDelivery: ymd(row.created_at + 72 * HOUR) } : {}),
+      ...(everShipped && ageMs >= 48 * HOUR ? { deliveredOn: ymd(deliveredAt) } : {}),
+      ...(shipping.address ? { shippingAddress: shipping.address } : {}),
     };
+  }
+
+  async verifyEmail(orderId: string, email: string): Promise<boolean> {
+    const row = this.db.prepare('SELECT email FROM orders WHERE id = ? COLLATE NOCASE').get(orderId) as { email: string | null } | undefined;
+    return !!row?.email && row.email === email.trim().toLowerCase();
+  }
+
+  /** Loads an order the requester may see, or NOT_FOUND (never FORBIDDEN: that would confirm it exists). */
+  private visible(orderId: string, who: Requester): OrderRow {
+    const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(orderId) as OrderRow | undefined;
+    if (!row || !this.canSee(row, who)) throw new ShopbotError('NOT_FOUND', `no order ${orderId}`);
+    return row;
+  }
+
+  async cancelOrder(orderId: string, who: Requester): Promise<Order> {
+    const row = this.visible(orderId, who);
+    const order = this.toOrder(row);
+    if (order.status === 'cancelled') throw new OrderNotAllowedError('already_cancelled', `order ${order.id} is already cancelled`);
+    if (order.status !== 'processing') throw new OrderNotAllowedError('already_shipped', `order ${order.id} has shipped and can no longer be cancelled`);
+    const now = this.deps.now();
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?").run(now, row.id);
+      this.db
+        .prepare("INSERT OR REPLACE INTO order_refunds (order_id, amount_cents, currency, kind, created_at, issues_at) VALUES (?, ?, ?, 'cancellation', ?, ?)")
+        .run(row.id, row.total_cents, row.currency, now, now + REFUND_AFTER_MS);
+    })();
+    return this.toOrder(this.visible(row.id, who));
+  }
+
+  async changeOrder(orderId: string, who: Requester, change: OrderChange): Promise<Order> {
+    const row = this.visible(orderId, who);
+    const order = this.toOrder(row);
+    if (order.status === 'cancelled') throw new OrderNotAllowedError('already_cancelled', `order ${order.id} is cancelled`);
+    if (order.status !== 'processing') throw new OrderNotAllowedError('already_shipped', `order ${order.id} has shipped and can no longer be changed`);
+    const address = change.address.replace(/\s+/g, ' ').trim().slice(0, 300);
+    if (address.length < 5) throw new ShopbotError('BAD_REQUEST', 'the address is too short');
+    this.db.prepare('UPDATE orders SET shipping = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ address }), this.deps.now(), row.id);
+    return this.toOrder(this.visible(row.id, who));
+  }
+
+  async startReturn(orderId: string, who: Requester, reason: ReturnReason, note?: string): Promise<ReturnInfo> {
+    const row = this.visible(orderId, who);
+    const order = this.toOrder(row);
+    if (order.status === 'return_requested' || order.status === 'refunded') throw new OrderNotAllowedError('already_returned', `a return for ${order.id} is already open`);
+    if (order.status === 'cancelled') throw new OrderNotAllowedError('already_cancelled', `order ${order.id} is cancelled`);
+    if (order.status !== 'delivered') throw new OrderNotAllowedError('not_delivered', `order ${order.id} has not been delivered yet`);
+    const now = this.deps.now();
+    const windowMs = (this.deps.returnWindowDays ?? 30) * DAY;
+    if (now - (row.created_at + 48 * HOUR) > windowMs) throw new OrderNotAllowedError('return_window_closed', `the return window for ${order.id} has closed`);
+    const feeCents = FREE_RETURN_REASONS.has(reason) ? 0 : Math.min(this.deps.returnFeeCents ?? 499, row.total_cents);
+    const info: ReturnInfo = { id: `R-${row.id.replace(/^[A-Z]+-/i, '')}`, orderId: row.id, reason, refundCents: row.total_cents - feeCents, feeCents, currency: row.currency, createdAt: now };
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO order_returns (id, order_id, reason, note, refund_cents, fee_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(info.id, row.id, reason, note?.slice(0, 1000) ?? null, info.refundCents, feeCents, now);
+      this.db
+        .prepare("INSERT OR REPLACE INTO order_refunds (order_id, amount_cents, currency, kind, created_at, issues_at) VALUES (?, ?, ?, 'return', ?, ?)")
+        .run(row.id, info.refundCents, row.currency, now, now + RETURN_TRANSIT_MS + REFUND_AFTER_MS);
+      this.db.prepare("UPDATE orders SET status = 'return_requested', updated_at = ? WHERE id = ?").run(now, row.id);
+    })();
+    return info;
+  }
+
+  async refundStatus(orderId: string, who: Requester): Promise<RefundInfo | undefined> {
+    const row = this.visible(orderId, who);
+    const refund = this.db.prepare('SELECT * FROM order_refunds WHERE order_id = ?').get(row.id) as
+      | { amount_cents: number; currency: string; kind: string; created_at: number; issues_at: number }
+      | undefined;
+    if (!refund) return { orderId: row.id, status: 'none', amountCents: 0, currency: row.currency };
+    const now = this.deps.now();
+    const status: RefundInfo['status'] =
+      now >= refund.issues_at ? 'refunded' : refund.kind === 'return' && now < refund.created_at + RETURN_TRANSIT_MS ? 'awaiting_return' : 'pending';
+    return { orderId: row.id, status, amountCents: refund.amount_cents, currency: refund.currency, issuedOn: ymd(refund.issues_at) };
+  }
+
+  /** Writes an order as if it had been placed at `createdAt` (demos, fixtures, conversation evals). */
+  seedOrder(o: SeedOrder): Order {
+    const total = o.lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0);
+    this.db
+      .prepare('INSERT INTO orders (id, user_id, email, status, total_cents, currency, items, shipping, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)')
+      .run(o.id, o.userId, o.email?.toLowerCase() ?? null, o.status ?? 'processing', total, o.currency ?? 'USD', JSON.stringify(o.lines), o.createdAt, o.createdAt);
+    return this.toOrder(this.db.prepare('SELECT * FROM orders WHERE id = ?').get(o.id) as OrderRow);
   }
 }

@@ -1,2 +1,3 @@
 export * from './types.js';
-export { DemoStore } from './demo.js';
+export { DemoStore, type DemoStoreOptions, type SeedOrder } from './demo.js';
+export { ShopifyStore, type ShopifyStoreOptions } from './shopify.js';

@@ -6,6 +6,7 @@
  */
 import type { CartView } from '../messages.js';
 import type { Product } from '../catalog/product.js';
+import { ShopbotError } from '../errors.js';
 
 export type OrderStatus = 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'return_requested' | 'refunded';
 
@@ -28,6 +29,48 @@ export interface Order {
   readonly carrier?: string;
   readonly trackingNumber?: string;
   readonly estimatedDelivery?: string;
+  /** Delivery date (YYYY-MM-DD) once delivered; the return window counts from it. */
+  readonly deliveredOn?: string;
+  readonly shippingAddress?: string;
+}
+
+export const RETURN_REASONS = ['damaged', 'wrong_item', 'not_as_described', 'size_fit', 'changed_mind', 'other'] as const;
+export type ReturnReason = (typeof RETURN_REASONS)[number];
+
+export interface ReturnInfo {
+  readonly id: string;
+  readonly orderId: string;
+  readonly reason: ReturnReason;
+  /** What the shopper will get back, after any return-label fee. */
+  readonly refundCents: number;
+  readonly feeCents: number;
+  readonly currency: string;
+  readonly createdAt: number;
+}
+
+export interface RefundInfo {
+  readonly orderId: string;
+  /** awaiting_return: the return was started but the parcel has not arrived yet. */
+  readonly status: 'none' | 'awaiting_return' | 'pending' | 'refunded';
+  readonly amountCents: number;
+  readonly currency: string;
+  /** YYYY-MM-DD the refund was (or is expected to be) issued. */
+  readonly issuedOn?: string;
+}
+
+export type OrderChange = { readonly type: 'shipping_address'; readonly address: string };
+
+/**
+ * Why an order cannot be changed: the connector throws CONFLICT with one of these as `reason`
+ * so the dialogue can explain it from data rather than guess.
+ */
+export type NotAllowedReason = 'already_shipped' | 'already_cancelled' | 'not_delivered' | 'return_window_closed' | 'already_returned';
+
+export class OrderNotAllowedError extends ShopbotError {
+  constructor(readonly reason: NotAllowedReason, message: string) {
+    super('CONFLICT', message);
+    this.name = 'OrderNotAllowedError';
+  }
 }
 
 /** Who is asking: the user id of the conversation, plus an e-mail address once verified. */
@@ -44,5 +87,17 @@ export interface StoreConnector {
   checkout(userId: string, email: string | undefined): Promise<Order>;
   getOrder(orderId: string, who: Requester): Promise<Order | undefined>;
   listOrders(who: Requester): Promise<Order[]>;
+  /**
+   * E-mail verification for shoppers who ordered elsewhere (another device, as a guest): the pair
+   * (order id, e-mail) must match one order. Only then may the turn set `verifiedEmail`, which
+   * shows every order placed with that address. A bare e-mail address proves nothing.
+   */
+  verifyEmail(orderId: string, email: string): Promise<boolean>;
+  /** Cancels while the order is still being prepared; OrderNotAllowedError otherwise. */
+  cancelOrder(orderId: string, who: Requester): Promise<Order>;
+  changeOrder(orderId: string, who: Requester, change: OrderChange): Promise<Order>;
+  /** Starts a return of a delivered order inside the return window. */
+  startReturn(orderId: string, who: Requester, reason: ReturnReason, note?: string): Promise<ReturnInfo>;
+  refundStatus(orderId: string, who: Requester): Promise<RefundInfo | undefined>;
   close(): Promise<void>;
 }

@@ -1,53 +1,74 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
 import { DemoStore } from '../../src/store/demo.js';
-import { ProductSchema } from '../../src/catalog/product.js';
+import { OrderNotAllowedError } from '../../src/store/types.js';
 
-const product = ProductSchema.parse({ id: 'B001', title: 'Steel water bottle', priceCents: 1250, source: 'csv', stock: 5 });
-const noPrice = ProductSchema.parse({ id: 'B002', title: 'Mystery', source: 'csv' });
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 0, 10, 12);
+const lines = [{ productId: 'p1', title: 'Trail shoe', quantity: 2, unitPriceCents: 4_500 }];
 
-describe('DemoStore', () => {
+describe('DemoStore service operations', () => {
   let db: SqliteDb;
-  let now = Date.UTC(2026, 10, 1);
+  let now = T0;
   let store: DemoStore;
   beforeEach(() => {
     db = openSqlite(':memory:');
-    store = new DemoStore(db, { now: () => now, titleOf: (id) => (id === 'B001' ? product.title : undefined) });
+    now = T0;
+    store = new DemoStore(db, { now: () => now });
+    store.seedOrder({ id: 'SB-100001', userId: 'alice', email: 'Alice@Example.com', lines, createdAt: T0 });
+    store.seedOrder({ id: 'SB-100002', userId: 'bob', email: 'bob@example.com', lines, createdAt: T0 - 72 * HOUR });
   });
   afterEach(() => db.close());
 
-  it('adds to the cart, checks out and empties the cart', async () => {
-    await store.addToCart('u1', product, 2);
-    const cart = await store.addToCart('u1', product, 1);
-    expect(cart).toMatchObject({ totalCents: 3750, lines: [{ productId: 'B001', quantity: 3, title: 'Steel water bottle' }] });
-    const order = await store.checkout('u1', 'Ann@Example.com');
-    expect(order).toMatchObject({ userId: 'u1', email: 'ann@example.com', totalCents: 3750, status: 'processing' });
-    expect(order.id).toMatch(/^SB-\d{6}$/);
-    expect((await store.cart('u1')).lines).toEqual([]);
+  it('shows an order only to its shopper or to a verified e-mail', async () => {
+    expect((await store.getOrder('SB-100001', { userId: 'alice' }))?.status).toBe('processing');
+    expect(await store.getOrder('SB-100001', { userId: 'mallory' })).toBeUndefined();
+    expect(await store.getOrder('sb-100002', { userId: 'mallory', verifiedEmail: 'alice@example.com' })).toBeUndefined();
+    expect((await store.getOrder('SB-100001', { userId: 'other-device', verifiedEmail: 'alice@example.com' }))?.id).toBe('SB-100001');
+    await expect(store.cancelOrder('SB-100001', { userId: 'mallory' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.refundStatus('SB-100002', { userId: 'alice' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('refuses products without a price and empty checkouts', async () => {
-    await expect(store.addToCart('u1', noPrice, 1)).rejects.toThrow(/no price/);
-    await expect(store.checkout('u1', undefined)).rejects.toThrow(/empty/);
+  it('verifies an e-mail only with a matching (order id, e-mail) pair', async () => {
+    expect(await store.verifyEmail('SB-100001', ' alice@example.com ')).toBe(true);
+    expect(await store.verifyEmail('SB-100001', 'bob@example.com')).toBe(false);
+    expect(await store.verifyEmail('SB-999999', 'alice@example.com')).toBe(false);
   });
 
-  it('shows an order only to its shopper or the verified e-mail', async () => {
-    await store.addToCart('u1', product, 1);
-    const order = await store.checkout('u1', 'ann@example.com');
-    expect(await store.getOrder(order.id, { userId: 'u2' })).toBeUndefined();
-    expect(await store.getOrder(order.id, { userId: 'u2', verifiedEmail: 'bob@example.com' })).toBeUndefined();
-    expect((await store.getOrder(order.id, { userId: 'u2', verifiedEmail: 'ANN@example.com' }))?.id).toBe(order.id);
-    expect(await store.listOrders({ userId: 'u2' })).toEqual([]);
+  it('cancels while processing, refunds, and refuses once shipped', async () => {
+    const cancelled = await store.cancelOrder('SB-100001', { userId: 'alice' });
+    expect(cancelled.status).toBe('cancelled');
+    expect(await store.refundStatus('SB-100001', { userId: 'alice' })).toMatchObject({ status: 'pending', amountCents: 9_000 });
+    now += 3 * 24 * HOUR;
+    expect(await store.refundStatus('SB-100001', { userId: 'alice' })).toMatchObject({ status: 'refunded', amountCents: 9_000 });
+    await expect(store.cancelOrder('SB-100001', { userId: 'alice' })).rejects.toMatchObject({ reason: 'already_cancelled' });
+    const err = await store.cancelOrder('SB-100002', { userId: 'bob' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OrderNotAllowedError);
+    expect((err as OrderNotAllowedError).reason).toBe('already_shipped');
   });
 
-  it('simulates fulfilment from the order age', async () => {
-    await store.addToCart('u1', product, 1);
-    const order = await store.checkout('u1', undefined);
-    now += 2 * 3_600_000;
-    const shipped = await store.getOrder(order.id, { userId: 'u1' });
-    expect(shipped).toMatchObject({ status: 'shipped', carrier: 'UPS' });
-    expect(shipped?.trackingNumber).toMatch(/^1Z[0-9A-F]{14}$/);
-    now += 3 * 86_400_000;
-    expect((await store.getOrder(order.id, { userId: 'u1' }))?.status).toBe('delivered');
+  it('changes the address only before shipping', async () => {
+    const changed = await store.changeOrder('SB-100001', { userId: 'alice' }, { type: 'shipping_address', address: '1 Main St, Springfield' });
+    expect(changed.shippingAddress).toBe('1 Main St, Springfield');
+    await expect(store.changeOrder('SB-100002', { userId: 'bob' }, { type: 'shipping_address', address: '2 Elm St, Springfield' })).rejects.toMatchObject({ reason: 'already_shipped' });
+  });
+
+  it('starts a return of a delivered order with the fee the policy states, then refunds it', async () => {
+    await expect(store.startReturn('SB-100001', { userId: 'alice' }, 'size_fit')).rejects.toMatchObject({ reason: 'not_delivered' });
+    const r = await store.startReturn('SB-100002', { userId: 'bob' }, 'size_fit', 'too small');
+    expect(r).toMatchObject({ orderId: 'SB-100002', feeCents: 499, refundCents: 9_000 - 499 });
+    expect((await store.getOrder('SB-100002', { userId: 'bob' }))?.status).toBe('return_requested');
+    expect((await store.refundStatus('SB-100002', { userId: 'bob' }))?.status).toBe('awaiting_return');
+    await expect(store.startReturn('SB-100002', { userId: 'bob' }, 'damaged')).rejects.toMatchObject({ reason: 'already_returned' });
+    now += 6 * 24 * HOUR;
+    expect((await store.refundStatus('SB-100002', { userId: 'bob' }))?.status).toBe('refunded');
+    expect((await store.getOrder('SB-100002', { userId: 'bob' }))?.status).toBe('refunded');
+  });
+
+  it('returns damaged items free and closes the window after 30 days', async () => {
+    store.seedOrder({ id: 'SB-100003', userId: 'bob', lines, createdAt: T0 - 72 * HOUR });
+    expect((await store.startReturn('SB-100003', { userId: 'bob' }, 'damaged')).feeCents).toBe(0);
+    store.seedOrder({ id: 'SB-100004', userId: 'bob', lines, createdAt: T0 - 40 * 24 * HOUR });
+    await expect(store.startReturn('SB-100004', { userId: 'bob' }, 'damaged')).rejects.toMatchObject({ reason: 'return_window_closed' });
   });
 });
