@@ -49,6 +49,8 @@ const ZH_UNITS: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 100
 /** Chinese or Arabic numerals -> number: "两百" 200, "十五" 15, "一百五" 150 (colloquial), "3.5" 3.5. */
 export function parseZhNumber(s: string): number | undefined {
   if (/^\d+(?:\.\d+)?$/.test(s)) return Number(s);
+  const wan = /^(\d+(?:\.\d+)?)万$/.exec(s);
+  if (wan) return Number(wan[1]) * 10000;
   let total = 0;
   let section = 0;
   let num = -1;
@@ -75,7 +77,7 @@ export function parseZhNumber(s: string): number | undefined {
   return total + section + Math.max(num, 0);
 }
 
-export const ZH_NUM = '(?:\\d+(?:\\.\\d+)?|[零〇一二两三四五六七八九十百千万]+)';
+export const ZH_NUM = '(?:\\d+(?:\\.\\d+)?万?|[零〇一二两三四五六七八九十百千万]+)';
 export const ZH_ORDINAL_DIGITS = '(?:\\d+|[一二三四五六七八九十]+)';
 /** Chinese measure words that follow a quantity. */
 export const ZH_CLASSIFIERS = '个|件|双|条|瓶|套|台|只|盒|包|份|支|张|把|本|箱|袋|顶|副|款|罐|对';
