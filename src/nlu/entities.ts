@@ -90,7 +90,8 @@ export function extractEntities(input: string, options: EntityOptions = {}): Ent
   scan(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, claims, (m) => void emails.push(m[0].toLowerCase()));
 
   const orderIds: string[] = [];
-  scan(text, /\bBB-?(\d{4,15})\b/gi, claims, (m) => void orderIds.push(`BB-${m[1]}`));
+  // Prefixed ids as the demo store writes them ("SB-123456"); "BB-" kept for older fixtures.
+  scan(text, /\b(SB|BB)-?(\d{4,15})\b/gi, claims, (m) => void orderIds.push(`${m[1]!.toUpperCase()}-${m[2]}`));
   scan(lower, /(?:#\s?|\b(?:order|purchase|order number|order no\.?|order id|order #)\s*(?:number|no\.?|id|#)?\s*:?\s*#?\s*)(\d{4,15})\b/g, claims, (m) => void orderIds.push(m[1]!));
   scan(lower, /(?:订单号?|单号|订单编号)\s*(?:是|为)?\s*[:#]?\s*#?(\d{4,15})/g, claims, (m) => void orderIds.push(m[1]!));
 

@@ -127,7 +127,9 @@ export class DemoStore implements StoreConnector {
   }
 
   async getOrder(orderId: string, who: Requester): Promise<Order | undefined> {
-    const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(orderId) as OrderRow | undefined;
+    // Shoppers often type only the digits ("order 123456").
+    const id = /^\d+$/.test(orderId) ? `SB-${orderId}` : orderId;
+    const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(id) as OrderRow | undefined;
     if (!row || !this.canSee(row, who)) return undefined;
     return this.toOrder(row);
   }
