@@ -1,0 +1,71 @@
+/**
+ * Support channel mode: escalations are posted into a Teams or Slack channel as a thread, agents
+ * reply in that thread and the reply reaches the shopper; the shopper's further messages are
+ * mirrored into the thread; a button hands the conversation back to the bot.
+ *
+ * The handoff stage (src/handoff) calls a SupportDesk; the desk calls SupportCallbacks back.
+ */
+export interface Escalation {
+  /** The shopper's conversation (any channel: web widget, Teams, Slack). */
+  readonly conversationId: string;
+  readonly summary: string;
+  readonly team?: string;
+  readonly priority: 'low' | 'normal' | 'high' | 'urgent';
+  readonly shopper: { readonly userId?: string; readonly name?: string; readonly email?: string; readonly channel?: string };
+}
+
+export interface SupportDesk {
+  /** Posts the escalation as a new thread in the support channel. */
+  postEscalation(e: Escalation): Promise<{ threadRef: string }>;
+  /** Mirrors a shopper's message into the escalation's thread. Unknown conversations are an error. */
+  postShopperMessage(conversationId: string, text: string): Promise<void>;
+  /** Marks the thread closed (after a hand-back or resolution) so agent replies stop relaying. */
+  closeEscalation(conversationId: string, note: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SupportCallbacks {
+  /** An agent replied in the thread: deliver `text` to the shopper. */
+  agentReply(conversationId: string, agentId: string, text: string): Promise<void>;
+  /** An agent pressed "hand back to bot". */
+  handBack(conversationId: string, agentId: string): Promise<void>;
+}
+
+/**
+ * Which support thread belongs to which shopper conversation. Kept behind an interface so the
+ * composition root can persist it; the in-memory directory loses open threads on restart.
+ */
+export interface ThreadDirectory {
+  set(conversationId: string, threadRef: string): Promise<void>;
+  byConversation(conversationId: string): Promise<string | undefined>;
+  byThread(threadRef: string): Promise<string | undefined>;
+  remove(conversationId: string): Promise<void>;
+}
+
+export class MemoryThreadDirectory implements ThreadDirectory {
+  private readonly threads = new Map<string, string>();
+  private readonly conversations = new Map<string, string>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  async set(conversationId: string, threadRef: string): Promise<void> {
+    await this.remove(conversationId);
+    this.threads.set(conversationId, threadRef);
+    this.conversations.set(threadRef, conversationId);
+    // Oldest first out: an escalation this old has long been handled or gone stale.
+    while (this.threads.size > this.maxEntries) {
+      const oldest = this.threads.keys().next().value as string;
+      await this.remove(oldest);
+    }
+  }
+  async byConversation(conversationId: string): Promise<string | undefined> {
+    return this.threads.get(conversationId);
+  }
+  async byThread(threadRef: string): Promise<string | undefined> {
+    return this.conversations.get(threadRef);
+  }
+  async remove(conversationId: string): Promise<void> {
+    const ref = this.threads.get(conversationId);
+    if (ref !== undefined) this.conversations.delete(ref);
+    this.threads.delete(conversationId);
+  }
+}

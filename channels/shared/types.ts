@@ -1,0 +1,33 @@
+/** What the Teams and Slack channels receive from the composition root. */
+import type { Config } from '../../src/config.js';
+import type { FunnelStore } from '../../src/funnel/types.js';
+import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
+import type { OutboundClock } from './rate-limit.js';
+import type { SupportCallbacks } from './support.js';
+
+/** pino-compatible subset. */
+export interface ChannelLogger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export type HandleTurn = (msg: InboundMessage, options?: { signal?: AbortSignal }) => Promise<OutboundMessage>;
+
+export interface ChannelDeps {
+  readonly config: Config;
+  readonly handleTurn: HandleTurn;
+  /** For merchant reports (funnel, no-result searches, open escalations). */
+  readonly funnel: FunnelStore;
+  readonly logger: ChannelLogger;
+  /** Support channel mode: an agent's reply or hand-back in the support thread. */
+  readonly support?: SupportCallbacks;
+  /** Defaults to the real clock; tests pass a fake so nothing waits on real time. */
+  readonly clock?: OutboundClock;
+  /** Uniform [0, 1) for back-off jitter; defaults to Math.random. */
+  readonly random?: () => number;
+}
+
+export interface ChannelHandle {
+  close(): Promise<void>;
+}

@@ -1,0 +1,337 @@
+/**
+ * The Slack channel mounted in our fastify server: Events API, interactivity and the /shopbot
+ * slash command, through a Bolt App with a custom receiver. Every request's signature and
+ * timestamp are checked on the raw body before Bolt sees it; outbound messages go through the
+ * per-channel queue (Slack allows about one message per second per channel).
+ */
+import { App, LogLevel, webApi, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, ShopbotError } from '../../src/errors.js';
+import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messages.js';
+import { truncate } from '../shared/escape.js';
+import { ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
+import { OutboundQueue, parseRetryAfter, realClock, type RetryDecision } from '../shared/rate-limit.js';
+import { MemoryThreadDirectory, type ThreadDirectory } from '../shared/support.js';
+import type { ChannelDeps, ChannelHandle, ChannelLogger } from '../shared/types.js';
+import { ACTION, renderMerchant, renderOutbound, type SlackMessage } from './blocks.js';
+import {
+  BlockActionSchema,
+  isDirectMessage,
+  MessageEventSchema,
+  parseSlackConversationId,
+  productAction,
+  SlashCommandSchema,
+  slackConversationId,
+  slackUserId,
+  stripMentions,
+  threadOf,
+  type SlackMessageEvent,
+} from './inbound.js';
+import { SlackSupportDesk } from './support.js';
+import { verifySlackRequest } from './verify.js';
+
+export interface SlackChannelOptions {
+  /** Where support threads are remembered; defaults to memory (lost on restart). */
+  readonly threads?: ThreadDirectory;
+}
+
+export interface SlackChannelHandle extends ChannelHandle {
+  /** Present when slack.supportChannel is set: give it to the handoff stage. */
+  readonly supportDesk?: SlackSupportDesk;
+  /** Sends a message into a Slack conversation (an agent's reply to a shopper who is on Slack). */
+  deliver(conversationId: string, message: OutboundMessage): Promise<void>;
+  readonly outbound: OutboundQueue;
+  /** Resolves when all background work started by requests so far has finished. */
+  idle(): Promise<void>;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** Slack's own 429s and transient transport errors retry; platform errors (channel_not_found...) do not. */
+export function classifySlackError(err: unknown): RetryDecision {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; headers?: Record<string, string> };
+  if (e?.code === 'slack_webapi_rate_limited_error') return { retry: true, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
+  if (e?.code === 'slack_webapi_request_error') return { retry: true };
+  if (e?.code === 'slack_webapi_http_error' && (e.statusCode ?? 0) >= 500) {
+    return { retry: true, retryAfterMs: parseRetryAfter(e.headers?.['retry-after'], Date.now()) };
+  }
+  return { retry: false };
+}
+
+function boltLogger(logger: ChannelLogger) {
+  return {
+    debug: () => undefined,
+    info: (...msg: unknown[]) => logger.info({ channel: 'slack' }, msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => logger.warn({ channel: 'slack' }, msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => logger.error({ channel: 'slack' }, msg.map(String).join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+/** Hands verified request bodies to Bolt and resolves with whatever the listener acked. */
+class FastifyReceiver implements Receiver {
+  private app?: App;
+  readonly pending = new Set<Promise<unknown>>();
+  constructor(private readonly logger: ChannelLogger) {}
+  init(app: App): void {
+    this.app = app;
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {
+    await this.idle();
+  }
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+  dispatch(body: Record<string, unknown>, retryNum?: number): Promise<unknown> {
+    const app = this.app;
+    if (!app) throw new ShopbotError('INTERNAL', 'Slack receiver used before init');
+    return new Promise((resolve) => {
+      let acked = false;
+      const event: ReceiverEvent = {
+        body,
+        retryNum,
+        ack: async (response?: unknown) => {
+          if (acked) return;
+          acked = true;
+          resolve(response);
+        },
+      };
+      const work = app
+        .processEvent(event)
+        .catch((err: unknown) => this.logger.error({ channel: 'slack', err: String(err) }, 'slack listener failed'))
+        .finally(() => {
+          // No listener acked (an event type we don't handle): Slack still needs its 200.
+          if (!acked) (acked = true), resolve(undefined);
+          this.pending.delete(work);
+        });
+      this.pending.add(work);
+    });
+  }
+}
+
+export async function registerSlackRoutes(fastify: FastifyInstance, deps: ChannelDeps, options: SlackChannelOptions = {}): Promise<SlackChannelHandle> {
+  const { config, logger } = deps;
+  const { botToken, signingSecret, supportChannel } = config.slack;
+  if (!botToken || !signingSecret) {
+    throw new ShopbotError('CONFIG_INVALID', 'Slack needs slack.botToken (SLACK_BOT_TOKEN) and slack.signingSecret (SLACK_SIGNING_SECRET)');
+  }
+  const clock = deps.clock ?? realClock();
+  const random = deps.random ?? Math.random;
+  // Retries are ours (injected clock, counted failures), so the client must not retry on its own.
+  const client = new webApi.WebClient(botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
+  });
+  const outbound = new OutboundQueue({
+    name: 'slack',
+    minIntervalMs: 1000,
+    maxAttempts: 5,
+    baseDelayMs: 1000,
+    maxDelayMs: 30_000,
+    classify: classifySlackError,
+    clock,
+    random,
+    logger,
+  });
+  const desk = supportChannel ? new SlackSupportDesk(client, outbound, supportChannel, options.threads ?? new MemoryThreadDirectory()) : undefined;
+  const charts = new ChartStore(() => clock.now());
+  const seenEvents = new Set<string>();
+
+  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  const authorize = async () => {
+    identity ??= client.auth.test().then((r) => ({ botUserId: r.user_id, botId: r.bot_id }));
+    const who = await identity.catch((err: unknown) => {
+      identity = undefined; // try again on the next event rather than caching a failure
+      throw err;
+    });
+    return { botToken, ...who };
+  };
+  const receiver = new FastifyReceiver(logger);
+  const app = new App({ receiver, authorize, logger: boltLogger(logger), ignoreSelf: true });
+
+  const post = (channel: string, threadTs: string | undefined, msg: SlackMessage) =>
+    outbound.send(channel, () =>
+      client.chat.postMessage({ channel, thread_ts: threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false }),
+    );
+
+  const chartUrl = (png: Buffer): string | undefined =>
+    config.server.publicUrl ? `${config.server.publicUrl.replace(/\/+$/, '')}/charts/${charts.put(png)}.png` : undefined;
+
+  async function merchantReply(text: string, userId: string, channel: string): Promise<SlackMessage | undefined> {
+    const cmd = parseMerchantCommand(text);
+    if (!cmd) return undefined;
+    // supportChannel should be the channel id (C...) for this check; a #name only works for posting.
+    const inSupport = !!desk && channel === supportChannel;
+    if (!isMerchant(userId, config.slack.merchantUserIds, inSupport)) return undefined;
+    const result = await runMerchantCommand(cmd, { funnel: deps.funnel, nowMs: clock.now() });
+    return renderMerchant(result, result.kind === 'report' ? chartUrl(result.chartPng) : undefined);
+  }
+
+  async function turn(msg: InboundMessage, channel: string, threadTs: string | undefined): Promise<void> {
+    const out = await deps.handleTurn(msg);
+    if (out.silent) return;
+    await post(channel, threadTs, renderOutbound(out));
+  }
+
+  async function onUserMessage(team: string, e: SlackMessageEvent): Promise<void> {
+    if (!e.user || e.bot_id) return;
+    const threadTs = threadOf(e);
+    const text = stripMentions(e.text);
+    if (!text) return;
+    const merchant = await merchantReply(text, e.user, e.channel);
+    if (merchant) return void (await post(e.channel, threadTs, merchant));
+    if ([...text].length > config.server.maxMessageChars) {
+      return void (await post(e.channel, threadTs, { text: `That message is too long (limit ${config.server.maxMessageChars} characters).`, blocks: [] }));
+    }
+    await turn(
+      { channel: 'slack', conversationId: slackConversationId(team, e.channel, threadTs), userId: slackUserId(team, e.user), text, context: { team, channel: e.channel, ...(threadTs ? { threadTs } : {}) } },
+      e.channel,
+      threadTs,
+    );
+  }
+
+  /** A human reply in an escalation thread goes to the shopper, not to the assistant. */
+  async function agentThreadReply(team: string, e: SlackMessageEvent): Promise<boolean> {
+    if (!desk || !e.thread_ts || !e.user) return false;
+    const conversationId = await desk.conversationForThread(e.channel, e.thread_ts);
+    if (!conversationId) return false;
+    if (deps.support) await deps.support.agentReply(conversationId, slackUserId(team, e.user), stripMentions(e.text));
+    else logger.warn({ channel: 'slack', conversationId }, 'agent reply dropped: no support callbacks wired');
+    return true;
+  }
+
+  app.event('app_mention', async ({ event, body }) => {
+    const e = MessageEventSchema.safeParse(event);
+    const team = (body as { team_id?: string }).team_id;
+    if (!e.success || !team) return void logger.warn({ channel: 'slack' }, 'unparseable app_mention');
+    if (e.data.thread_ts && (await desk?.conversationForThread(e.data.channel, e.data.thread_ts))) return; // handled as an agent reply
+    await onUserMessage(team, e.data);
+  });
+
+  app.event('message', async ({ event, body }) => {
+    const e = MessageEventSchema.safeParse(event);
+    const team = (body as { team_id?: string }).team_id;
+    if (!e.success || !team || e.data.subtype || e.data.bot_id) return;
+    if (await agentThreadReply(team, e.data)) return;
+    // Channel messages reach us as app_mention when they mention the bot; only DMs come here.
+    if (e.data.channel_type === 'im' || isDirectMessage(e.data.channel)) await onUserMessage(team, e.data);
+  });
+
+  app.action(/^shopbot_/, async ({ ack, body }) => {
+    await ack();
+    const parsed = BlockActionSchema.safeParse(body);
+    if (!parsed.success || !parsed.data.channel) return void logger.warn({ channel: 'slack' }, 'unparseable block action');
+    const b = parsed.data;
+    const team = b.team?.id ?? b.user.team_id ?? 'T';
+    const channel = b.channel!.id;
+    const action = b.actions[0]!;
+    const agentId = slackUserId(team, b.user.id);
+    if (action.action_id === ACTION.handBack) {
+      const conversationId = action.value ?? '';
+      if (!desk || !(await desk.directory.byConversation(conversationId))) return;
+      if (deps.support) await deps.support.handBack(conversationId, agentId);
+      await desk.closeEscalation(conversationId, `Handed back to the bot by <@${b.user.id}>.`, true);
+      return;
+    }
+    const threadTs = b.message?.thread_ts ?? (isDirectMessage(channel) ? undefined : b.message?.ts);
+    let uiAction: UiAction | undefined;
+    let text = '';
+    if (action.action_id === ACTION.addToCart) uiAction = productAction('add_to_cart', action.value);
+    else if (action.action_id === ACTION.click) uiAction = productAction('click', action.value);
+    else if (action.action_id === ACTION.viewCart) uiAction = { type: 'view_cart' };
+    else if (action.action_id === ACTION.checkout) uiAction = { type: 'checkout' };
+    else if (action.action_id.startsWith(ACTION.quickReply)) text = truncate(action.value ?? '', config.server.maxMessageChars);
+    if (!uiAction && !text) return void logger.warn({ channel: 'slack', actionId: action.action_id }, 'unknown or malformed action');
+    await turn(
+      { channel: 'slack', conversationId: slackConversationId(team, channel, threadTs), userId: agentId, text, ...(uiAction ? { action: uiAction } : {}), context: { team, channel } },
+      channel,
+      threadTs,
+    );
+  });
+
+  app.command('/shopbot', async ({ ack, body, respond }) => {
+    await ack();
+    const c = SlashCommandSchema.safeParse(body);
+    if (!c.success) return;
+    const reply = (await merchantReply(c.data.text || 'commands', c.data.user_id, c.data.channel_id)) ?? {
+      text: 'Merchant commands are limited to the support channel and to users in SHOPBOT_SLACK_MERCHANTS. Try `/shopbot report week`.',
+      blocks: [],
+    };
+    await respond({ response_type: 'ephemeral', text: reply.text, ...(reply.blocks.length ? { blocks: reply.blocks } : {}) });
+  });
+
+  app.error(async (err) => {
+    logger.error({ channel: 'slack', err: err.message }, 'slack listener error');
+  });
+
+  async function handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const raw = typeof req.body === 'string' ? req.body : '';
+    try {
+      verifySlackRequest({
+        signingSecret: signingSecret!,
+        rawBody: raw,
+        timestamp: req.headers['x-slack-request-timestamp'] as string | undefined,
+        signature: req.headers['x-slack-signature'] as string | undefined,
+        nowMs: clock.now(),
+      });
+    } catch (err) {
+      const { status, body } = errorBody(err);
+      return reply.code(status).send(body);
+    }
+    let body: Record<string, unknown>;
+    try {
+      if ((req.headers['content-type'] ?? '').startsWith('application/json')) body = JSON.parse(raw) as Record<string, unknown>;
+      else {
+        const form = new URLSearchParams(raw);
+        const payload = form.get('payload');
+        body = payload ? (JSON.parse(payload) as Record<string, unknown>) : Object.fromEntries(form);
+      }
+    } catch {
+      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: 'malformed Slack payload' } });
+    }
+    if (body.type === 'url_verification' && typeof body.challenge === 'string') return reply.send({ challenge: body.challenge });
+    if (typeof body.event_id === 'string') {
+      // Slack redelivers when our ack is slow; the same event must not answer twice.
+      if (seenEvents.has(body.event_id)) return reply.code(200).send('');
+      seenEvents.add(body.event_id);
+      if (seenEvents.size > 5000) seenEvents.delete(seenEvents.values().next().value as string);
+    }
+    const retryNum = Number(req.headers['x-slack-retry-num'] ?? '') || undefined;
+    const response = await receiver.dispatch(body, retryNum);
+    return response === undefined ? reply.code(200).send('') : reply.code(200).send(response);
+  }
+
+  await fastify.register(async (scope) => {
+    // Signatures cover the exact bytes Slack sent, so this scope keeps bodies as raw strings.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+    for (const url of ['/slack/events', '/slack/interactivity', '/slack/commands']) scope.post(url, handle);
+    scope.get<{ Params: { id: string } }>('/charts/:id', async (req, reply) => {
+      const id = req.params.id.replace(/\.png$/, '');
+      const png = /^[0-9a-f-]{36}$/.test(id) ? charts.get(id) : undefined;
+      if (!png) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such chart' } });
+      return reply.header('content-type', 'image/png').header('cache-control', 'private, max-age=86400').send(png);
+    });
+  });
+
+  return {
+    supportDesk: desk,
+    outbound,
+    idle: () => receiver.idle(),
+    async deliver(conversationId, message) {
+      const where = parseSlackConversationId(conversationId);
+      if (!where) throw new ShopbotError('UNKNOWN_CONVERSATION', `not a Slack conversation: ${conversationId}`);
+      await post(where.channel, where.threadTs, renderOutbound(message));
+    },
+    async close() {
+      await receiver.stop();
+      await outbound.drain();
+    },
+  };
+}
+
