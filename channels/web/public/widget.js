@@ -338,10 +338,10 @@
 
     var actions = el('div', 'sb-card-actions');
     var view = button('sb-btn sb-btn-view', t('view'), function () {
-      sendAction({ type: 'click', productId: p.id, slateId: p.slateId, position: p.position }, t('clicked') + ': ' + p.title);
+      sendAction({ type: 'click', productId: p.id, slateId: p.slateId, position: p.position }, t('clicked') + ': ' + shortTitle(p.title));
     });
     var add = button('sb-btn sb-btn-primary sb-btn-add', t('add'), function () {
-      sendAction({ type: 'add_to_cart', productId: p.id, quantity: 1, slateId: p.slateId, position: p.position }, t('added') + ': ' + p.title);
+      sendAction({ type: 'add_to_cart', productId: p.id, quantity: 1, slateId: p.slateId, position: p.position }, t('added') + ': ' + shortTitle(p.title));
     });
     view.setAttribute('aria-label', t('view') + ': ' + p.title);
     add.setAttribute('aria-label', t('add') + ': ' + p.title);
@@ -554,6 +554,11 @@
     appendBubble('user', value);
     renderChips([]);
     emitMessage({ text: value });
+  }
+
+  function shortTitle(title) {
+    var s = String(title);
+    return s.length > 48 ? s.slice(0, 47) + '…' : s;
   }
 
   function sendAction(action, echo) {

@@ -37,7 +37,7 @@ export interface GatewayHarness {
 
 export async function startGateway(
   deps: WebGatewayDeps,
-  options: { onRequest?: Parameters<typeof createServer>[0] } = {},
+  options: { onRequest?: (req: IncomingMessage, res: ServerResponse) => void } = {},
 ): Promise<GatewayHarness> {
   const http = options.onRequest ? createServer(options.onRequest) : createServer();
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { maxHttpBufferSize: 1_000_000 });
