@@ -14,7 +14,9 @@ import { ShopbotError } from '../src/errors.js';
 import {
   loadLabelMap, mapLabel, readBanking77Csv, readBitextCsv, readClincJson, readGenericCsv, readJsonl, type DatasetFormat,
 } from '../src/nlu/datasets.js';
+import { detectLang } from '../src/nlu/lang.js';
 import { classify, loadLinearModel } from '../src/nlu/linear.js';
+import type { Lang } from '../src/messages.js';
 import { IntentSchema, type Intent } from '../src/nlu/types.js';
 import { intentMetrics, worstConfusedPairs } from './metrics/classification.js';
 import { printTable, requireFile, writeJson } from './report.js';
@@ -34,17 +36,19 @@ const FlagsSchema = z.object({
 export interface LabelledRow {
   readonly text: string;
   readonly intent: Intent;
+  /** From the file where it has one (our jsonl), else detected. */
+  readonly lang: Lang;
 }
 
 /** Reads the file and maps its labels; rows whose label maps to null are counted, not scored. */
 export function loadLabelled(flags: { file: string; format: (typeof FORMATS)[number]; split: string; labelMap: string }): { rows: LabelledRow[]; excluded: number } {
-  if (flags.format === 'jsonl') return { rows: readJsonl(flags.file).map((e) => ({ text: e.text, intent: e.intent })), excluded: 0 };
+  if (flags.format === 'jsonl') return { rows: readJsonl(flags.file).map((e) => ({ text: e.text, intent: e.intent, lang: e.lang })), excluded: 0 };
   if (flags.format === 'csv') {
     return {
       rows: readGenericCsv(flags.file).map((r, i) => {
         const parsed = IntentSchema.safeParse(r.label);
         if (!parsed.success) throw new ShopbotError('BAD_REQUEST', `${flags.file}: row ${i + 2}: "${r.label}" is not a store intent`);
-        return { text: r.text, intent: parsed.data };
+        return { text: r.text, intent: parsed.data, lang: detectLang(r.text) };
       }),
       excluded: 0,
     };
@@ -59,7 +63,7 @@ export function loadLabelled(flags: { file: string; format: (typeof FORMATS)[num
   let excluded = 0;
   for (const r of raw) {
     const intent = mapLabel(map, format, r.label);
-    if (intent) rows.push({ text: r.text, intent });
+    if (intent) rows.push({ text: r.text, intent, lang: detectLang(r.text) });
     else excluded++;
   }
   return { rows, excluded };
@@ -97,8 +101,18 @@ export async function run(argv: string[]): Promise<number> {
     confidence.push(c.confidence);
   }
   const msPerMessage = (performance.now() - started) / rows.length;
-  const metrics = { ...intentMetrics(gold, pred, confidence), excluded, ms_per_message: msPerMessage };
-  printTable(`intent: ${file} (${flags.format}${flags.format === 'clinc150' ? ` ${flags.split}` : ''}), model ${flags.model}`, { linear: metrics });
+  const metrics: Record<string, number> = { ...intentMetrics(gold, pred, confidence), excluded, ms_per_message: msPerMessage };
+  const table: Record<string, Record<string, number>> = { linear: metrics };
+  const langs = [...new Set(rows.map((r) => r.lang))].sort();
+  if (langs.length > 1) {
+    for (const lang of langs) {
+      const idx = rows.flatMap((r, i) => (r.lang === lang ? [i] : []));
+      const m = intentMetrics(idx.map((i) => gold[i]!), idx.map((i) => pred[i]!), idx.map((i) => confidence[i]!));
+      table[`linear/${lang}`] = m;
+      for (const [k, v] of Object.entries(m)) metrics[`${lang}_${k}`] = v;
+    }
+  }
+  printTable(`intent: ${file} (${flags.format}${flags.format === 'clinc150' ? ` ${flags.split}` : ''}), model ${flags.model}`, table, ['n', 'accuracy', 'macro_f1', 'oos_recall', 'in_scope_accuracy', 'ece', 'excluded', 'ms_per_message']);
   const pairs = worstConfusedPairs(gold, pred, flags.confusions);
   if (pairs.length) {
     console.log('\nmost confused (gold -> predicted: count)');
