@@ -10,7 +10,7 @@ type Loader = () => Promise<CommandModule>;
 
 const COMMANDS: Readonly<Record<string, { load: Loader; help: string }>> = {
   serve: { load: () => import('./cli/serve.js'), help: 'serve [--port N] [--config FILE]   run the chat server, widget and demo store' },
-  chat: { load: () => import('./cli/chat.js'), help: 'chat [--user ID] [--lang en|zh]     chat in the terminal against the same pipeline' },
+  chat: { load: () => import('./cli/chat.js'), help: 'chat [--user ID]                   chat in the terminal against the same pipeline' },
   ingest: { load: () => import('./cli/ingest.js'), help: 'ingest <file> --format esci|csv|gmc   import a catalog file' },
   funnel: { load: () => import('./cli/funnel.js'), help: 'funnel [--days N] [--json OUT]        funnel stage counts and conversion per channel and day' },
   train: { load: () => import('./cli/train.js'), help: 'train intent|ranking                  train a model from data in the repo / the event log' },
