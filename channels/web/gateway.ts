@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { isShopbotError, type ErrorCode } from '../../src/errors.js';
-import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
+import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messages.js';
 import {
   ClientMessageSchema,
   HelloSchema,
@@ -50,6 +50,8 @@ type WebServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type WebSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 const RATE_WINDOW_MS = 60_000;
+/** Turns one socket may have waiting (one running, the rest queued); more is a flood, not a shopper. */
+const MAX_PENDING_TURNS = 4;
 
 /** Socket.io room names are shared across nodes through the Redis adapter, so keep them stable. */
 export function conversationRoom(conversationId: string): string {
@@ -79,8 +81,10 @@ interface SocketSession {
   locale?: string;
   /** Timestamps of accepted messages inside the current rate window. */
   recent: number[];
-  /** Tail of the per-socket turn chain. */
+  /** Tail of the per-socket chain of hellos and turns. */
   chain: Promise<void>;
+  /** Turns admitted and not yet answered. */
+  pending: number;
   abort: AbortController;
 }
 
@@ -117,7 +121,8 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
     return { conversationId, userId, history };
   }
 
-  async function onMessage(socket: WebSocket, session: SocketSession, payload: unknown): Promise<OutboundMessage | ErrorReply> {
+  /** Synchronous checks, run as the message arrives so a flood is refused before it queues. */
+  function admit(session: SocketSession, payload: unknown): { text: string; action?: UiAction } | ErrorReply {
     // Check the configured cap before the schema, so an oversized text gets its own code.
     if (typeof payload === 'object' && payload !== null && 'text' in payload) {
       const text: unknown = (payload as { text: unknown }).text;
@@ -129,20 +134,28 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
     if (!parsed.success) return errorReply('BAD_REQUEST', describeZodError(parsed.error));
     const { text, action } = parsed.data;
     if (text.trim() === '' && !action) return errorReply('MESSAGE_EMPTY', 'the message is empty');
-    const { conversationId, userId } = session;
-    if (!conversationId || !userId) {
-      return errorReply('UNKNOWN_CONVERSATION', 'send hello before the first message');
+    if (session.pending >= MAX_PENDING_TURNS) {
+      return errorReply('RATE_LIMITED', `at most ${MAX_PENDING_TURNS} messages may wait for an answer`);
     }
     if (isRateLimited(session)) {
       return errorReply('RATE_LIMITED', `at most ${deps.messagesPerMinute} messages per minute`);
+    }
+    return action ? { text: text.trim(), action } : { text: text.trim() };
+  }
+
+  async function runTurn(socket: WebSocket, session: SocketSession, message: { text: string; action?: UiAction }): Promise<OutboundMessage | ErrorReply> {
+    // Read the conversation when the turn runs, not when it arrived: a hello queued before it counts.
+    const { conversationId, userId } = session;
+    if (!conversationId || !userId) {
+      return errorReply('UNKNOWN_CONVERSATION', 'send hello before the first message');
     }
     const inbound: InboundMessage = {
       conversationId,
       userId,
       channel: 'web',
-      text: text.trim(),
+      text: message.text,
       ...(session.locale ? { locale: session.locale } : {}),
-      ...(action ? { action } : {}),
+      ...(message.action ? { action: message.action } : {}),
     };
     socket.emit('typing', { on: true });
     try {
@@ -159,34 +172,55 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
   }
 
   function onConnection(socket: WebSocket): void {
-    const session: SocketSession = { recent: [], chain: Promise.resolve(), abort: new AbortController() };
+    const session: SocketSession = { recent: [], chain: Promise.resolve(), pending: 0, abort: new AbortController() };
     sessions.set(socket.id, session);
 
     // Handlers take unknown arguments: the typed events describe honest clients, not the wire.
     const raw = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
 
+    /** Runs after everything this socket sent before, so hello and turns apply in the order sent. */
+    function enqueue(task: () => Promise<void>): void {
+      const run = async (): Promise<void> => {
+        if (session.abort.signal.aborted) return; // Disconnected: nobody is waiting for the answer.
+        await task();
+      };
+      session.chain = session.chain.then(run, run);
+    }
+
     raw.on('hello', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return; // Every event is acknowledged; one without an ack is malformed.
-      onHello(socket, session, payload).then(
-        (reply) => ack(reply),
-        (err: unknown) => ack(toErrorReply(err, socket.id, 'hello')),
+      enqueue(() =>
+        onHello(socket, session, payload).then(
+          (reply) => ack(reply),
+          (err: unknown) => ack(toErrorReply(err, socket.id, 'hello')),
+        ),
       );
     });
 
     raw.on('message', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
-      const run = (): Promise<void> =>
-        onMessage(socket, session, payload).then(
-          (reply) => ack(reply),
-          (err: unknown) => {
-            if (session.abort.signal.aborted) {
-              deps.log.debug({ socketId: socket.id }, 'web gateway: turn aborted by disconnect');
-              return;
-            }
-            ack(toErrorReply(err, socket.id, 'message'));
-          },
-        );
-      session.chain = session.chain.then(run, run);
+      const admitted = admit(session, payload);
+      if ('error' in admitted) {
+        ack(admitted);
+        return;
+      }
+      session.pending++;
+      enqueue(() =>
+        runTurn(socket, session, admitted)
+          .then(
+            (reply) => ack(reply),
+            (err: unknown) => {
+              if (session.abort.signal.aborted) {
+                deps.log.debug({ socketId: socket.id }, 'web gateway: turn aborted by disconnect');
+                return;
+              }
+              ack(toErrorReply(err, socket.id, 'message'));
+            },
+          )
+          .finally(() => {
+            session.pending--;
+          }),
+      );
     });
 
     socket.on('disconnect', () => {

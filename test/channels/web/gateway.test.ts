@@ -229,6 +229,32 @@ describe('web gateway: message', () => {
   });
 });
 
+describe('web gateway: ordering and floods', () => {
+  it('applies a hello sent without waiting for its ack before the next message', async () => {
+    const { h, app } = await setup();
+    const c = await h.client();
+    const hello = send(c, 'hello', {});
+    const reply = await send(c, 'message', { text: 'right away' });
+    expect(reply.text).toBe('You said: right away');
+    expect(app.turns[0]?.conversationId).toBe((await hello).conversationId);
+  });
+
+  it('refuses more than four turns waiting on one socket', async () => {
+    const { h, app } = await setup();
+    const c = await h.client();
+    await send(c, 'hello', {});
+    const gate = app.hold();
+    const waiting = [send(c, 'message', { text: 'q0' })];
+    await gate.started;
+    for (let i = 1; i < 4; i++) waiting.push(send(c, 'message', { text: `q${i}` }));
+    expect((await send(c, 'message', { text: 'q4' })).error?.code).toBe('RATE_LIMITED');
+    gate.release();
+    expect((await Promise.all(waiting)).map((r) => r.text)).toEqual(['You said: q0', 'You said: q1', 'You said: q2', 'You said: q3']);
+    // Once answered, the socket may send again.
+    expect((await send(c, 'message', { text: 'q5' })).text).toBe('You said: q5');
+  });
+});
+
 describe('web gateway: push', () => {
   it('reaches every socket of the conversation and no other', async () => {
     const { h } = await setup();
