@@ -1,0 +1,62 @@
+/**
+ * The learned ranker behind the turn's SlateRanker interface: closes over the models, the
+ * ranking config and an injected RNG, and hands the turn the features it logs per candidate.
+ */
+import type { Config } from '../config.js';
+import type { Channel } from '../messages.js';
+import type { SlateRanker } from '../turn.js';
+import { candidateFeatures } from './features.js';
+import { rank, type RankPolicy, type ScoringModels } from './rank.js';
+
+export const LEARNED_POLICY_ID = 'ev-esmm';
+
+export interface RankerDeps {
+  readonly models: ScoringModels;
+  readonly ranking: Config['ranking'];
+  readonly rng: () => number;
+  readonly now: () => number;
+  /** Max cost-per-click bids for sponsored products, by product id (empty: no ads). */
+  readonly bids?: (productId: string) => number | undefined;
+  readonly channel?: Channel;
+}
+
+export function policyFromConfig(ranking: Config['ranking']): RankPolicy {
+  return {
+    slateSize: ranking.slateSize,
+    explorationRate: ranking.explorationRate,
+    explorationMode: ranking.explorationMode,
+    explorationPool: ranking.explorationPool,
+    relevanceFloor: ranking.relevanceFloor,
+    maxPerBrand: ranking.maxPerBrand,
+    maxPerCategory: ranking.maxPerCategory,
+    sponsoredSlots: ranking.sponsoredSlots,
+    sponsoredReserveCpm: ranking.sponsoredReserveCpm,
+  };
+}
+
+export function createRanker(deps: RankerDeps): SlateRanker {
+  const policy = policyFromConfig(deps.ranking);
+  let seq = 0;
+  return {
+    rank({ candidates, k, query, userId, lang }) {
+      const context = { query, userId, lang, ...(deps.channel ? { channel: deps.channel } : {}) };
+      const withBids = candidates.map((c) => {
+        const bid = deps.bids?.(c.product.id);
+        return bid ? { ...c, bidCpcCents: bid } : c;
+      });
+      const result = rank(withBids, deps.models, deps.rng, { ...policy, slateSize: k, slateId: `rank-${++seq}`, policyId: LEARNED_POLICY_ID, ts: deps.now(), channel: deps.channel ?? 'web', context });
+      const byId = new Map(result.scored.map((s) => [s.product.id, s.features]));
+      return {
+        items: result.items,
+        policyId: LEARNED_POLICY_ID,
+        policyVersion: result.event.policyVersion,
+        // Candidates under the relevance floor were not scored; log their features too so offline policies can use them.
+        candidateFeatures: (id) => byId.get(id) ?? featuresFor(id),
+      };
+      function featuresFor(id: string) {
+        const c = candidates.find((x) => x.product.id === id);
+        return c ? candidateFeatures(c.product, context) : undefined;
+      }
+    },
+  };
+}
