@@ -36,7 +36,7 @@ export const FunnelEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('search'), query: z.string().max(2000), results: z.number().int().min(0) }),
   z.object({ ...base, type: z.literal('handoff'), status: z.enum(['requested', 'queued', 'assigned', 'resolved', 'returned']), reason: z.string().max(500), team: z.string().max(100).optional(), agentId: z.string().max(200).optional() }),
   z.object({ ...base, type: z.literal('slate'), slateId: z.string().max(100), policyId: z.string().max(100), policyVersion: z.string().max(100), query: z.string().max(2000), candidates: z.array(SlateCandidateSchema).max(1000), shown: z.array(z.object({ productId, position: z.number().int().min(0), propensity: z.number().min(0).max(1), sponsored: z.boolean().default(false) })).max(100) }),
-  z.object({ ...base, type: z.literal('coupon_offered'), campaignId: z.string().max(100), code: z.string().max(200).optional(), holdout: z.boolean(), uplift: z.number().optional() }),
+  z.object({ ...base, type: z.literal('coupon_offered'), campaignId: z.string().max(100), code: z.string().max(200).optional(), holdout: z.boolean(), uplift: z.number().optional(), /** offered | holdout (random control) | declined (model expected no gain); additive, for uplift learning. */ decision: z.enum(['offered', 'holdout', 'declined']).optional(), /** P(offer | shopper) under the deciding policy. */ propensity: z.number().min(0).max(1).optional() }),
   z.object({ ...base, type: z.literal('coupon_redeemed'), campaignId: z.string().max(100), code: z.string().max(200), discountCents: money, orderId: z.string().max(200) }),
 ]);
 

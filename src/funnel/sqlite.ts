@@ -70,6 +70,11 @@ export class SqliteFunnelStore implements FunnelStore {
     return [...byKey.values()];
   }
 
+  async rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean> {
+    this.db.prepare('DELETE FROM webhook_nonces WHERE seen_at < ?').run(nowMs - 2 * toleranceMs);
+    return this.db.prepare('INSERT OR IGNORE INTO webhook_nonces (signature, seen_at) VALUES (?, ?)').run(signature, nowMs).changes === 1;
+  }
+
   async close(): Promise<void> {
     // The database handle is owned by the app, which closes it last.
   }

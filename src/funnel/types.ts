@@ -23,5 +23,7 @@ export interface FunnelStore {
   query(q: FunnelQuery): AsyncIterable<FunnelEvent>;
   /** Stage counts and revenue per day and channel. */
   stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]>;
+  /** Records a signed webhook's signature; false when it was already seen (a replay). */
+  rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean>;
   close(): Promise<void>;
 }

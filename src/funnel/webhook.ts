@@ -13,18 +13,18 @@ export function signWebhook(secret: string, rawBody: string, unixSeconds: number
 }
 
 export interface NonceStore {
-  /** Records the signature; returns false when it was already there. */
-  remember(signature: string, nowMs: number, toleranceMs: number): boolean;
+  /** Records the signature; resolves false when it was already there. */
+  rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean> | boolean;
 }
 
-export function verifyWebhook(options: {
+export async function verifyWebhook(options: {
   secret: string;
   header: string | undefined;
   rawBody: string;
   nowMs: number;
   toleranceSec: number;
   nonces: NonceStore;
-}): void {
+}): Promise<void> {
   const { header, secret, rawBody, nowMs, toleranceSec } = options;
   if (!header) throw new ShopbotError('SIGNATURE_INVALID', 'missing X-Shopbot-Signature header');
   const parts = new Map(header.split(',').map((kv) => kv.trim().split('=', 2) as [string, string]));
@@ -40,7 +40,7 @@ export function verifyWebhook(options: {
   if (Math.abs(nowMs / 1000 - t) > toleranceSec) {
     throw new ShopbotError('SIGNATURE_REPLAYED', `signature timestamp outside the ${toleranceSec}s window`);
   }
-  if (!options.nonces.remember(v1, nowMs, toleranceSec * 1000)) {
+  if (!(await options.nonces.rememberNonce(v1, nowMs, toleranceSec * 1000))) {
     throw new ShopbotError('SIGNATURE_REPLAYED', 'this signed request was already accepted');
   }
 }

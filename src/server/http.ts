@@ -114,24 +114,17 @@ export async function startServer(app: App, config: Config = app.config, extra?:
   });
 
   // Purchases and other events from a real store: HMAC-signed, replay-protected, idempotent.
-  const rememberNonce = app.db.prepare('INSERT OR IGNORE INTO webhook_nonces (signature, seen_at) VALUES (?, ?)');
-  const pruneNonces = app.db.prepare('DELETE FROM webhook_nonces WHERE seen_at < ?');
   fastify.post('/v1/events', async (req, reply) => {
     const secret = config.funnel.webhookSecret;
     if (!secret) throw new ShopbotError('NOT_FOUND', 'the events endpoint is off: set SHOPBOT_WEBHOOK_SECRET');
     const nowMs = Date.now();
-    verifyWebhook({
+    await verifyWebhook({
       secret,
       header: req.headers['x-shopbot-signature'] as string | undefined,
       rawBody: (req as unknown as { rawBody?: string }).rawBody ?? '',
       nowMs,
       toleranceSec: config.funnel.webhookToleranceSec,
-      nonces: {
-        remember: (sig, at, toleranceMs) => {
-          pruneNonces.run(at - 2 * toleranceMs);
-          return rememberNonce.run(sig, at).changes === 1;
-        },
-      },
+      nonces: app.funnel,
     });
     const body = parseOrThrow(EventsBodySchema, req.body, 'events');
     const stored = await app.funnel.append(body.events);
