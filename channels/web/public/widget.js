@@ -514,23 +514,22 @@
     applyLabels();
   }
 
-  function hello(ids) {
+  /** `notice`: an error to show once the (new) conversation is on screen. */
+  function hello(ids, notice) {
     var payload = { locale: navigator.language || 'en' };
     if (ids.conversationId) payload.conversationId = ids.conversationId;
     if (ids.userId) payload.userId = ids.userId;
     socket.timeout(REPLY_TIMEOUT_MS).emit('hello', payload, function (err, res) {
       if (err) return setConnection('offline');
       if (res && res.error) {
-        if (ids.conversationId) {
-          // Stale or foreign ids: start over rather than lock the shopper out.
-          if (res.error.code === 'FORBIDDEN') showError(res.error);
-          return hello({});
-        }
+        // Stale or foreign ids: start over rather than lock the shopper out.
+        if (ids.conversationId) return hello({}, res.error.code === 'FORBIDDEN' ? res.error : notice);
         return showError(res.error);
       }
       saveIds(res);
       root.setAttribute('data-conversation-id', res.conversationId);
       renderHistory(res.history || []);
+      if (notice) showError(notice);
       ready = true;
       setConnection('online');
     });

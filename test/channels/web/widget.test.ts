@@ -186,4 +186,39 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
     await expect.poll(() => app.turns.map((t) => t.text), { timeout: 10_000 }).toEqual(['running shoes', 'in black']);
     expect(app.turns.every((t) => t.conversationId === conversationId)).toBe(true);
   });
+
+  it('starts a fresh conversation when the stored one belongs to someone else', async () => {
+    await open();
+    await say('running shoes');
+    await page.locator('.sb-card').first().waitFor();
+    const owned = (await page.locator('#shopbot-widget').getAttribute('data-conversation-id')) as string;
+    // Tamper with the stored ids: same conversation, another user.
+    await page.evaluate((conversationId) => {
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith('shopbot:')) localStorage.setItem(key, JSON.stringify({ conversationId, userId: 'intruder-0001' }));
+      }
+    }, owned);
+    await page.reload();
+    await page.locator('#shopbot-widget[data-state="online"]').waitFor();
+    const fresh = await page.locator('#shopbot-widget').getAttribute('data-conversation-id');
+    expect(fresh).not.toBe(owned);
+    expect(await page.locator('.sb-card').count()).toBe(0);
+    expect(await page.locator('.sb-notice-error').textContent()).toBe('This conversation could not be restored; a new one was started.');
+    expect((await app.history(owned)).length).toBe(2);
+  });
+
+  it('is usable from the keyboard: Escape closes the panel and focus returns to the launcher', async () => {
+    await open();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('shopbot-input');
+    await page.keyboard.press('Escape');
+    await page.locator('#shopbot-panel').waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('sb-launcher');
+    expect(await page.locator('.sb-launcher').getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('Enter');
+    await page.locator('#shopbot-panel').waitFor();
+    await page.keyboard.type('running shoes');
+    await page.keyboard.press('Enter');
+    await page.locator('.sb-card').first().waitFor();
+    expect(await page.locator('.sb-messages').getAttribute('aria-live')).toBe('polite');
+  });
 });
