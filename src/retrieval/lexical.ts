@@ -6,6 +6,7 @@
  *
  * Filters are compiled once per query and evaluated the first time a posting touches a product,
  * inside the scoring loop: a filtered search returns k hits whenever k matching products exist.
+ * `options.lang` is not needed here: the analyzer splits mixed English/Chinese text by script.
  */
 import type { Product } from '../catalog/product.js';
 import { createAnalyzer, type Analyzer } from './analyzer.js';

@@ -56,3 +56,38 @@ describe('ranking metrics', () => {
     }
   });
 });
+
+describe('retrieval eval runner', () => {
+  it('scores systems on ESCI-format files: a perfect system gets 1, a reversed one less', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { evaluateSystem, loadJudgedQueries } = await import('../../evals/retrieval.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'shopbot-eval-'));
+    try {
+      const queries = path.join(dir, 'q.json');
+      const judgments = path.join(dir, 'j.json');
+      writeFileSync(queries, JSON.stringify({ name: 'q', querySetQueries: [{ queryText: 'mug' }, { queryText: 'unjudged' }] }));
+      writeFileSync(
+        judgments,
+        JSON.stringify({
+          judgmentRatings: [{ query: 'mug', ratings: [{ docId: 'a', rating: '100.000' }, { docId: 'b', rating: '10.000' }, { docId: 'c', rating: '0.000' }] }],
+        }),
+      );
+      const { judged, unjudged } = loadJudgedQueries(queries, judgments);
+      expect(unjudged).toEqual(['unjudged']);
+      const perfect = await evaluateSystem(() => ['a', 'b', 'c'], judged);
+      expect(perfect.metrics).toMatchObject({ 'ndcg@10': 1, 'recall@10': 1, mrr: 1, queries: 1 });
+      const reversed = await evaluateSystem(() => ['c', 'b', 'a'], judged);
+      expect(reversed.metrics['ndcg@10']).toBeLessThan(1);
+      expect(reversed.metrics.mrr).toBeCloseTo(1 / 3, 12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to run without its input files', async () => {
+    const { run } = await import('../../evals/retrieval.js');
+    await expect(run(['--queries', '/nonexistent.json', '--judgments', '/nonexistent.json'])).rejects.toMatchObject({ code: 'INPUT_MISSING' });
+  });
+});
