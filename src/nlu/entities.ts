@@ -4,8 +4,9 @@
  * not also a quantity, "size 10" not a price, "4 stars" not a quantity.
  *
  * Demo store order ids: a number of 4-15 digits written with a cue ("#1042", "order 1042",
- * "order no. 1042", "订单1042", "单号：1042"), or the prefixed form "BB-10420". Numbers come back
- * as digits only ("1042"), prefixed ids upper-cased ("BB-10420").
+ * "order no. 1042", "订单1042", "单号：1042"), or the prefixed form the demo store prints,
+ * "SB-123456" ("BB-10420" is accepted too). Numbers come back as digits only ("1042"), prefixed
+ * ids upper-cased with their prefix ("SB-123456").
  */
 import type { Lang } from '../messages.js';
 import type { Entities, PriceRange } from './types.js';
@@ -86,16 +87,20 @@ export function extractEntities(input: string, options: EntityOptions = {}): Ent
   const claims = new Claims(text.length);
   const fallbackCurrency = options.defaultCurrency ?? (options.lang === 'zh' ? 'CNY' : 'USD');
 
+  // Cheap pre-checks skip whole families of patterns: most messages have no digits or no Han.
+  const hasDigit = /[0-9]/.test(text);
+  const hasNumber = hasDigit || /[零〇一二两三四五六七八九十百千万]/.test(text);
+  const hasHan = /\p{Script=Han}/u.test(text);
   const emails: string[] = [];
-  scan(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, claims, (m) => void emails.push(m[0].toLowerCase()));
+  if (text.includes('@')) scan(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, claims, (m) => void emails.push(m[0].toLowerCase()));
 
   const orderIds: string[] = [];
   // Prefixed ids as the demo store writes them ("SB-123456"); "BB-" kept for older fixtures.
-  scan(text, /\b(SB|BB)-?(\d{4,15})\b/gi, claims, (m) => void orderIds.push(`${m[1]!.toUpperCase()}-${m[2]}`));
-  scan(lower, /(?:#\s?|\b(?:order|purchase|order number|order no\.?|order id|order #)\s*(?:number|no\.?|id|#)?\s*:?\s*#?\s*)(\d{4,15})\b/g, claims, (m) => void orderIds.push(m[1]!));
-  scan(lower, /(?:订单号?|单号|订单编号)\s*(?:是|为)?\s*[:#]?\s*#?(\d{4,15})/g, claims, (m) => void orderIds.push(m[1]!));
+  if (hasDigit) scan(text, /\b(SB|BB)-?(\d{4,15})\b/gi, claims, (m) => void orderIds.push(`${m[1]!.toUpperCase()}-${m[2]}`));
+  if (hasDigit) scan(lower, /(?:#\s?|\b(?:order|purchase|order number|order no\.?|order id|order #)\s*(?:number|no\.?|id|#)?\s*:?\s*#?\s*)(\d{4,15})\b/g, claims, (m) => void orderIds.push(m[1]!));
+  if (hasDigit && hasHan) scan(lower, /(?:订单号?|单号|订单编号)\s*(?:是|为)?\s*[:#]?\s*#?(\d{4,15})/g, claims, (m) => void orderIds.push(m[1]!));
 
-  const rating = extractRating(lower, claims);
+  const rating = extractRating(lower, claims, hasHan);
 
   const money: { cents: number; currency: string }[] = [];
   let priceRange: PriceRange | undefined;
@@ -107,54 +112,54 @@ export function extractEntities(input: string, options: EntityOptions = {}): Ent
     if (cents !== undefined) money.push({ cents, currency: currencyOf(symbols.find(Boolean), fallbackCurrency) });
     return cents;
   };
-  scan(lower, EN_RANGE_RE, claims, (m) => {
+  if (hasDigit) scan(lower, EN_RANGE_RE, claims, (m) => {
     // A bare "2 to 3" is not a price; require a currency mark or "between".
     if (!m[1] && !m[3] && !m[4] && !m[6] && !/^\s*between/.test(m[0])) return false;
     const lo = amountAt(m[2], m[1], m[3], m[4], m[6]);
     const hi = amountAt(m[5], m[4], m[6], m[1], m[3]);
     if (lo !== undefined && hi !== undefined) setRange({ minCents: Math.min(lo, hi), maxCents: Math.max(lo, hi) });
   });
-  scan(lower, EN_MAX_RE, claims, (m) => {
+  if (hasDigit) scan(lower, EN_MAX_RE, claims, (m) => {
     const v = amountAt(m[2], m[1], m[3]);
     if (v !== undefined) setRange({ maxCents: v });
   });
-  scan(lower, EN_OR_LESS_RE, claims, (m) => {
+  if (hasDigit) scan(lower, EN_OR_LESS_RE, claims, (m) => {
     if (!m[1] && !m[3]) return false;
     const v = amountAt(m[2], m[1], m[3]);
     if (v !== undefined) setRange({ maxCents: v });
   });
-  scan(lower, EN_MIN_RE, claims, (m) => {
+  if (hasDigit) scan(lower, EN_MIN_RE, claims, (m) => {
     // "from 3" or "over 2" alone is too often not a price; require a currency mark.
     if (!m[1] && !m[3]) return false;
     const v = amountAt(m[2], m[1], m[3]);
     if (v !== undefined) setRange({ minCents: v });
   });
-  scan(lower, EN_OR_MORE_RE, claims, (m) => {
+  if (hasDigit) scan(lower, EN_OR_MORE_RE, claims, (m) => {
     if (!m[1] && !m[3]) return false;
     const v = amountAt(m[2], m[1], m[3]);
     if (v !== undefined) setRange({ minCents: v });
   });
-  scan(lower, ZH_RANGE_RE, claims, (m) => {
+  if (hasNumber && hasHan) scan(lower, ZH_RANGE_RE, claims, (m) => {
     if (!m[3] && !/[元块]/.test(m[0])) return false;
     const lo = amountAt(m[1], '元');
     const hi = amountAt(m[2], '元');
     if (lo !== undefined && hi !== undefined) setRange({ minCents: Math.min(lo, hi), maxCents: Math.max(lo, hi) });
   });
-  scan(lower, ZH_MAX_RE, claims, (m) => {
+  if (hasNumber && hasHan) scan(lower, ZH_MAX_RE, claims, (m) => {
     const v = amountAt(m[1] ?? m[3], m[2] ?? m[4] ?? (options.lang === 'zh' ? '元' : undefined));
     if (v !== undefined) setRange({ maxCents: v });
   });
-  scan(lower, ZH_MIN_RE, claims, (m) => {
+  if (hasNumber && hasHan) scan(lower, ZH_MIN_RE, claims, (m) => {
     if (!(m[2] ?? m[4])) return false;
     const v = amountAt(m[1] ?? m[3], m[2] ?? m[4]);
     if (v !== undefined) setRange({ minCents: v });
   });
-  scan(lower, EN_AMOUNT_RE, claims, (m) => void amountAt(m[2] ?? m[3], m[1], m[4]));
-  scan(lower, ZH_AMOUNT_RE, claims, (m) => void amountAt(m[1] ?? m[2], m[3] ?? '¥'));
+  if (hasDigit) scan(lower, EN_AMOUNT_RE, claims, (m) => void amountAt(m[2] ?? m[3], m[1], m[4]));
+  if (hasNumber && hasHan) scan(lower, ZH_AMOUNT_RE, claims, (m) => void amountAt(m[1] ?? m[2], m[3] ?? '¥'));
 
-  const sizes = extractSizes(text, lower, claims);
-  const ordinal = extractOrdinal(lower, claims);
-  const quantities = extractQuantities(lower, claims);
+  const sizes = extractSizes(text, lower, claims, hasHan);
+  const ordinal = extractOrdinal(lower, claims, hasHan);
+  const quantities = extractQuantities(lower, claims, hasHan);
   const refinements = extractRefinements(lower);
   const excludeTerms = extractExcluded(lower);
   const colors = extractColors(lower).filter((c) => !excludeTerms.includes(c));
@@ -183,7 +188,31 @@ function parseAmount(s: string): number | undefined {
   return n === undefined || !Number.isFinite(n) || n < 0 || n > 1e9 ? undefined : Math.round(n * 100);
 }
 
-function extractRating(lower: string, claims: Claims): number | undefined {
+// Built once: extraction runs on every message.
+const QTY_VERBS = '(?:add|buy|take|get|want|need|order|grab|make it|i\'ll take|give me|put)';
+const EN_QTY_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a pair of|a dozen|\\d{1,3}';
+const RATING_WORD = '(\\d(?:\\.\\d)?|one|two|three|four|five)\\b';
+const SIZE_LETTER = '(xxx?l|[23]xl|xs|xl|x-small|x-large|xx-large|extra small|extra large|small|medium|large|s|m|l)';
+const ORDINAL_WORDS = Object.keys(EN_ORDINALS).join('|');
+const EN_COLOR_RE = new RegExp(`\\b(${Object.keys(EN_COLORS).sort((a, b) => b.length - a.length).map((c) => c.replace('-', '\\-')).join('|')})\\b`, 'g');
+const ZH_COLOR_NAMES = Object.keys(ZH_COLORS).sort((a, b) => b.length - a.length).join('|');
+const RATING_CUE_RE = new RegExp(`\\b(?:at least|minimum|min|over|above|rated|rating(?: of)?(?: at least| above| over)?)\\s*${RATING_WORD}\\s*(?:\\+\\s*)?(?:stars?|star rating)?(?:\\s*(?:and up|or more|or higher|or better|and above|\\+|plus))?`, 'g');
+const RATING_STARS_RE = new RegExp(`\\b${RATING_WORD}\\s*(?:\\+\\s*)?-?\\s*stars?\\b(?:\\s*(?:and up|or more|or higher|or better|and above|\\+|plus|rating|rated|reviews?))?`, 'g');
+const RATING_ZH_RE = new RegExp(`(?:评分|评价|好评)?\\s*(?:不低于|至少|高于)?\\s*(${ZH_NUM})\\s*(?:分|星|颗星)\\s*(?:及以上|以上|或以上|起)?`, 'g');
+const SIZE_CUE_RE = new RegExp(`\\b(?:size|sz)\\s*:?\\s*(?:${SIZE_LETTER}\\b|(\\d{1,2}(?:\\.5)?)\\b)`, 'g');
+const SIZE_REGION_RE = new RegExp(`\\b(?:us|uk|eu)\\s?(\\d{1,2}(?:\\.5)?)\\b`, 'g');
+const SIZE_WORD_RE = new RegExp(`\\b${SIZE_LETTER}\\s+size\\b|\\bin (?:an? )?${SIZE_LETTER}\\b(?!\\s+(?:one|box|pack|bag|amount))`, 'g');
+const SIZE_ZH_RE = new RegExp(`(${Object.keys(ZH_SIZES).join('|')})`, 'g');
+const ORD_TO_LAST_RE = new RegExp(`\\b(?:(second|2nd|third|3rd) (?:to|from) (?:the )?last)\\b`, 'g');
+const ORD_EN_RE = new RegExp(`\\b(?:(the|that|this)\\s+)?(${ORDINAL_WORDS})\\b(?:\\s+(one|item|option|product|result|choice|pair|link|pick))?`, 'g');
+const ORD_ZH_LAST_RE = new RegExp(`倒数第(${ZH_ORDINAL_DIGITS})(?:个|款|件|条|双|种|项)?`, 'g');
+const ORD_ZH_RE = new RegExp(`第(${ZH_ORDINAL_DIGITS})(?:个|款|件|条|双|种|项|张)?`, 'g');
+const QTY_NOUN_RE = new RegExp(`\\b(${EN_QTY_WORDS})\\s+(?:more\\s+)?(?:of (?:them|those|these|it|each)|pairs?|pieces?|pcs|units?|items?|packs?|boxes?|sets?|bottles?|copies)\\b`, 'g');
+const QTY_VERB_RE = new RegExp(`\\b${QTY_VERBS}\\s+(${EN_QTY_WORDS})\\b(?!\\s*(?:\\$|dollars?|bucks|stars?|%|percent|st|nd|rd|th)\\b)`, 'g');
+const QTY_ZH_RE = new RegExp(`(?<!第)(${ZH_NUM})\\s*(?:${ZH_CLASSIFIERS})`, 'g');
+const ZH_COLOR_RE = new RegExp(`(${ZH_COLOR_NAMES})(?:色|的)`, 'g');
+
+function extractRating(lower: string, claims: Claims, hasHan: boolean): number | undefined {
   let rating: number | undefined;
   const accept = (s: string | undefined) => {
     const v = s === undefined ? undefined : parseZhNumber(s);
@@ -191,70 +220,65 @@ function extractRating(lower: string, claims: Claims): number | undefined {
     rating = v;
     return true;
   };
-  const word = '(\\d(?:\\.\\d)?|one|two|three|four|five)\\b';
   const toNum = (s: string) => String(EN_NUMBER_WORDS[s] ?? s);
-  scan(lower, new RegExp(`\\b(?:at least|minimum|min|over|above|rated|rating(?: of)?(?: at least| above| over)?)\\s*${word}\\s*(?:\\+\\s*)?(?:stars?|star rating)?(?:\\s*(?:and up|or more|or higher|or better|and above|\\+|plus))?`, 'g'), claims, (m) => {
+  scan(lower, RATING_CUE_RE, claims, (m) => {
     if (!/star|rat/.test(m[0])) return false;
     return accept(toNum(m[1]!));
   });
-  scan(lower, new RegExp(`\\b${word}\\s*(?:\\+\\s*)?-?\\s*stars?\\b(?:\\s*(?:and up|or more|or higher|or better|and above|\\+|plus|rating|rated|reviews?))?`, 'g'), claims, (m) => accept(toNum(m[1]!)));
-  scan(lower, new RegExp(`(?:评分|评价|好评)?\\s*(?:不低于|至少|高于)?\\s*(${ZH_NUM})\\s*(?:分|星|颗星)\\s*(?:及以上|以上|或以上|起)?`, 'g'), claims, (m) => {
+  scan(lower, RATING_STARS_RE, claims, (m) => accept(toNum(m[1]!)));
+  if (hasHan) scan(lower, RATING_ZH_RE, claims, (m) => {
     if (!/以上|起|评|不低于|至少|高于|星/.test(m[0])) return false;
     return accept(m[1]);
   });
   return rating;
 }
 
-function extractSizes(text: string, lower: string, claims: Claims): string[] {
+function extractSizes(text: string, lower: string, claims: Claims, hasHan: boolean): string[] {
   const out: string[] = [];
-  const letter = '(xxx?l|[23]xl|xs|xl|x-small|x-large|xx-large|extra small|extra large|small|medium|large|s|m|l)';
-  scan(lower, new RegExp(`\\b(?:size|sz)\\s*:?\\s*(?:${letter}\\b|(\\d{1,2}(?:\\.5)?)\\b)`, 'g'), claims, (m) => {
+  scan(lower, SIZE_CUE_RE, claims, (m) => {
     out.push(m[1] ? EN_SIZE_WORDS[m[1]] ?? m[1].toUpperCase() : m[2]!);
   });
-  scan(lower, new RegExp(`\\b(?:us|uk|eu)\\s?(\\d{1,2}(?:\\.5)?)\\b`, 'g'), claims, (m) => void out.push(m[1]!));
-  scan(lower, new RegExp(`\\b${letter}\\s+size\\b|\\bin (?:an? )?${letter}\\b(?!\\s+(?:one|box|pack|bag|amount))`, 'g'), claims, (m) => {
+  scan(lower, SIZE_REGION_RE, claims, (m) => void out.push(m[1]!));
+  scan(lower, SIZE_WORD_RE, claims, (m) => {
     const w = (m[1] ?? m[2])!;
     // "in s"/"in m"/"in l" are only sizes when the shopper wrote the capital letter.
     if (w.length === 1 && !/\bin (?:an? )?[SML]\b/.test(text.slice(m.index, m.index + m[0].length))) return false;
     out.push(EN_SIZE_WORDS[w] ?? w.toUpperCase());
   });
   scan(text, /\b(XXXL|XXL|XL|XS|[23]XL)\b/g, claims, (m) => void out.push(EN_SIZE_WORDS[m[1]!.toLowerCase()] ?? m[1]!));
-  scan(lower, new RegExp(`(${Object.keys(ZH_SIZES).join('|')})`, 'g'), claims, (m) => void out.push(ZH_SIZES[m[1]!]!));
-  scan(lower, /(\d{2}(?:\.5)?|xxx?l|xl|xs|[sml])\s*(?:码|号)/g, claims, (m) => void out.push(/\d/.test(m[1]!) ? m[1]! : m[1]!.toUpperCase()));
+  if (hasHan) scan(lower, SIZE_ZH_RE, claims, (m) => void out.push(ZH_SIZES[m[1]!]!));
+  if (hasHan) scan(lower, /(\d{2}(?:\.5)?|xxx?l|xl|xs|[sml])\s*(?:码|号)/g, claims, (m) => void out.push(/\d/.test(m[1]!) ? m[1]! : m[1]!.toUpperCase()));
   return out;
 }
 
-function extractOrdinal(lower: string, claims: Claims): number | undefined {
+function extractOrdinal(lower: string, claims: Claims, hasHan: boolean): number | undefined {
   let ordinal: number | undefined;
-  const words = Object.keys(EN_ORDINALS).join('|');
-  scan(lower, new RegExp(`\\b(?:(second|2nd|third|3rd) (?:to|from) (?:the )?last)\\b`, 'g'), claims, (m) => {
+  scan(lower, ORD_TO_LAST_RE, claims, (m) => {
     ordinal = -1 - (EN_ORDINALS[m[1]!]! );
   });
-  scan(lower, new RegExp(`\\b(?:(the|that|this)\\s+)?(${words})\\b(?:\\s+(one|item|option|product|result|choice|pair|link|pick))?`, 'g'), claims, (m) => {
+  scan(lower, ORD_EN_RE, claims, (m) => {
     if (!m[1] && !m[3]) return false;
     ordinal = EN_ORDINALS[m[2]!]!;
   });
-  scan(lower, new RegExp(`倒数第(${ZH_ORDINAL_DIGITS})(?:个|款|件|条|双|种|项)?`, 'g'), claims, (m) => {
+  if (hasHan) scan(lower, ORD_ZH_LAST_RE, claims, (m) => {
     const n = parseZhNumber(m[1]!);
     if (n === undefined || n < 1) return false;
     ordinal = -n;
   });
-  scan(lower, new RegExp(`第(${ZH_ORDINAL_DIGITS})(?:个|款|件|条|双|种|项|张)?`, 'g'), claims, (m) => {
+  if (hasHan) scan(lower, ORD_ZH_RE, claims, (m) => {
     const n = parseZhNumber(m[1]!);
     if (n === undefined || n < 1) return false;
     ordinal = n - 1;
   });
-  scan(lower, /最后(?:一|那)(?:个|款|件|条|双|种)/g, claims, () => {
+  if (hasHan) scan(lower, /最后(?:一|那)(?:个|款|件|条|双|种)/g, claims, () => {
     ordinal = -1;
   });
   return ordinal;
 }
 
-const QTY_VERBS = '(?:add|buy|take|get|want|need|order|grab|make it|i\'ll take|give me|put)';
-const EN_QTY_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a pair of|a dozen|\\d{1,3}';
 const NOT_QTY_UNITS = /^(?:\$|dollars?|bucks|usd|euros?|stars?|%|percent|days?|weeks?|months?|hours?|minutes?|years?|inch(?:es)?|in|cm|mm|kg|lbs?|oz|gb|tb|mah|w|v|am|pm|or|to|and|-)$/;
 
-function extractQuantities(lower: string, claims: Claims): number[] {
+function extractQuantities(lower: string, claims: Claims, hasHan: boolean): number[] {
   const out: number[] = [];
   const value = (w: string) => {
     const key = w.replace(/^a (?:couple|pair|dozen)(?: of)?$/, (s) => s.split(' ')[1]!);
@@ -265,12 +289,12 @@ function extractQuantities(lower: string, claims: Claims): number[] {
     if (v < 1) return false;
     out.push(v);
   });
-  scan(lower, new RegExp(`\\b(${EN_QTY_WORDS})\\s+(?:more\\s+)?(?:of (?:them|those|these|it|each)|pairs?|pieces?|pcs|units?|items?|packs?|boxes?|sets?|bottles?|copies)\\b`, 'g'), claims, (m) => {
+  scan(lower, QTY_NOUN_RE, claims, (m) => {
     const v = value(m[1]!);
     if (!v) return false;
     out.push(v);
   });
-  scan(lower, new RegExp(`\\b${QTY_VERBS}\\s+(${EN_QTY_WORDS})\\b(?!\\s*(?:\\$|dollars?|bucks|stars?|%|percent|st|nd|rd|th)\\b)`, 'g'), claims, (m) => {
+  scan(lower, QTY_VERB_RE, claims, (m) => {
     const v = value(m[1]!);
     if (!v) return false;
     out.push(v);
@@ -285,7 +309,7 @@ function extractQuantities(lower: string, claims: Claims): number[] {
     if (!v) return false;
     out.push(v);
   });
-  scan(lower, new RegExp(`(?<!第)(${ZH_NUM})\\s*(?:${ZH_CLASSIFIERS})`, 'g'), claims, (m) => {
+  if (hasHan) scan(lower, QTY_ZH_RE, claims, (m) => {
     const v = parseZhNumber(m[1]!);
     if (!v || v > 999) return false;
     // "一个" is usually the article "a"; count it only after a buying verb.
@@ -329,11 +353,8 @@ function extractExcluded(lower: string): string[] {
 
 function extractColors(lower: string): string[] {
   const out: string[] = [];
-  const en = Object.keys(EN_COLORS).sort((a, b) => b.length - a.length);
-  const enRe = new RegExp(`\\b(${en.map((c) => c.replace('-', '\\-')).join('|')})\\b`, 'g');
   const claimed = new Claims(lower.length);
-  scan(lower, enRe, claimed, (m) => void out.push(EN_COLORS[m[1]!]!));
-  const zh = Object.keys(ZH_COLORS).sort((a, b) => b.length - a.length).join('|');
-  scan(lower, new RegExp(`(${zh})(?:色|的)`, 'g'), claimed, (m) => void out.push(ZH_COLORS[m[1]!]!));
+  scan(lower, EN_COLOR_RE, claimed, (m) => void out.push(EN_COLORS[m[1]!]!));
+  if (/[色的]/.test(lower)) scan(lower, ZH_COLOR_RE, claimed, (m) => void out.push(ZH_COLORS[m[1]!]!));
   return unique(out);
 }

@@ -25,15 +25,16 @@ export interface SparseVector {
   readonly values: Float32Array;
 }
 
-/** FNV-1a over UTF-16 code units. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over UTF-16 code units, continuing from state `h`. */
+function hash(s: string, h = FNV_OFFSET): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h >>> 0;
 }
+
+const CHAR_PREFIX = hash('c:');
 
 const TOKEN = /\p{Script=Han}|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu;
 const HAN = /^\p{Script=Han}$/u;
@@ -46,31 +47,36 @@ export function tokenize(text: string): string[] {
 export function featurize(text: string, config: FeatureConfig): SparseVector {
   const mask = (1 << config.bits) - 1;
   const acc = new Map<number, number>();
-  const add = (key: string, w: number) => {
-    const i = hash(key) & mask;
+  const addHash = (h: number, w: number) => {
+    const i = (h >>> 0) & mask;
     acc.set(i, (acc.get(i) ?? 0) + w);
   };
   const tokens = tokenize(text);
-  add('<bias-len>' + Math.min(tokens.length, 8), 0.5);
+  addHash(hash('<bias-len>' + Math.min(tokens.length, 8)), 0.5);
   for (let t = 0; t < tokens.length; t++) {
     const tok = tokens[t]!;
-    add('w:' + tok, 1);
-    if (t > 0) add('b:' + tokens[t - 1] + ' ' + tok, 1);
-    if (!HAN.test(tok) && config.charWeight > 0) {
+    addHash(hash('w:' + tok), 1);
+    if (t > 0) addHash(hash('b:' + tokens[t - 1] + ' ' + tok), 1);
+    if (config.charWeight > 0 && !HAN.test(tok)) {
+      // Char n-grams of "<tok>", hashed incrementally: the same values as hashing 'c:' + gram.
       const padded = '<' + tok + '>';
-      for (let n = config.charMin; n <= config.charMax; n++) {
-        for (let s = 0; s + n <= padded.length; s++) add('c:' + padded.slice(s, s + n), config.charWeight);
+      for (let s = 0; s + config.charMin <= padded.length; s++) {
+        let h = CHAR_PREFIX;
+        for (let n = 1; n <= config.charMax && s + n <= padded.length; n++) {
+          h = Math.imul(h ^ padded.charCodeAt(s + n - 1), FNV_PRIME);
+          if (n >= config.charMin) addHash(h, config.charWeight);
+        }
       }
     }
   }
-  if (tokens.length === 0) add('<empty>', 1);
+  if (tokens.length === 0) addHash(hash('<empty>'), 1);
   let norm = 0;
   for (const v of acc.values()) norm += v * v;
   norm = Math.sqrt(norm) || 1;
   const indices = new Int32Array(acc.size);
   const values = new Float32Array(acc.size);
   let k = 0;
-  for (const [i, v] of [...acc].sort((a, b) => a[0] - b[0])) {
+  for (const [i, v] of acc) {
     indices[k] = i;
     values[k++] = v / norm;
   }

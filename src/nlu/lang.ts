@@ -6,14 +6,15 @@
 import type { Lang } from '../messages.js';
 
 const HAN = /\p{Script=Han}/u;
-const LATIN = /[A-Za-z]/;
 
 export function detectLang(text: string): Lang {
   let han = 0;
   let latin = 0;
-  for (const ch of text) {
-    if (HAN.test(ch)) han++;
-    else if (LATIN.test(ch)) latin++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) latin++;
+    // Test only non-ASCII code units; surrogate pairs (rare Han extensions) are skipped.
+    else if (text.charCodeAt(i) > 0x2e7f && HAN.test(text[i]!)) han++;
   }
   return han > 0 && han * 3 >= latin ? 'zh' : 'en';
 }

@@ -13,6 +13,7 @@ const CASES: readonly [string, Expect][] = [
   ['where is my order #1042?', { orderIds: ['1042'] }],
   ['order 1042 has not arrived', { orderIds: ['1042'], quantities: [] }],
   ['status of bb-10420 please', { orderIds: ['BB-10420'] }],
+  ['where is SB-123456', { orderIds: ['SB-123456'], quantities: [] }],
   ['order number: 55512 and order no. 77123', { orderIds: ['55512', '77123'] }],
   ['订单号：20231105 到哪了', { orderIds: ['20231105'] }],
   ['my email is Jane.Doe@Example.com', { emails: ['jane.doe@example.com'] }],

@@ -28,8 +28,8 @@ const OBVIOUS: readonly [string, Intent, 'en' | 'zh'][] = [
   ['bye', 'goodbye', 'en'],
   ['有没有红色的连衣裙', 'product_search', 'zh'],
   ['看看我的购物车', 'view_cart', 'zh'],
-  ['有优惠券吗', 'coupon_question', 'zh'],
-  ['转人工', 'human_agent', 'zh'],
+  ['有折扣券可以用吗', 'coupon_question', 'zh'],
+  ['请转接人工', 'human_agent', 'zh'],
   ['谢谢', 'thanks', 'zh'],
   ['怎么结账', 'checkout_help', 'zh'],
 ];
