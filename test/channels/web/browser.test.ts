@@ -12,7 +12,7 @@ import { HTML_PRODUCT_ID, startRealServer, type RealServer } from './real-server
 
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/widget.png', import.meta.url));
 
-describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMissing ? `: skipped, ${CHROMIUM_SKIP_REASON}` : ''}`, () => {
+describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMissing ? `: skipped, ${CHROMIUM_SKIP_REASON}` : ''}`, { timeout: 180_000 }, () => {
   let real: RealServer;
   let chrome: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
@@ -25,7 +25,7 @@ describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMis
     // Offline sandbox: product images point at an external CDN; fail those at once so the placeholder shows.
     await chrome.context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
     page = await chrome.context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
     await page.setViewportSize({ width: 1280, height: 860 });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -51,7 +51,7 @@ describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMis
     expect(await page.locator('.demo-banner').textContent()).toContain('Amazon Shopping Queries Dataset (ESCI)');
     await page.getByRole('button', { name: 'Ask the assistant' }).click();
     await page.locator('#shopbot-widget[data-state="online"]').waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('shopbot-input');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 30_000 }).toBe('shopbot-input');
     const conversationId = (await page.locator('#shopbot-widget').getAttribute('data-conversation-id')) as string;
 
     await say('running shoes');
@@ -67,7 +67,7 @@ describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMis
     await first.locator('.sb-btn-add').click();
     await page.locator('.sb-cart').waitFor();
     expect(await page.locator('.sb-cart-line').count()).toBe(1);
-    await expect.poll(() => page.locator('.sb-card-img').first().getAttribute('src')).toMatch(/placeholder\.svg$/);
+    await expect.poll(() => page.locator('.sb-card-img').first().getAttribute('src'), { timeout: 30_000 }).toMatch(/placeholder\.svg$/);
     mkdirSync(fileURLToPath(new URL('../../../docs/', import.meta.url)), { recursive: true });
     // Show the conversation from its start (question, answer, cards) above the cart.
     await page.locator('.sb-messages').evaluate((list) => list.scrollTo(0, 0));
@@ -75,7 +75,7 @@ describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMis
 
     const before = await botReplies();
     await first.locator('.sb-btn-view').click();
-    await expect.poll(botReplies).toBe(before + 1);
+    await expect.poll(botReplies, { timeout: 30_000 }).toBe(before + 1);
 
     await page.locator('.sb-checkout').click();
     await page.locator('#shopbot-email').fill('shopper@example.com');

@@ -11,7 +11,7 @@ type AnyReply = { error?: { code: string; message: string } } & Record<string, u
 
 /** Emits with an ack through the untyped surface, so tests can send what a hostile client would. */
 function send(socket: TestClient, event: string, ...args: unknown[]): Promise<AnyReply> {
-  return (socket.timeout(5000) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<AnyReply> }).emitWithAck(event, ...args);
+  return (socket.timeout(20_000) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<AnyReply> }).emitWithAck(event, ...args);
 }
 
 let harness: GatewayHarness | undefined;
@@ -211,7 +211,7 @@ describe('web gateway: message', () => {
     void send(c, 'message', { text: 'slow question' }).catch(() => undefined);
     await gate.started;
     c.disconnect();
-    await vi.waitFor(() => expect(app.aborted.map((t) => t.text)).toEqual(['slow question']), { timeout: 5000 });
+    await vi.waitFor(() => expect(app.aborted.map((t) => t.text)).toEqual(['slow question']), { timeout: 20_000 });
     gate.release();
   });
 

@@ -68,7 +68,7 @@ export async function startGateway(
 }
 
 /** Resolves with the next `event` on the socket, or fails after timeoutMs. */
-export function nextEvent<T>(socket: TestClient, event: keyof ServerToClientEvents | 'disconnect', timeoutMs = 5000): Promise<T> {
+export function nextEvent<T>(socket: TestClient, event: keyof ServerToClientEvents | 'disconnect', timeoutMs = 20_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
     (socket as unknown as { once(e: string, fn: (v: T) => void): void }).once(event, (value: T) => {

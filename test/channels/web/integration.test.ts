@@ -12,7 +12,7 @@ import { startRealServer, type RealServer } from './real-server.js';
 type Reply = { error?: { code: string; message: string } } & Partial<OutboundMessage> & Record<string, unknown>;
 
 function send(socket: TestClient, event: string, ...args: unknown[]): Promise<Reply> {
-  return (socket.timeout(15_000) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<Reply> }).emitWithAck(event, ...args);
+  return (socket.timeout(30_000) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<Reply> }).emitWithAck(event, ...args);
 }
 
 let real: RealServer;

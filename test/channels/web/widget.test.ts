@@ -16,7 +16,7 @@ const PRODUCTS = [
   { id: 'B0SPON', title: 'Trail runner', brand: 'Acme', priceCents: 8900, currency: 'USD', rating: 3.6, ratingCount: 12, imageUrl: 'javascript:alert(2)', inStock: true, sponsored: true },
 ];
 
-describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing ? `: skipped, ${CHROMIUM_SKIP_REASON}` : ''}`, () => {
+describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing ? `: skipped, ${CHROMIUM_SKIP_REASON}` : ''}`, { timeout: 180_000 }, () => {
   let chrome: Awaited<ReturnType<typeof launchChromium>>;
   let harness: GatewayHarness | undefined;
   let app: FakeApp;
@@ -54,7 +54,7 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
       { onRequest: serveWebStatic },
     );
     page = await chrome.context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -75,7 +75,7 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
   }
 
   async function waitForTurns(n: number): Promise<void> {
-    await expect.poll(() => app.turns.length, { timeout: 10_000 }).toBe(n);
+    await expect.poll(() => app.turns.length, { timeout: 30_000 }).toBe(n);
   }
 
   it('renders catalog and shopper text as text, never as markup', async () => {
@@ -93,7 +93,7 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
     const srcs = await page.locator('.sb-card-img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')));
     expect(srcs[1]).toMatch(/\/widget\/placeholder\.svg$/);
     // The unreachable CDN image is replaced by the placeholder once it fails.
-    await expect.poll(() => page.locator('.sb-card-img').first().getAttribute('src'), { timeout: 10_000 }).toMatch(/placeholder\.svg$/);
+    await expect.poll(() => page.locator('.sb-card-img').first().getAttribute('src'), { timeout: 30_000 }).toMatch(/placeholder\.svg$/);
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
@@ -179,11 +179,11 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
     // Drop the transport from the server side: the client reconnects by itself, says hello again and re-renders.
     await page.locator('.sb-messages').evaluate((list) => list.appendChild(document.createElement('hr')));
     for (const socket of harness?.io.sockets.sockets.values() ?? []) socket.conn.close();
-    await page.locator('.sb-messages hr').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.locator('.sb-messages hr').waitFor({ state: 'detached', timeout: 30_000 });
     await page.locator('#shopbot-widget[data-state="online"] .sb-card >> nth=1').waitFor();
     expect(await page.locator('#shopbot-widget').getAttribute('data-conversation-id')).toBe(conversationId);
     await say('in black');
-    await expect.poll(() => app.turns.map((t) => t.text), { timeout: 10_000 }).toEqual(['running shoes', 'in black']);
+    await expect.poll(() => app.turns.map((t) => t.text), { timeout: 30_000 }).toEqual(['running shoes', 'in black']);
     expect(app.turns.every((t) => t.conversationId === conversationId)).toBe(true);
   });
 
