@@ -1,0 +1,279 @@
+/**
+ * The Teams channel: POST /api/messages through the Microsoft 365 Agents SDK (the successor of the
+ * archived botbuilder; same Bot Framework activity protocol). The SDK validates each request's
+ * JWT against Microsoft's (or, in tests, a local) JWKS; activities run through an ActivityHandler;
+ * replies go back over the Bot Connector API through a per-conversation queue that honours 429
+ * Retry-After with exponential back-off and jitter.
+ */
+import type { Activity, ConversationReference } from '@microsoft/agents-activity';
+import {
+  ActivityHandler,
+  CloudAdapter,
+  HttpError,
+  MessageFactory,
+  type AuthConfiguration,
+  type Connections,
+  type ResourceResponse,
+  type TurnContext,
+  type WebResponse,
+} from '@microsoft/agents-hosting';
+import type { FastifyInstance } from 'fastify';
+import { ShopbotError } from '../../src/errors.js';
+import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
+import { truncate } from '../shared/escape.js';
+import { isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
+import { OutboundQueue, parseRetryAfter, realClock, type OutboundClock, type RetryDecision } from '../shared/rate-limit.js';
+import { MemoryThreadDirectory, type ThreadDirectory } from '../shared/support.js';
+import type { ChannelDeps, ChannelHandle } from '../shared/types.js';
+import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
+import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, teamsConversationId, teamsUserId } from './inbound.js';
+import { TeamsSupportDesk } from './support.js';
+
+export interface TeamsChannelOptions {
+  /** Replaces the SDK's MSAL token acquisition for outbound calls (tests use a local token). */
+  readonly connections?: Connections;
+  readonly threads?: ThreadDirectory;
+}
+
+export interface TeamsChannelHandle extends ChannelHandle {
+  readonly supportDesk?: TeamsSupportDesk;
+  /** Sends into a Teams conversation we have seen (an agent's reply to a shopper on Teams). */
+  deliver(conversationId: string, message: OutboundMessage): Promise<void>;
+  readonly outbound: OutboundQueue;
+  readonly adapter: CloudAdapter;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+const MAX_REFERENCES = 10_000;
+
+export function classifyTeamsError(clock: OutboundClock) {
+  return (err: unknown): RetryDecision => {
+    if (err instanceof HttpError) {
+      if (err.status === 429 || err.status >= 500) return { retry: true, retryAfterMs: parseRetryAfter(err.response.headers?.get?.('retry-after'), clock.now()) };
+      return { retry: false };
+    }
+    // fetch() network failures surface as TypeError; the Bot Connector may simply be unreachable for a moment.
+    return { retry: err instanceof TypeError };
+  };
+}
+
+/** Every outbound activity goes through the queue, keyed by conversation. */
+class QueuedCloudAdapter extends CloudAdapter {
+  queue?: OutboundQueue;
+  override async sendActivities(context: TurnContext, activities: Activity[]): Promise<ResourceResponse[]> {
+    const queue = this.queue;
+    if (!queue) return super.sendActivities(context, activities);
+    const out: ResourceResponse[] = [];
+    const proactive = context.activity.type === 'event' && context.activity.name === 'ContinueConversation';
+    for (const activity of activities) {
+      // A proactive message is a new post (a new thread in a channel root), not a reply to the
+      // continuation event's made-up activity id.
+      if (proactive) delete activity.replyToId;
+      const key = activity.conversation?.id ?? context.activity.conversation?.id ?? 'unknown';
+      out.push(...(await queue.send(key, () => super.sendActivities(context, [activity]))));
+    }
+    return out;
+  }
+}
+
+/** Collects what the SDK writes to its Express-style response, for fastify to send. */
+class ResponseShim implements WebResponse {
+  statusCode = 200;
+  body: unknown;
+  readonly headers: Record<string, string> = {};
+  headersSent = false;
+  writableEnded = false;
+  status(code: number): this {
+    this.statusCode = code;
+    return this;
+  }
+  setHeader(name: string, value: string): this {
+    this.headers[name] = value;
+    return this;
+  }
+  send(body?: unknown): this {
+    this.body = body;
+    return this;
+  }
+  end(): this {
+    this.writableEnded = true;
+    return this;
+  }
+}
+
+/** continueConversation hands logic errors to onTurnError; proactive callers need them thrown. */
+export async function continueAndThrow(adapter: CloudAdapter, appId: string, ref: ConversationReference, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  let failure: unknown;
+  await adapter.continueConversation(appId, ref, async (context) => {
+    try {
+      await logic(context);
+    } catch (err) {
+      failure = err;
+    }
+  });
+  if (failure !== undefined) throw failure;
+}
+
+export function toActivity(m: TeamsMessage): Activity {
+  const activity = m.attachmentLayout === 'carousel' ? MessageFactory.carousel(m.attachments, m.text) : m.attachments.length ? MessageFactory.list(m.attachments, m.text) : MessageFactory.text(m.text ?? '');
+  if (m.suggestedReplies?.length) {
+    // Teams shows suggested actions in personal chats only; group chats still get the cards.
+    activity.suggestedActions = { to: [], actions: m.suggestedReplies.map((q) => ({ type: 'imBack', title: q.label, value: q.text })) };
+  }
+  return activity;
+}
+
+export async function registerTeamsRoutes(fastify: FastifyInstance, deps: ChannelDeps, options: TeamsChannelOptions = {}): Promise<TeamsChannelHandle> {
+  const { config, logger } = deps;
+  const { appId, appPassword, tenantId, supportConversationId, serviceUrl } = config.teams;
+  if (!appId || !appPassword) throw new ShopbotError('CONFIG_INVALID', 'Teams needs teams.appId (MICROSOFT_APP_ID) and teams.appPassword (MICROSOFT_APP_PASSWORD)');
+  const clock = deps.clock ?? realClock();
+  const authConfig: AuthConfiguration = {
+    clientId: appId,
+    clientSecret: appPassword,
+    tenantId,
+    ...(config.teams.authority ? { authority: config.teams.authority } : {}),
+    // The SDK leaves issuer checks off by default; tokens from other tenants must not pass.
+    validateIssuer: true,
+  };
+  const adapter = new QueuedCloudAdapter(authConfig);
+  if (options.connections) adapter.connectionManager = options.connections;
+  const outbound = new OutboundQueue({
+    name: 'teams',
+    // Teams allows about 7 messages per second per conversation; stay just under it.
+    minIntervalMs: 150,
+    maxAttempts: 5,
+    baseDelayMs: 1000,
+    maxDelayMs: 30_000,
+    classify: classifyTeamsError(clock),
+    clock,
+    random: deps.random ?? Math.random,
+    logger,
+  });
+  adapter.queue = outbound;
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ channel: 'teams', err: error instanceof Error ? error.message : String(error) }, 'teams turn failed');
+    await context.sendActivity(MessageFactory.text('Sorry, something went wrong on our side. Please try again in a moment.')).catch(() => undefined);
+  };
+
+  const references = new Map<string, ConversationReference>();
+  const remember = (conversationId: string, ref: ConversationReference) => {
+    references.delete(conversationId);
+    references.set(conversationId, ref);
+    if (references.size > MAX_REFERENCES) references.delete(references.keys().next().value as string);
+  };
+  const desk =
+    supportConversationId && serviceUrl
+      ? new TeamsSupportDesk(adapter, appId, { serviceUrl, conversationId: supportConversationId, tenantId }, options.threads ?? new MemoryThreadDirectory(), toActivity)
+      : undefined;
+
+  const send = async (context: TurnContext, messages: TeamsMessage[]) => {
+    for (const m of messages) await context.sendActivity(toActivity(m));
+  };
+
+  async function onMessage(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    const platformConversation = a.conversation!.id;
+    const conversationId = teamsConversationId(platformConversation);
+    const userId = teamsUserId({ id: a.from?.id ?? 'unknown', aadObjectId: a.from?.aadObjectId });
+    remember(conversationId, a.getConversationReference());
+    const inSupport = !!supportConversationId && baseConversation(platformConversation) === supportConversationId;
+
+    const submitted = a.value !== undefined ? SubmitValueSchema.safeParse(a.value) : undefined;
+    if (submitted && !submitted.success) return void logger.warn({ channel: 'teams' }, 'unrecognised card submit');
+    const value = submitted?.data;
+
+    if (value?.shopbot === 'hand_back') {
+      if (!desk || !(await desk.directory.byConversation(value.c))) return;
+      if (deps.support) await deps.support.handBack(value.c, userId);
+      await desk.closeEscalation(value.c, `Handed back to the bot by ${a.from?.name ?? 'an agent'}.`);
+      return;
+    }
+    const text = value?.shopbot === 'quick_reply' ? value.t : cleanTeamsText(a.text);
+
+    if (desk && inSupport && !value) {
+      const shopperConversation = await desk.directory.byThread(platformConversation);
+      if (shopperConversation) {
+        if (deps.support) await deps.support.agentReply(shopperConversation, userId, text);
+        else logger.warn({ channel: 'teams', conversationId: shopperConversation }, 'agent reply dropped: no support callbacks wired');
+        return;
+      }
+    }
+    if (!value) {
+      const cmd = parseMerchantCommand(text);
+      if (cmd && isMerchant(a.from?.aadObjectId ?? a.from?.id ?? '', config.teams.merchantUserIds, inSupport)) {
+        const result = await runMerchantCommand(cmd, { funnel: deps.funnel, nowMs: clock.now() });
+        return send(context, [renderMerchant(result)]);
+      }
+    }
+    const action = value ? submitToAction(value) : undefined;
+    if (!action && !text) return;
+    if ([...text].length > config.server.maxMessageChars) {
+      return void (await context.sendActivity(MessageFactory.text(`That message is too long (limit ${config.server.maxMessageChars} characters).`)));
+    }
+    const inbound: InboundMessage = {
+      channel: 'teams',
+      conversationId,
+      userId,
+      text: truncate(text, config.server.maxMessageChars),
+      ...(action ? { action } : {}),
+      ...(a.locale ? { locale: a.locale.slice(0, 20) } : {}),
+      context: { teamsConversation: platformConversation.slice(0, 500), ...(a.conversation?.tenantId ? { tenantId: a.conversation.tenantId } : {}) },
+    };
+    const out = await deps.handleTurn(inbound);
+    if (!out.silent) await send(context, renderOutbound(out));
+  }
+
+  const welcome = 'Hi! I can help you find products, check orders and answer questions about the shop. Try "show me running shoes".';
+  const handler = new ActivityHandler();
+  handler.onMessage(async (context, next) => {
+    await onMessage(context);
+    await next();
+  });
+  handler.onMembersAdded(async (context, next) => {
+    const botId = context.activity.recipient?.id;
+    if (context.activity.membersAdded?.some((m) => m.id !== botId)) await context.sendActivity(MessageFactory.text(welcome));
+    await next();
+  });
+  handler.onInstallationUpdateAdd(async (context, next) => {
+    remember(teamsConversationId(context.activity.conversation!.id), context.activity.getConversationReference());
+    await context.sendActivity(MessageFactory.text(welcome));
+    await next();
+  });
+  handler.onInstallationUpdateRemove(async (context, next) => {
+    references.delete(teamsConversationId(context.activity.conversation!.id));
+    await next();
+  });
+
+  fastify.post('/api/messages', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+    const request = { body: req.body as Record<string, unknown> | undefined, headers: req.headers as Record<string, string | string[] | undefined>, method: req.method };
+    const res = new ResponseShim();
+    let authorized = false;
+    await adapter.authorizeRequest(request, res, () => {
+      authorized = true;
+    });
+    if (!authorized) {
+      return reply.code(res.statusCode === 200 ? 401 : res.statusCode).send({ error: { code: 'UNAUTHORIZED', message: 'invalid or missing Bot Framework token' } });
+    }
+    if (!request.body || typeof request.body !== 'object') return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: 'activity body required' } });
+    await adapter.process(request, res, (context) => handler.run(context));
+    for (const [k, v] of Object.entries(res.headers)) reply.header(k, v);
+    return reply.code(res.statusCode).send(res.body ?? '');
+  });
+
+  return {
+    supportDesk: desk,
+    outbound,
+    adapter,
+    async deliver(conversationId, message) {
+      const ref = references.get(conversationId);
+      if (!ref) throw new ShopbotError('UNKNOWN_CONVERSATION', `no Teams conversation reference for ${conversationId}`);
+      await continueAndThrow(adapter, appId, ref, async (context) => {
+        for (const m of renderOutbound(message)) await context.sendActivity(toActivity(m));
+      });
+    },
+    async close() {
+      await outbound.drain();
+    },
+  };
+}
