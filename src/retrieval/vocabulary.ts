@@ -8,7 +8,7 @@
  * (a 2-letter brand like "HP" matches only when the shopper writes it in capitals), stopwords and
  * placeholder brands ("Generic", "Unknown") are skipped, and a one-word brand that appears as a
  * word in the titles of many other brands' products, more often than in its own ("Simple",
- * "Classic"), is treated as generic.
+ * "Classic"), is treated as generic. A single stopword or chat word ("can", "hello") never matches.
  */
 import { stemmer } from 'stemmer';
 import type { Product } from '../catalog/product.js';
@@ -54,6 +54,8 @@ const MAX_MESSAGE_CHARS = 4000;
 const PLACEHOLDER_BRANDS = new Set(['generic', 'unknown', 'unbranded', 'no brand', 'none', 'n a', 'na', 'other', 'various', 'brand']);
 /** Values ESCI and feeds put in the color field that are not colors a shopper would ask for. */
 const NOT_COLORS = new Set(['multi', 'multicolor', 'multicolored', 'assorted', 'natural', 'clear', 'standard', 'default', 'original', 'as shown', 'one size', 'small', 'medium', 'large', 'pack', 'set', 'mixed', 'random', 'various', 'transparent', 'classic', 'plain']);
+/** Chat words that are also somebody's brand ("Hello" toothpaste) but almost never mean it in a chat. */
+const CHAT_WORDS = new Set(['hello', 'hi', 'hey', 'thanks', 'thank', 'please', 'yes', 'no', 'ok', 'okay', 'sure', 'great', 'good', 'best', 'love', 'nice', 'cool', 'help', 'order', 'cart', 'gift', 'sale', 'new', 'free', 'cheap', 'more', 'other', 'again', 'one', 'first', 'second', 'last', 'next', 'today', 'now']);
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|&/gu;
 const HAN = /\p{Script=Han}/u;
 
@@ -180,6 +182,8 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
         let found: { kind: VocabularyKind; entry: Entry; len: number } | undefined;
         for (let len = Math.min(MAX_PHRASE_WORDS, ws.length - i); len >= 1 && !found; len--) {
           const span = ws.slice(i, i + len);
+          // A lone stopword or chat word never starts a filter ("can" must not find "Canning").
+          if (len === 1 && (ENGLISH_STOPWORDS.has(span[0]!.key) || CHAT_WORDS.has(span[0]!.key))) continue;
           for (const [kind, table] of tables) {
             const entry = table.map.get(span.map((w) => (kind === 'category' ? w.stem : w.key)).join(' '));
             if (!entry) continue;

@@ -75,3 +75,15 @@ describe('catalog vocabulary', () => {
     expect(vocab.extract('where is my order?')).toMatchObject({ brands: [], colors: [], categories: [], residual: 'where is my order?' });
   });
 });
+
+describe('catalog vocabulary on chat words', () => {
+  it('does not turn greetings or stopwords into filters', () => {
+    const vocab = createCatalogVocabulary([
+      p('1', 'Kids toothpaste', { brand: 'Hello', category: ['Health'] }),
+      p('2', 'Mason jars', { brand: 'Ball', category: ['Home', 'Canning'] }),
+    ]);
+    expect(vocab.extract('hello there').brands).toEqual([]);
+    expect(vocab.extract('can I get a refund').categories).toEqual([]);
+    expect(vocab.extract('canning jars').categories).toEqual(['canning']);
+  });
+});
