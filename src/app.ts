@@ -24,6 +24,8 @@ import { createLexicalIndex } from './retrieval/lexical.js';
 import { createCatalogVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
 import { DemoStore } from './store/demo.js';
+import { ShopifyStore } from './store/shopify.js';
+import { ShopbotError } from './errors.js';
 import type { StoreConnector } from './store/types.js';
 import { createTurnHandler, type ProductRetriever } from './turn.js';
 import type { TranscriptEntry } from '../channels/web/protocol.js';
@@ -33,6 +35,23 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export function resolveFromRoot(p: string): string {
   return path.isAbsolute(p) ? p : existsSync(path.resolve(p)) ? path.resolve(p) : path.join(REPO_ROOT, p);
+}
+
+export const DEMO_POLICIES_DIR = 'evals/data/demo-store/policies';
+
+/** The store backend named by `store.backend`; carts stay embedded for every backend. */
+function openStoreConnector(config: Config, carts: DemoStore, now: () => number): StoreConnector {
+  switch (config.store.backend) {
+    case 'demo':
+      return carts;
+    case 'shopify':
+      if (!config.store.baseUrl || !config.store.accessToken) {
+        throw new ShopbotError('CONFIG_INVALID', 'store.baseUrl (SHOPBOT_STORE_URL) and store.accessToken (SHOPBOT_STORE_TOKEN) are required for the shopify store');
+      }
+      return new ShopifyStore({ baseUrl: config.store.baseUrl, accessToken: config.store.accessToken, carts, now });
+    case 'woocommerce':
+      throw new ShopbotError('CONFIG_INVALID', 'store.backend woocommerce is not implemented yet: use demo or shopify');
+  }
 }
 
 export interface AppDeps {
@@ -112,12 +131,15 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     closers.push(() => funnelWriter.close());
 
     const titles = new Map(products.map((p) => [p.id, p.title]));
-    const store = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
+    const carts = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
+    const store = openStoreConnector(config, carts, now);
     closers.push(() => store.close());
     const states = new SqliteStateStore(db);
     closers.push(() => states.close());
 
-    const policiesDir = resolveFromRoot(config.store.policiesDir);
+    // The shipped demo policies stand in until the merchant points store.policiesDir at their own.
+    const configured = resolveFromRoot(config.store.policiesDir);
+    const policiesDir = existsSync(configured) ? configured : resolveFromRoot(DEMO_POLICIES_DIR);
     const policies = createPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : []);
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 

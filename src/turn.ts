@@ -5,6 +5,7 @@
 import type { Product } from './catalog/product.js';
 import type { CatalogStore } from './catalog/types.js';
 import { decide, awaitOrderId, type Action, type CatalogMentions } from './dialogue/policy.js';
+import { runTaskStep } from './dialogue/task-step.js';
 import { newState, type ConversationState, type StateStore } from './dialogue/state.js';
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput } from './funnel/events.js';
@@ -283,6 +284,13 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
         return { state, result: { type: 'smalltalk', kind: action.kind } };
       case 'out_of_scope':
         return { state, result: { type: 'out_of_scope' } };
+      case 'task': {
+        const who = { userId: msg.userId, ...(state.verifiedEmail ? { verifiedEmail: state.verifiedEmail } : {}) };
+        const step = await runTaskStep(action.task, deps.store, who, action.resume ?? false);
+        return { state: { ...state, task: step.task, ...(step.verifiedEmail ? { verifiedEmail: step.verifiedEmail } : {}) }, result: step.result };
+      }
+      case 'task_cancelled':
+        return { state: { ...state, task: undefined }, result: { type: 'task_cancelled', kind: action.kind } };
     }
   }
 }

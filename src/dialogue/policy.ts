@@ -6,6 +6,7 @@
 import type { UiAction } from '../messages.js';
 import type { Entities, Intent, NluResult } from '../nlu/types.js';
 import type { ConversationState, SearchContext } from './state.js';
+import { continueTask, orderIdsIn, resumeAfter, serviceTaskOf, startTask, type TaskAction } from './tasks.js';
 
 export type PolicyTopic = 'shipping' | 'returns' | 'payment' | 'coupons' | 'account' | 'cancel' | 'orders' | 'general';
 
@@ -24,7 +25,8 @@ export type Action =
   | { readonly type: 'clarify'; readonly options: readonly Intent[] }
   | { readonly type: 'which_product' }
   | { readonly type: 'smalltalk'; readonly kind: 'greeting' | 'goodbye' | 'thanks' }
-  | { readonly type: 'out_of_scope' };
+  | { readonly type: 'out_of_scope' }
+  | TaskAction;
 
 /** What the turn learned about the message beyond the NLU: catalog terms found in the text. */
 export interface CatalogMentions {
@@ -44,6 +46,8 @@ export interface PolicyInput {
   /** Cheapest price among the products last shown, for "cheaper". */
   readonly lastShownMinPriceCents?: number;
   readonly lastShownMaxPriceCents?: number;
+  /** An escalation trigger that fired on this message (src/handoff): it wins over everything else. */
+  readonly escalation?: { readonly reason: string };
 }
 
 export interface Decision {
@@ -57,7 +61,7 @@ const POLICY_TOPICS: Partial<Record<Intent, PolicyTopic>> = {
   payment_problem: 'payment',
   coupon_question: 'coupons',
   account: 'account',
-  cancel_order: 'cancel',
+  cancel_order: 'orders',
   checkout_help: 'general',
 };
 
@@ -149,7 +153,22 @@ function searchFrom(input: PolicyInput, base: SearchContext | undefined): Search
 export function decide(state0: ConversationState, input: PolicyInput): Decision {
   const state: ConversationState = { ...state0, lang: input.nlu.lang, turn: state0.turn + 1 };
   if (input.action) return fromUiAction(input.action, state);
+  if (input.escalation) {
+    return { actions: [{ type: 'handoff', reason: input.escalation.reason }], state: { ...state, task: undefined, lowConfidenceStreak: 0 } };
+  }
 
+  const pending = state.task;
+  const continued = continueTask(state, input);
+  if (continued === 'digression' && pending) {
+    // Answer the other question first, then bring the pending one back.
+    const answered = decideFresh({ ...state, task: undefined }, input);
+    return resumeAfter(answered, pending) ? { actions: [...answered.actions, ...resumeAfter(answered, pending)!.actions], state: resumeAfter(answered, pending)!.state } : answered;
+  }
+  if (continued && continued !== 'digression') return continued;
+  return decideFresh(state, input);
+}
+
+function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   const { nlu } = input;
   const e = nlu.entities;
   const intent = nlu.intent;
@@ -171,7 +190,8 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
 
   const reference = referencedProduct(e, state);
   // "The second one" points at a shown product whatever the classifier made of so short a message.
-  if (reference && ['product_search', 'product_question', 'out_of_scope'].includes(intent)) {
+  const pointsOnly = intent === 'add_to_cart' && !ADD_TO_CART_WORDS.test(input.text);
+  if (reference && (pointsOnly || ['product_search', 'product_question', 'out_of_scope'].includes(intent))) {
     const onlyPoints = contentWords(input.text.replace(REFERENCE_WORDS, ' ')) === 0;
     return {
       actions: [{ type: 'show_product', productId: reference, ...(onlyPoints ? {} : { question: input.text }), viaClick: false }],
@@ -188,6 +208,14 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
     return { actions: [{ type: 'clarify', options }], state: { ...state, lowConfidenceStreak: streak } };
   }
   const next: ConversationState = { ...state, lastIntent: intent, lowConfidenceStreak: 0 };
+
+  const service = ['order_status', 'cancel_order', 'returns_refunds', 'shipping_delivery', 'complaint', 'out_of_scope', 'payment_problem', 'account'].includes(intent)
+    ? serviceTaskOf(input.text, intent, orderIdsIn(input.text, e).length > 0)
+    : undefined;
+  if (service === 'policy') {
+    return { actions: [{ type: 'policy_answer', topic: POLICY_TOPICS[intent] ?? (intent === 'cancel_order' ? 'orders' : 'general'), question: input.text }], state: next };
+  }
+  if (service && service !== 'checkout') return startTask(service, next, input);
 
   switch (intent) {
     case 'product_search': {
@@ -217,7 +245,7 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
       const email = e.emails[0] ?? state.verifiedEmail;
       if (/\b(check ?out|place (the|my) order|buy (it|now|them)|pay now)\b|结账|下单|买单/i.test(input.text)) {
         if (email) return { actions: [{ type: 'checkout', email }], state: { ...next, verifiedEmail: email } };
-        return { actions: [{ type: 'ask_email_for_checkout' }], state: { ...next, task: { kind: 'checkout', slots: {}, awaiting: 'email', confirm: false } } };
+        return { actions: [{ type: 'ask_email_for_checkout' }], state: { ...next, task: { kind: 'checkout', slots: {}, awaiting: 'email', confirm: false, options: [], excluded: [], retries: 0 } } };
       }
       return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: next };
     }
@@ -246,5 +274,5 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
 
 /** After an order lookup found nothing to look up, the turn asks for the id and waits for it. */
 export function awaitOrderId(state: ConversationState): ConversationState {
-  return { ...state, task: { kind: 'order_status', slots: {}, awaiting: 'orderId', confirm: false } };
+  return { ...state, task: { kind: 'order_status', slots: {}, awaiting: 'orderId', confirm: false, options: [], excluded: [], retries: 0 } };
 }

@@ -22,6 +22,26 @@ export const SearchContextSchema = z.object({
 });
 export type SearchContext = z.infer<typeof SearchContextSchema>;
 
+export const TASK_KINDS = ['order_status', 'cancel_order', 'change_address', 'return_order', 'refund_status', 'checkout'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export const TaskSchema = z.object({
+  kind: z.enum(TASK_KINDS),
+  /** orderId, email, reason, note, address. */
+  slots: z.record(z.string(), z.string().max(1000)).default({}),
+  /** The slot asked for last: orderId | email | reason | address | choice | confirm. */
+  awaiting: z.string().optional(),
+  /** The shopper said yes to the change; the next step performs it. */
+  confirm: z.boolean().default(false),
+  /** Order ids offered when the shopper has several. */
+  options: z.array(z.string().max(100)).max(10).default([]),
+  /** Order ids the shopper said are not the one ("no, the other order"). */
+  excluded: z.array(z.string().max(100)).max(20).default([]),
+  /** How often the current slot was asked without an answer. */
+  retries: z.number().int().default(0),
+});
+export type Task = z.infer<typeof TaskSchema>;
+
 export const ConversationStateSchema = z.object({
   conversationId: z.string(),
   userId: z.string(),
@@ -36,17 +56,12 @@ export const ConversationStateSchema = z.object({
   lowConfidenceStreak: z.number().int().default(0),
   verifiedEmail: z.string().optional(),
   /** A service task in progress (order lookup, cancel, return): slot values and what is asked next. */
-  task: z
-    .object({
-      kind: z.enum(['order_status', 'cancel_order', 'return_order', 'checkout']),
-      slots: z.record(z.string(), z.string()).default({}),
-      awaiting: z.string().optional(),
-      confirm: z.boolean().default(false),
-    })
-    .optional(),
+  task: TaskSchema.optional(),
+  /** Consecutive messages that read as frustrated (an escalation trigger). */
+  negativeStreak: z.number().int().default(0),
   /** Who answers the shopper: the bot, or a human agent after a handoff. */
   owner: z.enum(['bot', 'agent']).default('bot'),
-  handoff: z.object({ reason: z.string(), team: z.string().optional(), requestedAt: z.number(), agentId: z.string().optional() }).optional(),
+  handoff: z.object({ reason: z.string(), team: z.string().optional(), requestedAt: z.number(), agentId: z.string().optional(), ticketId: z.string().optional(), priority: z.string().optional() }).optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 

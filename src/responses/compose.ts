@@ -6,11 +6,36 @@ import { effectivePriceCents, type Product } from '../catalog/product.js';
 import type { CartView, Lang, OutboundMessage, ProductCard, QuickReply } from '../messages.js';
 import type { Intent } from '../nlu/types.js';
 import type { SearchFilters } from '../retrieval/types.js';
-import type { Order } from '../store/types.js';
+import type { TaskKind } from '../dialogue/state.js';
+import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/types.js';
 import type { PolicyPassage } from '../turn.js';
 import { formatMoney, render, type Templates } from './templates.js';
 
+/** The facts about an order a service reply may state. */
+export interface OrderSummary {
+  readonly id: string;
+  readonly status: OrderStatus;
+  readonly createdOn: string;
+  readonly totalCents: number;
+  readonly currency: string;
+  readonly items: number;
+  readonly firstTitle: string;
+}
+
+export type ServiceResult =
+  | { type: 'task_ask'; kind: TaskKind; slot: string; reask: boolean; resume: boolean; orderId?: string }
+  | { type: 'task_choose'; kind: TaskKind; orders: OrderSummary[]; resume: boolean }
+  | { type: 'task_confirm'; kind: TaskKind; order: OrderSummary; reason?: ReturnReason; address?: string }
+  | { type: 'task_done'; kind: TaskKind; order: OrderSummary; refund?: RefundInfo; address?: string }
+  | { type: 'task_not_allowed'; kind: TaskKind; order: OrderSummary; reason: NotAllowedReason }
+  | { type: 'task_no_orders'; kind: TaskKind }
+  | { type: 'task_cancelled'; kind: TaskKind }
+  | { type: 'verify_failed'; orderId: string }
+  | { type: 'return_started'; order: OrderSummary; ret: ReturnInfo }
+  | { type: 'refund'; order: OrderSummary; refund: RefundInfo };
+
 export type ActionResult =
+  | ServiceResult
   | { type: 'search'; query: string; refined: boolean; more: boolean; products: ProductCard[]; filters: SearchFilters }
   | { type: 'product'; product: Product; question?: string }
   | { type: 'added'; product: Product; quantity: number; cart: CartView }
@@ -109,6 +134,10 @@ export function composeReply(templates: Templates, lang: Lang, results: readonly
   const count = (c: CartView) => c.lines.reduce((s, l) => s + l.quantity, 0);
 
   for (const r of results) {
+    if (isServiceResult(r)) {
+      composeService(r, { t, qr, money, lang, texts });
+      continue;
+    }
     switch (r.type) {
       case 'search': {
         const filters = describeFilters(r.filters, lang);
@@ -228,4 +257,76 @@ export function composeReply(templates: Templates, lang: Lang, results: readonly
   const seen = new Set<string>();
   const quickReplies = quick.filter((q) => (seen.has(q.label) ? false : (seen.add(q.label), true))).slice(0, 4);
   return { text: texts.join(' '), products, quickReplies, ...(cart ? { cart } : {}), ...(handoff ? { handoff } : {}) };
+}
+
+const SERVICE_TYPES: ReadonlySet<string> = new Set([
+  'task_ask', 'task_choose', 'task_confirm', 'task_done', 'task_not_allowed', 'task_no_orders', 'task_cancelled', 'verify_failed', 'return_started', 'refund',
+]);
+
+function isServiceResult(r: ActionResult): r is ServiceResult {
+  return SERVICE_TYPES.has(r.type);
+}
+
+interface ServiceCtx {
+  t: (key: string, values?: Record<string, string | number | undefined>) => string;
+  qr: (key: string) => void;
+  money: (cents: number, currency: string) => string;
+  lang: Lang;
+  texts: string[];
+}
+
+/** Service-task replies: every value comes from the order, return or refund the store returned. */
+function composeService(r: ServiceResult, { t, qr, money, lang, texts }: ServiceCtx): void {
+  const status = (s: OrderStatus) => STATUS_TEXT[lang][s];
+  const orderValues = (o: OrderSummary) => ({ orderId: o.id, items: o.items, total: money(o.totalCents, o.currency), date: o.createdOn, status: status(o.status), title: o.firstTitle });
+  switch (r.type) {
+    case 'task_ask': {
+      const prefix = r.resume ? t('task_resume') + ' ' : '';
+      texts.push(prefix + t(`task_${r.reask ? 'reask' : 'ask'}_${r.slot === 'orderId' ? 'order' : r.slot}`, { task: t(`task_name_${r.kind}`), orderId: r.orderId }));
+      if (r.reask) qr('qr_human');
+      break;
+    }
+    case 'task_choose':
+      texts.push((r.resume ? t('task_resume') + ' ' : '') + t('task_choose', { task: t(`task_name_${r.kind}`) }));
+      for (const o of r.orders) texts.push(t('task_choose_line', orderValues(o)));
+      break;
+    case 'task_confirm':
+      texts.push(
+        t(`task_confirm_${r.kind}`, { ...orderValues(r.order), reason: r.reason ? t(`reason_${r.reason}`) : undefined, address: r.address }),
+      );
+      qr('qr_yes');
+      qr('qr_no');
+      break;
+    case 'task_done': {
+      const refund = r.refund && r.refund.amountCents > 0 ? money(r.refund.amountCents, r.refund.currency) : undefined;
+      texts.push(t(`task_done_${r.kind}`, { ...orderValues(r.order), refund, refundDate: r.refund?.issuedOn, address: r.address }));
+      break;
+    }
+    case 'task_not_allowed':
+      texts.push(t(`not_allowed_${r.reason}`, orderValues(r.order)));
+      if (r.reason === 'already_shipped' || r.reason === 'return_window_closed') qr('qr_human');
+      break;
+    case 'task_no_orders':
+      texts.push(t('task_no_orders', { task: t(`task_name_${r.kind}`) }));
+      break;
+    case 'task_cancelled':
+      texts.push(t('task_cancelled'));
+      break;
+    case 'verify_failed':
+      texts.push(t('verify_failed', { orderId: r.orderId }));
+      break;
+    case 'return_started':
+      texts.push(
+        t(r.ret.feeCents > 0 ? 'return_started_fee' : 'return_started', {
+          ...orderValues(r.order),
+          returnId: r.ret.id,
+          refund: money(r.ret.refundCents, r.ret.currency),
+          fee: money(r.ret.feeCents, r.ret.currency),
+        }),
+      );
+      break;
+    case 'refund':
+      texts.push(t(`refund_${r.refund.status}`, { orderId: r.refund.orderId, amount: money(r.refund.amountCents, r.refund.currency), date: r.refund.issuedOn }));
+      break;
+  }
 }

@@ -49,6 +49,12 @@ export interface SeedOrder {
   readonly status?: 'processing' | 'cancelled';
 }
 
+/** Shoppers type "123456", "#123456" or "sb123456" for SB-123456. */
+function normalizeId(id: string): string {
+  const digits = /^(?:#|sb-?)?\s*(\d{6})$/i.exec(id.trim())?.[1];
+  return digits ? `SB-${digits}` : id.trim();
+}
+
 const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 interface OrderRow {
@@ -179,13 +185,13 @@ export class DemoStore implements StoreConnector {
   }
 
   async verifyEmail(orderId: string, email: string): Promise<boolean> {
-    const row = this.db.prepare('SELECT email FROM orders WHERE id = ? COLLATE NOCASE').get(orderId) as { email: string | null } | undefined;
+    const row = this.db.prepare('SELECT email FROM orders WHERE id = ? COLLATE NOCASE').get(normalizeId(orderId)) as { email: string | null } | undefined;
     return !!row?.email && row.email === email.trim().toLowerCase();
   }
 
   /** Loads an order the requester may see, or NOT_FOUND (never FORBIDDEN: that would confirm it exists). */
   private visible(orderId: string, who: Requester): OrderRow {
-    const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(orderId) as OrderRow | undefined;
+    const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(normalizeId(orderId)) as OrderRow | undefined;
     if (!row || !this.canSee(row, who)) throw new ShopbotError('NOT_FOUND', `no order ${orderId}`);
     return row;
   }
