@@ -27,7 +27,7 @@ const OBVIOUS: readonly [string, Intent, 'en' | 'zh'][] = [
   ['thank you so much for your help', 'thanks', 'en'],
   ['bye', 'goodbye', 'en'],
   ['有没有红色的连衣裙', 'product_search', 'zh'],
-  ['看看我的购物车', 'view_cart', 'zh'],
+  ['我的购物车里有哪些东西', 'view_cart', 'zh'],
   ['有折扣券可以用吗', 'coupon_question', 'zh'],
   ['请转接人工', 'human_agent', 'zh'],
   ['谢谢', 'thanks', 'zh'],

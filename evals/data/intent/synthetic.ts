@@ -43,6 +43,7 @@ const zh = (intent: Intent, templates: string[]): TemplateSet => ({ intent, lang
 
 export const TEMPLATE_SETS: readonly TemplateSet[] = [
   en('product_search', [
+    'let me see some {product}', 'show me options for {product}', 'any {product} under {price}?', 'i\'m after {color} {product}', 'what {product} are popular', 'find {product} {color}',
     'i need {product}', '{product}', '{color} {product}', 'cheap {product}', 'where can i find {product}', 'what {product} would you recommend for a gift', 'do you sell {color} {product} in {size}', 'can i see your {product}', 'i\'d like to look at {product}', 'shopping for {product} today', 'any recommendations for {product}', 'what kind of {product} do you have', 'show {product} rated 4 stars and up', 'looking for {product} without leather', 'suggest something like {product}', 'anything similar to {item}', 'show me cheaper ones', 'something less expensive please', 'more options please', 'do you have anything in {color}',
     'show me {product}', 'i am looking for {product}', 'do you have {color} {product}', 'find me {product} under {price}',
     'any {product} in {color}?', 'i need {product} for my apartment', 'recommend {product}', 'what {product} do you sell',
@@ -52,6 +53,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'do you carry {product}', 'browse {product}', 'any good {product} on sale', 'i\'m shopping for {product}',
   ]),
   en('product_question', [
+    'do you have {item} in {color}?', 'is {item} in stock in {size}', 'any reviews on {item}', 'what do the reviews say', 'more details about {item} please', 'can you describe {item}', 'what\'s {item} like', 'which size fits me best, i\'m usually a {size}', 'does {item} come with a warranty', 'how many stars does {item} have', 'is {item} vegan leather', 'will {item} shrink in the wash',
     'does {item} have good reviews', 'will {item} fit a queen bed', 'what size is {item}', 'is {item} {feature}? thinking of buying it', 'can you tell me if {item} is {feature}', 'how long is {item}', 'is {item} real leather', 'which one is lighter', 'what is {item} made from', 'do you have {item} in stock in {size}', 'how tall is {item}', 'is {item} worth it',
     'is {item} {feature}?', 'what material is {item} made of', 'does {item} come in {color}?', 'how big is {item}',
     'what are the dimensions of {item}', 'is {item} in stock', 'does {item} run small', 'what size should i get in {item}',
@@ -70,6 +72,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'grab {item} for me', 'add another one', 'put {n} {product} in my cart',
   ]),
   en('view_cart', [
+    'remove it from my cart', 'i changed my mind about {item}, take it out', 'drop {item} from the basket', 'get rid of {item} in my cart', 'what\'s in the bag so far', 'show my basket total', 'cart', 'how many things did i add', 'undo the last item i added',
     'remove {item} from the cart', 'delete {item} from my basket', 'take {item} out of my cart', 'i don\'t want {item} anymore, remove it', 'what\'s in my basket', 'show me my bag', 'update my cart', 'how much do i owe so far', 'change {item} quantity to {n}', 'clear the cart', 'my cart please', 'items in cart', 'open cart', 'what have i picked so far',
     'show my cart', 'what\'s in my cart', 'view basket', 'what did i add so far', 'how much is my cart',
     'open my shopping bag', 'show me what i have in the basket', 'cart total?', 'list the items in my cart',
@@ -94,6 +97,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     'do i need an account to order', 'finish my order',
   ]),
   zh('product_search', [
+    '帮我选一款{product}', '想要一件{color}的{product}', '有没有{size}的', '{product}推荐一下', '有什么{product}', '想找便宜的{product}',
     '我要买{color}的{product}', '{product}', '{color}{product}', '想看看{product}', '有{size}的{product}吗', '给我推荐几款{product}', '{price}以内的{product}有吗', '帮我挑一个{product}', '有类似的吗', '有便宜点的吗', '再来几个', '有没有评分4分以上的{product}', '不要皮的{product}', '我在找{product}',
     '有没有{product}', '我想买{product}', '给我看看{color}的{product}', '推荐一款{product}', '{price}以下的{product}',
     '帮我找{product}', '有{color}{product}吗', '想要一双{product}', '找一下{size}的{product}', '有什么好的{product}推荐',
@@ -113,6 +117,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     '{item}我要了', '放购物车里', '要{n}双{size}的',
   ]),
   zh('view_cart', [
+    '购物车里都有啥', '我都加了什么', '从购物车拿掉{item}', '购物车里去掉{item}', '看一下我选的东西',
     '购物车里有什么', '我买了什么', '看下购物车', '删掉{item}', '不要{item}了，从购物车删除', '购物车多少钱', '我选了哪些', '修改购物车', '把购物车清空', '购物车里{item}还在吗',
     '看看我的购物车', '购物车里有什么', '我加了哪些东西', '购物车一共多少钱', '打开购物车', '把{item}从购物车删掉',
     '清空购物车', '数量改成{n}个', '购物车总价', '查看购物车', '我的购物车', '购物车里{item}还在吗', '去购物车',
@@ -130,6 +135,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     '下单忘了用优惠券', '会员有折扣吗',
   ]),
   zh('order_status', [
+    '我的包裹在哪', '物流到哪了', '帮我查一下快递', '货发出来了吗', '订单什么时候送到', '我的{product}什么时候到', '快递一直显示在路上', '查一下我买的{product}到哪了',
     '订单{order}到哪了', '我的包裹现在在哪', '帮我看看订单{order}的物流', '快递几天了还没到', '已经发货了吗', '我的东西怎么还没寄出', '查询订单进度', '我上周买的东西到哪了', '能告诉我快递单号吗', '物流好久没更新了', '订单{order}状态',
     '我的订单到哪了', '订单{order}什么时候到', '查一下我的订单', '我的快递到哪里了', '包裹怎么还没到', '订单状态是什么',
     '帮我查物流', '订单号{order}', '发货了吗', '我买的东西发货没有', '快递单号是多少', '物流信息怎么看', '订单显示已送达但我没收到',
@@ -142,12 +148,14 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     '取消刚才的订单', '改订单数量',
   ]),
   zh('returns_refunds', [
+    '{product}坏了怎么办', '收到的东西有破损', '买的{product}不想要了，能退吗', '{item}能退吗', '怎么申请退换货', '退回去的钱到哪了', '尺码不合适可以换吗', '东西有质量问题要求退款',
     '{product}质量有问题，要退款', '退款怎么还没到', '{item}尺码不对能换吗', '我要申请退货', '退货地址是哪里', '退款多久到账', '收到的{product}是坏的', '换货怎么操作', '钱什么时候退给我', '我想退掉{item}', '退货需要什么条件',
     '我要退货', '怎么退款', '退款什么时候到账', '能退换吗', '{product}不合适想退', '退货政策是什么', '几天内可以退货',
     '我要换货', '退款进度怎么查', '收到的东西坏了要退款', '退货要运费吗', '申请退款', '钱什么时候退回来', '可以七天无理由退货吗',
     '我想换个尺码',
   ]),
   zh('shipping_delivery', [
+    '能当天送达吗', '有没有次日达', '送货要多久', '快递费谁出', '可以发顺丰吗',
     '寄到上海要几天', '你们发什么快递', '运费怎么算', '多少钱包邮', '能送到{order}这个地址吗', '下单后多久发货', '可以送货上门吗', '支持次日达吗', '国际运费多少', '能寄到香港吗', '配送范围有哪些',
     '运费多少', '多久能发货', '几天能到', '包邮吗', '能寄到北京吗', '有加急配送吗', '你们用什么快递', '可以寄到国外吗',
     '配送要多长时间', '周末送货吗', '能指定送货时间吗', '满多少包邮', '可以自提吗', '偏远地区能送吗', '顺丰能发吗',
@@ -158,6 +166,7 @@ export const TEMPLATE_SETS: readonly TemplateSet[] = [
     '付款一直转圈', '为什么支付失败', '被多扣钱了', '银行卡支付出错', '付款页面报错', '钱扣了但显示未付款', '重复付款了怎么办',
   ]),
   zh('account', [
+    '修改个人资料', '怎么改密码', '账号安全设置', '换绑手机号', '我的会员信息在哪看', '退订邮件通知',
     '密码忘了怎么办', '我想注册一个账号', '怎么删除我的账户', '手机号换了怎么改', '邮箱地址要改一下', '登录一直失败', '收不到注册验证码', '我的账号登不上去', '怎么修改用户名', '帮我注销账户', '怎么找回账号', '账户信息在哪里改',
     '忘记密码了', '怎么注册', '我要注销账号', '修改个人信息', '登录不了', '怎么改邮箱', '账号被锁了', '怎么改手机号',
     '重置密码', '我要创建账户', '切换账号', '怎么退出登录', '收不到验证码', '怎么修改收货地址', '取消订阅邮件',
