@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ingestFile, openCatalogStore, type CatalogStore, type Product } from './catalog/index.js';
 import type { Config } from './config.js';
+import { Redis } from 'ioredis';
 import { SqliteStateStore } from './dialogue/sqlite-state.js';
+import { RedisStateStore } from './dialogue/redis-state.js';
+import { PostgresFunnelStore } from './funnel/postgres.js';
 import type { StateStore } from './dialogue/state.js';
 import { SqliteFunnelStore } from './funnel/sqlite.js';
 import type { FunnelStore } from './funnel/types.js';
@@ -78,6 +81,8 @@ export interface App {
   readonly store: StoreConnector;
   readonly states: StateStore;
   readonly db: SqliteDb;
+  /** Set when conversation state lives in Redis; the server shares sockets through it too. */
+  readonly redis?: Redis;
   readiness(): Readiness;
   close(): Promise<void>;
 }
@@ -125,7 +130,15 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const nlu: Nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));
     closers.push(() => nlu.close());
 
-    const funnel = new SqliteFunnelStore(db);
+    let redis: Redis | undefined;
+    if (config.state.backend === 'redis') {
+      const client = new Redis(config.state.redisUrl!, { maxRetriesPerRequest: 3 });
+      redis = client;
+      closers.push(async () => {
+        await client.quit();
+      });
+    }
+    const funnel: FunnelStore = config.storage.backend === 'postgres' ? await PostgresFunnelStore.open({ url: config.storage.postgresUrl! }) : new SqliteFunnelStore(db);
     closers.push(() => funnel.close());
     const funnelWriter = new FunnelWriter(funnel, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
     closers.push(() => funnelWriter.close());
@@ -134,7 +147,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const carts = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
     const store = openStoreConnector(config, carts, now);
     closers.push(() => store.close());
-    const states = new SqliteStateStore(db);
+    const states: StateStore = redis ? new RedisStateStore(redis) : new SqliteStateStore(db);
     closers.push(() => states.close());
 
     // The shipped demo policies stand in until the merchant points store.policiesDir at their own.
@@ -172,6 +185,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       store,
       states,
       db,
+      ...(redis ? { redis } : {}),
       async history(conversationId) {
         const rows = await states.transcript(conversationId);
         return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.role === 'bot' && r.payload ? { reply: r.payload as OutboundMessage } : {}) }));

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { z } from 'zod';
 import { attachWebGateway, type WebGateway } from '../../channels/web/gateway.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../channels/web/protocol.js';
@@ -151,6 +152,9 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     maxHttpBufferSize: 200_000,
     cors: { origin: true },
   });
+  // Several servers behind a load balancer: rooms and pushes cross processes through Redis.
+  const adapterClients = app.redis ? [app.redis.duplicate(), app.redis.duplicate()] : [];
+  if (adapterClients.length === 2) io.adapter(createAdapter(adapterClients[0], adapterClients[1]));
   const gateway = attachWebGateway(io, {
     handleTurn: (msg, opts) => app.handleTurn(msg, opts),
     history: (id) => app.history(id),
@@ -174,7 +178,9 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     async close() {
       gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // io.close() already closed the HTTP server, so fastify's own close may report it as not running.
       await fastify.close().catch(() => undefined);
+      for (const c of adapterClients) await c.quit();
     },
   };
 }

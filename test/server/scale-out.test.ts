@@ -1,0 +1,94 @@
+/**
+ * Two server processes' worth of the assistant sharing one PostgreSQL funnel log and Redis
+ * (conversation state and the socket.io adapter): a conversation started on one server continues
+ * on the other, and a push from one reaches the shopper's socket on the other.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { OutboundMessage } from '../../src/messages.js';
+import { startServer, type RunningServer } from '../../src/server/http.js';
+import { FIXTURE_CATALOG } from '../helpers/app.js';
+
+const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const schema = `shopbot_scale_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+const nodes: { app: App; server: RunningServer; dir: string }[] = [];
+
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  for (let i = 0; i < 2; i++) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shopbot-scale-'));
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        dataDir: dir,
+        logLevel: 'silent',
+        server: { port: 0 },
+        catalog: { demoFile: FIXTURE_CATALOG },
+        storage: { backend: 'postgres', postgresUrl: `${PG}?options=-c%20search_path%3D${schema}` },
+        state: { backend: 'redis', redisUrl: REDIS },
+      },
+    });
+    const app = await openApp(config);
+    nodes.push({ app, server: await startServer(app), dir });
+  }
+});
+
+afterAll(async () => {
+  for (const n of nodes) {
+    await n.server.close();
+    await n.app.close();
+    rmSync(n.dir, { recursive: true, force: true });
+  }
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
+
+function ack<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
+  return new Promise((resolve) => socket.emit(event, payload, (r: T) => resolve(r)));
+}
+
+describe('scale-out backends', () => {
+  it('shares conversations, sockets and the funnel log between servers', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const conversationId = `conv-${randomUUID()}`;
+    const userId = `user-${randomUUID()}`;
+    const first = await a.app.handleTurn({ conversationId, userId, channel: 'rest', text: 'ugg slipper' });
+    expect(first.products.length).toBeGreaterThan(0);
+
+    const socket = connect(b.server.url, { transports: ['websocket'], forceNew: true });
+    try {
+      const hello = await ack<{ conversationId: string; history: unknown[] }>(socket, 'hello', { conversationId, userId });
+      expect(hello.conversationId).toBe(conversationId);
+      expect(hello.history.length).toBe(2);
+      // "the second one" on server B refers to the results server A showed.
+      const second = await ack<OutboundMessage>(socket, 'message', { text: 'the second one' });
+      // (Whether the classifier reads it as a look or an add-to-cart, it must be that product.)
+      const referred = second.products[0]?.id ?? second.cart?.lines[0]?.productId;
+      expect(referred, JSON.stringify(second).slice(0, 300)).toBe(first.products[1]?.id);
+
+      const pushed = new Promise<OutboundMessage>((resolve) => socket.once('push', (m) => resolve(m)));
+      a.server.gateway.push(conversationId, { conversationId, text: 'Hi, this is Sam from support.', lang: 'en', products: [], quickReplies: [], from: 'agent' });
+      expect((await pushed).text).toBe('Hi, this is Sam from support.');
+    } finally {
+      socket.disconnect();
+    }
+    await a.app.funnelWriter.flush();
+    await b.app.funnelWriter.flush();
+    const seen = new Set<string>();
+    for await (const e of b.app.funnel.query({ conversationId })) seen.add(e.type);
+    expect([...seen]).toEqual(expect.arrayContaining(['impression', 'intent', 'message']));
+  });
+});
