@@ -21,8 +21,7 @@ export interface UpliftExample {
   readonly propensity: number;
 }
 
-// Small steps and strong L2: uplift is a difference of two small rates, and noise dominates it.
-const FTRL: FtrlParams = { alpha: 0.01, beta: 1, l1: 0, l2: 10 };
+const FTRL: FtrlParams = { alpha: 0.05, beta: 1, l1: 0.5, l2: 2 };
 const MIN_PROPENSITY = 0.02;
 
 function clipPropensity(e: number): number {

@@ -1,0 +1,180 @@
+/**
+ * Coupons: campaigns, signed single-use codes, server-side redemption checks, and the uplift
+ * model that decides who gets an offer (with a random holdout kept for measurement).
+ *
+ * openCoupons({ db, config, clock, rng }) -> { addCampaign, decideOffer, redeem, observe, checkpoint, close }
+ */
+import type { Config } from '../config.js';
+import { ShopbotError } from '../errors.js';
+import { FunnelEventSchema, type FunnelEventInput } from '../funnel/events.js';
+import type { Logger } from '../funnel/writer.js';
+import { loadCheckpoint, saveCheckpoint } from '../learning/checkpoints.js';
+import type { FeatureRecord } from '../learning/encoder.js';
+import type { Channel } from '../messages.js';
+import type { SqliteDb } from '../storage/sqlite.js';
+import { CampaignSchema, type Campaign, type CampaignInput } from './campaign.js';
+import { newCode } from './codes.js';
+import { eligibleCampaigns, offerFor, upliftFeatures, valueOffer, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
+import { SqliteCouponStore, type RedeemOrder, type Redemption } from './sqlite.js';
+import { ClassTransformUplift } from './uplift.js';
+
+export { CampaignSchema, type Campaign, type CampaignInput, type BasketLine } from './campaign.js';
+export { CouponRefusedError, type RefusalReason, type RedeemOrder, type Redemption } from './sqlite.js';
+export { ClassTransformUplift, TwoModelUplift, type UpliftExample } from './uplift.js';
+export { upliftFeatures, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
+export { newCode, verifyCode } from './codes.js';
+
+export const UPLIFT_CHECKPOINT = 'coupon-uplift';
+/** Used only when coupons.secret is unset and the demo catalog is on (never in production). */
+const DEV_SECRET = 'shopbot-dev-coupon-key-not-for-production';
+const MAX_PENDING = 100_000;
+
+export interface CouponsDeps {
+  readonly db: SqliteDb;
+  readonly config: Config;
+  readonly clock: () => number;
+  readonly rng: () => number;
+  readonly log?: Logger;
+}
+
+export interface Coupons {
+  addCampaign(input: CampaignInput): Campaign;
+  campaigns(): Campaign[];
+  /** Decides whether this shopper gets an offer now; log `decision.event` through the funnel writer. */
+  decideOffer(shopper: ShopperSignals, basket: BasketSignals): OfferDecision;
+  /** Checks and records a redemption; throws CouponRefusedError (code COUPON_INVALID) with a reason. */
+  redeem(code: string, order: RedeemOrder & { channel: Channel; conversationId?: string }): Redemption & { event: Extract<FunnelEventInput, { type: 'coupon_redeemed' }> };
+  spentCents(campaignId: string): number;
+  /** Feeds funnel events (purchases label pending offer decisions). */
+  observe(events: readonly FunnelEventInput[]): void;
+  readonly model: ClassTransformUplift;
+  checkpoint(): number;
+  close(): Promise<void>;
+}
+
+interface PendingDecision {
+  features: FeatureRecord;
+  treated: boolean;
+  propensity: number;
+  ts: number;
+}
+
+export function openCoupons(deps: CouponsDeps): Coupons {
+  const { db, config, clock, rng } = deps;
+  const secret = config.coupons.secret ?? (config.catalog.demo ? DEV_SECRET : undefined);
+  if (!secret) throw new ShopbotError('CONFIG_INVALID', 'coupons.secret (SHOPBOT_COUPON_SECRET) is required when coupons are enabled without the demo catalog');
+  const store = new SqliteCouponStore(db);
+  const cp = loadCheckpoint(db, UPLIFT_CHECKPOINT);
+  const model = cp ? ClassTransformUplift.fromBuffer(cp.model) : new ClassTransformUplift({ bits: 16, crosses: [['segment', 'basket'], ['cat', 'basket']], tokenKeys: [] });
+  const pending = new Map<string, PendingDecision>();
+  let lastEventTs = cp?.meta.lastEventTs ?? 0;
+  const windowMs = config.ranking.attributionWindowMs;
+
+  const learn = (p: PendingDecision, outcome: 0 | 1) => model.train({ features: p.features, treated: p.treated, outcome, propensity: p.propensity });
+  const mature = (nowMs: number) => {
+    for (const [k, p] of pending) {
+      if (p.ts + windowMs > nowMs && pending.size <= MAX_PENDING) break;
+      pending.delete(k);
+      learn(p, 0);
+    }
+  };
+
+  const issue = (c: Campaign, userId: string, nowMs: number): { code: string; expiresAt: number } => {
+    const expiresAt = Math.min(c.endsAt, nowMs + c.codeTtlMs);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const code = newCode(secret, c.id, rng);
+      if (store.insertCode(code, c.id, userId, nowMs, expiresAt)) return { code, expiresAt };
+    }
+    throw new ShopbotError('CONFLICT', 'could not draw a unique coupon code in 5 attempts');
+  };
+
+  return {
+    model,
+    addCampaign(input) {
+      const c = CampaignSchema.parse(input);
+      store.upsertCampaign(c, clock());
+      return c;
+    },
+    campaigns: () => store.campaigns(),
+    spentCents: (id) => store.spentCents(id),
+
+    decideOffer(shopper, basket) {
+      const nowMs = clock();
+      mature(nowMs);
+      if (!config.coupons.enabled) return { decision: 'none', reason: 'coupons disabled' };
+      const key = shopper.conversationId ?? shopper.userId;
+      if (pending.has(key)) return { decision: 'none', reason: 'already decided in this conversation' };
+      const eligible = eligibleCampaigns(store.campaigns(), nowMs, basket, (id) => store.spentCents(id), (id) => store.issuedTo(id, shopper.userId));
+      if (eligible.length === 0) return { decision: 'none', reason: 'no eligible campaign' };
+      const features = upliftFeatures(shopper, basket);
+      const valued = eligible.map((c) => ({ c, v: valueOffer(model, c, features, basket.valueCents, config.coupons.defaultMarginRate) })).sort((a, b) => b.v.gainCents - a.v.gainCents);
+      const { c, v } = valued[0]!;
+      const h = config.coupons.holdoutRate;
+      const eps = config.coupons.explorationRate;
+      const wanted = v.gainCents > 0;
+      const propensity = (1 - h) * (wanted ? 1 : eps);
+      let decision: 'offered' | 'holdout' | 'declined';
+      if (rng() < h) decision = 'holdout';
+      else if (wanted || rng() < eps) decision = 'offered';
+      else decision = 'declined';
+      const issued = decision === 'offered' ? issue(c, shopper.userId, nowMs) : undefined;
+      pending.set(key, { features, treated: decision === 'offered', propensity, ts: nowMs });
+      const event = {
+        id: `${key}:coupon:${c.id}:${nowMs}`,
+        type: 'coupon_offered' as const,
+        ts: nowMs,
+        channel: shopper.channel,
+        ...(shopper.conversationId ? { conversationId: shopper.conversationId } : {}),
+        userId: shopper.userId,
+        campaignId: c.id,
+        ...(issued ? { code: issued.code } : {}),
+        holdout: decision === 'holdout',
+        uplift: v.uplift,
+        decision,
+        propensity,
+      };
+      return {
+        decision,
+        campaignId: c.id,
+        ...(issued ? { offer: offerFor(c, issued.code, issued.expiresAt) } : {}),
+        uplift: v.uplift,
+        expectedGainCents: v.gainCents,
+        propensity,
+        event,
+      };
+    },
+
+    redeem(code, order) {
+      const nowMs = clock();
+      const r = store.redeem(secret, code, order, nowMs);
+      return {
+        ...r,
+        event: { id: `${r.orderId}:coupon:${r.code}`, type: 'coupon_redeemed', ts: nowMs, channel: order.channel, ...(order.conversationId ? { conversationId: order.conversationId } : {}), userId: order.userId, campaignId: r.campaignId, code: r.code, discountCents: r.discountCents, orderId: r.orderId },
+      };
+    },
+
+    observe(events) {
+      for (const raw of events) {
+        const e = FunnelEventSchema.safeParse(raw);
+        if (!e.success) continue;
+        lastEventTs = Math.max(lastEventTs, e.data.ts);
+        if (e.data.type !== 'purchase') continue;
+        const key = e.data.conversationId ?? e.data.userId;
+        const p = key ? pending.get(key) : undefined;
+        if (p && key) {
+          pending.delete(key);
+          learn(p, 1);
+        }
+      }
+      mature(clock());
+    },
+
+    checkpoint() {
+      return saveCheckpoint(db, UPLIFT_CHECKPOINT, model.toBuffer(), { trained: model.trained, lastEventTs, extra: { pending: pending.size } }, clock());
+    },
+
+    async close() {
+      this.checkpoint();
+    },
+  };
+}
