@@ -13,6 +13,7 @@ import {
   ClientMessageSchema,
   HelloSchema,
   type ClientToServerEvents,
+  type HelloAck,
   type ServerToClientEvents,
   type TranscriptEntry,
 } from './protocol.js';
@@ -100,9 +101,7 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
     return false;
   }
 
-  async function onHello(socket: WebSocket, session: SocketSession, payload: unknown): Promise<
-    { conversationId: string; userId: string; history: TranscriptEntry[] } | ErrorReply
-  > {
+  async function onHello(socket: WebSocket, session: SocketSession, payload: unknown): Promise<HelloAck | ErrorReply> {
     const parsed = HelloSchema.safeParse(payload ?? {});
     if (!parsed.success) return errorReply('BAD_REQUEST', describeZodError(parsed.error));
     const userId = parsed.data.userId ?? newId('u');
@@ -118,7 +117,7 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
     session.locale = parsed.data.locale;
     await socket.join(conversationRoom(conversationId));
     const history = await deps.history(conversationId);
-    return { conversationId, userId, history };
+    return { conversationId, userId, history, limits: { maxMessageChars: deps.maxMessageChars } };
   }
 
   /** Synchronous checks, run as the message arrives so a flood is refused before it queues. */

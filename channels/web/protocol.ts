@@ -29,8 +29,16 @@ export interface TranscriptEntry {
 
 export type Ack<T> = (response: T | { error: { code: string; message: string } }) => void;
 
+/** What `hello` acknowledges. `limits` lets the widget cap its input at the server's configured size. */
+export interface HelloAck {
+  conversationId: string;
+  userId: string;
+  history: TranscriptEntry[];
+  limits?: { maxMessageChars: number };
+}
+
 export interface ClientToServerEvents {
-  hello: (hello: Hello, ack: Ack<{ conversationId: string; userId: string; history: TranscriptEntry[] }>) => void;
+  hello: (hello: Hello, ack: Ack<HelloAck>) => void;
   message: (message: ClientMessage, ack: Ack<OutboundMessage>) => void;
 }
 

@@ -527,6 +527,7 @@
         return showError(res.error);
       }
       saveIds(res);
+      if (res.limits && res.limits.maxMessageChars > 0) input.maxLength = res.limits.maxMessageChars;
       root.setAttribute('data-conversation-id', res.conversationId);
       renderHistory(res.history || []);
       if (notice) showError(notice);

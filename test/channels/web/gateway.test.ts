@@ -44,6 +44,7 @@ describe('web gateway: hello', () => {
     expect(reply.userId).toMatch(/^[A-Za-z0-9_-]{8,100}$/);
     expect(reply.conversationId).not.toBe(reply.userId);
     expect(reply.history).toEqual([]);
+    expect(reply.limits).toEqual({ maxMessageChars: 200 });
     const other = await send(await h.client(), 'hello', {});
     expect(other.conversationId).not.toBe(reply.conversationId);
   });
