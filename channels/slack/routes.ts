@@ -173,7 +173,14 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
   }
 
   async function turn(msg: InboundMessage, channel: string, threadTs: string | undefined): Promise<void> {
-    const out = await deps.handleTurn(msg);
+    let out: OutboundMessage;
+    try {
+      out = await deps.handleTurn(msg);
+    } catch (err) {
+      // The shopper still deserves an answer; the failure is logged with its conversation.
+      logger.error({ channel: 'slack', conversationId: msg.conversationId, err: err instanceof Error ? err.message : String(err) }, 'slack turn failed');
+      return void (await post(channel, threadTs, { text: 'Sorry, something went wrong on our side. Please try again in a moment.', blocks: [] }));
+    }
     if (out.silent) return;
     await post(channel, threadTs, renderOutbound(out));
   }
