@@ -42,14 +42,21 @@ export interface AnalyzerOptions {
 }
 
 function latinTerms(token: string, out: string[], options: AnalyzerOptions, stem: (t: string) => string): void {
-  // "men's" -> "men"; "u.s" -> "u", "s"; but "1.75" stays a number.
-  let t = token.replace(/['’]s$/, '').replace(/['’]/g, '');
-  const parts = /^\d+(?:\.\d+)+$/.test(t) ? [t] : t.split('.');
-  for (t of parts) {
-    if (t.length === 0 || t.length > MAX_TERM_CHARS) continue;
-    if (options.stopwords !== false && ENGLISH_STOPWORDS.has(t)) continue;
-    out.push(options.stem !== false && t.length > 2 && /^[a-z]+$/.test(t) ? stem(t) : t);
+  // Fast path: most tokens have no apostrophe or dot.
+  if (token.indexOf("'") < 0 && token.indexOf('’') < 0 && token.indexOf('.') < 0) {
+    latinTerm(token, out, options, stem);
+    return;
   }
+  // "men's" -> "men"; "u.s" -> "u", "s"; but "1.75" stays a number.
+  const t = token.replace(/['’]s$/, '').replace(/['’]/g, '');
+  if (t.indexOf('.') < 0 || /^\d+(?:\.\d+)+$/.test(t)) latinTerm(t, out, options, stem);
+  else for (const part of t.split('.')) latinTerm(part, out, options, stem);
+}
+
+function latinTerm(t: string, out: string[], options: AnalyzerOptions, stem: (t: string) => string): void {
+  if (t.length === 0 || t.length > MAX_TERM_CHARS) return;
+  if (options.stopwords !== false && ENGLISH_STOPWORDS.has(t)) return;
+  out.push(options.stem !== false && t.length > 2 && /^[a-z]+$/.test(t) ? stem(t) : t);
 }
 
 /**
