@@ -58,4 +58,9 @@ describe('importGmc (TSV)', () => {
     const rows = await collect(importGmc(textStream('g:id\tg:title\tg:price\nZ1\tCap\t5.00 USD\n')));
     expect(products(rows)).toMatchObject([{ id: 'Z1', title: 'Cap', priceCents: 500 }]);
   });
+
+  it('keeps inch marks and quoted words in TSV cells, and reads a quoted cell with a tab', async () => {
+    const tsv = 'id\ttitle\tprice\nA\t"Best" mattress 12"\t10 USD\nB\t"Quoted\ttab"\t1 USD\n';
+    expect(products(await collect(importGmc(textStream(tsv)))).map((p) => p.title)).toEqual(['"Best" mattress 12"', 'Quoted\ttab']);
+  });
 });
