@@ -112,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       for (const [k, v] of Object.entries(m)) metrics[`${lang}_${k}`] = v;
     }
   }
-  printTable(`intent: ${file} (${flags.format}${flags.format === 'clinc150' ? ` ${flags.split}` : ''}), model ${flags.model}`, table, ['n', 'accuracy', 'macro_f1', 'oos_recall', 'in_scope_accuracy', 'ece', 'excluded', 'ms_per_message']);
+  printTable(`intent: ${file} (${flags.format}${flags.format === 'clinc150' ? ` ${flags.split}` : ''}), model ${flags.model}`, table, ['n', 'accuracy', 'macro_f1', 'macro_f1_gold_labels', 'oos_recall', 'in_scope_accuracy', 'ece', 'excluded', 'ms_per_message']);
   const pairs = worstConfusedPairs(gold, pred, flags.confusions);
   if (pairs.length) {
     console.log('\nmost confused (gold -> predicted: count)');

@@ -49,10 +49,15 @@ export function perClass(gold: readonly string[], pred: readonly string[]): Reco
   return out;
 }
 
-/** Unweighted mean F1 over the labels in gold and predicted (scikit-learn's default label set). */
-export function macroF1(gold: readonly string[], pred: readonly string[]): number {
-  const scores = Object.values(perClass(gold, pred));
-  return scores.length ? scores.reduce((s, c) => s + c.f1, 0) / scores.length : 0;
+/**
+ * Unweighted mean F1 over the labels in gold and predicted (scikit-learn's default label set), or
+ * over `labels` when given. On a mapped benchmark where gold holds a few store intents, the default
+ * also averages in the labels that were only predicted (F1 0); `labels = gold's labels` leaves them out.
+ */
+export function macroF1(gold: readonly string[], pred: readonly string[], labels?: readonly string[]): number {
+  const all = perClass(gold, pred);
+  const scores = (labels ?? Object.keys(all)).map((l) => all[l]?.f1 ?? 0);
+  return scores.length ? scores.reduce((s, f) => s + f, 0) / scores.length : 0;
 }
 
 /** Recall of one label, e.g. out-of-scope recall; NaN when gold has none of it. */
@@ -129,6 +134,7 @@ export function intentMetrics(gold: readonly string[], pred: readonly string[], 
     n: gold.length,
     accuracy: accuracy(gold, pred),
     macro_f1: macroF1(gold, pred),
+    macro_f1_gold_labels: macroF1(gold, pred, [...new Set(gold)]),
     oos_recall: recallOf(gold, pred, outLabel),
     in_scope_accuracy: accuracyExcluding(gold, pred, outLabel),
     ece: expectedCalibrationError(confidence, gold.map((g, i) => g === pred[i])),

@@ -24,6 +24,8 @@ describe('classification metrics', () => {
   it('macro-F1 is the unweighted mean, and a label only predicted counts as 0', () => {
     expect(macroF1(gold, pred)).toBeCloseTo((0.5 + 0.8 + 2 / 3) / 3);
     expect(macroF1(['a', 'a'], ['a', 'z'])).toBeCloseTo((2 / 3 + 0) / 2);
+    expect(macroF1(['a', 'a'], ['a', 'z'], ['a'])).toBeCloseTo(2 / 3);
+    expect(macroF1(['a'], ['a'], ['a', 'never'])).toBeCloseTo(0.5);
   });
 
   it('out-of-scope recall and in-scope accuracy', () => {
