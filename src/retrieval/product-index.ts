@@ -117,19 +117,27 @@ function hasWord(text: string, token: string): boolean {
 
 export type PayloadPredicate = (id: string, payload: IndexPayload | undefined) => boolean;
 
+export interface FilterStages {
+  /** Field checks: cheap, worth running before scoring (pre-filter). */
+  readonly fields?: PayloadPredicate;
+  /** Negated terms: a scan of the product text, cheaper to run only on would-be top-k hits. */
+  readonly terms?: PayloadPredicate;
+}
+
 /**
- * Compiles filters once per query into a predicate over payloads (the embedded engine calls it
+ * Compiles filters once per query into predicates over payloads (the embedded engine calls them
  * per candidate). Qdrant evaluates the same rules from `toQdrantFilter`. A term is excluded when
  * all of its tokens are words of the product text (Qdrant full-text `match.text` semantics).
  */
-export function compileFilters(f: SearchFilters): PayloadPredicate {
+export function compileFilterStages(f: SearchFilters): FilterStages {
   const excludeIds = f.excludeIds?.length ? new Set(f.excludeIds) : undefined;
   const brands = f.brands?.length ? new Set(f.brands.map((b) => b.toLowerCase())) : undefined;
   const colors = f.colors?.length ? new Set(f.colors.map((c) => c.toLowerCase())) : undefined;
   const categories = f.categories?.length ? new Set(f.categories.map((c) => c.toLowerCase())) : undefined;
   const terms = (f.excludeTerms ?? []).map(negationTokens).filter((t) => t.length > 0);
   const { priceMinCents: min, priceMaxCents: max, minRating, inStockOnly } = f;
-  return (id, p) => {
+  const hasFields = !!(excludeIds || brands || colors || categories || min !== undefined || max !== undefined || minRating !== undefined || inStockOnly);
+  const fields: PayloadPredicate = (id, p) => {
     if (!p) return false;
     if (excludeIds?.has(id)) return false;
     if (min !== undefined && (p.priceCents === undefined || p.priceCents < min)) return false;
@@ -139,12 +147,19 @@ export function compileFilters(f: SearchFilters): PayloadPredicate {
     if (categories && !(p.categories ?? []).some((c) => categories.has(c))) return false;
     if (minRating !== undefined && (p.rating === undefined || p.rating < minRating)) return false;
     if (inStockOnly && p.availability !== 'in_stock') return false;
-    if (terms.length) {
-      const text = p.text ?? '';
-      if (terms.some((tokens) => tokens.every((t) => hasWord(text, t)))) return false;
-    }
     return true;
   };
+  const text: PayloadPredicate = (_id, p) => {
+    if (!p) return false;
+    const words = p.text ?? '';
+    return !terms.some((tokens) => tokens.every((t) => hasWord(words, t)));
+  };
+  return { ...(hasFields ? { fields } : {}), ...(terms.length ? { terms: text } : {}) };
+}
+
+export function compileFilters(f: SearchFilters): PayloadPredicate {
+  const { fields, terms } = compileFilterStages(f);
+  return (id, p) => !!p && (!fields || fields(id, p)) && (!terms || terms(id, p));
 }
 
 export function matchesPayload(id: string, p: IndexPayload | undefined, f: SearchFilters): boolean {

@@ -1,0 +1,276 @@
+/**
+ * `shopbot bench retrieval [--sizes 10000,100000] [--dim D] [--queries N] [--json OUT]`
+ *
+ * Vector search at scale, side by side on the same vectors in one run: the embedded engine's exact
+ * scan and its HNSW graph (hnswlib-node), and Debian's python3-hnswlib and python3-faiss (HNSW and
+ * flat) in a child process reading the same float32 files. The vectors are SYNTHETIC: unit vectors
+ * drawn around random cluster centres (seeded), of the embedding model's dimension. Recall@10 is
+ * measured against the embedded exact scan. Then the retrieval step of a turn (query embedding +
+ * dense + BM25 + fusion) on the demo catalog.
+ *
+ * Queries run one at a time on one thread (a turn's shape); builds are single-threaded on both sides.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ShopbotError } from '../src/errors.js';
+import { EmbeddedProductIndex } from '../src/retrieval/embedded.js';
+import { HashingTextEncoder, type TextEncoder } from '../src/retrieval/hashing-encoder.js';
+import { DEFAULT_HNSW } from '../src/retrieval/hnsw.js';
+import { createHybridRetriever } from '../src/retrieval/hybrid.js';
+import { embeddingText } from '../src/retrieval/indexer.js';
+import { createLexicalIndex } from '../src/retrieval/lexical.js';
+import { payloadFromProduct } from '../src/retrieval/product-index.js';
+import { loadCatalog } from '../evals/retrieval.js';
+import { printTable, requireFile, writeJson, type Metrics, type SideBySide } from '../evals/report.js';
+
+const ArgsSchema = z.object({
+  sizes: z.string().regex(/^\d+(,\d+)*$/).transform((s) => s.split(',').map(Number)),
+  dim: z.coerce.number().int().min(8).max(4096).optional(),
+  queries: z.coerce.number().int().min(10).max(100_000),
+  clusters: z.coerce.number().int().min(1).max(1_000_000),
+  noise: z.coerce.number().min(0).max(10),
+  faissHnswMax: z.coerce.number().int().min(0),
+  seed: z.coerce.number().int(),
+  python: z.string().min(1),
+  catalog: z.string().min(1),
+  queryFile: z.string().min(1),
+  json: z.string().optional(),
+  skipPython: z.boolean(),
+});
+
+/** mulberry32: a tiny seeded generator, so the same flags give the same vectors. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Box-Muller normal deviates. */
+function gaussian(rng: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+/**
+ * n unit vectors around `clusters` random centres (standard normal per dimension) plus normal
+ * noise of standard deviation `sigma` per dimension: sigma 1 makes the noise as long as the
+ * centre (heavily overlapping clusters, close to uniform random, the hardest case for HNSW).
+ */
+export function clusteredVectors(n: number, dim: number, clusters: number, seed: number, sigma: number): Float32Array {
+  const rng = seededRandom(seed);
+  const g = gaussian(rng);
+  const centres = new Float32Array(clusters * dim);
+  for (let i = 0; i < centres.length; i++) centres[i] = g();
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rng() * clusters) * dim;
+    let norm = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = centres[c + j]! + sigma * g();
+      out[i * dim + j] = v;
+      norm += v * v;
+    }
+    const inv = 1 / Math.sqrt(norm);
+    for (let j = 0; j < dim; j++) out[i * dim + j] = out[i * dim + j]! * inv;
+  }
+  return out;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.round((p / 100) * (s.length - 1)))]!;
+}
+
+export function recallAt(found: readonly (readonly string[])[], truth: readonly (readonly string[])[], k: number): number {
+  let hits = 0;
+  found.forEach((f, i) => {
+    const t = new Set(truth[i]!.slice(0, k));
+    hits += f.slice(0, k).filter((id) => t.has(id)).length;
+  });
+  return hits / (k * truth.length);
+}
+
+const memMb = () => {
+  const m = process.memoryUsage();
+  return m.rss / 2 ** 20;
+};
+
+/** Wall-clock latency per query, plus CPU time per query (this process), which a shared, loaded machine inflates far less. */
+async function timedSearches(index: EmbeddedProductIndex, queries: Float32Array, dim: number, k: number): Promise<{ lat: number[]; cpuMs: number; found: string[][] }> {
+  const lat: number[] = [];
+  const found: string[][] = [];
+  const nq = queries.length / dim;
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < nq; i++) {
+    const q = queries.subarray(i * dim, (i + 1) * dim);
+    const t = performance.now();
+    const hits = await index.search({ vector: q, k });
+    lat.push(performance.now() - t);
+    found.push(hits.map((h) => h.id));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { lat, cpuMs: (cpu.user + cpu.system) / 1000 / nq, found };
+}
+
+async function buildIndex(base: Float32Array, dim: number, annThreshold: number): Promise<{ index: EmbeddedProductIndex; buildS: number; memoryMb: number }> {
+  const before = memMb();
+  const t = performance.now();
+  const index = await EmbeddedProductIndex.open({ dim, annThreshold });
+  const n = base.length / dim;
+  for (let i = 0; i < n; i += 10_000) {
+    const items = [];
+    for (let j = i; j < Math.min(n, i + 10_000); j++) items.push({ id: String(j), vector: base.subarray(j * dim, (j + 1) * dim), payload: {} });
+    await index.upsert(items);
+  }
+  return { index, buildS: (performance.now() - t) / 1000, memoryMb: memMb() - before };
+}
+
+async function scaleRun(n: number, args: z.infer<typeof ArgsSchema>, dim: number, rows: SideBySide): Promise<void> {
+  const k = 10;
+  const t0 = performance.now();
+  // Same seed for the centres' stream start: queries are drawn around the same centres as the base.
+  const base = clusteredVectors(n, dim, Math.min(args.clusters, n), args.seed, args.noise);
+  const queries = clusteredVectors(n + args.queries, dim, Math.min(args.clusters, n), args.seed, args.noise).subarray(n * dim);
+  console.error(`[${n}] generated ${n} x ${dim} vectors in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const exact = await buildIndex(base, dim, Number.MAX_SAFE_INTEGER);
+  const ex = await timedSearches(exact.index, queries, dim, k);
+  rows[`embedded-exact@${n}`] = { build_s: exact.buildS, memory_mb: exact.memoryMb, p50_ms: percentile(ex.lat, 50), p99_ms: percentile(ex.lat, 99), cpu_ms: ex.cpuMs, 'recall@10': 1 };
+  await exact.index.close();
+  console.error(`[${n}] embedded exact done`);
+
+  // Threshold = n: the graph is built once from all vectors, the way a large catalog crosses it.
+  const ann = await buildIndex(base, dim, n);
+  if (ann.index.mode !== 'hnsw') throw new ShopbotError('INTERNAL', 'bench: the embedded index did not switch to HNSW');
+  const hn = await timedSearches(ann.index, queries, dim, k);
+  rows[`embedded-hnsw@${n}`] = { build_s: ann.buildS, memory_mb: ann.memoryMb, p50_ms: percentile(hn.lat, 50), p99_ms: percentile(hn.lat, 99), cpu_ms: hn.cpuMs, 'recall@10': recallAt(hn.found, ex.found, k) };
+  await ann.index.close();
+  console.error(`[${n}] embedded hnsw done`);
+
+  if (args.skipPython) return;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-bench-'));
+  try {
+    const f = (name: string, a: Float32Array | Int32Array) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      return file;
+    };
+    const truth = Int32Array.from(ex.found.flatMap((ids) => ids.map(Number)));
+    const py = spawnSync(
+      args.python,
+      [
+        path.join(import.meta.dirname, 'retrieval-ann.py'),
+        '--base', f('base.f32', base),
+        '--queries', f('queries.f32', queries),
+        '--truth', f('truth.i32', truth),
+        '--dim', String(dim),
+        '--k', String(k),
+        '--m', String(DEFAULT_HNSW.m),
+        '--ef-construction', String(DEFAULT_HNSW.efConstruction),
+        '--ef', String(DEFAULT_HNSW.efSearch),
+        '--systems', n <= args.faissHnswMax ? 'hnswlib,faiss-hnsw,faiss-flat' : 'hnswlib,faiss-flat',
+      ],
+      { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 },
+    );
+    if (py.status !== 0) throw new ShopbotError('INTERNAL', `bench: ${args.python} bench/retrieval-ann.py failed: ${py.stderr || py.error?.message}`);
+    const result = z.record(z.string(), z.record(z.string(), z.number())).parse(JSON.parse(py.stdout));
+    for (const [system, metrics] of Object.entries(result)) rows[`${system}@${n}`] = metrics;
+    console.error(`[${n}] python done`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The retrieval step of a turn on the demo catalog: query embedding + dense + BM25 + fusion. */
+async function turnStep(args: z.infer<typeof ArgsSchema>, encoder: TextEncoder): Promise<Metrics> {
+  const { products } = await loadCatalog(args.catalog, 'esci');
+  const queryTexts = (JSON.parse((await import('node:fs')).readFileSync(args.queryFile, 'utf8')) as { querySetQueries: { queryText: string }[] }).querySetQueries.map((q) => q.queryText);
+  const lexical = createLexicalIndex();
+  lexical.upsert(products);
+  const index = await EmbeddedProductIndex.open({ dim: encoder.dim, annThreshold: 20_000 });
+  for (let i = 0; i < products.length; i += 256) {
+    const slice = products.slice(i, i + 256);
+    const vectors = await encoder.embed(slice.map(embeddingText), { kind: 'passage' });
+    await index.upsert(slice.map((p, j) => ({ id: p.id, vector: vectors[j]!, payload: payloadFromProduct(p) })));
+  }
+  const retriever = createHybridRetriever({ lexical, dense: { index, encoder } });
+  const lat: number[] = [];
+  const filtered: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let rep = 0; rep < 5; rep++) {
+    for (const text of queryTexts) {
+      let t = performance.now();
+      await retriever.search({ text, k: 10 });
+      lat.push(performance.now() - t);
+      t = performance.now();
+      await retriever.search({ text, k: 10, filters: { priceMaxCents: 5000, inStockOnly: true, excludeTerms: ['used'] } });
+      filtered.push(performance.now() - t);
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  await retriever.close();
+  await index.close();
+  return {
+    cpu_ms: (cpu.user + cpu.system) / 1000 / (lat.length + filtered.length),
+    products: products.length,
+    queries: lat.length,
+    p50_ms: percentile(lat, 50),
+    p99_ms: percentile(lat, 99),
+    filtered_p50_ms: percentile(filtered, 50),
+    filtered_p99_ms: percentile(filtered, 99),
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: '10000,100000' },
+      dim: { type: 'string' },
+      queries: { type: 'string', default: '200' },
+      clusters: { type: 'string', default: '256' },
+      noise: { type: 'string', default: '0.75' },
+      // faiss 1.7.3's HNSW builds several times slower than hnswlib single-threaded: only up to here by default.
+      'faiss-hnsw-max': { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '42' },
+      python: { type: 'string', default: existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3' },
+      catalog: { type: 'string', default: 'evals/data/esci/ubi_ecommerce_products.json.gz' },
+      'query-file': { type: 'string', default: 'evals/data/esci/esci_us_queryset_dev.json' },
+      json: { type: 'string' },
+      'skip-python': { type: 'boolean', default: false },
+    },
+  });
+  const parsed = ArgsSchema.safeParse({ ...values, queryFile: values['query-file'], skipPython: values['skip-python'], faissHnswMax: values['faiss-hnsw-max'] });
+  if (!parsed.success) throw new ShopbotError('BAD_REQUEST', `bench retrieval: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const args = parsed.data;
+  requireFile(args.catalog, '--catalog');
+  requireFile(args.queryFile, '--query-file');
+
+  const encoder: TextEncoder = new HashingTextEncoder();
+  const dim = args.dim ?? encoder.dim;
+  console.log(
+    `machine: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n` +
+      `vectors: SYNTHETIC clustered unit vectors (${args.clusters} clusters, noise sigma ${args.noise}, seed ${args.seed}), dim ${dim} (the embedding model's), ` +
+      `${args.queries} queries, k=10, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction} efSearch=${DEFAULT_HNSW.efSearch}, one query at a time on one thread; ` +
+      `python3-faiss HNSW up to ${args.faissHnswMax} vectors\n` +
+      `load average now: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (wall-clock latencies on a shared machine; cpu_ms = CPU time per query)`,
+  );
+  const rows: SideBySide = {};
+  for (const n of args.sizes) await scaleRun(n, args, dim, rows);
+  printTable('vector search (recall@10 against the embedded exact scan; memory = RSS growth while building)', rows, ['build_s', 'memory_mb', 'p50_ms', 'p99_ms', 'cpu_ms', 'recall@10']);
+
+  const step = await turnStep(args, encoder);
+  printTable(`retrieval step of a turn on the demo catalog (hybrid, encoder ${encoder.dim}-d hashing; plain and with price/stock/negation filters)`, { 'turn-retrieval': step });
+  writeJson(args.json, { ...rows, 'turn-retrieval': step });
+  await encoder.close();
+  return 0;
+}
