@@ -4,3 +4,4 @@ export { OutboundQueue, realClock, backoffMs, parseRetryAfter, type OutboundCloc
 export { parseMerchantCommand, runMerchantCommand, isMerchant, ChartStore, type MerchantCommand, type MerchantResult } from './merchant.js';
 export { escapeSlack, escapeCardMarkdown, escapeTeamsText } from './escape.js';
 export type { ChannelDeps, ChannelHandle, ChannelLogger, HandleTurn } from './types.js';
+export { mountChatChannels, type ChatChannels } from './mount.js';

@@ -1,0 +1,45 @@
+/**
+ * Mounts whichever chat channels have credentials and says which are off and why, so the server
+ * starts (and says so) without Teams or Slack configured.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { OutboundMessage } from '../../src/messages.js';
+import { ShopbotError } from '../../src/errors.js';
+import { registerSlackRoutes, type SlackChannelHandle, type SlackChannelOptions } from '../slack/routes.js';
+import { registerTeamsRoutes, type TeamsChannelHandle, type TeamsChannelOptions } from '../teams/routes.js';
+import { describeChannels, type ChannelStatus } from './describe.js';
+import type { SupportDesk } from './support.js';
+import type { ChannelDeps, ChannelHandle } from './types.js';
+
+export interface ChatChannels extends ChannelHandle {
+  readonly statuses: readonly ChannelStatus[];
+  readonly teams?: TeamsChannelHandle;
+  readonly slack?: SlackChannelHandle;
+  /** The desk escalations go to: Slack's when its support channel is set, else Teams'. */
+  readonly supportDesk?: SupportDesk;
+  /** Sends a message to a shopper whose conversation is on Teams or Slack (by its id prefix). */
+  deliver(conversationId: string, message: OutboundMessage): Promise<void>;
+}
+
+export async function mountChatChannels(fastify: FastifyInstance, deps: ChannelDeps, options: { teams?: TeamsChannelOptions; slack?: SlackChannelOptions } = {}): Promise<ChatChannels> {
+  const statuses = describeChannels(deps.config);
+  for (const s of statuses) deps.logger.info({ channel: s.channel, enabled: s.enabled, support: s.support.enabled }, `${s.channel} ${s.reason}; support channel ${s.support.reason}`);
+  const on = (c: 'teams' | 'slack') => statuses.find((s) => s.channel === c)!.enabled;
+  const teams = on('teams') ? await registerTeamsRoutes(fastify, deps, options.teams) : undefined;
+  const slack = on('slack') ? await registerSlackRoutes(fastify, deps, options.slack) : undefined;
+  return {
+    statuses,
+    teams,
+    slack,
+    supportDesk: slack?.supportDesk ?? teams?.supportDesk,
+    async deliver(conversationId, message) {
+      if (conversationId.startsWith('teams:') && teams) return teams.deliver(conversationId, message);
+      if (conversationId.startsWith('slack:') && slack) return slack.deliver(conversationId, message);
+      throw new ShopbotError('UNKNOWN_CONVERSATION', `no chat channel delivers to ${conversationId}`);
+    },
+    async close() {
+      await slack?.close();
+      await teams?.close();
+    },
+  };
+}
