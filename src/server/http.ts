@@ -161,7 +161,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     ownsConversation: (id, user) => app.ownsConversation(id, user),
     maxMessageChars: config.server.maxMessageChars,
     messagesPerMinute: config.server.messagesPerMinute,
-    log: { warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m), debug: (o, m) => app.log.info(o, m) },
+    log: { warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m), debug: (o, m) => (app.log as { debug?: (o: unknown, m?: string) => void }).debug?.(o, m) },
   });
   if (extra) await extra(fastify, io as unknown as Server);
 
