@@ -21,6 +21,8 @@ export interface IndexerDeps {
   readonly modelId: string;
   /** Identifies the index in the state table (`indexKey(config, modelId)`). */
   readonly indexKey: string;
+  /** The product text the encoder embeds (the trained model: `productPassage`). Default `embeddingText`. */
+  readonly passageText?: (p: Product) => string;
   readonly log?: RetrievalLog;
   readonly now?: () => number;
 }
@@ -75,6 +77,7 @@ function fromBlob(b: Buffer): Float32Array {
 
 export function createIndexer(deps: IndexerDeps): Indexer {
   const { db, catalog, index, encoder, modelId, indexKey } = deps;
+  const passageText = deps.passageText ?? embeddingText;
   const log = deps.log ?? silentLog;
   const now = deps.now ?? Date.now;
   const stmts = {
@@ -142,7 +145,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       const state = new Map(stmts.stateGet.all(indexKey, JSON.stringify(ids)).map((r) => [r.product_id, r.item_hash]));
       const work: { p: Product; text: string; textHash: string; itemHash: string; payload: ReturnType<typeof payloadFromProduct> }[] = [];
       for (const p of products) {
-        const text = embeddingText(p);
+        const text = passageText(p);
         const textHash = sha256(text);
         const payload = payloadFromProduct(p);
         const itemHash = sha256(`${textHash}\n${JSON.stringify(payload)}`);

@@ -1,0 +1,144 @@
+/**
+ * The retrieval stage's public surface: types, the lexical and dense indexes, filters, the
+ * catalog vocabulary, the indexer and the hybrid retriever, and `openRetrieval`, the one factory
+ * the composition root calls.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CatalogStore } from '../catalog/types.js';
+import type { Product } from '../catalog/product.js';
+import type { Config } from '../config.js';
+import { isShopbotError } from '../errors.js';
+import { openTextEncoder, productPassage } from '../models/index.js';
+import type { SqliteDb } from '../storage/sqlite.js';
+import { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
+import { createHybridRetriever, type Retriever } from './hybrid.js';
+import { createIndexer, embeddingText, type Indexer, type SyncOptions, type SyncSummary } from './indexer.js';
+import { indexKey, openProductIndex, type ProductIndex, type RetrievalLog } from './product-index.js';
+import type { LexicalIndex } from './types.js';
+
+export type { SearchFilters, SearchHit, LexicalIndex, LexicalSearchOptions } from './types.js';
+export { createLexicalIndex, Bm25LexicalIndex, DEFAULT_BM25, type Bm25Params, type LexicalIndexOptions } from './lexical.js';
+export { compileFilters as compileProductFilters, matchesFilters, hasFilters, type ProductPredicate } from './filters.js';
+export { createCatalogVocabulary, type CatalogVocabulary, type VocabularyMatch, type VocabularyExtraction, type VocabularyKind } from './vocabulary.js';
+export {
+  openProductIndex,
+  payloadFromProduct,
+  negationTokens,
+  indexKey,
+  embeddedIndexDir,
+  type ProductIndex,
+  type ProductIndexDeps,
+  type IndexItem,
+  type IndexPayload,
+  type VectorQuery,
+  type RetrievalLog,
+} from './product-index.js';
+export { EmbeddedProductIndex, type EmbeddedIndexOptions } from './embedded.js';
+export { QdrantProductIndex, toQdrantFilter, pointId, type QdrantIndexOptions } from './qdrant.js';
+export { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
+export { createIndexer, embeddingText, type Indexer, type IndexerDeps, type SyncOptions, type SyncProgress, type SyncSummary } from './indexer.js';
+export {
+  createHybridRetriever,
+  rrfFuse,
+  linearFuse,
+  DEFAULT_FUSION,
+  type Fusion,
+  type Retriever,
+  type RetrievalQuery,
+  type RetrievalResult,
+  type RetrievedHit,
+  type RetrievalHealth,
+  type HybridRetrieverDeps,
+} from './hybrid.js';
+
+export interface RetrievalEncoder {
+  readonly encoder: TextEncoder;
+  /** Names the vectors (cache and index directory): changes whenever the model's weights change. */
+  readonly modelId: string;
+  /** The product text this encoder embeds. */
+  readonly passageText: (p: Product) => string;
+  readonly kind: 'transformer' | 'hashing';
+}
+
+type Log = RetrievalLog & { error(obj: object, msg?: string): void };
+
+/**
+ * The trained embedding model from models/ when it is there; otherwise the hashing encoder, so
+ * a fresh clone without trained weights still has a (weaker) dense side.
+ */
+export async function openRetrievalEncoder(config: Config, log: Log): Promise<RetrievalEncoder> {
+  try {
+    const encoder = await openTextEncoder(config.models, log);
+    const dir = path.resolve(config.models.dir, config.models.embedding);
+    const onnx = path.join(dir, 'onnx', config.models.quantized ? 'model_quantized.onnx' : 'model.onnx');
+    const h = createHash('sha256');
+    for (const f of [path.join(dir, 'config.json'), path.join(dir, 'tokenizer.json'), onnx]) if (existsSync(f)) h.update(readFileSync(f));
+    return { encoder, modelId: `${config.models.embedding}-${h.digest('hex').slice(0, 16)}`, passageText: (p) => productPassage(p), kind: 'transformer' };
+  } catch (err) {
+    if (!isShopbotError(err) || err.code !== 'MODEL_MISSING') throw err;
+    const encoder = new HashingTextEncoder();
+    log.warn({ err: err.message, fallback: encoder.modelId }, 'no embedding model; dense retrieval uses the hashing encoder');
+    return { encoder, modelId: encoder.modelId, passageText: embeddingText, kind: 'hashing' };
+  }
+}
+
+export interface RetrievalDeps {
+  readonly db: SqliteDb;
+  readonly catalog: CatalogStore;
+  /** The BM25 index the app already built over the catalog. */
+  readonly lexical: LexicalIndex;
+  readonly log: Log;
+  /** Inject to share one encoder with other stages (or in tests); default `openRetrievalEncoder`. */
+  readonly encoder?: RetrievalEncoder;
+  readonly now?: () => number;
+}
+
+export interface Retrieval {
+  readonly retriever: Retriever;
+  readonly index: ProductIndex;
+  readonly encoder: RetrievalEncoder;
+  readonly indexer: Indexer;
+  /** Brings the vector index up to date with the catalog (the whole catalog, or `options.ids`). */
+  sync(options?: SyncOptions): Promise<SyncSummary>;
+  /** Stops the retriever's re-probe, closes (persists) the index and the encoder. */
+  close(): Promise<void>;
+}
+
+/** Opens the dense side and wires it with the lexical index into the hybrid retriever. */
+export async function openRetrieval(config: Config, deps: RetrievalDeps): Promise<Retrieval> {
+  const encoder = deps.encoder ?? (await openRetrievalEncoder(config, deps.log));
+  const index = await openProductIndex(config, { dim: encoder.encoder.dim, modelId: encoder.modelId, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
+  const indexer = createIndexer({
+    db: deps.db,
+    catalog: deps.catalog,
+    index,
+    encoder: encoder.encoder,
+    modelId: encoder.modelId,
+    indexKey: indexKey(config, encoder.modelId),
+    passageText: encoder.passageText,
+    log: deps.log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const retriever = createHybridRetriever({
+    lexical: deps.lexical,
+    dense: { index, encoder: encoder.encoder },
+    mode: config.retrieval.mode,
+    candidates: config.retrieval.candidates,
+    log: deps.log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  return {
+    retriever,
+    index,
+    encoder,
+    indexer,
+    sync: (options) => indexer.sync(options),
+    async close() {
+      await retriever.close();
+      await index.close();
+      if (!deps.encoder) await encoder.encoder.close();
+    },
+  };
+}
