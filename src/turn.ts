@@ -12,7 +12,8 @@ import type { FunnelEventInput } from './funnel/events.js';
 import type { FunnelWriter } from './funnel/writer.js';
 import type { InboundMessage, OutboundMessage, ProductCard } from './messages.js';
 import type { Nlu, NluResult } from './nlu/types.js';
-import { composeReply, type ActionResult, toCard } from './responses/compose.js';
+import { type ActionResult, toCard } from './responses/compose.js';
+import { createResponder, type Responder } from './responses/respond.js';
 import type { Templates } from './responses/templates.js';
 import type { SearchFilters, SearchHit } from './retrieval/types.js';
 import type { StoreConnector } from './store/types.js';
@@ -69,6 +70,8 @@ export interface TurnDeps {
   readonly funnel: FunnelWriter;
   readonly templates: Templates;
   readonly handoff?: HandoffHooks;
+  /** Templates + grounding checker (+ optional LLM); built from `templates` when absent. */
+  readonly responder?: Responder;
   readonly now: () => number;
   readonly newId: () => string;
   readonly clarifyBelow: number;
@@ -101,6 +104,7 @@ function filtersOf(s: SearchContext): SearchFilters {
 }
 
 export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options?: { signal?: AbortSignal }) => Promise<OutboundMessage> {
+  const responder = deps.responder ?? createResponder({ templates: deps.templates });
   return async function handleTurn(msg, options = {}) {
     const text = msg.text.trim();
     if (!text && !msg.action) throw new ShopbotError('MESSAGE_EMPTY', 'message text is empty');
@@ -149,7 +153,7 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
       results.push(r.result);
     }
 
-    const reply = composeReply(deps.templates, state.lang, results, state.turn);
+    const { reply } = await responder.respond({ lang: state.lang, results, seed: state.turn, userText: text, ...(signal ? { signal } : {}) });
     const out: OutboundMessage = {
       conversationId: msg.conversationId,
       lang: state.lang,

@@ -9,7 +9,7 @@ import type { SearchFilters } from '../retrieval/types.js';
 import type { TaskKind } from '../dialogue/state.js';
 import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/types.js';
 import type { PolicyPassage } from '../turn.js';
-import { formatMoney, render, type Templates } from './templates.js';
+import { formatMoney, render, variantOf, type Templates } from './templates.js';
 
 /** The facts about an order a service reply may state. */
 export interface OrderSummary {
@@ -80,6 +80,11 @@ const STATUS_TEXT: Record<Lang, Record<Order['status'], string>> = {
   zh: { processing: '备货中', shipped: '运输中', delivered: '已送达', cancelled: '已取消', return_requested: '等待退货', refunded: '已退款' },
 };
 
+const FIXED_WORDING: Record<Lang, readonly string[]> = {
+  en: ['In stock.', 'Out of stock.', 'price not listed', 'under over by rated without', ' Carrier , tracking number .', ' Estimated delivery: .', ' (Source: , )'],
+  zh: ['有货。', '暂时缺货。', '暂无价格', '以下 以上 星以上 不含', ' 承运商 ，运单号 。', ' 预计送达：。', '（来源：，）'],
+};
+
 function describeFilters(f: SearchFilters, lang: Lang): string | undefined {
   const parts: string[] = [];
   const money = (c: number) => formatMoney(c, 'USD', lang);
@@ -119,18 +124,30 @@ function bestPassage(product: Product, question: string): string | undefined {
   return best;
 }
 
-export function composeReply(templates: Templates, lang: Lang, results: readonly ActionResult[], seed: number): Pick<OutboundMessage, 'text' | 'products' | 'quickReplies' | 'cart' | 'handoff'> {
+/** `used`, when given, receives the raw wording of every template variant used (the grounding checker allows it). */
+export function composeReply(
+  templates: Templates,
+  lang: Lang,
+  results: readonly ActionResult[],
+  seed: number,
+  used?: string[],
+): Pick<OutboundMessage, 'text' | 'products' | 'quickReplies' | 'cart' | 'handoff'> {
   const texts: string[] = [];
   let products: ProductCard[] = [];
   let cart: CartView | undefined;
   let handoff: OutboundMessage['handoff'];
   const quick: QuickReply[] = [];
-  const t = (key: string, values: Record<string, string | number | undefined> = {}) => render(templates, lang, key, values, seed);
+  const t = (key: string, values: Record<string, string | number | undefined> = {}) => {
+    used?.push(variantOf(templates, lang, key, seed));
+    return render(templates, lang, key, values, seed);
+  };
   const qr = (key: string) => {
     const label = t(key);
     quick.push({ label, text: label });
   };
   const money = (cents: number, currency: string) => formatMoney(cents, currency, lang);
+  // Fixed wording written by this module (not a template) counts as template wording for the checker.
+  used?.push(...Object.values(STATUS_TEXT[lang]), ...FIXED_WORDING[lang]);
   const count = (c: CartView) => c.lines.reduce((s, l) => s + l.quantity, 0);
 
   for (const r of results) {

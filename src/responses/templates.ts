@@ -50,10 +50,14 @@ export function fill(template: string, values: TemplateValues): string {
 }
 
 /** Picks a variant deterministically from the seed, so replies vary across turns but tests are stable. */
-export function render(templates: Templates, lang: Lang, key: string, values: TemplateValues = {}, seed = 0): string {
+export function variantOf(templates: Templates, lang: Lang, key: string, seed = 0): string {
   const variants = templates[lang].get(key) ?? templates.en.get(key);
   if (!variants?.length) throw new ShopbotError('INTERNAL', `no template [${key}]`);
-  return fill(variants[Math.abs(seed) % variants.length]!, values);
+  return variants[Math.abs(seed) % variants.length]!;
+}
+
+export function render(templates: Templates, lang: Lang, key: string, values: TemplateValues = {}, seed = 0): string {
+  return fill(variantOf(templates, lang, key, seed), values);
 }
 
 export function formatMoney(cents: number, currency: string, lang: Lang): string {

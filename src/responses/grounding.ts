@@ -1,0 +1,133 @@
+/**
+ * The grounding checker: every price, date, order id, tracking number, quantity and number in a
+ * reply, and every policy-like sentence, must be backed by the turn's action results (or by the
+ * fixed wording of the template that produced it). It runs on every reply, template or LLM; a
+ * reply that fails is never sent as is.
+ */
+import type { Lang } from '../messages.js';
+
+export type ViolationKind = 'money' | 'date' | 'identifier' | 'number' | 'policy_claim';
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  /** The unsupported text, as it appears in the reply. */
+  readonly text: string;
+}
+
+export interface GroundingResult {
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+}
+
+export interface GroundingFacts {
+  /** Every string value found in the results, lower-cased and joined (ids, titles, passages, dates). */
+  readonly text: string;
+  /** Money amounts in minor units (cents), from `...Cents` fields and from amounts written in facts. */
+  readonly cents: ReadonlySet<number>;
+  /** Every number written in the facts or in the template wording. */
+  readonly numbers: ReadonlySet<string>;
+  /** Words of the facts and of the template wording (for policy-like sentences). */
+  readonly words: ReadonlySet<string>;
+}
+
+const MONEY_RE = /(?:US\$|CA\$|A\$|HK\$|NT\$|\$|€|£|¥|￥|RMB\s?|CNY\s?|USD\s?|EUR\s?)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s?(?:USD|EUR|dollars?|美元|元)/gi;
+const DATE_RE = /\b\d{4}-\d{2}-\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日/gi;
+/** Order ids (SB-123456, #1001), return ids, tracking numbers: letters and digits mixed, or a long digit run. */
+const ID_RE = /#\d{3,}|\b[A-Za-z]{1,4}-\d{3,}\b|\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,}\b|\b\d{9,}\b/g;
+const NUMBER_RE = /\d+(?:[.,]\d+)*/g;
+const POLICY_WORDS_RE = /\b(refunds?|returns?|returnable|exchanges?|warrant(y|ies)|guarantee[ds]?|free|shipping|deliver(y|ed|s)?|days?|weeks?|hours?|fees?|charges?|cancel(l?ation|led|ed)?|policy|policies|eligible|within|business days?|label|restocking|discount|coupon|compensat\w*)\b|退款|退货|换货|保修|免费|运费|包邮|天内|工作日|手续费|政策/i;
+const STOP = new Set('the a an and or of to in on for with your you we our is are be will can it this that at by as from if not no yes please i me my us its have has was were do does any all more than then there their them they he she his her which what when how who'.split(' '));
+
+function words(text: string): string[] {
+  const lower = text.toLowerCase();
+  const latin = lower.match(/[a-z]{3,}/g) ?? [];
+  const han = lower.match(/\p{Script=Han}/gu) ?? [];
+  return [...latin.filter((w) => !STOP.has(w)).map((w) => w.replace(/(ies|es|s|ed|ing)$/, '')), ...han];
+}
+
+function normNumber(n: string): string {
+  const plain = n.replace(/,/g, '');
+  return String(Number(plain));
+}
+
+function toCents(whole: string, frac: string | undefined): number {
+  return Number(whole.replace(/,/g, '')) * 100 + (frac ? Number(frac.padEnd(2, '0')) : 0);
+}
+
+/** Collects the facts from action results (any JSON-like data) and the fixed template wording used. */
+export function collectFacts(results: unknown, literals: readonly string[] = []): GroundingFacts {
+  const strings: string[] = [];
+  const cents = new Set<number>();
+  const numbers = new Set<string>();
+  const walk = (v: unknown, key: string, depth: number): void => {
+    if (depth > 12 || v === null || v === undefined) return;
+    if (typeof v === 'number') {
+      if (/cents$/i.test(key)) {
+        cents.add(Math.round(v));
+        numbers.add(normNumber((v / 100).toFixed(2)));
+        numbers.add(String(Math.round(v / 100)));
+      }
+      // Epoch milliseconds are not facts a reply may state as numbers; dates come as strings.
+      if (!/(at|ts|ms)$/i.test(key) || v < 1e11) numbers.add(normNumber(String(v)));
+      return;
+    }
+    if (typeof v === 'string') {
+      strings.push(v);
+      return;
+    }
+    if (typeof v === 'boolean') return;
+    if (Array.isArray(v)) {
+      for (const x of v.slice(0, 500)) walk(x, key, depth + 1);
+      return;
+    }
+    if (typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, k, depth + 1);
+  };
+  walk(results, '', 0);
+  const all = [...strings, ...literals];
+  for (const s of all) {
+    for (const m of s.matchAll(NUMBER_RE)) numbers.add(normNumber(m[0]));
+    for (const m of s.matchAll(/\d+/g)) numbers.add(normNumber(m[0]));
+  }
+  for (const s of strings) for (const m of s.matchAll(MONEY_RE)) cents.add(toCents(m[1] ?? m[3]!, m[2] ?? m[4]));
+  const wordSet = new Set<string>();
+  for (const s of all) for (const w of words(s)) wordSet.add(w);
+  return { text: strings.join('\n').toLowerCase(), cents, numbers, words: wordSet };
+}
+
+/** Checks one reply against the facts. */
+export function checkGrounding(reply: string, facts: GroundingFacts, options: { literals?: readonly string[]; lang?: Lang } = {}): GroundingResult {
+  const violations: Violation[] = [];
+  const literalText = (options.literals ?? []).join('\n').toLowerCase();
+  let rest = reply;
+  const consume = (start: number, len: number) => {
+    rest = rest.slice(0, start) + ' '.repeat(len) + rest.slice(start + len);
+  };
+
+  for (const m of reply.matchAll(MONEY_RE)) {
+    const value = toCents(m[1] ?? m[3]!, m[2] ?? m[4]);
+    if (!facts.cents.has(value)) violations.push({ kind: 'money', text: m[0].trim() });
+    consume(m.index!, m[0].length);
+  }
+  for (const m of rest.matchAll(DATE_RE)) {
+    if (!facts.text.includes(m[0].toLowerCase()) && !literalText.includes(m[0].toLowerCase())) violations.push({ kind: 'date', text: m[0] });
+    consume(m.index!, m[0].length);
+  }
+  for (const m of rest.matchAll(ID_RE)) {
+    const id = m[0].toLowerCase();
+    const bare = id.replace(/^#/, '');
+    if (!facts.text.includes(id) && !facts.text.includes(bare) && !literalText.includes(id)) violations.push({ kind: 'identifier', text: m[0] });
+    consume(m.index!, m[0].length);
+  }
+  for (const m of rest.matchAll(NUMBER_RE)) {
+    if (!facts.numbers.has(normNumber(m[0]))) violations.push({ kind: 'number', text: m[0] });
+  }
+  // Policy-like sentences must be made of the facts' (or the template's) words.
+  for (const sentence of reply.split(/(?<=[.!?])\s+|(?<=[。！？])|\n+/)) {
+    if (!POLICY_WORDS_RE.test(sentence)) continue;
+    const ws = words(sentence);
+    if (ws.length < 3) continue;
+    const unsupported = ws.filter((w) => !facts.words.has(w));
+    if (unsupported.length / ws.length > 0.4) violations.push({ kind: 'policy_claim', text: sentence.trim().slice(0, 200) });
+  }
+  return { ok: violations.length === 0, violations };
+}
