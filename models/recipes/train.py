@@ -40,7 +40,7 @@ SIZES = {
                   emb_epochs=1, emb_batch=32, emb_lr=3e-4),
     # For bench/gpu: a larger model and longer schedules.
     "base": dict(vocab=16000, cjk=3000, hidden=256, layers=6, heads=4, intermediate=1024, max_len=128, quant_min=4096,
-                 pre_steps=20000, pre_batch=128, pre_seq=128, pre_lr=5e-4,
+                 pre_steps=6000, pre_batch=128, pre_seq=128, pre_lr=5e-4,
                  intent_epochs=10, intent_batch=32, intent_lr=1e-4,
                  emb_epochs=10, emb_batch=128, emb_lr=1e-4),
     # CI: every stage end to end in seconds.
@@ -146,34 +146,45 @@ def cmd_all(args) -> int:
     enc = enc.to(device)
     t_pre = time.time() - t0
 
-    clf, labels, threshold, metrics = train_intent_model(enc, tok, rows_train, rows_dev, s, args, device)
-    log(f"intent dev: {metrics}")
-    export(clf, "classifier", out / "intent", out / "tokenizer",
-           hf_config(clf.encoder, labels, {"task": "intent", "oosLabel": OOS, "oosThreshold": threshold,
-                                           "maxLength": INTENT_LEN, "pooling": "cls"}),
-           quant_min=s["quant_min"])
-    t_int = time.time() - t0 - t_pre
-
-    rng = random.Random(args.seed)
-    pairs = data.embedding_pairs(products, rng)
-    emb = train_embedding(enc, pairs, tok, epochs=s["emb_epochs"], batch=s["emb_batch"], lr=s["emb_lr"],
-                          query_len=QUERY_LEN, passage_len=min(PASSAGE_LEN, s["max_len"]), temperature=0.05, seed=args.seed,
-                          device=device)
-    export(emb, "encoder", out / "embedding", out / "tokenizer",
-           hf_config(emb.encoder, None, {"task": "embedding", "pooling": "mean", "normalize": True,
-                                         "queryMaxLength": QUERY_LEN, "passageMaxLength": min(PASSAGE_LEN, s["max_len"])}),
-           quant_min=s["quant_min"])
-    t_emb = time.time() - t0 - t_pre - t_int
-    summary = {
-        "size": args.size, "seed": args.seed, "threads": args.threads, "device": str(device),
-        "parameters": {"encoder": count_params(enc), "intent": count_params(clf), "embedding": count_params(emb)},
-        "trainSeconds": {"tokenizerAndPretrain": round(t_pre), "intent": round(t_int), "embedding": round(t_emb)},
-        "intentDev": metrics, "embeddingPairs": len(pairs),
-        "bytes": {f"{m}/{f}": file_size(out / m / "onnx" / f) for m in ("intent", "embedding")
-                  for f in ("model.onnx", "model_quantized.onnx")},
-        "corpus": {"products": len(products), "intentUtterances": len(rows_train), "policyParagraphs": len(policies)},
-    }
-    write_json(out / "training-summary.json", summary)
+    stages = set(args.stages.split(","))
+    summary_file = out / "training-summary.json"
+    summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
+    summary.update({"size": args.size, "seed": args.seed, "threads": args.threads, "device": str(device),
+                    "corpus": {"products": len(products), "intentUtterances": len(rows_train),
+                               "policyParagraphs": len(policies)}})
+    summary.setdefault("parameters", {})["encoder"] = count_params(enc)
+    summary.setdefault("trainSeconds", {})["tokenizerAndPretrain"] = round(t_pre)
+    if args.intent_epochs:
+        s = {**s, "intent_epochs": args.intent_epochs}
+    if "intent" in stages:
+        t1 = time.time()
+        clf, labels, threshold, metrics = train_intent_model(enc, tok, rows_train, rows_dev, s, args, device)
+        log(f"intent dev: {metrics}")
+        export(clf, "classifier", out / "intent", out / "tokenizer",
+               hf_config(clf.encoder, labels, {"task": "intent", "oosLabel": OOS, "oosThreshold": threshold,
+                                               "maxLength": INTENT_LEN, "pooling": "cls"}),
+               quant_min=s["quant_min"])
+        summary["parameters"]["intent"] = count_params(clf)
+        summary["trainSeconds"]["intent"] = round(time.time() - t1)
+        summary["intentEpochs"] = s["intent_epochs"]
+        summary["intentDev"] = metrics
+    if "embedding" in stages:
+        t1 = time.time()
+        pairs = data.embedding_pairs(products, random.Random(args.seed))
+        emb = train_embedding(enc, pairs, tok, epochs=s["emb_epochs"], batch=s["emb_batch"], lr=s["emb_lr"],
+                              query_len=QUERY_LEN, passage_len=min(PASSAGE_LEN, s["max_len"]), temperature=0.05,
+                              seed=args.seed, device=device)
+        export(emb, "encoder", out / "embedding", out / "tokenizer",
+               hf_config(emb.encoder, None, {"task": "embedding", "pooling": "mean", "normalize": True,
+                                             "queryMaxLength": QUERY_LEN,
+                                             "passageMaxLength": min(PASSAGE_LEN, s["max_len"])}),
+               quant_min=s["quant_min"])
+        summary["parameters"]["embedding"] = count_params(emb)
+        summary["trainSeconds"]["embedding"] = round(time.time() - t1)
+        summary["embeddingPairs"] = len(pairs)
+    summary["bytes"] = {f"{m}/{f}": file_size(out / m / "onnx" / f) for m in ("intent", "embedding")
+                        for f in ("model.onnx", "model_quantized.onnx")}
+    write_json(summary_file, summary)
     log(f"done: {json.dumps(summary)}")
     return 0
 
@@ -296,6 +307,8 @@ def main(argv: list[str]) -> int:
     a.add_argument("--policies", default=str(ROOT / "evals/data/policies"))
     a.add_argument("--exclude-queries", default=str(ROOT / "evals/data/esci/esci_us_queryset_dev.json"),
                    help="queryset JSON whose queries are kept out of pre-training")
+    a.add_argument("--stages", default="intent,embedding", help="which fine-tuned models to (re)train")
+    a.add_argument("--intent-epochs", type=int, help="override the size's intent epochs")
     a.add_argument("--reuse-pretrained", action="store_true",
                    help="skip tokenizer and MLM pre-training when models/encoder/encoder.pt exists")
     c = sub.add_parser("ci", parents=[common])

@@ -5,6 +5,8 @@ export function run(argv: string[]): Promise<number> {
     retrieval: () => import('../../evals/retrieval.js'),
     intent: () => import('../../evals/intent.js'),
     'intent-benchmarks': () => import('../../evals/intent-benchmarks.js'),
+    'intent-model': () => import('../../evals/intent-model.js'),
+    'dense-retrieval': () => import('../../evals/dense-retrieval.js'),
     clicks: () => import('../../evals/clicks.js'),
     conversion: () => import('../../evals/conversion.js'),
     uplift: () => import('../../evals/uplift.js'),

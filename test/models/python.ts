@@ -1,4 +1,3 @@
-/** The Python that has Debian's python3-torch: /usr/bin/python3 when present (a pyenv shim may shadow it). */
-import { existsSync } from 'node:fs';
+import { defaultPython } from '../../src/models/python.js';
 
-export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+export const PYTHON = defaultPython();
