@@ -13,7 +13,7 @@ import { ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand } from
 import { OutboundQueue, parseRetryAfter, realClock, type RetryDecision } from '../shared/rate-limit.js';
 import { MemoryThreadDirectory, type ThreadDirectory } from '../shared/support.js';
 import type { ChannelDeps, ChannelHandle, ChannelLogger } from '../shared/types.js';
-import { ACTION, renderMerchant, renderOutbound, type SlackMessage } from './blocks.js';
+import { ACTION, renderMerchant, renderOutbound, type Block, type SlackMessage } from './blocks.js';
 import {
   BlockActionSchema,
   isDirectMessage,
@@ -56,6 +56,21 @@ export function classifySlackError(err: unknown): RetryDecision {
     return { retry: true, retryAfterMs: parseRetryAfter(e.headers?.['retry-after'], Date.now()) };
   }
   return { retry: false };
+}
+
+function isInvalidBlocks(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; data?: { error?: string } } })?.cause;
+  return cause?.code === 'slack_webapi_platform_error' && (cause.data?.error === 'invalid_blocks' || cause.data?.error === 'invalid_blocks_format');
+}
+
+/** The message without image blocks and image accessories; the same object when it has none. */
+export function withoutImages(msg: SlackMessage): SlackMessage {
+  const hasImages = msg.blocks.some((b) => b.type === 'image' || (b.accessory as { type?: string } | undefined)?.type === 'image');
+  if (!hasImages) return msg;
+  return {
+    text: msg.text,
+    blocks: msg.blocks.filter((b) => b.type !== 'image').map((b) => ((b.accessory as { type?: string } | undefined)?.type === 'image' ? (({ accessory: _drop, ...rest }) => rest)(b as Block & { accessory?: unknown }) : b)),
+  };
 }
 
 function boltLogger(logger: ChannelLogger) {
@@ -154,10 +169,24 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
   const receiver = new FastifyReceiver(logger);
   const app = new App({ receiver, authorize, logger: boltLogger(logger), ignoreSelf: true });
 
-  const post = (channel: string, threadTs: string | undefined, msg: SlackMessage) =>
+  const postOnce = (channel: string, threadTs: string | undefined, msg: SlackMessage) =>
     outbound.send(channel, () =>
       client.chat.postMessage({ channel, thread_ts: threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false }),
     );
+  /**
+   * Slack refuses a whole message (invalid_blocks) when it cannot fetch one image, and a catalog's
+   * image host may be down: then the same message goes again without images, and that is logged.
+   */
+  const post = async (channel: string, threadTs: string | undefined, msg: SlackMessage) => {
+    try {
+      return await postOnce(channel, threadTs, msg);
+    } catch (err) {
+      const stripped = withoutImages(msg);
+      if (!isInvalidBlocks(err) || stripped === msg) throw err;
+      logger.warn({ channel: 'slack', slackChannel: channel }, 'slack refused the blocks; resent without images');
+      return postOnce(channel, threadTs, stripped);
+    }
+  };
 
   const chartUrl = (png: Buffer): string | undefined =>
     config.server.publicUrl ? `${config.server.publicUrl.replace(/\/+$/, '')}/charts/${charts.put(png)}.png` : undefined;

@@ -17,6 +17,8 @@ export class FakeSlackApi extends EventEmitter {
   readonly calls: SlackCall[] = [];
   /** Status codes to answer the next chat.postMessage calls with, in order (429 carries Retry-After). */
   failures: { status: number; retryAfterSec?: number }[] = [];
+  /** Answer invalid_blocks to messages with images, as Slack does when it cannot fetch one. */
+  refuseImages = false;
   private server?: Server;
   private ts = 1_700_000_000;
   url = '';
@@ -84,6 +86,7 @@ export class FakeSlackApi extends EventEmitter {
     if (method === 'chat.postMessage') {
       if (call.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
       if (typeof body.channel !== 'string' || !body.channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+      if (this.refuseImages && JSON.stringify(body.blocks ?? []).includes('image_url')) return { status: 200, body: { ok: false, error: 'invalid_blocks' } };
       const channel = body.channel.startsWith('#') ? 'CSUPPORT' : body.channel;
       this.ts += 1;
       return { status: 200, body: { ok: true, channel, ts: `${this.ts}.000100`, message: { text: body.text } } };

@@ -261,6 +261,15 @@ describe('Slack outbound rate limits', () => {
     expect(handle.outbound.stats).toMatchObject({ sent: 1, retried: 1, failed: 0 });
   });
 
+  it('resends without images when Slack cannot fetch one', async () => {
+    api.refuseImages = true;
+    await postEvent(dm('boots please'));
+    const ok = await api.waitFor('chat.postMessage', (c) => !JSON.stringify(c.body.blocks).includes('image_url'));
+    expect(JSON.stringify(ok.body.blocks)).toContain('shopbot_add_to_cart');
+    expect(api.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(2);
+    expect(logger.lines.some((l) => l.msg === 'slack refused the blocks; resent without images')).toBe(true);
+  });
+
   it('gives up after bounded retries with a logged, counted failure', async () => {
     api.failures = Array.from({ length: 5 }, () => ({ status: 500 }));
     await expect(handle.deliver('slack:T1:C7', { conversationId: 'x', lang: 'en', text: 'hi', products: [], quickReplies: [] })).rejects.toMatchObject({ code: 'CHANNEL_SEND_FAILED' });
