@@ -42,6 +42,10 @@ export function compileFilters(filters: SearchFilters | undefined): ProductPredi
   const excludeIds = f.excludeIds && f.excludeIds.length > 0 ? new Set(f.excludeIds) : undefined;
   const colors = f.colors && f.colors.length > 0 ? wordsPattern(f.colors) : undefined;
   const exclude = f.excludeTerms && f.excludeTerms.length > 0 ? wordsPattern(f.excludeTerms) : undefined;
+  // Brand and color values repeat across a catalog: decide each distinct value once per query.
+  const brandOk = memo((brand: string) => brands!.has(brand.toLowerCase()));
+  const colorOk = memo((color: string) => colors!.test(color));
+  const categoryOk = memo((c: string) => categories!.has(c.toLowerCase()));
   return (p) => {
     if (excludeIds?.has(p.id)) return false;
     if (f.priceMinCents !== undefined || f.priceMaxCents !== undefined) {
@@ -52,11 +56,20 @@ export function compileFilters(filters: SearchFilters | undefined): ProductPredi
     }
     if (f.minRating !== undefined && (p.rating === undefined || p.rating < f.minRating)) return false;
     if (f.inStockOnly && (p.availability !== 'in_stock' || p.stock === 0)) return false;
-    if (brands && (p.brand === undefined || !brands.has(p.brand.toLowerCase()))) return false;
-    if (colors && (p.color === undefined || !colors.test(p.color))) return false;
-    if (categories && !p.category.some((c) => categories.has(c.toLowerCase()))) return false;
+    if (brands && (p.brand === undefined || !brandOk(p.brand))) return false;
+    if (colors && (p.color === undefined || !colorOk(p.color))) return false;
+    if (categories && !p.category.some(categoryOk)) return false;
     if (exclude && (exclude.test(p.title) || exclude.test(p.description) || p.bullets.some((b) => exclude.test(b)))) return false;
     return true;
+  };
+}
+
+function memo(fn: (value: string) => boolean): (value: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (value) => {
+    let ok = seen.get(value);
+    if (ok === undefined) seen.set(value, (ok = fn(value)));
+    return ok;
   };
 }
 

@@ -11,7 +11,7 @@
 import type { Product } from '../catalog/product.js';
 import { createAnalyzer, type Analyzer } from './analyzer.js';
 import { compileFilters, hasFilters } from './filters.js';
-import type { LexicalIndex, LexicalSearchOptions, SearchHit } from './types.js';
+import type { LexicalIndex, LexicalSearchOptions, SearchFilters, SearchHit } from './types.js';
 
 export interface FieldParams {
   readonly weight: number;
@@ -215,7 +215,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
     const k = Math.max(0, Math.min(Math.floor(options.k), MAX_K));
     if (k === 0 || this.#live === 0) return [];
     const terms = [...new Set(this.#analyzer.analyze(query.slice(0, MAX_QUERY_CHARS)))];
-    const accept = compileFilters(options.filters);
+    const accept = this.#compile(options.filters);
     if (terms.length === 0) return hasFilters(options.filters) ? this.#browse(k, accept) : [];
 
     const n = this.#live;
@@ -242,7 +242,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
         let st = state[slot]!;
         if (st === 0) {
           const p = products[slot];
-          st = p !== undefined && accept(p) ? 1 : 2;
+          st = p !== undefined && accept(p, slot) ? 1 : 2;
           state[slot] = st;
           touched[nTouched++] = slot;
         }
@@ -268,13 +268,48 @@ export class Bm25LexicalIndex implements LexicalIndex {
   }
 
   /**
+   * The filter predicate for one query. Excluded terms would mean a regex over every touched
+   * product's text; instead only products in the postings of each term's rarest analyzed word
+   * (a superset of those containing the term) are checked, once, before scoring.
+   */
+  #compile(filters: SearchFilters | undefined): (p: Product, slot: number) => boolean {
+    const excludeTerms = filters?.excludeTerms ?? [];
+    if (excludeTerms.length === 0) {
+      const accept = compileFilters(filters);
+      return (p) => accept(p);
+    }
+    const accept = compileFilters({ ...filters, excludeTerms: undefined });
+    const keep = compileFilters({ excludeTerms });
+    const excluded = new Set<number>();
+    for (const term of excludeTerms) {
+      const words = this.#analyzer.analyze(term);
+      // Only stopwords: no postings to narrow by, so test every product.
+      if (words.length === 0) return (p) => accept(p) && keep(p);
+      let rarest: Postings | undefined;
+      let absent = false;
+      for (const w of words) {
+        const postings = this.#postings.get(w);
+        if (!postings || postings.df === 0) absent = true;
+        else if (!rarest || postings.df < rarest.df) rarest = postings;
+      }
+      if (absent || !rarest) continue;
+      for (let i = 0; i < rarest.n; i++) {
+        const slot = rarest.docs[i]!;
+        const p = this.#products[slot];
+        if (p !== undefined && !keep(p)) excluded.add(slot);
+      }
+    }
+    return (p, slot) => !excluded.has(slot) && accept(p);
+  }
+
+  /**
    * A query with no searchable words but with filters ("something from Nike under $50") lists the
    * matching products, most-rated first, with score 0.
    */
-  #browse(k: number, accept: (p: Product) => boolean): SearchHit[] {
+  #browse(k: number, accept: (p: Product, slot: number) => boolean): SearchHit[] {
     const heap = new TopK(k);
     this.#products.forEach((p, slot) => {
-      if (p && accept(p)) heap.offer(Math.log1p(p.ratingCount ?? 0) * (p.rating ?? 0), slot);
+      if (p && accept(p, slot)) heap.offer(Math.log1p(p.ratingCount ?? 0) * (p.rating ?? 0), slot);
     });
     return heap.sorted().map(([, slot]) => ({ id: this.#products[slot]!.id, score: 0 }));
   }

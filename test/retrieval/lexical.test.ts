@@ -50,6 +50,10 @@ describe('BM25 lexical index', () => {
       { inStockOnly: true, minRating: 4.5 },
       { excludeTerms: ['ugg'], categories: ['clothing, shoes & jewelry'] },
       { excludeIds: ['B077MDR5RC', 'B077JG43BX'] },
+      { excludeTerms: ['20v max', 'clear', 'nonexistentword'] },
+      { excludeTerms: ['suede'], brands: ['ugg'] },
+      // Only a stopword: nothing to narrow by in the postings, every product is checked.
+      { excludeTerms: ['with'] },
     ];
     for (const filters of cases) {
       for (const query of ['slipper black', 'dewalt 20v saw', 'men shoes sneaker', 'clear silicone']) {
