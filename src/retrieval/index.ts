@@ -142,3 +142,37 @@ export async function openRetrieval(config: Config, deps: RetrievalDeps): Promis
     },
   };
 }
+
+/**
+ * For `shopbot ingest`: brings the vector index up to date with the catalog in batches (progress
+ * callback, resumable: rerun after an interruption and it continues; unchanged products cost no
+ * embedding), then closes what it opened.
+ */
+export async function indexCatalog(
+  config: Config,
+  deps: { readonly db: SqliteDb; readonly catalog: CatalogStore; readonly log: Log; readonly encoder?: RetrievalEncoder },
+  options: SyncOptions = {},
+): Promise<SyncSummary & { readonly modelId: string; readonly encoderKind: RetrievalEncoder['kind'] }> {
+  const encoder = deps.encoder ?? (await openRetrievalEncoder(config, deps.log));
+  try {
+    const index = await openProductIndex(config, { dim: encoder.encoder.dim, modelId: encoder.modelId, log: deps.log });
+    try {
+      const indexer = createIndexer({
+        db: deps.db,
+        catalog: deps.catalog,
+        index,
+        encoder: encoder.encoder,
+        modelId: encoder.modelId,
+        indexKey: indexKey(config, encoder.modelId),
+        passageText: encoder.passageText,
+        log: deps.log,
+      });
+      const summary = await indexer.sync(options);
+      return { ...summary, modelId: encoder.modelId, encoderKind: encoder.kind };
+    } finally {
+      await index.close();
+    }
+  } finally {
+    if (!deps.encoder) await encoder.encoder.close();
+  }
+}

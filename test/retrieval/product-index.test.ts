@@ -7,7 +7,7 @@ import { ProductSchema, type Product } from '../../src/catalog/product.js';
 import { loadConfig } from '../../src/config.js';
 import { EmbeddedProductIndex } from '../../src/retrieval/embedded.js';
 import { matchesFilters } from '../../src/retrieval/filters.js';
-import { createLexicalIndex, openRetrieval } from '../../src/retrieval/index.js';
+import { createLexicalIndex, indexCatalog, openRetrieval } from '../../src/retrieval/index.js';
 import { compileFilters, negationTokens, openProductIndex, payloadFromProduct } from '../../src/retrieval/product-index.js';
 import { QdrantProductIndex } from '../../src/retrieval/qdrant.js';
 import type { SearchFilters } from '../../src/retrieval/types.js';
@@ -107,6 +107,10 @@ describe('openRetrieval', () => {
       expect(hits[0]!.id).toBe('mug');
       expect(retrieval.retriever.health()).toMatchObject({ dense: 'ok', degradedCount: 0 });
       await retrieval.close();
+      // The ingest path: a second process finds the index current and embeds nothing.
+      expect(await indexCatalog(config, { db, catalog, log })).toMatchObject({ unchanged: 3, embedded: 0, encoderKind: 'hashing' });
+      await catalog.upsert([product('kettle', { title: 'Electric kettle' })]);
+      expect(await indexCatalog(config, { db, catalog, log })).toMatchObject({ unchanged: 3, embedded: 1 });
     } finally {
       await catalog.close();
       db.close();
