@@ -170,6 +170,14 @@ export const ConfigSchema = z.object({
       merchantUserIds: optionalString,
     })
     .prefault({}),
+  handoff: z
+    .object({
+      /** JSON file with support teams, agents' teams, merchant rules and disabled triggers (src/handoff/config.ts). */
+      file: optionalString,
+      /** A shopper who needs help with a cart worth at least this much goes to sales first. */
+      highValueCartCents: int(0, 1_000_000_000).default(50_000),
+    })
+    .prefault({}),
   agents: z
     .object({
       /** Agent console logins as "name:password" pairs separated by commas (scrypt-hashed at start). */
@@ -233,6 +241,8 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_SLACK_SUPPORT_CHANNEL: 'slack.supportChannel',
   SHOPBOT_SLACK_MERCHANTS: 'slack.merchantUserIds',
   SHOPBOT_AGENT_USERS: 'agents.users',
+  SHOPBOT_HANDOFF_FILE: 'handoff.file',
+  SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
   SHOPBOT_SESSION_SECRET: 'agents.sessionSecret',
 };
 
