@@ -47,49 +47,86 @@ export function bucketOf(v: number): string {
 
 const BIAS_HASH = fnv1a('__bias__');
 const CROSS_SALT = 0x5bd1e995;
+/** Caches are cleared past this many entries so memory stays bounded on an open vocabulary. */
+const MAX_CACHE = 500_000;
+const MAX_FEATURES = 4096;
 
 export class FeatureEncoder {
   readonly size: number;
   private readonly mask: number;
-  private readonly keyHashes = new Map<string, number>();
+  /** Per key: its hash, whether it is tokenised, and its cross slot (-1: not crossed). One lookup per key. */
+  private readonly keys = new Map<string, { hash: number; tokens: boolean; slot: number }>();
   private readonly tokenKeys: ReadonlySet<string>;
-  private readonly crossesByKey = new Map<string, string[]>();
-  private readonly buf: Uint32Array;
-  private readonly tokenHashes = new Map<string, number[]>();
+  /** Keys that take part in a cross, each with a slot recording where its hashes sit in `raw`. */
+  private readonly crossSlot = new Map<string, number>();
+  private readonly crossPairs: Int32Array;
+  private readonly slotStart: Int32Array;
+  private readonly slotEnd: Int32Array;
+  private readonly raw = new Uint32Array(MAX_FEATURES);
+  // V8 caches a string's own hash, so a Map lookup is much cheaper than re-hashing the characters.
+  private readonly strCache = new Map<string, number>();
+  private readonly numCache = new Map<number, number>();
+  private readonly tokenCache = new Map<string, Uint32Array>();
 
   constructor(readonly options: EncoderOptions) {
     if (!Number.isInteger(options.bits) || options.bits < 8 || options.bits > 26) throw new RangeError(`bits must be 8..26, got ${options.bits}`);
     this.size = 2 ** options.bits;
     this.mask = this.size - 1;
     this.tokenKeys = new Set(options.tokenKeys);
-    for (const [a, b] of options.crosses) {
-      const list = this.crossesByKey.get(a) ?? [];
-      list.push(b);
-      this.crossesByKey.set(a, list);
-    }
-    this.buf = new Uint32Array(4096);
+    const slot = (k: string) => {
+      let s = this.crossSlot.get(k);
+      if (s === undefined) this.crossSlot.set(k, (s = this.crossSlot.size));
+      return s;
+    };
+    this.crossPairs = new Int32Array(options.crosses.flatMap(([a, b]) => [slot(a), slot(b)]));
+    this.slotStart = new Int32Array(this.crossSlot.size);
+    this.slotEnd = new Int32Array(this.crossSlot.size);
   }
 
-  private keyHash(key: string): number {
-    let h = this.keyHashes.get(key);
+  private keyInfo(key: string): { hash: number; tokens: boolean; slot: number } {
+    let info = this.keys.get(key);
+    if (info === undefined) {
+      if (this.keys.size >= MAX_CACHE) this.keys.clear();
+      info = { hash: fnv1a(key), tokens: this.tokenKeys.has(key), slot: this.crossSlot.get(key) ?? -1 };
+      this.keys.set(key, info);
+    }
+    return info;
+  }
+
+  private strHash(v: string): number {
+    let h = this.strCache.get(v);
     if (h === undefined) {
-      h = fnv1a(key);
-      this.keyHashes.set(key, h);
+      if (this.strCache.size >= MAX_CACHE) this.strCache.clear();
+      h = fnv1a(v);
+      this.strCache.set(v, h);
     }
     return h;
   }
 
-  /** Value hashes for one key (several when the key is tokenised). */
-  private valueHashes(key: string, value: string | number, out: number[]): void {
-    if (typeof value === 'number') {
-      out.push(fnv1a(bucketOf(value)));
-      return;
+  private numHash(v: number): number {
+    let h = this.numCache.get(v);
+    if (h === undefined) {
+      if (this.numCache.size >= MAX_CACHE) this.numCache.clear();
+      h = fnv1a(bucketOf(v));
+      this.numCache.set(v, h);
     }
-    if (this.tokenKeys.has(key)) {
-      for (const tok of value.toLowerCase().split(/\s+/)) if (tok) out.push(fnv1a(tok));
-      return;
+    return h;
+  }
+
+  private tokenHashes(v: string): Uint32Array {
+    let hs = this.tokenCache.get(v);
+    if (hs === undefined) {
+      if (this.tokenCache.size >= MAX_CACHE) this.tokenCache.clear();
+      hs = Uint32Array.from(v.toLowerCase().split(/\s+/).filter(Boolean), (t) => fnv1a(t));
+      this.tokenCache.set(v, hs);
     }
-    out.push(fnv1a(value));
+    return hs;
+  }
+
+  /** The index of a single key=value feature (no bias, no crosses). */
+  indexOf(key: string, value: string | number): number {
+    const vh = typeof value === 'number' ? this.numHash(value) : this.strHash(value);
+    return mix(this.keyInfo(key).hash, vh) & this.mask;
   }
 
   /**
@@ -97,32 +134,46 @@ export class FeatureEncoder {
    * `exclude` are left out: that is how the position feature is dropped at serving time.
    */
   encode(rec: FeatureRecord, exclude?: ReadonlySet<string>): Uint32Array {
+    const raw = this.raw;
+    const slotStart = this.slotStart;
+    const slotEnd = this.slotEnd;
+    slotStart.fill(-1);
     let n = 0;
-    const buf = this.buf;
-    const perKey = this.tokenHashes;
-    perKey.clear();
-    buf[n++] = BIAS_HASH & this.mask;
+    raw[n++] = BIAS_HASH;
     for (const key in rec) {
-      if (exclude?.has(key)) continue;
+      if (exclude !== undefined && exclude.has(key)) continue;
       const value = rec[key]!;
-      const hashes: number[] = [];
-      this.valueHashes(key, value, hashes);
-      const kh = this.keyHash(key);
-      for (const vh of hashes) {
-        const h = mix(kh, vh);
-        if (n < buf.length) buf[n++] = h & this.mask;
+      const info = this.keyInfo(key);
+      const kh = info.hash;
+      const start = n;
+      if (typeof value === 'number') {
+        raw[n++] = mix(kh, this.numHash(value));
+      } else if (info.tokens) {
+        const hs = this.tokenHashes(value);
+        for (let i = 0; i < hs.length && n < MAX_FEATURES; i++) raw[n++] = mix(kh, hs[i]!);
+      } else {
+        raw[n++] = mix(kh, this.strHash(value));
       }
-      perKey.set(key, hashes.map((vh) => mix(kh, vh)));
-    }
-    for (const [a, partners] of this.crossesByKey) {
-      const ha = perKey.get(a);
-      if (!ha) continue;
-      for (const b of partners) {
-        const hb = perKey.get(b);
-        if (!hb) continue;
-        for (const x of ha) for (const y of hb) if (n < buf.length) buf[n++] = mix(mix(x, y), CROSS_SALT) & this.mask;
+      if (info.slot >= 0) {
+        slotStart[info.slot] = start;
+        slotEnd[info.slot] = n;
       }
+      if (n >= MAX_FEATURES) break;
     }
-    return buf.slice(0, n);
+    const pairs = this.crossPairs;
+    for (let p = 0; p < pairs.length; p += 2) {
+      const a = pairs[p]!;
+      const b = pairs[p + 1]!;
+      const sa = slotStart[a]!;
+      const sb = slotStart[b]!;
+      if (sa < 0 || sb < 0) continue;
+      const ea = slotEnd[a]!;
+      const eb = slotEnd[b]!;
+      for (let i = sa; i < ea; i++) for (let j = sb; j < eb && n < MAX_FEATURES; j++) raw[n++] = mix(mix(raw[i]!, raw[j]!), CROSS_SALT);
+    }
+    const out = new Uint32Array(n);
+    const mask = this.mask;
+    for (let i = 0; i < n; i++) out[i] = raw[i]! & mask;
+    return out;
   }
 }

@@ -9,7 +9,7 @@
  */
 import { ShopbotError } from '../errors.js';
 import { FeatureEncoder, type EncoderOptions, type FeatureRecord } from './encoder.js';
-import { DEFAULT_FTRL, Ftrl, type FtrlParams } from './ftrl.js';
+import { DEFAULT_FTRL, Ftrl, sigmoid, type FtrlParams } from './ftrl.js';
 
 export const POSITION_KEY = 'pos';
 
@@ -64,26 +64,41 @@ export class EsmmModel {
 
   /** Click probability at the logged position (what the click model is evaluated on). */
   predictAtPosition(rec: FeatureRecord): number {
-    return this.ctr.predict(this.encoder.encode(rec));
+    const idx = this.encoder.encode(rec, EXCLUDE_POS);
+    const pos = rec[POSITION_KEY];
+    return sigmoid(this.ctr.logit(idx) + (pos === undefined ? 0 : this.ctr.weight(this.encoder.indexOf(POSITION_KEY, pos))));
   }
+
+  private wCtr = new Float64Array(256);
+  private wCvr = new Float64Array(256);
+  private readonly posIdx = new Uint32Array(1);
+  private readonly posW = new Float64Array(1);
 
   /**
    * One impression. `clicked` and `converted` (bought after the click) are the labels; returns
-   * the predictions made before the update (progressive validation).
+   * the predictions made before the update (progressive validation). The position feature is a
+   * separate term of the CTR tower only (never crossed), so both towers share one encoding.
    */
   train(rec: FeatureRecord, clicked: boolean, converted: boolean, weight = 1): { ctr: number; ctcvr: number } {
-    const full = this.encoder.encode(rec);
-    const served = POSITION_KEY in rec ? this.encoder.encode(rec, EXCLUDE_POS) : full;
-    const pctr = this.ctr.predict(full);
-    const pcvr = this.cvr.predict(served);
+    const idx = this.encoder.encode(rec, EXCLUDE_POS);
+    if (this.wCtr.length < idx.length) (this.wCtr = new Float64Array(idx.length * 2)), (this.wCvr = new Float64Array(idx.length * 2));
+    const pos = rec[POSITION_KEY];
+    let ctrLogit = this.ctr.logitInto(idx, this.wCtr);
+    if (pos !== undefined) {
+      this.posIdx[0] = this.encoder.indexOf(POSITION_KEY, pos);
+      ctrLogit += this.ctr.logitInto(this.posIdx, this.posW);
+    }
+    const pctr = sigmoid(ctrLogit);
+    const pcvr = sigmoid(this.cvr.logitInto(idx, this.wCvr));
     const q = Math.min(1 - EPS, Math.max(EPS, pctr * pcvr));
     const y = converted ? 1 : 0;
     // d(logloss(y, pctr*pcvr))/d(logit) for either tower is (1 - p_tower) * ((1-y) q/(1-q) - y).
     const common = (1 - y) * (q / (1 - q)) - y;
-    const gCtr = (pctr - (clicked || converted ? 1 : 0)) + (1 - pctr) * common;
-    const gCvr = (1 - pcvr) * common;
-    this.ctr.step(full, gCtr * weight);
-    this.cvr.step(served, gCvr * weight);
+    const gCtr = (pctr - (clicked || converted ? 1 : 0) + (1 - pctr) * common) * weight;
+    const gCvr = (1 - pcvr) * common * weight;
+    this.ctr.stepWith(idx, gCtr, this.wCtr);
+    if (pos !== undefined) this.ctr.stepWith(this.posIdx, gCtr, this.posW);
+    this.cvr.stepWith(idx, gCvr, this.wCvr);
     return { ctr: pctr, ctcvr: q };
   }
 
