@@ -59,6 +59,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - nowMs), 3_600_000);
 }
 
+const MAX_TRACKED_KEYS = 10_000;
+
 export class OutboundQueue {
   readonly stats: OutboundStats = { sent: 0, retried: 0, failed: 0 };
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -86,6 +88,12 @@ export class OutboundQueue {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
   }
 
+  /** Keys whose last send is older than the interval need no spacing any more. */
+  private forgetIdleKeys(): void {
+    const idleBefore = this.o.clock.now() - this.o.minIntervalMs;
+    for (const [key, at] of this.lastSentAt) if (at < idleBefore && !this.tails.has(key)) this.lastSentAt.delete(key);
+  }
+
   private async attempt<T>(key: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const last = this.lastSentAt.get(key);
@@ -94,6 +102,7 @@ export class OutboundQueue {
         if (wait > 0) await this.o.clock.sleep(wait);
       }
       this.lastSentAt.set(key, this.o.clock.now());
+      if (this.lastSentAt.size > MAX_TRACKED_KEYS) this.forgetIdleKeys();
       try {
         const result = await fn();
         this.stats.sent += 1;
