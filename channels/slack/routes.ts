@@ -48,14 +48,16 @@ export interface SlackChannelHandle extends ChannelHandle {
 const BODY_LIMIT = 1024 * 1024;
 
 /** Slack's own 429s and transient transport errors retry; platform errors (channel_not_found...) do not. */
-export function classifySlackError(err: unknown): RetryDecision {
-  const e = err as { code?: string; retryAfter?: number; statusCode?: number; headers?: Record<string, string> };
-  if (e?.code === 'slack_webapi_rate_limited_error') return { retry: true, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
-  if (e?.code === 'slack_webapi_request_error') return { retry: true };
-  if (e?.code === 'slack_webapi_http_error' && (e.statusCode ?? 0) >= 500) {
-    return { retry: true, retryAfterMs: parseRetryAfter(e.headers?.['retry-after'], Date.now()) };
-  }
-  return { retry: false };
+export function classifySlackError(nowMs: () => number) {
+  return (err: unknown): RetryDecision => {
+    const e = err as { code?: string; retryAfter?: number; statusCode?: number; headers?: Record<string, string> };
+    if (e?.code === 'slack_webapi_rate_limited_error') return { retry: true, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
+    if (e?.code === 'slack_webapi_request_error') return { retry: true };
+    if (e?.code === 'slack_webapi_http_error' && (e.statusCode ?? 0) >= 500) {
+      return { retry: true, retryAfterMs: parseRetryAfter(e.headers?.['retry-after'], nowMs()) };
+    }
+    return { retry: false };
+  };
 }
 
 function isInvalidBlocks(err: unknown): boolean {
@@ -148,7 +150,7 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     maxAttempts: 5,
     baseDelayMs: 1000,
     maxDelayMs: 30_000,
-    classify: classifySlackError,
+    classify: classifySlackError(() => clock.now()),
     clock,
     random,
     logger,
