@@ -59,8 +59,11 @@ const CHAT_WORDS = new Set(['hello', 'hi', 'hey', 'thanks', 'thank', 'please', '
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|&/gu;
 const HAN = /\p{Script=Han}/u;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function fold(word: string): string {
-  const w = word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/['’]/g, '');
+  const lower = NON_ASCII.test(word) ? word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase() : word.toLowerCase();
+  const w = lower.includes("'") || lower.includes('’') ? lower.replace(/['’]/g, '') : lower;
   return w === '&' ? 'and' : w;
 }
 
