@@ -13,7 +13,8 @@ import { isShopbotError } from '../errors.js';
 import { openTextEncoder, productPassage } from '../models/index.js';
 import type { SqliteDb } from '../storage/sqlite.js';
 import { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
-import { createHybridRetriever, type Retriever } from './hybrid.js';
+import { buildDenseAndHybridSystems, createHybridRetriever, DEFAULT_FUSION, type Fusion, type Retriever } from './hybrid.js';
+import { createLexicalIndex as createLexicalIndexImpl } from './lexical.js';
 import { createIndexer, embeddingText, type Indexer, type SyncOptions, type SyncSummary } from './indexer.js';
 import { indexKey, openProductIndex, type ProductIndex, type RetrievalLog } from './product-index.js';
 import type { LexicalIndex } from './types.js';
@@ -175,4 +176,27 @@ export async function indexCatalog(
   } finally {
     if (!deps.encoder) await encoder.encoder.close();
   }
+}
+
+/**
+ * The dense and hybrid systems of `shopbot eval retrieval`, on the same catalog as its BM25:
+ * 'dense', 'hybrid' (the shipped fusion, DEFAULT_FUSION) and 'hybrid-rrf' (the alternative).
+ */
+export async function retrievalEvalSystems(
+  products: readonly Product[],
+  depth: number,
+  encoder: RetrievalEncoder,
+): Promise<{ systems: Record<string, (query: string) => Promise<readonly string[]>>; description: string }> {
+  const lexical = createLexicalIndexForEval(products);
+  const fusions: Record<string, Fusion> =
+    DEFAULT_FUSION.kind === 'rrf' ? { hybrid: DEFAULT_FUSION, 'hybrid-linear': { kind: 'linear', denseWeight: 0.3 } } : { hybrid: DEFAULT_FUSION, 'hybrid-rrf': { kind: 'rrf', k: 60 } };
+  const systems = await buildDenseAndHybridSystems(products, lexical, encoder.encoder, encoder.passageText, { depth, fusions });
+  const fusion = DEFAULT_FUSION.kind === 'rrf' ? `RRF k=${DEFAULT_FUSION.k}` : `linear, dense weight ${DEFAULT_FUSION.denseWeight}`;
+  return { systems, description: `dense encoder: ${encoder.kind} ${encoder.modelId} (${encoder.encoder.dim}-d); hybrid fusion: ${fusion}` };
+}
+
+function createLexicalIndexForEval(products: readonly Product[]): LexicalIndex {
+  const lexical = createLexicalIndexImpl();
+  lexical.upsert(products);
+  return lexical;
 }
