@@ -11,5 +11,6 @@ export function run(argv: string[]): Promise<number> {
     conversion: () => import('../../evals/conversion.js'),
     uplift: () => import('../../evals/uplift.js'),
     conversations: () => import('../../evals/conversations.js'),
+    simulate: () => import('../../evals/simulate.js'),
   }, argv);
 }
