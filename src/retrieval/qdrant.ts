@@ -5,7 +5,7 @@
  * deterministic UUID (v5-style, SHA-1) and the original id travels in the payload.
  */
 import { createHash } from 'node:crypto';
-import { QdrantClient } from '@qdrant/js-client-rest';
+import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { RetrievalUnavailableError, ShopbotError } from '../errors.js';
 import {
   checkItems,
@@ -37,7 +37,7 @@ export interface QdrantIndexOptions {
 }
 
 /** Payload keys in Qdrant (snake_case, as Qdrant's own docs and dashboards show them). */
-export const PAYLOAD_INDEXES = [
+export const PAYLOAD_INDEXES: readonly { readonly field: string; readonly schema: Schemas['PayloadFieldSchema'] }[] = [
   { field: 'product_id', schema: 'keyword' },
   { field: 'price_cents', schema: 'integer' },
   { field: 'brand', schema: 'keyword' },
@@ -45,8 +45,9 @@ export const PAYLOAD_INDEXES = [
   { field: 'categories', schema: 'keyword' },
   { field: 'availability', schema: 'keyword' },
   { field: 'rating', schema: 'float' },
+  // Whitespace: the text is stored pre-tokenized by negationTokens, the same tokens the query side sends.
   { field: 'text', schema: { type: 'text', tokenizer: 'whitespace', lowercase: true } },
-] as const;
+];
 
 // A fixed namespace so every process maps a product id to the same point id.
 const NAMESPACE = Buffer.from('6f1c3b2a9d4e4f7a8b5c0d1e2f3a4b5c', 'hex');
@@ -164,7 +165,7 @@ export class QdrantProductIndex implements ProductIndex {
     // Creating an index that exists is a no-op in Qdrant, so this is safe on every start.
     for (const { field, schema } of PAYLOAD_INDEXES) {
       await this.withRetry(`payload index ${field}`, () =>
-        this.client.createPayloadIndex(name, { field_name: field, field_schema: schema as never, wait: true }),
+        this.client.createPayloadIndex(name, { field_name: field, field_schema: schema, wait: true }),
       );
     }
   }
