@@ -91,7 +91,9 @@ export function openCoupons(deps: CouponsDeps): Coupons {
   return {
     model,
     addCampaign(input) {
-      const c = CampaignSchema.parse(input);
+      const parsed = CampaignSchema.safeParse(input);
+      if (!parsed.success) throw new ShopbotError('BAD_REQUEST', `invalid campaign: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const c = parsed.data;
       store.upsertCampaign(c, clock());
       return c;
     },
