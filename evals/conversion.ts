@@ -5,7 +5,7 @@
  * UCI Online Shoppers Purchasing Intention, original CSV. Trains the assistant's hashed FTRL
  * conversion model (the same engine as the pCVR tower) and, in the same run on the same split,
  * XGBoost and logistic regression from Debian's python3-xgboost/python3-sklearn
- * (evals/conversion_baselines.py). `--dev-split` carves a seeded stratified split out of the train
+ * (evals/conversion-baselines.py). `--dev-split` carves a seeded stratified split out of the train
  * file; the split rows are written to a temp dir so the Python peers see exactly the same rows.
  */
 import { execFileSync } from 'node:child_process';
@@ -138,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
       writeFileSync(testPath, [loaded.header, ...test.map((r) => r.line)].join('\n') + '\n');
       let out: string;
       try {
-        out = execFileSync(pythonBin(values.python), [path.join(HERE, 'conversion_baselines.py'), trainPath, testPath, String(seed)], { encoding: 'utf8', timeout: 600_000 });
+        out = execFileSync(pythonBin(values.python), [path.join(HERE, 'conversion-baselines.py'), trainPath, testPath, String(seed)], { encoding: 'utf8', timeout: 600_000 });
       } catch (cause) {
         throw new ShopbotError('MODEL_MISSING', 'python peers failed (needs Debian python3-sklearn and python3-xgboost; --python BIN or --no-peers)', { cause });
       }

@@ -1,6 +1,6 @@
 """Peers for `shopbot eval conversion`: XGBoost and logistic regression on the same split files.
 
-Usage: python3 conversion_baselines.py TRAIN.csv TEST.csv SEED
+Usage: python3 conversion-baselines.py TRAIN.csv TEST.csv SEED
 Prints one JSON object: {"xgboost": {"auc": .., "logLoss": ..}, "logistic regression": {...}}.
 Reads the UCI online shoppers CSV as published (header, Month names, TRUE/FALSE booleans).
 """
