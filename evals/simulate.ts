@@ -99,7 +99,7 @@ interface RunResult {
 }
 
 async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: World, m: Marginals, base: Config, n: number, batch: number, seed: number): Promise<RunResult> {
-  const config: Config = { ...base, ranking: { ...base.ranking, explorationRate: 0.1, hashBits: 16, checkpointEvery: 1_000_000 }, coupons: { ...base.coupons, secret: 'simulation', holdoutRate: 0.1, explorationRate: 0.1 } };
+  const config: Config = { ...base, ranking: { ...base.ranking, explorationRate: 0.1, hashBits: 18, checkpointEvery: 1_000_000 }, coupons: { ...base.coupons, secret: 'simulation', holdoutRate: 0.1, explorationRate: 0.1 } };
   const db = openSqlite(':memory:');
   let now = 1_700_000_000_000;
   const clock = () => now;
@@ -224,6 +224,7 @@ export async function run(argv: string[]): Promise<number> {
       hillstrom: { type: 'string', default: 'evals/data/hillstrom/hillstrom_train.csv' },
       json: { type: 'string' },
       png: { type: 'string' },
+      policies: { type: 'string', default: 'none,popularity,learned' },
     },
   });
   const n = z.coerce.number().int().min(100).max(1_000_000).parse(values.conversations);
@@ -236,7 +237,8 @@ export async function run(argv: string[]): Promise<number> {
   const base = loadConfig();
   const rows: SideBySide = {};
   const curves: { name: string; curve: RunResult['curve'] }[] = [];
-  for (const policy of ['none', 'popularity', 'learned'] as const) {
+  const policies = z.array(z.enum(['none', 'popularity', 'learned'])).min(1).parse(values.policies!.split(','));
+  for (const policy of policies) {
     for (const withCoupons of [false, true]) {
       const name = `${policy}${withCoupons ? ' + coupons' : ''}`;
       const r = await simulatePolicy(policy, withCoupons, world, marginals, base, n, batch, seed);

@@ -15,7 +15,7 @@ export interface FtrlParams {
   readonly l2: number;
 }
 
-export const DEFAULT_FTRL: FtrlParams = { alpha: 0.1, beta: 1, l1: 0.5, l2: 1 };
+export const DEFAULT_FTRL: FtrlParams = { alpha: 0.2, beta: 1, l1: 0.05, l2: 1 };
 
 export function sigmoid(x: number): number {
   if (x > 35) return 1 - 1e-15;
