@@ -31,6 +31,8 @@ import { ShopifyStore } from './store/shopify.js';
 import { ShopbotError } from './errors.js';
 import type { StoreConnector } from './store/types.js';
 import { createTurnHandler, type ProductRetriever } from './turn.js';
+import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
+import { createResponder } from './responses/respond.js';
 import type { TranscriptEntry } from '../channels/web/protocol.js';
 
 /** The repository root, for files shipped with the product (prompts, models, demo data). */
@@ -61,6 +63,8 @@ export interface AppDeps {
   readonly log?: Logger & { child?: unknown };
   readonly now?: () => number;
   readonly newId?: () => string;
+  /** Slack/Teams support channels that receive escalations (more can be added with handoff.addDesk). */
+  readonly desks?: readonly SupportDesk[];
 }
 
 export interface Readiness {
@@ -81,6 +85,9 @@ export interface App {
   readonly store: StoreConnector;
   readonly states: StateStore;
   readonly db: SqliteDb;
+  /** Escalations, the queue and agent actions (console, Slack/Teams desks). */
+  readonly handoff: HandoffService;
+  readonly handoffConfig: HandoffFile;
   /** Set when conversation state lives in Redis; the server shares sockets through it too. */
   readonly redis?: Redis;
   readiness(): Readiness;
@@ -157,6 +164,26 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 
     const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));
+    const handoffConfig = loadHandoffFile(config.handoff.file ? resolveFromRoot(config.handoff.file) : undefined);
+    const desks: SupportDesk[] = [...(deps.desks ?? [])];
+    const handoff = new HandoffService({
+      queue: new SqliteHandoffQueue(db),
+      states,
+      store,
+      funnel: funnelWriter,
+      templates,
+      config: handoffConfig,
+      highValueCartCents: config.handoff.highValueCartCents,
+      now,
+      newId,
+      desks,
+      hasAgents: () => !!config.agents.users || desks.length > 0,
+      log,
+    });
+    const responder = createResponder({
+      templates,
+      onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),
+    });
     const handleTurn = createTurnHandler({
       nlu,
       catalog,
@@ -167,6 +194,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       states,
       funnel: funnelWriter,
       templates,
+      handoff,
+      responder,
       now,
       newId,
       clarifyBelow: config.nlu.clarifyBelow,
@@ -185,6 +214,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       store,
       states,
       db,
+      handoff,
+      handoffConfig,
       ...(redis ? { redis } : {}),
       async history(conversationId) {
         const rows = await states.transcript(conversationId);

@@ -6,6 +6,7 @@ import type { Product } from './catalog/product.js';
 import type { CatalogStore } from './catalog/types.js';
 import { decide, awaitOrderId, type Action, type CatalogMentions } from './dialogue/policy.js';
 import { runTaskStep } from './dialogue/task-step.js';
+import { redactCardNumbers } from './handoff/redact.js';
 import { newState, type ConversationState, type StateStore } from './dialogue/state.js';
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput } from './funnel/events.js';
@@ -55,8 +56,11 @@ export interface PolicyAnswerer {
 
 /** Hooks for the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
 export interface HandoffHooks {
-  escalate(state: ConversationState, reason: string): Promise<{ team?: string; queuePosition?: number }>;
+  /** Opens a routed ticket; no ticketId means nobody can take it (the bot keeps the conversation). */
+  escalate(state: ConversationState, reason: string, lastMessage?: string): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean }>;
   relayShopperMessage(state: ConversationState, text: string): Promise<void>;
+  /** Escalation triggers on the shopper's message (src/handoff); also tracks the frustration streak. */
+  detect?(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: { kind: string; ruleId?: string }; negativeStreak: number };
 }
 
 export interface TurnDeps {
@@ -120,7 +124,7 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
 
     // While a human agent owns the conversation the bot says nothing; the message goes to the agent.
     if (state.owner === 'agent') {
-      await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text, ts: now }]);
+      await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text: redactCardNumbers(text), ts: now }]);
       await deps.handoff?.relayShopperMessage(state, text);
       deps.funnel.log(...events);
       return { conversationId: msg.conversationId, text: '', lang: state.lang, products: [], quickReplies: [], silent: true };
@@ -135,7 +139,15 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
     const shownIds = state.lastShown.map((s) => s.id);
     const shown = shownIds.length ? await deps.catalog.getMany(shownIds) : new Map<string, Product>();
     const prices = [...shown.values()].map((p) => p.salePriceCents ?? p.priceCents).filter((p): p is number => p !== undefined);
+    let escalation: { reason: string } | undefined;
+    if (text && !msg.action && deps.handoff?.detect) {
+      const cartValueCents = (await deps.store.cart(msg.userId)).totalCents;
+      const found = deps.handoff.detect({ text, nlu, state, cartValueCents });
+      state = { ...state, negativeStreak: found.negativeStreak };
+      if (found.trigger) escalation = { reason: found.trigger.ruleId ? `${found.trigger.kind}:${found.trigger.ruleId}` : found.trigger.kind };
+    }
     const decision = decide(state, {
+      ...(escalation ? { escalation } : {}),
       text,
       ...(msg.action ? { action: msg.action } : {}),
       nlu,
@@ -164,7 +176,7 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
     events.push({ ...base, id: `${turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length });
     await deps.states.save(state, now);
     await deps.states.appendTranscript(msg.conversationId, [
-      ...(text ? [{ role: 'user' as const, text, ts: now }] : []),
+      ...(text ? [{ role: 'user' as const, text: redactCardNumbers(text), ts: now }] : []),
       { role: 'bot' as const, text: out.text, payload: out, ts: now },
     ]);
     deps.funnel.log(...events);
@@ -272,12 +284,19 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
         return { state, result: passage ? { type: 'policy', passage } : { type: 'policy_unknown' } };
       }
       case 'handoff': {
-        const routed = (await deps.handoff?.escalate(state, action.reason)) ?? {};
+        const routed = (await deps.handoff?.escalate(state, action.reason, redactCardNumbers(msg.text))) ?? {};
         events.push({ ...base, id: `${turnId}:handoff`, type: 'handoff', status: 'requested', reason: action.reason, ...(routed.team ? { team: routed.team } : {}) });
-        const handoff = { reason: action.reason, requestedAt: base.ts, ...(routed.team ? { team: routed.team } : {}) };
+        const handoff = { reason: action.reason, requestedAt: base.ts, ...(routed.team ? { team: routed.team } : {}), ...(routed.ticketId ? { ticketId: routed.ticketId } : {}), ...(routed.priority ? { priority: routed.priority } : {}) };
         return {
-          state: { ...state, handoff, ...(deps.handoff ? { owner: 'agent' as const } : {}) },
-          result: { type: 'handoff', reason: action.reason, ...(routed.team ? { team: routed.team } : {}), ...(routed.queuePosition !== undefined ? { queuePosition: routed.queuePosition } : {}) },
+          state: { ...state, handoff, task: undefined, ...(routed.ticketId ? { owner: 'agent' as const } : {}) },
+          result: {
+            type: 'handoff',
+            reason: action.reason,
+            ...(routed.team ? { team: routed.team } : {}),
+            ...(routed.queuePosition !== undefined ? { queuePosition: routed.queuePosition } : {}),
+            ...(routed.afterHours ? { afterHours: true } : {}),
+            ...(deps.handoff && !routed.ticketId ? { unavailable: true } : {}),
+          },
         };
       }
       case 'clarify':

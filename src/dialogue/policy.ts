@@ -154,7 +154,7 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
   const state: ConversationState = { ...state0, lang: input.nlu.lang, turn: state0.turn + 1 };
   if (input.action) return fromUiAction(input.action, state);
   if (input.escalation) {
-    return { actions: [{ type: 'handoff', reason: input.escalation.reason }], state: { ...state, task: undefined, lowConfidenceStreak: 0 } };
+    return { actions: [{ type: 'handoff', reason: input.escalation.reason }], state: { ...state, lowConfidenceStreak: 0 } };
   }
 
   const pending = state.task;

@@ -49,7 +49,7 @@ export type ActionResult =
   | { type: 'ask_order_id' }
   | { type: 'policy'; passage: PolicyPassage }
   | { type: 'policy_unknown' }
-  | { type: 'handoff'; reason: string; team?: string; queuePosition?: number }
+  | { type: 'handoff'; reason: string; team?: string; queuePosition?: number; afterHours?: boolean; unavailable?: boolean }
   | { type: 'clarify'; options: readonly Intent[] }
   | { type: 'which_product' }
   | { type: 'smalltalk'; kind: 'greeting' | 'goodbye' | 'thanks' }
@@ -242,7 +242,10 @@ export function composeReply(
         qr('qr_human');
         break;
       case 'handoff':
-        texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer' : 'handoff'));
+        if (r.unavailable) texts.push(t('handoff_unavailable'));
+        else if (r.afterHours && r.team) texts.push(t('handoff_after_hours', { team: r.team }));
+        else if (r.team && r.queuePosition !== undefined) texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer_queued' : 'handoff_queued', { team: r.team, position: r.queuePosition }));
+        else texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer' : 'handoff'));
         handoff = { status: 'queued', reason: r.reason, ...(r.team ? { team: r.team } : {}), ...(r.queuePosition !== undefined ? { queuePosition: r.queuePosition } : {}) };
         break;
       case 'clarify':

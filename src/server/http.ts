@@ -9,6 +9,7 @@ import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { z } from 'zod';
 import { attachWebGateway, type WebGateway } from '../../channels/web/gateway.js';
+import { createAgentAuth, mountAgentConsole } from '../../channels/web/console/index.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../channels/web/protocol.js';
 import { REPO_ROOT, resolveFromRoot, type App } from '../app.js';
 import type { Config } from '../config.js';
@@ -163,6 +164,15 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     messagesPerMinute: config.server.messagesPerMinute,
     log: { warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m), debug: (o, m) => (app.log as { debug?: (o: unknown, m?: string) => void }).debug?.(o, m) },
   });
+  app.handoff.attachPush((conversationId, message) => gateway.push(conversationId, message));
+  const agentConsole = config.agents.users
+    ? mountAgentConsole(fastify, io as unknown as Server, {
+        service: app.handoff,
+        auth: createAgentAuth({ users: config.agents.users, ...(config.agents.sessionSecret ? { secret: config.agents.sessionSecret } : {}), now: Date.now }),
+        handoff: app.handoffConfig,
+        log: app.log,
+      })
+    : undefined;
   if (extra) await extra(fastify, io as unknown as Server);
 
   await fastify.listen({ host: config.server.host, port: config.server.port });
@@ -176,6 +186,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     io,
     gateway,
     async close() {
+      agentConsole?.close();
       gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // io.close() already closed the HTTP server, so fastify's own close may report it as not running.

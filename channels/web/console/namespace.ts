@@ -1,0 +1,138 @@
+/**
+ * The agent console: POST /console/login, the page at /console, and the socket.io namespace
+ * `/agents`. Agents see their teams' queue, take a conversation (with its brief and transcript),
+ * reply live into the shopper's widget, hand it back to the bot or resolve it.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { isShopbotError, ShopbotError } from '../../../src/errors.js';
+import type { HandoffFile, HandoffService, TicketView } from '../../../src/handoff/index.js';
+import type { AgentAuth } from './auth.js';
+
+export const AGENTS_NAMESPACE = '/agents';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const LoginSchema = z.object({ name: z.string().min(1).max(60), password: z.string().min(1).max(200) });
+const TakeSchema = z.object({ ticketId: z.string().min(1).max(100) });
+const ConversationSchema = z.object({ conversationId: z.string().min(1).max(100) });
+const ReplySchema = z.object({ conversationId: z.string().min(1).max(100), text: z.string().min(1).max(4000) });
+
+type Ack = (response: unknown) => void;
+
+export interface AgentToServerEvents {
+  queue: (payload: Record<string, never>, ack: Ack) => void;
+  take: (payload: { ticketId: string }, ack: Ack) => void;
+  reply: (payload: { conversationId: string; text: string }, ack: Ack) => void;
+  handBack: (payload: { conversationId: string }, ack: Ack) => void;
+  resolve: (payload: { conversationId: string }, ack: Ack) => void;
+}
+export interface ServerToAgentEvents {
+  queue: (tickets: TicketView[]) => void;
+  shopperMessage: (m: { conversationId: string; text: string; ts: number }) => void;
+}
+
+export interface AgentConsoleDeps {
+  readonly service: HandoffService;
+  readonly auth: AgentAuth;
+  readonly handoff: HandoffFile;
+  readonly log?: { warn(obj: object, msg?: string): void };
+}
+
+function agentRoom(name: string): string {
+  return `agent:${name}`;
+}
+
+function errorOf(err: unknown): { error: { code: string; message: string } } {
+  if (isShopbotError(err)) return { error: { code: err.code, message: err.message } };
+  return { error: { code: 'INTERNAL', message: 'internal error' } };
+}
+
+export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: AgentConsoleDeps): { close(): void } {
+  fastify.post('/console/login', async (req) => {
+    const body = LoginSchema.safeParse(req.body);
+    if (!body.success) throw new ShopbotError('BAD_REQUEST', 'login: name and password are required');
+    return { token: deps.auth.login(body.data.name, body.data.password), name: body.data.name };
+  });
+  fastify.get('/console', async (_req, reply) => reply.type('text/html; charset=utf-8').send(await readFile(path.join(HERE, 'console.html'))));
+
+  const nsp = io.of(AGENTS_NAMESPACE);
+  const teamsOf = (name: string) => deps.handoff.agents[name]?.teams;
+  const maxOf = (name: string) => deps.handoff.agents[name]?.maxConcurrent ?? 5;
+  const holders = new Map<string, string>(); // conversationId -> agent name
+
+  nsp.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    try {
+      if (typeof token !== 'string') throw new ShopbotError('UNAUTHORIZED', 'log in first');
+      (socket.data as { agent?: string }).agent = deps.auth.verify(token).name;
+      next();
+    } catch (err) {
+      next(Object.assign(new Error(err instanceof Error ? err.message : 'unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
+    }
+  });
+
+  const sendQueue = async (name: string) => {
+    nsp.to(agentRoom(name)).emit('queue', await deps.service.queueFor(teamsOf(name)));
+  };
+  const unsubscribe = deps.service.subscribe((e) => {
+    if (e.type === 'queue_changed') {
+      for (const name of deps.auth.names) void sendQueue(name).catch((err: unknown) => deps.log?.warn({ err }, 'console: queue update failed'));
+    } else {
+      const holder = e.agentId ?? holders.get(e.conversationId);
+      if (holder) nsp.to(agentRoom(holder)).emit('shopperMessage', { conversationId: e.conversationId, text: e.text, ts: e.ts });
+    }
+  });
+
+  nsp.on('connection', (socket: Socket) => {
+    const name = (socket.data as { agent: string }).agent;
+    void socket.join(agentRoom(name));
+    const raw = socket as unknown as { on(event: string, fn: (payload: unknown, ack: unknown) => void): void };
+    const handle = (event: string, fn: (payload: unknown) => Promise<unknown>) => {
+      raw.on(event, (payload, ack) => {
+        if (typeof ack !== 'function') return;
+        fn(payload).then(
+          (r) => (ack as Ack)(r ?? { ok: true }),
+          (err: unknown) => (ack as Ack)(errorOf(err)),
+        );
+      });
+    };
+    const parse = <T>(schema: z.ZodType<T>, v: unknown): T => {
+      const r = schema.safeParse(v);
+      if (!r.success) throw new ShopbotError('BAD_REQUEST', z.prettifyError(r.error).slice(0, 300));
+      return r.data;
+    };
+    handle('queue', async () => deps.service.queueFor(teamsOf(name)));
+    handle('take', async (p) => {
+      const { ticketId } = parse(TakeSchema, p);
+      const visible = await deps.service.queueFor(teamsOf(name));
+      if (!visible.some((t) => t.id === ticketId)) throw new ShopbotError('NOT_FOUND', `no ticket ${ticketId} in your queue`);
+      const taken = await deps.service.take(ticketId, name, maxOf(name));
+      holders.set(taken.ticket.conversationId, name);
+      return taken;
+    });
+    handle('reply', async (p) => {
+      const { conversationId, text } = parse(ReplySchema, p);
+      await deps.service.reply(conversationId, name, text);
+    });
+    handle('handBack', async (p) => {
+      const { conversationId } = parse(ConversationSchema, p);
+      await deps.service.handBack(conversationId, name);
+      holders.delete(conversationId);
+    });
+    handle('resolve', async (p) => {
+      const { conversationId } = parse(ConversationSchema, p);
+      await deps.service.resolve(conversationId, name);
+      holders.delete(conversationId);
+    });
+  });
+
+  return {
+    close() {
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * The handoff stage: detects when a person is needed, opens a routed ticket with a brief for the
+ * agent, relays the shopper's messages while a human owns the conversation, and carries agent
+ * replies, take-overs, hand-backs and resolutions back into the conversation. Agents reach it from
+ * the web console (channels/web/console) and from Slack/Teams support desks (SupportDesk).
+ */
+import type { ConversationState, StateStore } from '../dialogue/state.js';
+import { ShopbotError } from '../errors.js';
+import type { FunnelEventInput } from '../funnel/events.js';
+import { ChannelSchema, type Lang, type OutboundMessage } from '../messages.js';
+import type { NluResult } from '../nlu/types.js';
+import { render, type Templates } from '../responses/templates.js';
+import type { StoreConnector } from '../store/types.js';
+import { PRIORITIES, type HandoffFile, type Priority, type TriggerKind } from './config.js';
+import type { SqliteHandoffQueue, Ticket } from './queue.js';
+import { redactCardNumbers } from './redact.js';
+import { defaultPriority, PRIORITY_RANK, route, topicOf } from './routing.js';
+import { detectTrigger, frustrationStreak, type Trigger } from './triggers.js';
+import { buildBrief, type ShopperBrief } from './summary.js';
+
+export type PushMessage = OutboundMessage & { from: 'bot' | 'agent' };
+
+/**
+ * A Slack/Teams support channel, structurally the `SupportDesk` of channels/shared/support.ts
+ * (kept here as a shape so this stage does not depend on a channel package).
+ */
+export interface Escalation {
+  readonly conversationId: string;
+  readonly summary: string;
+  readonly team?: string;
+  readonly priority: 'low' | 'normal' | 'high' | 'urgent';
+  readonly shopper: { readonly userId?: string; readonly name?: string; readonly email?: string; readonly channel?: string };
+}
+export interface SupportDesk {
+  postEscalation(e: Escalation): Promise<{ threadRef: string }>;
+  postShopperMessage(conversationId: string, text: string): Promise<void>;
+  closeEscalation(conversationId: string, note: string): Promise<void>;
+}
+/** What a desk calls back: an agent's reply in the thread, or "hand back to bot". */
+export interface SupportCallbacks {
+  agentReply(conversationId: string, agentId: string, text: string): Promise<void>;
+  handBack(conversationId: string, agentId: string): Promise<void>;
+}
+
+export interface HandoffServiceDeps {
+  readonly queue: SqliteHandoffQueue;
+  readonly states: StateStore;
+  readonly store: StoreConnector;
+  readonly funnel: { log(...events: FunnelEventInput[]): void };
+  readonly templates: Templates;
+  readonly config: HandoffFile;
+  readonly highValueCartCents: number;
+  readonly now: () => number;
+  readonly newId: () => string;
+  /** Slack/Teams support channels that also receive escalations. */
+  readonly desks?: SupportDesk[];
+  /** False when nobody can answer (no console logins, no desks): then the bot keeps the conversation. */
+  readonly hasAgents: () => boolean;
+  readonly log?: { warn(obj: object, msg?: string): void };
+}
+
+export type QueueEvent =
+  | { type: 'queue_changed' }
+  | { type: 'shopper_message'; conversationId: string; text: string; ts: number; agentId?: string };
+
+export interface TicketView extends Ticket {
+  readonly position?: number;
+  readonly priorityName: Priority;
+  readonly brief: ShopperBrief;
+}
+
+const priorityName = (rank: number): Priority => PRIORITIES[Math.max(0, Math.min(3, rank))]!;
+
+export class HandoffService {
+  private push?: (conversationId: string, message: PushMessage) => void;
+  private readonly listeners = new Set<(e: QueueEvent) => void>();
+  readonly callbacks: SupportCallbacks;
+
+  constructor(private readonly deps: HandoffServiceDeps) {
+    this.callbacks = {
+      agentReply: async (conversationId, agentId, text) => {
+        const ticket = await this.deps.queue.openFor(conversationId);
+        if (ticket?.status === 'queued') await this.take(ticket.id, agentId);
+        await this.reply(conversationId, agentId, text);
+      },
+      handBack: (conversationId, agentId) => this.handBack(conversationId, agentId),
+    };
+  }
+
+  /** Plugs in a Slack/Teams support channel after start (its callbacks are `this.callbacks`). */
+  addDesk(desk: SupportDesk): void {
+    if (!this.deps.desks) throw new ShopbotError('INTERNAL', 'handoff service was built without a desk list');
+    this.deps.desks.push(desk);
+  }
+
+  /** The web gateway's push, bound once the server is up. */
+  attachPush(push: (conversationId: string, message: PushMessage) => void): void {
+    this.push = push;
+  }
+
+  subscribe(listener: (e: QueueEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: QueueEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Checks the message for escalation triggers; also returns the updated frustration streak. */
+  detect(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: Trigger; negativeStreak: number } {
+    const trigger = detectTrigger(
+      { text: input.text, nlu: input.nlu, negativeStreak: input.state.negativeStreak, ...(input.cartValueCents !== undefined ? { cartValueCents: input.cartValueCents } : {}) },
+      { rules: this.deps.config.rules, disabled: this.deps.config.disabledTriggers, highValueCartCents: this.deps.highValueCartCents },
+    );
+    return { ...(trigger ? { trigger } : {}), negativeStreak: frustrationStreak(input.text, input.state.negativeStreak) };
+  }
+
+  /** Opens (or returns the open) ticket for the conversation. Without agents, opens nothing. */
+  async escalate(state: ConversationState, reason: string, lastMessage?: string): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: Priority; afterHours?: boolean }> {
+    if (!this.deps.hasAgents()) return {};
+    const existing = await this.deps.queue.openFor(state.conversationId);
+    if (existing) return { team: existing.team, queuePosition: await this.deps.queue.position(existing), ticketId: existing.id, priority: priorityName(existing.priority) };
+    const now = this.deps.now();
+    const [kind, ruleId] = reason.split(':') as [TriggerKind, string | undefined];
+    const rule = ruleId ? this.deps.config.rules.find((r) => r.id === ruleId) : undefined;
+    let priority = rule?.priority ?? defaultPriority(kind);
+    if (state.negativeStreak > 0 && PRIORITY_RANK[priority] < PRIORITY_RANK.high) priority = 'high';
+    const topic = topicOf(kind, { ...(state.lastIntent ? { lastIntent: state.lastIntent } : {}), ...(state.task ? { taskKind: state.task.kind } : {}), ...(lastMessage ? { text: lastMessage } : {}) });
+    const routed = route({ topic, lang: state.lang, nowMs: now, teams: this.deps.config.teams, load: await this.deps.queue.load(), ...(rule?.team ? { preferTeam: rule.team } : {}) });
+    const brief = await buildBrief({ state, reason, priority, topic, team: routed.team.name, states: this.deps.states, store: this.deps.store, ...(lastMessage ? { lastMessage } : {}) });
+    const ticket = await this.deps.queue.create({
+      id: `T-${this.deps.newId()}`,
+      conversationId: state.conversationId,
+      userId: state.userId,
+      channel: state.channel,
+      team: routed.team.id,
+      priority: PRIORITY_RANK[priority],
+      reason,
+      lang: state.lang,
+      summary: JSON.stringify(brief),
+      requestedAt: now,
+    });
+    const queuePosition = await this.deps.queue.position(ticket);
+    this.event(state, ticket, 'queued', { priority, queuePosition });
+    for (const desk of this.deps.desks ?? []) {
+      const e: Escalation = {
+        conversationId: state.conversationId,
+        summary: brief.text,
+        team: routed.team.name,
+        priority,
+        shopper: { userId: state.userId, channel: state.channel, ...(state.verifiedEmail ? { email: state.verifiedEmail } : {}) },
+      };
+      await desk.postEscalation(e).catch((err: unknown) => this.deps.log?.warn({ err, conversationId: state.conversationId }, 'handoff: support desk did not take the escalation'));
+    }
+    this.emit({ type: 'queue_changed' });
+    return { team: routed.team.name, queuePosition, ticketId: ticket.id, priority, afterHours: routed.afterHours };
+  }
+
+  async relayShopperMessage(state: ConversationState, text: string): Promise<void> {
+    const clean = redactCardNumbers(text);
+    const ticket = await this.deps.queue.openFor(state.conversationId);
+    this.emit({ type: 'shopper_message', conversationId: state.conversationId, text: clean, ts: this.deps.now(), ...(ticket?.agentId ? { agentId: ticket.agentId } : {}) });
+    for (const desk of this.deps.desks ?? []) {
+      await desk.postShopperMessage(state.conversationId, clean).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: relay to support desk failed'));
+    }
+  }
+
+  /** Tickets an agent may see: their teams' queue (with positions) and what they hold. */
+  async queueFor(agentTeams: readonly string[] | undefined): Promise<TicketView[]> {
+    const tickets = await this.deps.queue.list(agentTeams);
+    return Promise.all(tickets.map(async (t) => this.view(t)));
+  }
+
+  private async view(t: Ticket): Promise<TicketView> {
+    return { ...t, priorityName: priorityName(t.priority), brief: JSON.parse(t.summary) as ShopperBrief, ...(t.status === 'queued' ? { position: await this.deps.queue.position(t) } : {}) };
+  }
+
+  async take(ticketId: string, agentId: string, maxConcurrent = Infinity): Promise<{ ticket: TicketView; transcript: { role: string; text: string; ts: number }[] }> {
+    if ((await this.deps.queue.assignedCount(agentId)) >= maxConcurrent) throw new ShopbotError('CONFLICT', `agent ${agentId} already holds ${maxConcurrent} conversations`);
+    const now = this.deps.now();
+    const ticket = await this.deps.queue.assign(ticketId, agentId, now);
+    const state = await this.mustLoad(ticket.conversationId);
+    await this.deps.states.save({ ...state, owner: 'agent', ...(state.handoff ? { handoff: { ...state.handoff, agentId } } : {}) }, now);
+    this.event(state, ticket, 'assigned', { durationMs: now - ticket.requestedAt });
+    const text = render(this.deps.templates, state.lang as Lang, 'agent_joined', { agent: agentId });
+    await this.deps.states.appendTranscript(ticket.conversationId, [{ role: 'system', text, ts: now }]);
+    this.send(ticket.conversationId, state.lang, text, 'agent', { status: 'assigned', reason: ticket.reason, team: ticket.team });
+    this.emit({ type: 'queue_changed' });
+    const transcript = (await this.deps.states.transcript(ticket.conversationId, 100)).map((r) => ({ role: r.role, text: redactCardNumbers(r.text), ts: r.ts }));
+    return { ticket: await this.view(ticket), transcript };
+  }
+
+  async reply(conversationId: string, agentId: string, text: string): Promise<void> {
+    const ticket = await this.deps.queue.openFor(conversationId);
+    if (!ticket || ticket.status !== 'assigned' || ticket.agentId !== agentId) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
+    const clean = redactCardNumbers(text.trim()).slice(0, 4000);
+    if (!clean) throw new ShopbotError('MESSAGE_EMPTY', 'the reply is empty');
+    const now = this.deps.now();
+    const state = await this.mustLoad(conversationId);
+    await this.deps.states.appendTranscript(conversationId, [{ role: 'agent', text: clean, ts: now }]);
+    this.deps.funnel.log({ id: `${ticket.id}:agent:${now}:${clean.length}`, ts: now, channel: this.channel(state), conversationId, userId: state.userId, type: 'message', role: 'agent', chars: clean.length });
+    this.send(conversationId, state.lang, clean, 'agent');
+  }
+
+  async handBack(conversationId: string, agentId: string): Promise<void> {
+    await this.close(conversationId, agentId, 'returned', 'handed_back');
+  }
+
+  async resolve(conversationId: string, agentId: string): Promise<void> {
+    await this.close(conversationId, agentId, 'resolved', 'resolved');
+  }
+
+  private async close(conversationId: string, agentId: string, status: 'resolved' | 'returned', templateKey: string): Promise<void> {
+    const ticket = await this.deps.queue.openFor(conversationId);
+    if (!ticket) throw new ShopbotError('NOT_FOUND', `no open handoff for conversation ${conversationId}`);
+    if (ticket.status === 'assigned' && ticket.agentId !== agentId) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
+    const now = this.deps.now();
+    const closed = await this.deps.queue.close(ticket.id, status, now);
+    const state = await this.mustLoad(conversationId);
+    const { handoff: _h, ...rest } = state;
+    await this.deps.states.save({ ...rest, owner: 'bot', task: undefined, negativeStreak: 0, lowConfidenceStreak: 0 }, now);
+    this.event(state, closed, status, { durationMs: now - (closed.assignedAt ?? closed.requestedAt) }, agentId);
+    const text = render(this.deps.templates, state.lang as Lang, templateKey);
+    await this.deps.states.appendTranscript(conversationId, [{ role: 'bot', text, ts: now }]);
+    this.send(conversationId, state.lang, text, 'bot', { status: 'resolved', reason: ticket.reason, team: ticket.team });
+    for (const desk of this.deps.desks ?? []) {
+      await desk.closeEscalation(conversationId, status).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: closing the support thread failed'));
+    }
+    this.emit({ type: 'queue_changed' });
+  }
+
+  private send(conversationId: string, lang: string, text: string, from: 'bot' | 'agent', handoff?: OutboundMessage['handoff']): void {
+    this.push?.(conversationId, { conversationId, text, lang: lang === 'zh' ? 'zh' : 'en', products: [], quickReplies: [], from, ...(handoff ? { handoff } : {}) });
+  }
+
+  private channel(state: ConversationState) {
+    const c = ChannelSchema.safeParse(state.channel);
+    return c.success ? c.data : 'web';
+  }
+
+  private event(state: ConversationState, ticket: Ticket, status: 'queued' | 'assigned' | 'resolved' | 'returned', extra: { durationMs?: number; priority?: Priority; queuePosition?: number }, agentId?: string): void {
+    this.deps.funnel.log({
+      id: `${ticket.id}:${status}`,
+      ts: this.deps.now(),
+      channel: this.channel(state),
+      conversationId: state.conversationId,
+      userId: state.userId,
+      type: 'handoff',
+      status,
+      reason: ticket.reason.slice(0, 500),
+      team: ticket.team,
+      ...(agentId ?? ticket.agentId ? { agentId: agentId ?? ticket.agentId } : {}),
+      ...extra,
+    });
+  }
+
+  private async mustLoad(conversationId: string): Promise<ConversationState> {
+    const state = await this.deps.states.load(conversationId);
+    if (!state) throw new ShopbotError('UNKNOWN_CONVERSATION', `no conversation ${conversationId}`);
+    return state;
+  }
+}
