@@ -4,7 +4,7 @@
  * never blocks a turn for long, and the model is checkpointed every `checkpointEvery` impressions.
  */
 import type { Config } from '../config.js';
-import { FunnelEventSchema, type FunnelEvent, type FunnelEventInput } from '../funnel/events.js';
+import { FunnelEventSchema, type FunnelEventInput } from '../funnel/events.js';
 import type { FunnelStore } from '../funnel/types.js';
 import type { Logger } from '../funnel/writer.js';
 import type { SqliteDb } from '../storage/sqlite.js';
@@ -71,7 +71,8 @@ export function openLearning(deps: LearningDeps): Learning {
   stats.lastEventTs = loaded.lastEventTs;
   let trainedTotal = loaded.trained;
   let sinceCheckpoint = 0;
-  let queue: FunnelEvent[] = [];
+  // Raw inputs: validation happens in the background batches too, not in the caller's tick.
+  let queue: FunnelEventInput[] = [];
   let dropped = 0;
   let scheduled: Promise<void> | undefined;
   let closed = false;
@@ -91,7 +92,10 @@ export function openLearning(deps: LearningDeps): Learning {
   const processSome = (): boolean => {
     const batch = queue.splice(0, BATCH_EVENTS);
     const before = stats.impressions;
-    for (const e of batch) foldEvent(model, joiner, e, stats);
+    for (const raw of batch) {
+      const parsed = FunnelEventSchema.safeParse(raw);
+      if (parsed.success) foldEvent(model, joiner, parsed.data, stats);
+    }
     trainImpressions(model, joiner.advance(clock()), stats);
     account(before);
     return queue.length > 0;
@@ -137,13 +141,12 @@ export function openLearning(deps: LearningDeps): Learning {
     observe(events) {
       if (closed) return;
       for (const raw of events) {
-        const parsed = FunnelEventSchema.safeParse(raw);
-        if (!parsed.success || !(LEARNING_EVENT_TYPES as readonly string[]).includes(parsed.data.type)) continue;
+        if (!(LEARNING_EVENT_TYPES as readonly string[]).includes((raw as { type?: unknown }).type as string)) continue;
         if (queue.length >= MAX_QUEUE) {
           dropped++;
           continue;
         }
-        queue.push(parsed.data);
+        queue.push(raw);
       }
       if (dropped > 0 && dropped % 10_000 === 1) log.warn({ dropped }, 'online learner queue full; events dropped (still in the funnel log)');
       if (queue.length > 0) void schedule();
