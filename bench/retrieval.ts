@@ -1,5 +1,5 @@
 /**
- * `shopbot bench retrieval [--sizes 10000,100000] [--dim D] [--queries N] [--json OUT]`
+ * `shopbot bench retrieval [--sizes 10000,50000] [--dim D] [--queries N] [--noise S] [--skip-python] [--json OUT]`
  *
  * Vector search at scale, side by side on the same vectors in one run: the embedded engine's exact
  * scan and its HNSW graph (hnswlib-node), and Debian's python3-hnswlib and python3-faiss (HNSW and
@@ -123,9 +123,10 @@ async function timedSearches(index: EmbeddedProductIndex, queries: Float32Array,
   return { lat, cpuMs: (cpu.user + cpu.system) / 1000 / nq, found };
 }
 
-async function buildIndex(base: Float32Array, dim: number, annThreshold: number): Promise<{ index: EmbeddedProductIndex; buildS: number; memoryMb: number }> {
+async function buildIndex(base: Float32Array, dim: number, annThreshold: number): Promise<{ index: EmbeddedProductIndex; buildS: number; buildCpuS: number; memoryMb: number }> {
   const before = memMb();
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const index = await EmbeddedProductIndex.open({ dim, annThreshold });
   const n = base.length / dim;
   for (let i = 0; i < n; i += 10_000) {
@@ -133,7 +134,8 @@ async function buildIndex(base: Float32Array, dim: number, annThreshold: number)
     for (let j = i; j < Math.min(n, i + 10_000); j++) items.push({ id: String(j), vector: base.subarray(j * dim, (j + 1) * dim), payload: {} });
     await index.upsert(items);
   }
-  return { index, buildS: (performance.now() - t) / 1000, memoryMb: memMb() - before };
+  const cpu = process.cpuUsage(cpu0);
+  return { index, buildS: (performance.now() - t) / 1000, buildCpuS: (cpu.user + cpu.system) / 1e6, memoryMb: memMb() - before };
 }
 
 async function scaleRun(n: number, args: z.infer<typeof ArgsSchema>, dim: number, rows: SideBySide): Promise<void> {
@@ -146,7 +148,7 @@ async function scaleRun(n: number, args: z.infer<typeof ArgsSchema>, dim: number
 
   const exact = await buildIndex(base, dim, Number.MAX_SAFE_INTEGER);
   const ex = await timedSearches(exact.index, queries, dim, k);
-  rows[`embedded-exact@${n}`] = { build_s: exact.buildS, memory_mb: exact.memoryMb, p50_ms: percentile(ex.lat, 50), p99_ms: percentile(ex.lat, 99), cpu_ms: ex.cpuMs, 'recall@10': 1 };
+  rows[`embedded-exact@${n}`] = { build_s: exact.buildS, build_cpu_s: exact.buildCpuS, memory_mb: exact.memoryMb, p50_ms: percentile(ex.lat, 50), p99_ms: percentile(ex.lat, 99), cpu_ms: ex.cpuMs, 'recall@10': 1 };
   await exact.index.close();
   console.error(`[${n}] embedded exact done`);
 
@@ -154,7 +156,7 @@ async function scaleRun(n: number, args: z.infer<typeof ArgsSchema>, dim: number
   const ann = await buildIndex(base, dim, n);
   if (ann.index.mode !== 'hnsw') throw new ShopbotError('INTERNAL', 'bench: the embedded index did not switch to HNSW');
   const hn = await timedSearches(ann.index, queries, dim, k);
-  rows[`embedded-hnsw@${n}`] = { build_s: ann.buildS, memory_mb: ann.memoryMb, p50_ms: percentile(hn.lat, 50), p99_ms: percentile(hn.lat, 99), cpu_ms: hn.cpuMs, 'recall@10': recallAt(hn.found, ex.found, k) };
+  rows[`embedded-hnsw@${n}`] = { build_s: ann.buildS, build_cpu_s: ann.buildCpuS, memory_mb: ann.memoryMb, p50_ms: percentile(hn.lat, 50), p99_ms: percentile(hn.lat, 99), cpu_ms: hn.cpuMs, 'recall@10': recallAt(hn.found, ex.found, k) };
   await ann.index.close();
   console.error(`[${n}] embedded hnsw done`);
 
@@ -214,11 +216,28 @@ async function turnStep(args: z.infer<typeof ArgsSchema>, encoder: TextEncoder, 
       await retriever.search({ text, k: 10 });
       lat.push(performance.now() - t);
       t = performance.now();
-      await retriever.search({ text, k: 10, filters: { priceMaxCents: 5000, inStockOnly: true, excludeTerms: ['used'] } });
+      await retriever.search({ text, k: 10, filters: FILTERS });
       filtered.push(performance.now() - t);
     }
   }
   const cpu = process.cpuUsage(cpu0);
+  // Where the time goes, one stage at a time (same queries, plain and filtered).
+  const embedMs: number[] = [];
+  const denseMs: number[] = [];
+  const lexicalMs: number[] = [];
+  for (const text of queryTexts) {
+    for (const filters of [undefined, FILTERS]) {
+      let t = performance.now();
+      const [v] = await encoder.embed([text], { kind: 'query' });
+      embedMs.push(performance.now() - t);
+      t = performance.now();
+      await index.search({ vector: v!, k: 100, ...(filters ? { filters } : {}) });
+      denseMs.push(performance.now() - t);
+      t = performance.now();
+      lexical.search(text, { k: 100, ...(filters ? { filters } : {}) });
+      lexicalMs.push(performance.now() - t);
+    }
+  }
   await retriever.close();
   await index.close();
   return {
@@ -229,14 +248,20 @@ async function turnStep(args: z.infer<typeof ArgsSchema>, encoder: TextEncoder, 
     p99_ms: percentile(lat, 99),
     filtered_p50_ms: percentile(filtered, 50),
     filtered_p99_ms: percentile(filtered, 99),
+    embed_p50_ms: percentile(embedMs, 50),
+    dense_p50_ms: percentile(denseMs, 50),
+    lexical_p50_ms: percentile(lexicalMs, 50),
   };
 }
+
+const FILTERS = { priceMaxCents: 5000, inStockOnly: true, excludeTerms: ['used'] } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      sizes: { type: 'string', default: '10000,100000' },
+      // 100k takes ~10 min of HNSW builds on 2 loaded shared cores: pass --sizes 10000,100000[,1000000] for the large runs.
+      sizes: { type: 'string', default: '10000,50000' },
       dim: { type: 'string' },
       queries: { type: 'string', default: '200' },
       clusters: { type: 'string', default: '256' },
@@ -272,7 +297,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const rows: SideBySide = {};
   for (const n of args.sizes) await scaleRun(n, args, dim, rows);
-  printTable('vector search (recall@10 against the embedded exact scan; memory = RSS growth while building)', rows, ['build_s', 'memory_mb', 'p50_ms', 'p99_ms', 'cpu_ms', 'recall@10']);
+  printTable('vector search (recall@10 against the embedded exact scan; memory = RSS growth while building)', rows, ['build_s', 'build_cpu_s', 'memory_mb', 'p50_ms', 'p99_ms', 'cpu_ms', 'recall@10']);
 
   // Exact at the default threshold (the demo catalog is below it), and HNSW as a lower threshold would give.
   const steps: SideBySide = {
