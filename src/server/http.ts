@@ -10,6 +10,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { z } from 'zod';
 import { attachWebGateway, type WebGateway } from '../../channels/web/gateway.js';
 import { createAgentAuth, mountAgentConsole } from '../../channels/web/console/index.js';
+import { mountChatChannels } from '../../channels/shared/mount.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../channels/web/protocol.js';
 import { REPO_ROOT, resolveFromRoot, type App } from '../app.js';
 import type { Config } from '../config.js';
@@ -164,7 +165,24 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     messagesPerMinute: config.server.messagesPerMinute,
     log: { warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m), debug: (o, m) => (app.log as { debug?: (o: unknown, m?: string) => void }).debug?.(o, m) },
   });
-  app.handoff.attachPush((conversationId, message) => gateway.push(conversationId, message));
+  // Teams and Slack: mounted when their credentials are set; the log says which are off and why.
+  const chat = await mountChatChannels(fastify, {
+    config,
+    funnel: app.funnel,
+    logger: app.log,
+    handleTurn: (msg, opts) => app.handleTurn(msg, opts),
+    support: {
+      agentReply: (conversationId, agentId, text) => app.handoff.reply(conversationId, agentId, text),
+      handBack: (conversationId, agentId) => app.handoff.handBack(conversationId, agentId),
+    },
+  });
+  if (chat.supportDesk) app.handoff.addDesk(chat.supportDesk);
+  // Agent replies reach the shopper wherever they are: the widget's room, or their Teams/Slack conversation.
+  app.handoff.attachPush((conversationId, message) => {
+    if (/^(teams|slack):/.test(conversationId)) {
+      chat.deliver(conversationId, message).catch((err: unknown) => app.log.error({ err, conversationId }, 'could not deliver an agent reply'));
+    } else gateway.push(conversationId, message);
+  });
   const agentConsole = config.agents.users
     ? mountAgentConsole(fastify, io as unknown as Server, {
         service: app.handoff,
@@ -187,6 +205,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     gateway,
     async close() {
       agentConsole?.close();
+      await chat.close();
       gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // io.close() already closed the HTTP server, so fastify's own close may report it as not running.
