@@ -45,13 +45,17 @@ export class EsmmModel {
   readonly ctr: Ftrl;
   readonly cvr: Ftrl;
 
-  constructor(readonly options: EsmmOptions, towers?: { ctr: Ftrl; cvr: Ftrl }) {
+  /** Both towers' [z, sqrt n] pairs for a feature sit side by side: one cache line per feature. */
+  readonly state: Float64Array;
+
+  constructor(readonly options: EsmmOptions, state?: Float64Array) {
     this.encoder = new FeatureEncoder(options.encoder);
-    this.ctr = towers?.ctr ?? new Ftrl(this.encoder.size, options.ftrl ?? DEFAULT_FTRL);
-    this.cvr = towers?.cvr ?? new Ftrl(this.encoder.size, options.ftrl ?? DEFAULT_FTRL);
-    if (this.ctr.size !== this.encoder.size || this.cvr.size !== this.encoder.size) {
-      throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint size does not match ranking.hashBits');
-    }
+    const size = this.encoder.size;
+    if (state && state.length !== size * 4) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint size does not match ranking.hashBits');
+    this.state = state ?? new Float64Array(size * 4);
+    const params = options.ftrl ?? DEFAULT_FTRL;
+    this.ctr = new Ftrl(size, params, { data: this.state, stride: 4, offset: 0 });
+    this.cvr = new Ftrl(size, params, { data: this.state, stride: 4, offset: 2 });
   }
 
   /** Serving score: position dropped. */
@@ -102,26 +106,32 @@ export class EsmmModel {
     return { ctr: pctr, ctcvr: q };
   }
 
+  /** Checkpoint: [u32 meta length][meta JSON][f64 ctr updates][f64 cvr updates][shared state]. */
   toBuffer(): Buffer {
-    const meta = Buffer.from(JSON.stringify({ encoder: this.options.encoder, ftrl: this.options.ftrl ?? DEFAULT_FTRL }));
-    const ctr = this.ctr.toBuffer();
-    const cvr = this.cvr.toBuffer();
-    const head = Buffer.alloc(12);
+    const meta = Buffer.from(JSON.stringify({ encoder: this.options.encoder, ftrl: this.options.ftrl ?? DEFAULT_FTRL, format: 2 }));
+    const head = Buffer.alloc(4);
     head.writeUInt32LE(meta.length, 0);
-    head.writeUInt32LE(ctr.length, 4);
-    head.writeUInt32LE(cvr.length, 8);
-    return Buffer.concat([head, meta, ctr, cvr]);
+    const counters = Buffer.from(new Float64Array([this.ctr.updates, this.cvr.updates]).buffer);
+    return Buffer.concat([head, meta, counters, Buffer.from(this.state.buffer, this.state.byteOffset, this.state.byteLength)]);
   }
 
   static fromBuffer(buf: Buffer): EsmmModel {
-    if (buf.length < 12) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint truncated');
+    if (buf.length < 4) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint truncated');
     const metaLen = buf.readUInt32LE(0);
-    const ctrLen = buf.readUInt32LE(4);
-    const cvrLen = buf.readUInt32LE(8);
-    if (buf.length !== 12 + metaLen + ctrLen + cvrLen) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint length mismatch');
-    const options = JSON.parse(buf.subarray(12, 12 + metaLen).toString('utf8')) as EsmmOptions;
-    const ctr = Ftrl.fromBuffer(buf.subarray(12 + metaLen, 12 + metaLen + ctrLen));
-    const cvr = Ftrl.fromBuffer(buf.subarray(12 + metaLen + ctrLen));
-    return new EsmmModel(options, { ctr, cvr });
+    if (buf.length < 4 + metaLen + 16) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint truncated');
+    let options: EsmmOptions & { format?: number };
+    try {
+      options = JSON.parse(buf.subarray(4, 4 + metaLen).toString('utf8')) as EsmmOptions & { format?: number };
+    } catch (cause) {
+      throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint metadata unreadable', { cause });
+    }
+    if (options.format !== 2) throw new ShopbotError('MODEL_MISSING', 'ESMM checkpoint from an older format: retrain with `shopbot train ranking`');
+    const body = buf.buffer.slice(buf.byteOffset + 4 + metaLen, buf.byteOffset + buf.length);
+    const counters = new Float64Array(body, 0, 2);
+    const state = new Float64Array(body.slice(16));
+    const m = new EsmmModel({ encoder: options.encoder, ...(options.ftrl ? { ftrl: options.ftrl } : {}) }, state);
+    m.ctr.updates = counters[0]!;
+    m.cvr.updates = counters[1]!;
+    return m;
   }
 }

@@ -4,7 +4,8 @@
  * (z, sqrt n) when read, which is what makes the L1 sparsity and per-coordinate learning rates cheap.
  *
  * Layout: one Float64Array of interleaved [z, sqrt(n)] pairs, so a feature costs one cache line
- * instead of two, and storing sqrt(n) saves two square roots per update.
+ * instead of two, and storing sqrt(n) saves two square roots per update. Several towers over the
+ * same features can share one array (stride 2 x towers), so one cache line serves all of them.
  */
 import { ShopbotError } from '../errors.js';
 
@@ -26,22 +27,40 @@ export function sigmoid(x: number): number {
 const MAGIC = 0x46545232; // "FTR2"
 const HEADER_VALUES = 7;
 
+export interface SharedState {
+  readonly data: Float64Array;
+  /** Doubles per feature across all towers sharing `data` (2 per tower). */
+  readonly stride: number;
+  /** Where this tower's [z, sqrt n] pair sits within a feature's stride. */
+  readonly offset: number;
+}
+
 export class Ftrl {
-  /** Interleaved state: zs[2i] = z_i, zs[2i+1] = sqrt(n_i). */
+  /** Interleaved state: zs[i*stride + off] = z_i, the next double = sqrt(n_i). */
   readonly zs: Float64Array;
+  private readonly stride: number;
+  private readonly off: number;
   /** Number of updates applied (also the model's version counter). */
   updates = 0;
   private scratch = new Float64Array(256);
 
-  constructor(readonly size: number, readonly params: FtrlParams = DEFAULT_FTRL) {
-    this.zs = new Float64Array(size * 2);
+  constructor(readonly size: number, readonly params: FtrlParams = DEFAULT_FTRL, shared?: SharedState) {
+    if (shared && shared.data.length !== size * shared.stride) throw new RangeError('shared FTRL state has the wrong length');
+    this.zs = shared?.data ?? new Float64Array(size * 2);
+    this.stride = shared?.stride ?? 2;
+    this.off = shared?.offset ?? 0;
+  }
+
+  get isShared(): boolean {
+    return this.stride !== 2;
   }
 
   weight(i: number): number {
-    const z = this.zs[2 * i]!;
+    const j = i * this.stride + this.off;
+    const z = this.zs[j]!;
     const { l1, l2, alpha, beta } = this.params;
     if (z <= l1 && z >= -l1) return 0;
-    return -(z - (z > 0 ? l1 : -l1)) / ((beta + this.zs[2 * i + 1]!) / alpha + l2);
+    return -(z - (z > 0 ? l1 : -l1)) / ((beta + this.zs[j + 1]!) / alpha + l2);
   }
 
   logit(idx: ArrayLike<number>): number {
@@ -74,8 +93,10 @@ export class Ftrl {
     const alpha = this.params.alpha;
     const g2 = g * g;
     const zs = this.zs;
+    const stride = this.stride;
+    const off = this.off;
     for (let k = 0; k < idx.length; k++) {
-      const j = 2 * idx[k]!;
+      const j = idx[k]! * stride + off;
       const sn = zs[j + 1]!;
       const sn2 = Math.sqrt(sn * sn + g2);
       zs[j] = zs[j]! + g - ((sn2 - sn) / alpha) * w[k]!;
@@ -94,6 +115,7 @@ export class Ftrl {
 
   /** Binary checkpoint: header (magic, size, updates, params) then the interleaved state. */
   toBuffer(): Buffer {
+    if (this.isShared) throw new ShopbotError('INTERNAL', 'a tower sharing its state is saved by its owner');
     const header = new Float64Array([MAGIC, this.size, this.updates, this.params.alpha, this.params.beta, this.params.l1, this.params.l2]);
     return Buffer.concat([Buffer.from(header.buffer), Buffer.from(this.zs.buffer, this.zs.byteOffset, this.zs.byteLength)]);
   }

@@ -4,6 +4,7 @@
  * never blocks a turn for long, and the model is checkpointed every `checkpointEvery` impressions.
  */
 import type { Config } from '../config.js';
+import { ShopbotError } from '../errors.js';
 import { FunnelEventSchema, type FunnelEventInput } from '../funnel/events.js';
 import type { FunnelStore } from '../funnel/types.js';
 import type { Logger } from '../funnel/writer.js';
@@ -63,7 +64,15 @@ export function loadRankingModel(db: SqliteDb, config: Config): { model: EsmmMod
 
 export function openLearning(deps: LearningDeps): Learning {
   const { db, config, clock, log } = deps;
-  const loaded = loadRankingModel(db, config);
+  let loaded: ReturnType<typeof loadRankingModel>;
+  try {
+    loaded = loadRankingModel(db, config);
+  } catch (err) {
+    // An unreadable checkpoint must not stop the server: start fresh (the log can retrain it) and say so.
+    if (!(err instanceof ShopbotError) || err.code !== 'MODEL_MISSING') throw err;
+    log.warn({ err }, 'ranking checkpoint unreadable; starting from a fresh model (run `shopbot train ranking`)');
+    loaded = { model: newRankingModel(config), version: 0, lastEventTs: 0, trained: 0 };
+  }
   const model = loaded.model;
   let cpVersion = loaded.version;
   const joiner = new ImpressionJoiner({ attributionWindowMs: config.ranking.attributionWindowMs, maxPending: 100_000 });

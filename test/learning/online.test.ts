@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { FunnelEventInput } from '../../src/funnel/events.js';
 import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
-import { loadCheckpoint } from '../../src/learning/checkpoints.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/learning/checkpoints.js';
 import { openLearning, RANKING_CHECKPOINT } from '../../src/learning/online.js';
 import { createRng } from '../../src/nlu/rng.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
@@ -87,6 +87,15 @@ describe('openLearning', () => {
     expect(learning.stats().impressions).toBe(1000);
     await learning.close();
     await funnel.close();
+  });
+
+  it('starts from a fresh model, with a warning, when the checkpoint is unreadable', async () => {
+    saveCheckpoint(db, RANKING_CHECKPOINT, Buffer.from('not a model'), { trained: 5, lastEventTs: 1, extra: {} }, 0);
+    const warnings: unknown[] = [];
+    const learning = openLearning({ db, config, clock: () => 0, log: { ...silent, warn: (o) => warnings.push(o) } });
+    expect(warnings).toHaveLength(1);
+    expect(learning.stats().impressions).toBe(0);
+    await learning.close();
   });
 
   it('ignores events of other types and invalid events', async () => {
