@@ -117,8 +117,10 @@ function slateFor(row: ObdRow, items: readonly number[], rank: (item: number) =>
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  // `--train A B C` and `--train A --train B` both work: bare file arguments are more train files.
+  const { values, positionals } = parseArgs({
     args: argv,
+    allowPositionals: true,
     options: {
       train: { type: 'string', multiple: true },
       test: { type: 'string' },
@@ -129,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: 'string' },
     },
   });
-  const trainFiles = (values.train ?? []).map((f) => requireFile(f, '--train'));
+  const trainFiles = [...(values.train ?? []), ...positionals].map((f) => requireFile(f, '--train'));
   if (trainFiles.length === 0) requireFile(undefined, '--train');
   const testFile = requireFile(values.test, '--test');
   const itemFeature = values['item-context'] ? readItemContext(requireFile(values['item-context'], '--item-context')) : undefined;
