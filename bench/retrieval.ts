@@ -222,20 +222,19 @@ async function turnStep(args: z.infer<typeof ArgsSchema>, encoder: TextEncoder, 
   }
   const cpu = process.cpuUsage(cpu0);
   // Where the time goes, one stage at a time (same queries, plain and filtered).
-  const embedMs: number[] = [];
-  const denseMs: number[] = [];
-  const lexicalMs: number[] = [];
+  const stage: Record<string, number[]> = { embed: [], dense: [], dense_filtered: [], lexical: [], lexical_filtered: [] };
   for (const text of queryTexts) {
+    let t = performance.now();
+    const [v] = await encoder.embed([text], { kind: 'query' });
+    stage.embed!.push(performance.now() - t);
     for (const filters of [undefined, FILTERS]) {
-      let t = performance.now();
-      const [v] = await encoder.embed([text], { kind: 'query' });
-      embedMs.push(performance.now() - t);
+      const suffix = filters ? '_filtered' : '';
       t = performance.now();
       await index.search({ vector: v!, k: 100, ...(filters ? { filters } : {}) });
-      denseMs.push(performance.now() - t);
+      stage[`dense${suffix}`]!.push(performance.now() - t);
       t = performance.now();
       lexical.search(text, { k: 100, ...(filters ? { filters } : {}) });
-      lexicalMs.push(performance.now() - t);
+      stage[`lexical${suffix}`]!.push(performance.now() - t);
     }
   }
   await retriever.close();
@@ -248,9 +247,7 @@ async function turnStep(args: z.infer<typeof ArgsSchema>, encoder: TextEncoder, 
     p99_ms: percentile(lat, 99),
     filtered_p50_ms: percentile(filtered, 50),
     filtered_p99_ms: percentile(filtered, 99),
-    embed_p50_ms: percentile(embedMs, 50),
-    dense_p50_ms: percentile(denseMs, 50),
-    lexical_p50_ms: percentile(lexicalMs, 50),
+    ...Object.fromEntries(Object.entries(stage).map(([name, ms]) => [`${name}_p50_ms`, percentile(ms, 50)])),
   };
 }
 
