@@ -28,6 +28,7 @@ export const UPLIFT_CHECKPOINT = 'coupon-uplift';
 /** Used only when coupons.secret is unset and the demo catalog is on (never in production). */
 const DEV_SECRET = 'shopbot-dev-coupon-key-not-for-production';
 const MAX_PENDING = 100_000;
+const CAMPAIGN_CACHE_MS = 30_000;
 
 export interface CouponsDeps {
   readonly db: SqliteDb;
@@ -69,6 +70,12 @@ export function openCoupons(deps: CouponsDeps): Coupons {
   const pending = new Map<string, PendingDecision>();
   let lastEventTs = cp?.meta.lastEventTs ?? 0;
   const windowMs = config.ranking.attributionWindowMs;
+  // Campaigns are read per decision; a short cache keeps that off SQLite while other processes' edits still show up.
+  let cached: { at: number; campaigns: Campaign[] } | undefined;
+  const activeCampaigns = (nowMs: number): Campaign[] => {
+    if (!cached || nowMs - cached.at > CAMPAIGN_CACHE_MS || nowMs < cached.at) cached = { at: nowMs, campaigns: store.campaigns() };
+    return cached.campaigns;
+  };
 
   const learn = (p: PendingDecision, outcome: 0 | 1) => model.train({ features: p.features, treated: p.treated, outcome, propensity: p.propensity });
   const mature = (nowMs: number) => {
@@ -95,6 +102,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       if (!parsed.success) throw new ShopbotError('BAD_REQUEST', `invalid campaign: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const c = parsed.data;
       store.upsertCampaign(c, clock());
+      cached = undefined;
       return c;
     },
     campaigns: () => store.campaigns(),
@@ -106,7 +114,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       if (!config.coupons.enabled) return { decision: 'none', reason: 'coupons disabled' };
       const key = shopper.conversationId ?? shopper.userId;
       if (pending.has(key)) return { decision: 'none', reason: 'already decided in this conversation' };
-      const eligible = eligibleCampaigns(store.campaigns(), nowMs, basket, (id) => store.spentCents(id), (id) => store.issuedTo(id, shopper.userId));
+      const eligible = eligibleCampaigns(activeCampaigns(nowMs), nowMs, basket, (id) => store.spentCents(id), (id) => store.issuedTo(id, shopper.userId));
       if (eligible.length === 0) return { decision: 'none', reason: 'no eligible campaign' };
       const features = upliftFeatures(shopper, basket);
       const valued = eligible.map((c) => ({ c, v: valueOffer(model, c, features, basket.valueCents, config.coupons.defaultMarginRate) })).sort((a, b) => b.v.gainCents - a.v.gainCents);
