@@ -133,7 +133,8 @@ def cmd_all(args) -> int:
     texts = data.pretraining_texts(products, intent_texts, policies)
     log(f"corpus: excluded {len(rows_train) - len(intent_texts)} judged queries from pre-training")
     log(f"corpus: {len(products)} products, {len(rows_train)} intent utterances, {len(policies)} policy paragraphs")
-    if args.reuse_pretrained and (out / "encoder" / "encoder.pt").exists():
+    reused = args.reuse_pretrained and (out / "encoder" / "encoder.pt").exists()
+    if reused:
         tok = text.load_tokenizer(out / "tokenizer")
         enc = load_encoder(out / "encoder" / "encoder.pt")
         log("reusing the pre-trained encoder and tokenizer in " + str(out))
@@ -153,9 +154,12 @@ def cmd_all(args) -> int:
                     "corpus": {"products": len(products), "intentUtterances": len(rows_train),
                                "policyParagraphs": len(policies)}})
     summary.setdefault("parameters", {})["encoder"] = count_params(enc)
-    summary.setdefault("trainSeconds", {})["tokenizerAndPretrain"] = round(t_pre)
+    if not reused:
+        summary.setdefault("trainSeconds", {})["tokenizerAndPretrain"] = round(t_pre)
     if args.intent_epochs:
         s = {**s, "intent_epochs": args.intent_epochs}
+    if args.emb_epochs:
+        s = {**s, "emb_epochs": args.emb_epochs}
     if "intent" in stages:
         t1 = time.time()
         clf, labels, threshold, metrics = train_intent_model(enc, tok, rows_train, rows_dev, s, args, device)
@@ -182,6 +186,7 @@ def cmd_all(args) -> int:
         summary["parameters"]["embedding"] = count_params(emb)
         summary["trainSeconds"]["embedding"] = round(time.time() - t1)
         summary["embeddingPairs"] = len(pairs)
+        summary["embeddingEpochs"] = s["emb_epochs"]
     summary["bytes"] = {f"{m}/{f}": file_size(out / m / "onnx" / f) for m in ("intent", "embedding")
                         for f in ("model.onnx", "model_quantized.onnx")}
     write_json(summary_file, summary)
@@ -309,6 +314,7 @@ def main(argv: list[str]) -> int:
                    help="queryset JSON whose queries are kept out of pre-training")
     a.add_argument("--stages", default="intent,embedding", help="which fine-tuned models to (re)train")
     a.add_argument("--intent-epochs", type=int, help="override the size's intent epochs")
+    a.add_argument("--emb-epochs", type=int, help="override the size's embedding epochs")
     a.add_argument("--reuse-pretrained", action="store_true",
                    help="skip tokenizer and MLM pre-training when models/encoder/encoder.pt exists")
     c = sub.add_parser("ci", parents=[common])
