@@ -22,7 +22,10 @@ import { openLinearNlu } from './nlu/index.js';
 import type { Nlu } from './nlu/types.js';
 import { createPolicyIndex, loadPolicyChunks } from './policies/index.js';
 import { loadTemplates } from './responses/templates.js';
-import { createRelevanceRanker } from './ranking/relevance.js';
+import { createRanker } from './ranking/index.js';
+import { openLearning, type Learning } from './learning/index.js';
+import { openCoupons, type Coupons } from './coupons/index.js';
+import { loadBids } from './ranking/bids.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
 import { createCatalogVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
@@ -63,6 +66,8 @@ export interface AppDeps {
   readonly log?: Logger & { child?: unknown };
   readonly now?: () => number;
   readonly newId?: () => string;
+  /** Uniform [0, 1) source for exploration and coupon holdouts; seed it in tests. */
+  readonly rng?: () => number;
   /** Slack/Teams support channels that receive escalations (more can be added with handoff.addDesk). */
   readonly desks?: readonly SupportDesk[];
 }
@@ -81,6 +86,9 @@ export interface App {
   conversationExists(conversationId: string): Promise<boolean>;
   readonly funnel: FunnelStore;
   readonly funnelWriter: FunnelWriter;
+  /** CTR/CVR models trained online from the funnel log. */
+  readonly learning: Learning;
+  readonly coupons?: Coupons;
   readonly catalog: CatalogStore;
   readonly store: StoreConnector;
   readonly states: StateStore;
@@ -147,8 +155,20 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     }
     const funnel: FunnelStore = config.storage.backend === 'postgres' ? await PostgresFunnelStore.open({ url: config.storage.postgresUrl! }) : new SqliteFunnelStore(db);
     closers.push(() => funnel.close());
+    const rng = deps.rng ?? Math.random;
+    const learning = openLearning({ db, funnel, config, clock: now, log });
+    closers.push(() => learning.close());
+    // Events logged since the last checkpoint (a crash, another process) are learned before serving.
+    await learning.catchUp();
+    const coupons = config.coupons.enabled ? openCoupons({ db, config, clock: now, rng, log }) : undefined;
+    closers.push(() => coupons?.close());
+    // The writer closes before the learners (closers run in reverse), so its last flush still reaches them.
     const funnelWriter = new FunnelWriter(funnel, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
     closers.push(() => funnelWriter.close());
+    funnelWriter.onFlushed((events) => {
+      learning.observe(events);
+      coupons?.observe(events);
+    });
 
     const titles = new Map(products.map((p) => [p.id, p.title]));
     const carts = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
@@ -188,7 +208,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       nlu,
       catalog,
       retriever,
-      ranker: createRelevanceRanker(),
+      ranker: createRanker({ models: learning.models, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) }),
       store,
       policies,
       states,
@@ -210,6 +230,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       handleTurn,
       funnel,
       funnelWriter,
+      learning,
+      ...(coupons ? { coupons } : {}),
       catalog,
       store,
       states,

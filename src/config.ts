@@ -89,6 +89,8 @@ export const ConfigSchema = z.object({
       explorationRate: num(0, 1).default(0.05),
       sponsoredSlots: int(0, 10).default(0),
       sponsoredReserveCpm: num(0, 1e9).default(0),
+      /** JSON file of sponsored-product bids: { "<product id>": <max cost per click in cents> }. */
+      bidsFile: optionalString,
       slateSize: int(1, 50).default(5),
       /** 'epsilon-greedy' explores uniformly over the top candidates; 'softmax' samples by score. */
       explorationMode: z.enum(['epsilon-greedy', 'softmax']).default('epsilon-greedy'),
@@ -218,6 +220,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_CLARIFY_BELOW: 'nlu.clarifyBelow',
   SHOPBOT_EXPLORATION_RATE: 'ranking.explorationRate',
   SHOPBOT_SPONSORED_SLOTS: 'ranking.sponsoredSlots',
+  SHOPBOT_SPONSORED_BIDS: 'ranking.bidsFile',
   SHOPBOT_COUPONS: 'coupons.enabled',
   SHOPBOT_COUPON_SECRET: 'coupons.secret',
   SHOPBOT_WEBHOOK_SECRET: 'funnel.webhookSecret',

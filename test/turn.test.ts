@@ -58,7 +58,10 @@ describe('a shopping conversation, turn by turn', () => {
     const purchase = log.find((e) => e.type === 'purchase');
     expect(purchase).toMatchObject({ orderId, revenueCents: 2 * first.priceCents!, channel: 'rest' });
     const impressions = log.filter((e) => e.type === 'impression');
-    expect(impressions[0]).toMatchObject({ policyId: 'relevance', position: 0, query: 'band saw', propensity: 1 });
+    expect(impressions[0]).toMatchObject({ policyId: 'ev-esmm', position: 0, query: 'band saw' });
+    const slate = log.find((e) => e.type === 'slate');
+    expect(slate).toMatchObject({ policyId: 'ev-esmm', query: 'band saw' });
+    for (const i of impressions) expect((i as { propensity: number }).propensity).toBeGreaterThan(0);
 
     const r6 = await say(c, 'where is my order?');
     expect(r6.text).toContain(orderId);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
 import { openApp, type App } from '../../src/app.js';
+import { createRng } from '../../src/nlu/rng.js';
 
 export const FIXTURE_CATALOG = 'test/fixtures/catalog/esci-slice.jsonl';
 
@@ -22,7 +23,7 @@ export async function openTestApp(overrides: ConfigInput = {}): Promise<TestApp>
     env: {},
     overrides: { dataDir, logLevel: 'silent', catalog: { demo: true, demoFile: FIXTURE_CATALOG }, ...overrides },
   });
-  const app = await openApp(config, { now: () => clock.now, newId: () => `id${String(++seq).padStart(6, '0')}` });
+  const app = await openApp(config, { now: () => clock.now, newId: () => `id${String(++seq).padStart(6, '0')}`, rng: createRng(7) });
   return {
     app,
     dataDir,
