@@ -1,6 +1,6 @@
 /**
  * `shopbot eval intent-benchmarks --clinc150 FILE [--split val|test] --banking77-train FILE
- *  (--banking77-test FILE | --banking77-dev-split FRACTION) [--epochs N] [--json OUT]`
+ *  (--banking77-test FILE | --banking77-dev-split FRACTION) [--epochs N] [--lr LR] [--json OUT]`
  *
  * The intent recipe as a trainer on public benchmarks, beside fastText (Debian's `fasttext`) on
  * the same splits and the published figures. CLINC150 (data_full.json format): train on `train` +
@@ -163,7 +163,8 @@ export async function run(argv: string[]): Promise<number> {
       'banking77-train': { type: 'string' },
       'banking77-test': { type: 'string' },
       'banking77-dev-split': { type: 'string' },
-      epochs: { type: 'string', default: '4' },
+      epochs: { type: 'string', default: '8' },
+      lr: { type: 'string', default: '1e-3' },
       threads: { type: 'string', default: '2' },
       seed: { type: 'string', default: '13' },
       python: { type: 'string', default: defaultPython() },
@@ -180,6 +181,7 @@ export async function run(argv: string[]): Promise<number> {
   else if (values['banking77-test']) throw new ShopbotError('BAD_REQUEST', 'give --banking77-test or --banking77-dev-split, not both');
   const epochs = z.coerce.number().int().min(1).max(100).parse(values.epochs);
   const threads = z.coerce.number().int().min(1).max(256).parse(values.threads);
+  const lr = z.coerce.number().gt(0).max(1).parse(values.lr);
   const seed = z.coerce.number().int().parse(values.seed);
   requireFile(path.join(values.models, 'encoder', 'encoder.pt'), '--models (encoder/encoder.pt)');
 
@@ -200,12 +202,12 @@ export async function run(argv: string[]): Promise<number> {
     }
     const bankTrainFile = devSplit !== undefined ? path.join(dir, 'banking77-train.csv') : bankTrain;
 
-    console.log(`training the transformer recipe (python: ${values.python}, ${epochs} epochs) ...`);
+    console.log(`training the transformer recipe (python: ${values.python}, ${epochs} epochs, lr ${lr}) ...`);
     const predFile = path.join(dir, 'predictions.json');
     const started = Date.now();
     await runInherit(values.python, [RECIPE, 'benchmark', '--models', values.models, '--clinc150', clinc, '--split', split,
       '--banking77-train', bankTrainFile, '--banking77-test', bankTestFile, '--epochs', String(epochs),
-      '--threads', String(threads), '--seed', String(seed), '--out', predFile]);
+      '--lr', String(lr), '--threads', String(threads), '--seed', String(seed), '--out', predFile]);
     const trainSeconds = (Date.now() - started) / 1000;
     const preds = PredictionsSchema.parse(JSON.parse(readFileSync(predFile, 'utf8')));
 
