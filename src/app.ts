@@ -20,12 +20,14 @@ import { FunnelWriter, type Logger } from './funnel/writer.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
 import { openLinearNlu } from './nlu/index.js';
 import type { Nlu } from './nlu/types.js';
-import { createPolicyIndex, loadPolicyChunks } from './policies/index.js';
+import { openPolicyIndex, loadPolicyChunks } from './policies/index.js';
+import { openTextEncoder, type TextEncoder } from './models/index.js';
 import { loadTemplates } from './responses/templates.js';
 import { createRanker } from './ranking/index.js';
 import { openLearning, type Learning } from './learning/index.js';
 import { openCoupons, type Coupons } from './coupons/index.js';
 import { loadBids } from './ranking/bids.js';
+import { loadCampaigns } from './coupons/campaigns-file.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
 import { createCatalogVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
@@ -33,7 +35,7 @@ import { DemoStore } from './store/demo.js';
 import { ShopifyStore } from './store/shopify.js';
 import { ShopbotError } from './errors.js';
 import type { StoreConnector } from './store/types.js';
-import { createTurnHandler, type ProductRetriever } from './turn.js';
+import { createTurnHandler, type ProductRetriever, type TurnInfo } from './turn.js';
 import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
 import { createResponder } from './responses/respond.js';
 import type { TranscriptEntry } from '../channels/web/protocol.js';
@@ -70,6 +72,8 @@ export interface AppDeps {
   readonly rng?: () => number;
   /** Slack/Teams support channels that receive escalations (more can be added with handoff.addDesk). */
   readonly desks?: readonly SupportDesk[];
+  /** Told what each turn decided and did (conversation evals, tracing). */
+  readonly onTurnEnd?: readonly ((info: TurnInfo) => void)[];
 }
 
 export interface Readiness {
@@ -162,6 +166,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     await learning.catchUp();
     const coupons = config.coupons.enabled ? openCoupons({ db, config, clock: now, rng, log }) : undefined;
     closers.push(() => coupons?.close());
+    if (coupons) for (const campaign of loadCampaigns(config, now())) coupons.addCampaign(campaign);
     // The writer closes before the learners (closers run in reverse), so its last flush still reaches them.
     const funnelWriter = new FunnelWriter(funnel, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
     closers.push(() => funnelWriter.close());
@@ -180,7 +185,18 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     // The shipped demo policies stand in until the merchant points store.policiesDir at their own.
     const configured = resolveFromRoot(config.store.policiesDir);
     const policiesDir = existsSync(configured) ? configured : resolveFromRoot(DEMO_POLICIES_DIR);
-    const policies = createPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : []);
+    // Policy sections are re-ranked with the project's encoder when its model is there; BM25 alone otherwise.
+    let policyEncoder: TextEncoder | undefined;
+    if (existsSync(path.join(resolveFromRoot(config.models.dir), config.models.embedding, 'config.json'))) {
+      try {
+        const encoder = await openTextEncoder({ ...config.models, dir: resolveFromRoot(config.models.dir) }, log);
+        policyEncoder = encoder;
+        closers.push(() => encoder.close());
+      } catch (err) {
+        log.warn({ err }, 'policy answers: encoder unavailable, using BM25 only');
+      }
+    }
+    const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], policyEncoder ? { encoder: policyEncoder } : {});
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 
     const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));
@@ -216,6 +232,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       templates,
       handoff,
       responder,
+      ...(coupons ? { coupons } : {}),
+      ...(deps.onTurnEnd ? { onTurnEnd: deps.onTurnEnd } : {}),
       now,
       newId,
       clarifyBelow: config.nlu.clarifyBelow,

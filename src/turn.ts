@@ -11,13 +11,15 @@ import { newState, type ConversationState, type StateStore } from './dialogue/st
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput } from './funnel/events.js';
 import type { FunnelWriter } from './funnel/writer.js';
-import type { InboundMessage, OutboundMessage, ProductCard } from './messages.js';
+import type { CouponOffer, InboundMessage, OutboundMessage, ProductCard } from './messages.js';
 import type { Nlu, NluResult } from './nlu/types.js';
 import { type ActionResult, toCard } from './responses/compose.js';
 import { createResponder, type Responder } from './responses/respond.js';
 import type { Templates } from './responses/templates.js';
 import type { SearchFilters, SearchHit } from './retrieval/types.js';
 import type { StoreConnector } from './store/types.js';
+import { CouponRefusedError, type Coupons } from './coupons/index.js';
+import { render } from './responses/templates.js';
 import type { Lang } from './messages.js';
 import type { SearchContext } from './dialogue/state.js';
 
@@ -63,6 +65,14 @@ export interface HandoffHooks {
   detect?(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: { kind: string; ruleId?: string }; negativeStreak: number };
 }
 
+export interface TurnInfo {
+  readonly conversationId: string;
+  readonly actions: readonly Action[];
+  readonly results: readonly ActionResult[];
+  readonly state: ConversationState;
+  readonly reply: OutboundMessage;
+}
+
 export interface TurnDeps {
   readonly nlu: Nlu;
   readonly catalog: CatalogStore;
@@ -76,6 +86,10 @@ export interface TurnDeps {
   readonly handoff?: HandoffHooks;
   /** Templates + grounding checker (+ optional LLM); built from `templates` when absent. */
   readonly responder?: Responder;
+  /** Coupon offers (uplift-targeted, with a holdout) and redemption at checkout. */
+  readonly coupons?: Pick<Coupons, 'decideOffer' | 'redeem'>;
+  /** Listeners told what each turn decided and did (conversation evals, tracing). */
+  readonly onTurnEnd?: readonly ((info: TurnInfo) => void)[];
   readonly now: () => number;
   readonly newId: () => string;
   readonly clarifyBelow: number;
@@ -166,10 +180,19 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
     }
 
     const { reply } = await responder.respond({ lang: state.lang, results, seed: state.turn, userText: text, ...(signal ? { signal } : {}) });
+    const offer = await considerCoupon(state, results, msg, events);
+    state = offer.state;
+    // Coupon sentences carry no amounts (the code and its terms travel in `coupon`), so they need no grounding.
+    const couponNotes = results.flatMap((r) =>
+      r.type !== 'checkout_done' ? [] : r.couponCode ? [render(deps.templates, state.lang, 'coupon_applied', { code: r.couponCode })] : r.couponRefusal ? [render(deps.templates, state.lang, 'coupon_refused', { reason: r.couponRefusal })] : [],
+    );
+    if (offer.coupon) couponNotes.push(render(deps.templates, state.lang, 'coupon_offer'));
     const out: OutboundMessage = {
       conversationId: msg.conversationId,
       lang: state.lang,
       ...reply,
+      ...(couponNotes.length ? { text: [reply.text, ...couponNotes].join(' ') } : {}),
+      ...(offer.coupon ? { coupon: offer.coupon } : {}),
       intent: nlu.intent,
       confidence: nlu.confidence,
     };
@@ -180,8 +203,24 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
       { role: 'bot' as const, text: out.text, payload: out, ts: now },
     ]);
     deps.funnel.log(...events);
+    for (const listener of deps.onTurnEnd ?? []) listener({ conversationId: msg.conversationId, actions: decision.actions, results, state, reply: out });
     return out;
   };
+
+  /** Once a shopper looks at products or has a basket, the uplift model decides whether an offer changes the outcome. */
+  async function considerCoupon(state: ConversationState, results: readonly ActionResult[], msg: InboundMessage, events: FunnelEventInput[]): Promise<{ state: ConversationState; coupon?: CouponOffer }> {
+    if (!deps.coupons || state.coupon || !results.some((r) => r.type === 'added' || r.type === 'cart' || r.type === 'product')) return { state };
+    const cart = await deps.store.cart(msg.userId);
+    const products = await deps.catalog.getMany(cart.lines.map((l) => l.productId));
+    const categories = [...new Set([...products.values()].flatMap((p) => p.category.map((c) => c.toLowerCase())))];
+    const d = deps.coupons.decideOffer(
+      { userId: msg.userId, conversationId: msg.conversationId, channel: msg.channel, messages: state.turn, lang: state.lang },
+      { valueCents: cart.totalCents, items: cart.lines.reduce((s, l) => s + l.quantity, 0), categories },
+    );
+    if (d.event) events.push(d.event);
+    if (!d.offer || !d.campaignId) return { state };
+    return { state: { ...state, coupon: { code: d.offer.code, campaignId: d.campaignId } }, coupon: d.offer };
+  }
 
   async function execute(
     action: Action,
@@ -263,9 +302,30 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
         const cart = await deps.store.cart(msg.userId);
         if (cart.lines.length === 0) return { state, result: { type: 'checkout_empty' } };
         events.push({ ...base, id: `${turnId}:checkout`, type: 'checkout_started', cartValueCents: cart.totalCents, items: cart.lines.reduce((s, l) => s + l.quantity, 0) });
-        const order = await deps.store.checkout(msg.userId, action.email);
-        events.push({ ...base, id: `purchase:${order.id}`, type: 'purchase', orderId: order.id, revenueCents: order.totalCents, currency: order.currency, productIds: order.lines.map((l) => l.productId) });
-        return { state: { ...state, ...(action.email ? { verifiedEmail: action.email } : {}) }, result: { type: 'checkout_done', order } };
+        let order = await deps.store.checkout(msg.userId, action.email);
+        let coupon: { couponCode?: string; couponRefusal?: string } = {};
+        if (deps.coupons && state.coupon && deps.store.applyDiscount) {
+          const products = await deps.catalog.getMany(order.lines.map((l) => l.productId));
+          try {
+            const r = deps.coupons.redeem(state.coupon.code, {
+              userId: msg.userId,
+              orderId: order.id,
+              lines: order.lines.map((l) => ({ categories: (products.get(l.productId)?.category ?? []).map((c) => c.toLowerCase()), amountCents: l.unitPriceCents * l.quantity })),
+              channel: msg.channel,
+              conversationId: msg.conversationId,
+            });
+            events.push(r.event);
+            order = await deps.store.applyDiscount(order.id, r.discountCents);
+            coupon = { couponCode: r.code };
+          } catch (err) {
+            // A refused coupon (expired, over budget, basket too small) does not stop the purchase; the shopper is told why.
+            if (!(err instanceof CouponRefusedError)) throw err;
+            coupon = { couponRefusal: err.message.replace(/^coupon refused \([A-Z_]+\): /, '') };
+          }
+          state = { ...state, coupon: undefined };
+        }
+        events.push({ ...base, id: `purchase:${order.id}`, type: 'purchase', orderId: order.id, revenueCents: order.totalCents, currency: order.currency, productIds: order.lines.map((l) => l.productId), ...(coupon.couponCode ? { couponCode: coupon.couponCode } : {}) });
+        return { state: { ...state, ...(action.email ? { verifiedEmail: action.email } : {}) }, result: { type: 'checkout_done', order, ...coupon } };
       }
       case 'order_status': {
         const who = { userId: msg.userId, ...(state.verifiedEmail ? { verifiedEmail: state.verifiedEmail } : {}) };

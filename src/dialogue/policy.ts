@@ -6,7 +6,7 @@
 import type { UiAction } from '../messages.js';
 import type { Entities, Intent, NluResult } from '../nlu/types.js';
 import type { ConversationState, SearchContext } from './state.js';
-import { continueTask, orderIdsIn, resumeAfter, serviceTaskOf, startTask, type TaskAction } from './tasks.js';
+import { continueTask, orderIdsIn, resumeAfter, serviceCueOf, serviceTaskOf, startTask, type TaskAction } from './tasks.js';
 
 export type PolicyTopic = 'shipping' | 'returns' | 'payment' | 'coupons' | 'account' | 'cancel' | 'orders' | 'general';
 
@@ -66,6 +66,8 @@ const POLICY_TOPICS: Partial<Record<Intent, PolicyTopic>> = {
 };
 
 const HANDOFF_AFTER_LOW_CONFIDENCE = 3;
+/** An "out of scope" message with these words is a store question the policy documents may answer. */
+const POLICY_TERMS = /\b(polic(y|ies)|returns?|refunds?|ship(ping)?|deliver(y|ies)?|cancel\w*|pay(ment)?|paid|credit card|card|coupons?|promo|discounts?|accounts?|passwords?|warrant(y|ies)|exchanges?|gift|wrap\w*|orders?|invoices?|do you (offer|have|sell|accept|allow|ship))\b|政策|退|换货|运费|配送|发货|付款|支付|优惠|账户|密码|发票|订单/i;
 const ADD_TO_CART_WORDS = /\b(add|cart|basket|buy|take|order)\b|加入|购物车|买/i;
 /** Words that only point at a shown product ("the second one", "第二个"), not a question about it. */
 const REFERENCE_WORDS = /\b(first|second|third|fourth|fifth|last|one|1st|2nd|3rd|4th|5th|number|no)\b|第.|个|最后/gi;
@@ -187,6 +189,11 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
     const search = searchFrom(input, state.search);
     return { actions: [{ type: 'search', search, refined: true }], state: { ...state, search, lastIntent: 'product_search', lowConfidenceStreak: 0 } };
   }
+ 
+  // Service cue phrases ("cancel my order", "I want to return this") start their task whatever the
+  // classifier's confidence: they are unambiguous, and the intent model often is not.
+  const cued = serviceCueOf(input.text, orderIdsIn(input.text, e).length > 0);
+  if (cued && cued !== 'policy' && cued !== 'checkout') return startTask(cued, { ...state, lastIntent: intent, lowConfidenceStreak: 0 }, input);
 
   const reference = referencedProduct(e, state);
   // "The second one" points at a shown product whatever the classifier made of so short a message.
@@ -198,6 +205,14 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
       state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0, focusProductId: reference },
     };
   }
+  const policyLike = intent === 'out_of_scope' && POLICY_TERMS.test(input.text);
+  // Repeated out-of-scope messages are a misunderstanding too; they count toward the handoff offer.
+  if (intent === 'out_of_scope' && !policyLike && !reference) {
+    const streak = state.lowConfidenceStreak + 1;
+    if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) return { actions: [{ type: 'handoff', reason: 'repeated_low_confidence' }], state: { ...state, lowConfidenceStreak: 0 } };
+    return { actions: [{ type: 'out_of_scope' }], state: { ...state, lastIntent: intent, lowConfidenceStreak: streak } };
+  }
+  if (policyLike) return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
   const lowConfidence = nlu.confidence < input.clarifyBelow && intent !== 'out_of_scope';
   if (lowConfidence && !reference) {
     const streak = state.lowConfidenceStreak + 1;
@@ -243,7 +258,8 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
       return { actions: [{ type: 'show_cart' }], state: next };
     case 'checkout_help': {
       const email = e.emails[0] ?? state.verifiedEmail;
-      if (/\b(check ?out|place (the|my) order|buy (it|now|them)|pay now)\b|结账|下单|买单/i.test(input.text)) {
+      const problem = /\b(fail\w*|error|declined?|not working|problem|issue|can'?t|won'?t|doesn'?t|how (do|can) i)\b|失败|错误|不行|怎么/i.test(input.text);
+      if (!problem && /\b(check ?out|place (the|my) order|buy (it|now|them)|pay now)\b|结账|下单|买单/i.test(input.text)) {
         if (email) return { actions: [{ type: 'checkout', email }], state: { ...next, verifiedEmail: email } };
         return { actions: [{ type: 'ask_email_for_checkout' }], state: { ...next, task: { kind: 'checkout', slots: {}, awaiting: 'email', confirm: false, options: [], excluded: [], retries: 0 } } };
       }

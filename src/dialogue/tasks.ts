@@ -37,7 +37,7 @@ const CUE = {
   changeAddress: /\b(change|update|correct|wrong|edit)\b.{0,30}\b(address|shipping address|delivery address)\b|\baddress\b.{0,20}\b(change|wrong)\b|(改|修改|更改|更新).{0,6}地址|地址.{0,4}(错|改)/i,
   cancel: /\bcancel+(ing|ed)?\b.{0,40}\b(order|purchase|it|my)\b|\b(order|purchase)\b.{0,20}\bcancel|取消.{0,6}(订单|购买|这单)|(订单|这单).{0,4}取消/i,
   refundStatus: /\b(where|status|when|has|have|did|track|haven'?t|not (yet )?received|still)\b.{0,40}\brefund|\brefund\b.{0,30}\b(status|yet|arrive|received|processed|come|where)|退款.{0,8}(到|状态|什么时候|没|进度|哪)|(什么时候|何时).{0,6}退款/i,
-  returnStart: /\b(return|send (it|this|them|back)|send back)\b.{0,40}\b(order|item|it|this|them|shoes?|product|purchase|package|parcel)\b|\b(start|open|make|initiate|begin|request)\b.{0,10}\b(a |the )?return\b|\bi (want|would like|'?d like|need) to return\b|我(要|想)退|退货|退回|申请退/i,
+  returnStart: /\b(return|send back)\b.{0,40}\b(order|item|it|this|them|shoes?|boots?|product|purchase|package|parcel)\b|\bsend (it|this|them) back\b|\b(start|open|make|initiate|begin|request)\b.{0,10}\b(a |the )?return\b|\bi (want|would like|'?d like|need) to return\b|我(要|想)退|退货|退回|申请退/i,
   policyQuestion: /\b(policy|policies|how (long|many days|much|does|do i|can i)|can i return|what is your|what'?s your|do you (accept|allow|offer|ship)|deadline|window|rules?|allowed to|is it possible)\b|政策|规定|多久|几天|可以.{0,6}吗|能不能|是否/i,
 };
 
@@ -48,6 +48,11 @@ const REASON_CUES: readonly [ReturnReason, RegExp][] = [
   ['size_fit', /\b(too (small|big|large|tight|loose|short|long)|doesn'?t fit|does not fit|didn'?t fit|wrong size|size|fit)\b|太小|太大|尺码|不合适|不合身|大小/i],
   ['changed_mind', /\b(changed my mind|change of mind|don'?t (need|want|like) it|no longer (need|want)|not needed|found (it )?cheaper|don'?t like)\b|不想要|不需要|不喜欢|改变主意/i],
 ];
+
+/** A street address: a house number with a street word or a postcode (en), or 路/街/号 (zh). */
+export function looksLikeAddress(text: string): boolean {
+  return /\d/.test(text) && (/\b(street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|apt|suite|unit)\b\.?|\b\d{5}(-\d{4})?\b/i.test(text) || /[路街号区市镇村巷弄]/.test(text));
+}
 
 export function isCancel(text: string): boolean {
   return CANCEL_RE.test(text);
@@ -75,7 +80,7 @@ export function isReturnReason(value: string | undefined): value is ReturnReason
  * Order ids in a message: the store's prefixed form ("SB-123456", "#1001") first, then numbers the
  * NLU read with an order cue ("order 123456"). Stores accept bare numbers in their own format.
  */
-export function orderIdsIn(text: string, entities: Entities): string[] {
+export function orderIdsIn(text: string, entities: Entities, options: { bareNumbers?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/\b([A-Za-z]{2})-?(\d{4,15})\b/g)) out.push(`${m[1]!.toUpperCase()}-${m[2]}`);
   for (const m of text.matchAll(/#\s?(\d{3,15})\b/g)) out.push(`#${m[1]}`);
@@ -84,8 +89,18 @@ export function orderIdsIn(text: string, entities: Entities): string[] {
     if (!out.some((o) => o.replace(/\D/g, '') === digits)) out.push(id);
   }
   // A bare 6-digit number while an order id is asked for is the id (the demo store's format).
-  if (!out.length) for (const m of text.matchAll(/(?:^|\s)(\d{6})(?=\s|$|[.,!?。，！？])/g)) out.push(m[1]!);
+  if (!out.length && options.bareNumbers) for (const m of text.matchAll(/(?:^|\s)(\d{6})(?=\s|$|[.,!?。，！？])/g)) out.push(m[1]!);
   return [...new Set(out)];
+}
+
+/** The service task named by unambiguous cue phrases alone (no intent), or undefined. */
+export function serviceCueOf(text: string, hasOrderId: boolean): TaskKind | 'policy' | undefined {
+  const question = CUE.policyQuestion.test(text) && !hasOrderId;
+  if (CUE.changeAddress.test(text)) return question ? 'policy' : 'change_address';
+  if (CUE.refundStatus.test(text) && !/\bhow long\b|多久/i.test(text)) return 'refund_status';
+  if (CUE.cancel.test(text) && !/\bcancel+ation (policy|fee)|\bpolicy\b|政策/i.test(text)) return 'cancel_order';
+  if (CUE.returnStart.test(text) && !question) return 'return_order';
+  return undefined;
 }
 
 /**
@@ -157,10 +172,12 @@ export function continueTask(state: ConversationState, input: TaskInput): TaskDe
   const task = state.task;
   if (!task || task.kind === 'checkout') return undefined;
   const text = input.text;
-  if (isCancel(text) || input.nlu.intent === 'goodbye') {
+  if (task.awaiting === 'confirm' && isYes(text)) return step(state, { ...task, confirm: true, awaiting: undefined });
+  if (isCancel(text) || (input.nlu.intent === 'goodbye' && !isYes(text))) {
     return { actions: [{ type: 'task_cancelled', kind: task.kind }], state: { ...state, task: undefined } };
   }
-  const ids = orderIdsIn(text, input.nlu.entities).filter((id) => !task.excluded.includes(id));
+  const askingForId = task.awaiting === 'orderId' || task.awaiting === 'choice' || task.awaiting === undefined;
+  const ids = orderIdsIn(text, input.nlu.entities, { bareNumbers: askingForId }).filter((id) => !task.excluded.includes(id));
   const email = input.nlu.entities.emails[0]?.toLowerCase();
 
   // "No, the other order" / "not that one": drop the current order and look again.
@@ -204,7 +221,7 @@ export function continueTask(state: ConversationState, input: TaskInput): TaskDe
       break;
     }
     case 'address':
-      if (!isDigression(task, input) && /\d/.test(text) && text.length >= 8) {
+      if ((looksLikeAddress(text) || !isDigression(task, input)) && /\d/.test(text) && text.length >= 8) {
         return step(state, { ...task, slots: { ...task.slots, address: text.slice(0, 300) }, awaiting: undefined, retries: 0 });
       }
       break;

@@ -80,23 +80,63 @@ export function loadPolicyChunks(dir: string): PolicyChunk[] {
   return chunks;
 }
 
+/**
+ * Words of a question that carry no content for matching a policy section: asking for "the
+ * policy" on returns must be covered by the returns section, which never says "policy".
+ */
+const QUESTION_WORDS = new Set([
+  'what', 'how', 'when', 'where', 'why', 'which', 'who', 'polici', 'rule', 'can', 'could', 'would', 'should', 'long', 'much', 'mani',
+  'need', 'want', 'keep', 'know', 'tell', 'pleas', 'do', 'doe', 'take', 'get', 'anyth', 'thing', 'store', 'shop', 'abl',
+  '你们', '我们', '什么', '需要', '多久', '可以', '用', '怎么', '怎样', '如何', '吗', '多少', '政策', '规定', '请问', '能', '能否', '是否', '一下', '想',
+]);
+
+/** Dense side of the index: chunk vectors from the project's encoder, and a way to embed a question. */
+export interface PolicyDense {
+  readonly vectors: readonly Float32Array[];
+  embedQuery(question: string): Promise<Float32Array>;
+  /** Weight of the cosine in the ranking score (BM25 is normalized to the best section's score). */
+  readonly weight: number;
+}
+
 export interface PolicyIndexOptions {
   /** Share of the question's terms a section must contain to count as an answer. */
   readonly minCoverage?: number;
   readonly analyzer?: Analyzer;
   /** Base URL path of the served documents, e.g. "/policies". */
   readonly linkBase?: string;
+  /** Re-ranks the sections BM25 found with encoder similarity; "I don't know" stays BM25's call. */
+  readonly dense?: PolicyDense;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length && i < b.length; i++) dot += a[i]! * b[i]!;
+  return dot;
+}
+
+/** Embeds every section with the encoder (vectors are L2-normalized) and builds the hybrid index. */
+export async function openPolicyIndex(
+  chunks: readonly PolicyChunk[],
+  options: PolicyIndexOptions & { encoder?: { embed(texts: readonly string[], o?: { kind?: 'query' | 'passage' }): Promise<Float32Array[]> }; denseWeight?: number } = {},
+): Promise<PolicyAnswerer & { readonly size: number }> {
+  const encoder = options.encoder;
+  if (!encoder || chunks.length === 0) return createPolicyIndex(chunks, options);
+  const vectors = await encoder.embed(chunks.map((c) => `${c.heading}. ${c.text}`), { kind: 'passage' });
+  return createPolicyIndex(chunks, {
+    ...options,
+    dense: { vectors, weight: options.denseWeight ?? 0.15, embedQuery: async (q) => (await encoder.embed([q], { kind: 'query' }))[0]! },
+  });
 }
 
 export function createPolicyIndex(chunks: readonly PolicyChunk[], options: PolicyIndexOptions = {}): PolicyAnswerer & { readonly size: number } {
   const analyzer = options.analyzer ?? createAnalyzer();
   const minCoverage = options.minCoverage ?? 0.5;
   const linkBase = options.linkBase ?? '/policies';
-  const docs = chunks.map((c) => {
+  const docs = chunks.map((c, i) => {
     const terms = analyzer.analyze(`${c.heading} ${c.heading} ${c.text}`);
     const tf = new Map<string, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-    return { chunk: c, tf, len: terms.length };
+    return { chunk: c, tf, len: terms.length, index: i };
   });
   const byLang = (lang: Lang) => docs.filter((d) => d.chunk.lang === lang);
   const df = new Map<string, number>();
@@ -107,11 +147,11 @@ export function createPolicyIndex(chunks: readonly PolicyChunk[], options: Polic
     async answer(question: string, topic: string, lang: Lang): Promise<PolicyPassage | undefined> {
       const pool = byLang(lang).length ? byLang(lang) : byLang('en');
       if (!pool.length) return undefined;
-      const q = [...new Set(analyzer.analyze(question))];
+      const q = [...new Set(analyzer.analyze(question))].filter((t) => !QUESTION_WORDS.has(t));
       if (!q.length) return undefined;
       const avg = pool.reduce((s, d) => s + d.len, 0) / pool.length;
       const n = pool.length;
-      let best: { d: (typeof docs)[number]; score: number; coverage: number } | undefined;
+      const scored: { d: (typeof docs)[number]; score: number; coverage: number }[] = [];
       for (const d of pool) {
         let score = 0;
         let hit = 0;
@@ -124,8 +164,18 @@ export function createPolicyIndex(chunks: readonly PolicyChunk[], options: Polic
         }
         // The intent already says which document is likely; a topic match breaks ties toward it.
         if (path.basename(d.chunk.file).replace(/\.[^.]+$/, '') === topic) score *= 1.3;
-        const coverage = hit / q.length;
-        if (!best || score > best.score) best = { d, score, coverage };
+        scored.push({ d, score, coverage: hit / q.length });
+      }
+      const top = Math.max(0, ...scored.map((x) => x.score));
+      let best: (typeof scored)[number] | undefined;
+      const qv = options.dense && top > 0 ? await options.dense.embedQuery(question) : undefined;
+      let bestRank = -Infinity;
+      for (const x of scored) {
+        if (x.score <= 0 || x.coverage < minCoverage) continue;
+        let rank = x.score / top;
+        const v = qv ? options.dense!.vectors[x.d.index] : undefined;
+        if (qv && v) rank += options.dense!.weight * cosine(qv, v);
+        if (rank > bestRank) (bestRank = rank), (best = x);
       }
       if (!best || best.score <= 0 || best.coverage < minCoverage) return undefined;
       const c = best.d.chunk;

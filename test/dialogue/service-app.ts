@@ -30,7 +30,7 @@ export async function openServiceApp(overrides: ConfigInput = {}, seed = seedDef
   const dir = mkdtempSync(path.join(tmpdir(), 'shopbot-service-'));
   const clock = { now: T0 };
   const config = loadConfig({
-    overrides: { dataDir: dir, logLevel: 'silent', catalog: { demo: false }, store: { policiesDir: 'evals/data/demo-store/policies' }, ...overrides },
+    overrides: { dataDir: dir, logLevel: 'silent', catalog: { demo: false }, coupons: { enabled: false }, store: { policiesDir: 'evals/data/demo-store/policies' }, ...overrides },
   });
   const open = () => openApp(config, { now: () => clock.now });
   const s: ServiceApp = {

@@ -20,7 +20,8 @@ describe('task cues', () => {
   it('finds order ids and return reasons', () => {
     expect(orderIdsIn('where is sb-123456?', noEntities)).toEqual(['SB-123456']);
     expect(orderIdsIn('order #1001 please', noEntities)).toEqual(['#1001']);
-    expect(orderIdsIn('it is 123456', noEntities)).toEqual(['123456']);
+    expect(orderIdsIn('it is 123456', noEntities)).toEqual([]);
+    expect(orderIdsIn('it is 123456', noEntities, { bareNumbers: true })).toEqual(['123456']);
     expect(returnReasonOf('the box arrived damaged')).toBe('damaged');
     expect(returnReasonOf('太小了')).toBe('size_fit');
     expect(returnReasonOf('hello')).toBeUndefined();

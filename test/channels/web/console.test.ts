@@ -46,7 +46,7 @@ describe('agent console with live shopper and agent sockets', () => {
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'shopbot-console-'));
     const config = loadConfig({
-      overrides: { dataDir: dir, logLevel: 'silent', catalog: { demo: false }, server: { port: 0 }, agents: { users: 'alice:secret-1,bob:secret-2' }, funnel: { flushIntervalMs: 60_000 } },
+      overrides: { dataDir: dir, logLevel: 'silent', catalog: { demo: false }, coupons: { enabled: false }, server: { port: 0 }, agents: { users: 'alice:secret-1,bob:secret-2' }, funnel: { flushIntervalMs: 60_000 } },
     });
     app = await openApp(config);
     server = await startServer(app);
