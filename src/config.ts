@@ -114,6 +114,8 @@ export const ConfigSchema = z.object({
       /** HMAC key for coupon codes. Required in production; a fixed dev key is used when demo data is on. */
       secret: optionalString,
       holdoutRate: num(0, 1).default(0.1),
+      /** JSON array of the merchant's campaigns (see src/coupons/campaign.ts), upserted at start. */
+      campaignsFile: optionalString,
       /** Share of shoppers the uplift model would skip who get an offer anyway, so it keeps learning. */
       explorationRate: num(0, 1).default(0.05),
       /** Margin share of revenue used to price an offer's expected return when products carry no margin. */
@@ -223,6 +225,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_SPONSORED_BIDS: 'ranking.bidsFile',
   SHOPBOT_COUPONS: 'coupons.enabled',
   SHOPBOT_COUPON_SECRET: 'coupons.secret',
+  SHOPBOT_COUPON_CAMPAIGNS: 'coupons.campaignsFile',
   SHOPBOT_WEBHOOK_SECRET: 'funnel.webhookSecret',
   SHOPBOT_STORE: 'store.backend',
   SHOPBOT_STORE_URL: 'store.baseUrl',

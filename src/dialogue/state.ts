@@ -61,6 +61,8 @@ export const ConversationStateSchema = z.object({
   negativeStreak: z.number().int().default(0),
   /** Who answers the shopper: the bot, or a human agent after a handoff. */
   owner: z.enum(['bot', 'agent']).default('bot'),
+  /** The coupon offered in this conversation; applied at checkout. */
+  coupon: z.object({ code: z.string(), campaignId: z.string() }).optional(),
   handoff: z.object({ reason: z.string(), team: z.string().optional(), requestedAt: z.number(), agentId: z.string().optional(), ticketId: z.string().optional(), priority: z.string().optional() }).optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;

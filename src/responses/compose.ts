@@ -41,7 +41,7 @@ export type ActionResult =
   | { type: 'added'; product: Product; quantity: number; cart: CartView }
   | { type: 'removed'; cart: CartView }
   | { type: 'cart'; cart: CartView }
-  | { type: 'checkout_done'; order: Order }
+  | { type: 'checkout_done'; order: Order; couponCode?: string; couponRefusal?: string }
   | { type: 'checkout_empty' }
   | { type: 'ask_email' }
   | { type: 'order'; order: Order }

@@ -132,6 +132,12 @@ export class DemoStore implements StoreConnector {
     return (await this.getOrder(id, { userId }))!;
   }
 
+  async applyDiscount(orderId: string, discountCents: number): Promise<Order> {
+    const row = this.db.prepare('UPDATE orders SET total_cents = MAX(0, total_cents - ?), updated_at = ? WHERE id = ? RETURNING user_id').get(discountCents, this.deps.now(), orderId) as { user_id: string } | undefined;
+    if (!row) throw new ShopbotError('NOT_FOUND', `no order ${orderId}`);
+    return (await this.getOrder(orderId, { userId: row.user_id }))!;
+  }
+
   async getOrder(orderId: string, who: Requester): Promise<Order | undefined> {
     // Shoppers often type only the digits ("order 123456").
     const id = /^\d+$/.test(orderId) ? `SB-${orderId}` : orderId;

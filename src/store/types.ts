@@ -85,6 +85,8 @@ export interface StoreConnector {
   removeFromCart(userId: string, productId: string): Promise<CartView>;
   /** Places an order from the cart and empties it. */
   checkout(userId: string, email: string | undefined): Promise<Order>;
+  /** Takes a checked coupon's discount off a just-placed order (stores whose own checkout applies coupons leave it out). */
+  applyDiscount?(orderId: string, discountCents: number): Promise<Order>;
   getOrder(orderId: string, who: Requester): Promise<Order | undefined>;
   listOrders(who: Requester): Promise<Order[]>;
   /**
