@@ -85,8 +85,8 @@ export function loadPolicyChunks(dir: string): PolicyChunk[] {
  * policy" on returns must be covered by the returns section, which never says "policy".
  */
 const QUESTION_WORDS = new Set([
-  'what', 'how', 'when', 'where', 'why', 'which', 'who', 'polici', 'rule', 'can', 'could', 'would', 'should', 'long', 'much', 'mani',
-  'need', 'want', 'keep', 'know', 'tell', 'pleas', 'do', 'doe', 'take', 'get', 'anyth', 'thing', 'store', 'shop', 'abl',
+  'what', 'how', 'when', 'where', 'why', 'which', 'who', 'polici', 'rule', 'can', 'could', 'would', 'should', 'much', 'mani',
+  'need', 'want', 'keep', 'know', 'tell', 'pleas', 'do', 'doe', 'get', 'anyth', 'thing', 'store', 'shop', 'abl',
   '你们', '我们', '什么', '需要', '多久', '可以', '用', '怎么', '怎样', '如何', '吗', '多少', '政策', '规定', '请问', '能', '能否', '是否', '一下', '想',
 ]);
 
