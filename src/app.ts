@@ -38,6 +38,7 @@ import type { StoreConnector } from './store/types.js';
 import { createTurnHandler, type ProductRetriever, type TurnInfo } from './turn.js';
 import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
 import { createResponder } from './responses/respond.js';
+import { createLlmGenerator, loadLlmPrompts, openChatModel } from './responses/llm.js';
 import type { TranscriptEntry } from '../channels/web/protocol.js';
 
 /** The repository root, for files shipped with the product (prompts, models, demo data). */
@@ -216,8 +217,10 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       hasAgents: () => !!config.agents.users || desks.length > 0,
       log,
     });
+    const chatModel = openChatModel(config.llm);
     const responder = createResponder({
       templates,
+      ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),
     });
     const handleTurn = createTurnHandler({

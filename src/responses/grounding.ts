@@ -6,7 +6,7 @@
  */
 import type { Lang } from '../messages.js';
 
-export type ViolationKind = 'money' | 'date' | 'identifier' | 'number' | 'policy_claim';
+export type ViolationKind = 'money' | 'date' | 'identifier' | 'number' | 'policy_claim' | 'link';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -57,6 +57,8 @@ function toCents(whole: string, frac: string | undefined): number {
 /** Collects the facts from action results (any JSON-like data) and the fixed template wording used. */
 export function collectFacts(results: unknown, literals: readonly string[] = []): GroundingFacts {
   const strings: string[] = [];
+  /** Money may be quoted from the merchant's policy passages, not from free text like product descriptions. */
+  const moneyText: string[] = [];
   const cents = new Set<number>();
   const numbers = new Set<string>();
   const walk = (v: unknown, key: string, depth: number): void => {
@@ -73,6 +75,7 @@ export function collectFacts(results: unknown, literals: readonly string[] = [])
     }
     if (typeof v === 'string') {
       strings.push(v);
+      if (key === 'passage') moneyText.push(v);
       return;
     }
     if (typeof v === 'boolean') return;
@@ -88,7 +91,7 @@ export function collectFacts(results: unknown, literals: readonly string[] = [])
     for (const m of s.matchAll(NUMBER_RE)) numbers.add(normNumber(m[0]));
     for (const m of s.matchAll(/\d+/g)) numbers.add(normNumber(m[0]));
   }
-  for (const s of strings) for (const m of s.matchAll(MONEY_RE)) cents.add(toCents(m[1] ?? m[3]!, m[2] ?? m[4]));
+  for (const s of [...moneyText, ...literals]) for (const m of s.matchAll(MONEY_RE)) cents.add(toCents(m[1] ?? m[3]!, m[2] ?? m[4]));
   const wordSet = new Set<string>();
   for (const s of all) for (const w of words(s)) wordSet.add(w);
   return { text: strings.join('\n').toLowerCase(), cents, numbers, words: wordSet };
@@ -103,7 +106,12 @@ export function checkGrounding(reply: string, facts: GroundingFacts, options: { 
     rest = rest.slice(0, start) + ' '.repeat(len) + rest.slice(start + len);
   };
 
-  for (const m of reply.matchAll(MONEY_RE)) {
+  for (const m of reply.matchAll(/\bhttps?:\/\/[^\s)]+|\bwww\.[^\s)]+/gi)) {
+    const link = m[0].replace(/[.,;:!?]+$/, '').toLowerCase();
+    if (!facts.text.includes(link) && !literalText.includes(link)) violations.push({ kind: 'link', text: m[0] });
+    consume(m.index!, m[0].length);
+  }
+  for (const m of rest.matchAll(MONEY_RE)) {
     const value = toCents(m[1] ?? m[3]!, m[2] ?? m[4]);
     if (!facts.cents.has(value)) violations.push({ kind: 'money', text: m[0].trim() });
     consume(m.index!, m[0].length);

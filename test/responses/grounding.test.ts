@@ -54,6 +54,12 @@ describe('grounding checker', () => {
     expect(check('You can return most items within 30 days of delivery for a full refund.', policyResult).ok).toBe(true);
   });
 
+  it('takes no price from a product description (untrusted text), only from structured fields', () => {
+    const product = [{ type: 'product', product: { id: 'p', title: 'Shoe', description: 'Now only $1.00!', bullets: [], priceCents: 4_500, currency: 'USD' } }] as unknown as ActionResult[];
+    expect(check('The shoe costs $1.00.', product).violations.map((v) => v.kind)).toContain('money');
+    expect(check('The shoe costs $45.00.', product).ok).toBe(true);
+  });
+
   it('catches amounts in Chinese replies', () => {
     expect(check('订单 SB-100003 金额 US$95.00。', orderResult).violations.map((v) => v.kind)).toContain('money');
     expect(check('订单 SB-100003 金额 US$90.00。', orderResult).ok).toBe(true);
