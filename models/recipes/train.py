@@ -36,8 +36,8 @@ SIZES = {
     # The shipped size: about 2M parameters, a few tens of CPU minutes in total.
     "small": dict(vocab=9500, cjk=1500, hidden=128, layers=2, heads=4, intermediate=512, max_len=64, quant_min=4096,
                   pre_steps=300, pre_batch=32, pre_seq=48, pre_lr=1e-3,
-                  intent_epochs=2, intent_batch=32, intent_lr=5e-4,
-                  emb_epochs=1, emb_batch=32, emb_lr=3e-4),
+                  intent_epochs=8, intent_batch=32, intent_lr=5e-4,
+                  emb_epochs=3, emb_batch=32, emb_lr=3e-4),
     # For bench/gpu: a larger model and longer schedules.
     "base": dict(vocab=16000, cjk=3000, hidden=256, layers=6, heads=4, intermediate=1024, max_len=128, quant_min=4096,
                  pre_steps=6000, pre_batch=128, pre_seq=128, pre_lr=5e-4,
