@@ -9,7 +9,7 @@ import type { SearchFilters } from '../retrieval/types.js';
 import type { TaskKind } from '../dialogue/state.js';
 import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/types.js';
 import type { PolicyPassage } from '../turn.js';
-import { formatMoney, render, variantOf, type Templates } from './templates.js';
+import { fill, formatMoney, variantOf, type Templates } from './templates.js';
 
 /** The facts about an order a service reply may state. */
 export interface OrderSummary {
@@ -131,6 +131,8 @@ export function composeReply(
   results: readonly ActionResult[],
   seed: number,
   used?: string[],
+  /** The response model's pick among a key's variants (variants.ts); the seed decides otherwise. */
+  choose?: (key: string, variants: readonly string[]) => number | undefined,
 ): Pick<OutboundMessage, 'text' | 'products' | 'quickReplies' | 'cart' | 'handoff'> {
   const texts: string[] = [];
   let products: ProductCard[] = [];
@@ -138,8 +140,9 @@ export function composeReply(
   let handoff: OutboundMessage['handoff'];
   const quick: QuickReply[] = [];
   const t = (key: string, values: Record<string, string | number | undefined> = {}) => {
-    used?.push(variantOf(templates, lang, key, seed));
-    return render(templates, lang, key, values, seed);
+    const raw = variantOf(templates, lang, key, seed, choose);
+    used?.push(raw);
+    return fill(raw, values);
   };
   const qr = (key: string) => {
     const label = t(key);

@@ -8,6 +8,7 @@ import type { Lang, OutboundMessage } from '../messages.js';
 import { composeReply, type ActionResult } from './compose.js';
 import { checkGrounding, collectFacts, type Violation } from './grounding.js';
 import { render, type Templates } from './templates.js';
+import type { VariantRanker } from './variants.js';
 
 export type ComposedReply = Pick<OutboundMessage, 'text' | 'products' | 'quickReplies' | 'cart' | 'handoff'>;
 
@@ -49,11 +50,12 @@ function generatable(results: readonly ActionResult[]): boolean {
   return results.length > 0 && results.every((r) => r.type !== 'handoff' && r.type !== 'task_confirm' && r.type !== 'checkout_done');
 }
 
-export function createResponder(deps: { templates: Templates; generator?: ReplyGenerator; onEvent?: (e: ResponderEvent) => void }): Responder {
+export function createResponder(deps: { templates: Templates; generator?: ReplyGenerator; ranker?: VariantRanker; onEvent?: (e: ResponderEvent) => void }): Responder {
   return {
     async respond({ lang, results, seed, userText, signal }) {
       const used: string[] = [];
-      const reply = composeReply(deps.templates, lang, results, seed, used);
+      const choose = deps.ranker ? await deps.ranker.chooserFor(lang, userText) : undefined;
+      const reply = composeReply(deps.templates, lang, results, seed, used, choose);
       const facts = collectFacts(results, used);
       const checked = checkGrounding(reply.text, facts, { literals: used, lang });
       if (!checked.ok) {

@@ -50,10 +50,11 @@ export function fill(template: string, values: TemplateValues): string {
 }
 
 /** Picks a variant deterministically from the seed, so replies vary across turns but tests are stable. */
-export function variantOf(templates: Templates, lang: Lang, key: string, seed = 0): string {
+export function variantOf(templates: Templates, lang: Lang, key: string, seed = 0, choose?: (key: string, variants: readonly string[]) => number | undefined): string {
   const variants = templates[lang].get(key) ?? templates.en.get(key);
   if (!variants?.length) throw new ShopbotError('INTERNAL', `no template [${key}]`);
-  return variants[Math.abs(seed) % variants.length]!;
+  const chosen = choose?.(key, variants);
+  return variants[chosen !== undefined && chosen >= 0 && chosen < variants.length ? chosen : Math.abs(seed) % variants.length]!;
 }
 
 export function render(templates: Templates, lang: Lang, key: string, values: TemplateValues = {}, seed = 0): string {
