@@ -6,7 +6,7 @@
 import { ShopbotError } from '../errors.js';
 import { MicroBatcher } from './batcher.js';
 import { loadOnnxModel, type ModelLogger, type ModelsConfig } from './runtime.js';
-import { meanPoolNormalize, padBatch } from './tensors.js';
+import { inLengthOrder, meanPoolNormalize, padBatch } from './tensors.js';
 
 export type EmbedKind = 'query' | 'passage';
 
@@ -49,7 +49,7 @@ export async function openTextEncoder(cfg: ModelsConfig, log: ModelLogger): Prom
       options?.signal?.throwIfAborted();
       const kind = options?.kind ?? 'query';
       const ids = model.tokenize(texts.map((t) => t.slice(0, MAX_CHARS)), Math.min(maxLen[kind], model.config.max_position_embeddings));
-      return batcher.submit(ids.map((i) => ({ ids: i })), options?.signal);
+      return inLengthOrder(ids, (sorted) => batcher.submit(sorted.map((i) => ({ ids: i })), options?.signal));
     },
     async close() {
       await batcher.close();

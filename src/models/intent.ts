@@ -5,7 +5,7 @@
 import { ShopbotError } from '../errors.js';
 import { MicroBatcher } from './batcher.js';
 import { loadOnnxModel, type ModelLogger, type ModelsConfig } from './runtime.js';
-import { padBatch, softmax } from './tensors.js';
+import { inLengthOrder, padBatch, softmax } from './tensors.js';
 
 export interface IntentProbabilities {
   readonly labels: readonly string[];
@@ -54,7 +54,8 @@ export async function openIntentClassifier(cfg: ModelsConfig, log: ModelLogger):
     device: model.device,
     async classify(texts, options) {
       options?.signal?.throwIfAborted();
-      return batcher.submit(model.tokenize(texts.map((t) => t.slice(0, MAX_CHARS)), maxLen), options?.signal);
+      const ids = model.tokenize(texts.map((t) => t.slice(0, MAX_CHARS)), maxLen);
+      return inLengthOrder(ids, (sorted) => batcher.submit(sorted, options?.signal));
     },
     async close() {
       await batcher.close();

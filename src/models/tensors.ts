@@ -70,3 +70,17 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
   }
   return out.map((x) => x / sum);
 }
+
+/**
+ * Runs `fn` on the sequences sorted by length and returns results in the original order: a large
+ * call (indexing a catalog) then pads each batch to similar lengths instead of the longest text.
+ */
+export async function inLengthOrder<T>(seqs: readonly (readonly number[])[], fn: (sorted: readonly (readonly number[])[]) => Promise<T[]>): Promise<T[]> {
+  const order = seqs.map((_, i) => i).sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b);
+  const out = await fn(order.map((i) => seqs[i]!));
+  const result = new Array<T>(seqs.length);
+  order.forEach((i, k) => {
+    result[i] = out[k]!;
+  });
+  return result;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { l2Normalize, meanPoolNormalize, padBatch, softmax, truncateIds } from '../../src/models/tensors.js';
+import { inLengthOrder, l2Normalize, meanPoolNormalize, padBatch, softmax, truncateIds } from '../../src/models/tensors.js';
 import { decideIntent } from '../../src/models/transformer-nlu.js';
 import { productPassage } from '../../src/models/passage.js';
 
@@ -24,6 +24,16 @@ describe('tensor helpers', () => {
     expect(v![0]).toBeCloseTo(Math.SQRT1_2, 6);
     expect(v![1]).toBeCloseTo(Math.SQRT1_2, 6);
     expect([...l2Normalize(new Float32Array([0, 0]))]).toEqual([0, 0]);
+  });
+
+  it('runs in length order and returns results in the caller order', async () => {
+    const seen: number[] = [];
+    const out = await inLengthOrder([[1, 2, 3], [4], [5, 6]], async (sorted) => {
+      seen.push(...sorted.map((s) => s.length));
+      return sorted.map((s) => s[0]!);
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(out).toEqual([1, 4, 5]);
   });
 
   it('softmax is stable for large logits', () => {
