@@ -180,6 +180,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const titles = new Map(products.map((p) => [p.id, p.title]));
     const carts = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
     const store = openStoreConnector(config, carts, now);
+    // A fresh demo install gets three demo orders (see DemoStore.seedDemoOrders) to track, cancel and return.
+    if (config.catalog.demo && config.store.backend === 'demo') carts.seedDemoOrders();
     closers.push(() => store.close());
     const states: StateStore = redis ? new RedisStateStore(redis) : new SqliteStateStore(db);
     closers.push(() => states.close());

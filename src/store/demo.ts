@@ -271,4 +271,26 @@ export class DemoStore implements StoreConnector {
       .run(o.id, o.userId, o.email?.toLowerCase() ?? null, o.status ?? 'processing', total, o.currency ?? 'USD', JSON.stringify(o.lines), o.createdAt, o.createdAt);
     return this.toOrder(this.db.prepare('SELECT * FROM orders WHERE id = ?').get(o.id) as OrderRow);
   }
+
+  /**
+   * Demo orders for a fresh install: placed by "demo-shopper" with demo@example.com, one being
+   * prepared, one shipped, one delivered (ages relative to now). Any widget shopper can reach them
+   * by giving an order id and that e-mail address (the verification pair). Idempotent.
+   */
+  seedDemoOrders(): number {
+    const now = this.deps.now();
+    const lines = (title: string, quantity: number, unitPriceCents: number): OrderLine[] => [{ productId: `demo-${title.toLowerCase().replace(/\W+/g, '-')}`, title, quantity, unitPriceCents }];
+    const demo: SeedOrder[] = [
+      { id: 'SB-100101', userId: 'demo-shopper', email: 'demo@example.com', lines: lines('Trail running shoe', 1, 8_999), createdAt: now - 10 * 60_000 },
+      { id: 'SB-100102', userId: 'demo-shopper', email: 'demo@example.com', lines: lines('Merino wool socks', 3, 1_299), createdAt: now - 20 * HOUR },
+      { id: 'SB-100103', userId: 'demo-shopper', email: 'demo@example.com', lines: lines('Waterproof hiking jacket', 1, 14_900), createdAt: now - 5 * DAY },
+    ];
+    let n = 0;
+    for (const o of demo) {
+      if (this.db.prepare('SELECT 1 FROM orders WHERE id = ?').get(o.id)) continue;
+      this.seedOrder(o);
+      n++;
+    }
+    return n;
+  }
 }

@@ -71,4 +71,13 @@ describe('DemoStore service operations', () => {
     store.seedOrder({ id: 'SB-100004', userId: 'bob', lines, createdAt: T0 - 40 * 24 * HOUR });
     await expect(store.startReturn('SB-100004', { userId: 'bob' }, 'damaged')).rejects.toMatchObject({ reason: 'return_window_closed' });
   });
+
+  it('seeds the demo orders once: prepared, shipped and delivered', async () => {
+    expect(store.seedDemoOrders()).toBe(3);
+    expect(store.seedDemoOrders()).toBe(0);
+    const who = { userId: 'widget-shopper', verifiedEmail: 'demo@example.com' };
+    expect(await store.verifyEmail('SB-100103', 'demo@example.com')).toBe(true);
+    expect((await store.listOrders(who)).map((o) => o.status)).toEqual(['processing', 'shipped', 'delivered']);
+    expect(await store.getOrder('SB-100101', { userId: 'widget-shopper' })).toBeUndefined();
+  });
 });
