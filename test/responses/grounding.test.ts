@@ -60,6 +60,12 @@ describe('grounding checker', () => {
     expect(check('The shoe costs $45.00.', product).ok).toBe(true);
   });
 
+  it('accepts the filter bounds as the search reply shows them, and nothing further off', () => {
+    const search = [{ type: 'search', query: 'shoes', refined: false, more: false, products: [], filters: { priceMaxCents: 5000, priceMinCents: 2000 } }] as unknown as ActionResult[];
+    expect(check('Shoes (under $50.01, over $19.99):', search).ok).toBe(true);
+    expect(check('Shoes under $55.00:', search).ok).toBe(false);
+  });
+
   it('catches amounts in Chinese replies', () => {
     expect(check('订单 SB-100003 金额 US$95.00。', orderResult).violations.map((v) => v.kind)).toContain('money');
     expect(check('订单 SB-100003 金额 US$90.00。', orderResult).ok).toBe(true);
