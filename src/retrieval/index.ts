@@ -71,18 +71,25 @@ type Log = RetrievalLog & { error(obj: object, msg?: string): void };
  */
 export async function openRetrievalEncoder(config: Config, log: Log): Promise<RetrievalEncoder> {
   try {
-    const encoder = await openTextEncoder(config.models, log);
-    const dir = path.resolve(config.models.dir, config.models.embedding);
-    const onnx = path.join(dir, 'onnx', config.models.quantized ? 'model_quantized.onnx' : 'model.onnx');
-    const h = createHash('sha256');
-    for (const f of [path.join(dir, 'config.json'), path.join(dir, 'tokenizer.json'), onnx]) if (existsSync(f)) h.update(readFileSync(f));
-    return { encoder, modelId: `${config.models.embedding}-${h.digest('hex').slice(0, 16)}`, passageText: (p) => productPassage(p), kind: 'transformer' };
+    return transformerRetrievalEncoder(await openTextEncoder(config.models, log), config.models);
   } catch (err) {
     if (!isShopbotError(err) || err.code !== 'MODEL_MISSING') throw err;
     const encoder = new HashingTextEncoder();
     log.warn({ err: err.message, fallback: encoder.modelId }, 'no embedding model; dense retrieval uses the hashing encoder');
     return { encoder, modelId: encoder.modelId, passageText: embeddingText, kind: 'hashing' };
   }
+}
+
+/**
+ * Wraps a trained encoder the app already opened (shared with other stages). The model id is a
+ * fingerprint of the model files, so retraining invalidates cached vectors and starts a new index.
+ */
+export function transformerRetrievalEncoder(encoder: TextEncoder, models: Config['models']): RetrievalEncoder {
+  const dir = path.resolve(models.dir, models.embedding);
+  const onnx = path.join(dir, 'onnx', models.quantized ? 'model_quantized.onnx' : 'model.onnx');
+  const h = createHash('sha256');
+  for (const f of [path.join(dir, 'config.json'), path.join(dir, 'tokenizer.json'), onnx]) if (existsSync(f)) h.update(readFileSync(f));
+  return { encoder, modelId: `${models.embedding}-${h.digest('hex').slice(0, 16)}`, passageText: (p) => productPassage(p), kind: 'transformer' };
 }
 
 export interface RetrievalDeps {
