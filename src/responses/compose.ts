@@ -97,8 +97,9 @@ function describeFilters(f: SearchFilters, lang: Lang): string | undefined {
     if (f.excludeTerms?.length) parts.push(`不含${f.excludeTerms.join('、')}`);
     return parts.length ? `（${parts.join('，')}）` : undefined;
   }
-  if (f.priceMaxCents !== undefined) parts.push(`under ${money(f.priceMaxCents + 1)}`);
-  if (f.priceMinCents !== undefined) parts.push(`over ${money(f.priceMinCents - 1 > 0 ? f.priceMinCents - 1 : f.priceMinCents)}`);
+  // Bounds are inclusive, so they are shown as they are ("under $50" is stored as at most 5000 cents).
+  if (f.priceMaxCents !== undefined) parts.push(`up to ${money(f.priceMaxCents)}`);
+  if (f.priceMinCents !== undefined) parts.push(`from ${money(f.priceMinCents)}`);
   if (f.colors?.length) parts.push(f.colors.join('/'));
   if (f.brands?.length) parts.push(`by ${f.brands.join('/')}`);
   if (f.minRating !== undefined) parts.push(`rated ${f.minRating}+`);

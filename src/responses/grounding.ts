@@ -66,9 +66,6 @@ export function collectFacts(results: unknown, literals: readonly string[] = [])
     if (typeof v === 'number') {
       if (/cents$/i.test(key)) {
         cents.add(Math.round(v));
-        // Filter bounds are shown as "under $50.00" for a max of 4999 and "over $20.00" for a min of 2001.
-        if (/^priceMaxCents$/.test(key)) cents.add(Math.round(v) + 1);
-        if (/^priceMinCents$/.test(key)) cents.add(Math.round(v) - 1);
         numbers.add(normNumber((v / 100).toFixed(2)));
         numbers.add(String(Math.round(v / 100)));
       }

@@ -62,7 +62,8 @@ describe('grounding checker', () => {
 
   it('accepts the filter bounds as the search reply shows them, and nothing further off', () => {
     const search = [{ type: 'search', query: 'shoes', refined: false, more: false, products: [], filters: { priceMaxCents: 5000, priceMinCents: 2000 } }] as unknown as ActionResult[];
-    expect(check('Shoes (under $50.01, over $19.99):', search).ok).toBe(true);
+    expect(check('Shoes (up to $50.00, from $20.00):', search).ok).toBe(true);
+    expect(check('Shoes (under $50.01, over $19.99):', search).ok).toBe(false);
     expect(check('Shoes under $55.00:', search).ok).toBe(false);
   });
 
