@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openApp, type App } from '../../../src/app.js';
+import { createRng } from '../../../src/nlu/rng.js';
 import { loadConfig } from '../../../src/config.js';
 import type { FunnelEvent } from '../../../src/funnel/events.js';
 import { startServer, type RunningServer } from '../../../src/server/http.js';
@@ -29,7 +30,8 @@ export async function startRealServer(): Promise<RealServer> {
   const config = loadConfig({
     overrides: { dataDir, logLevel: 'silent', server: { host: '127.0.0.1', port: 0 }, catalog: { demo: true, demoFile: WEB_SLICE } },
   });
-  const app = await openApp(config);
+  // A seeded RNG: ranking exploration must not make two identical questions answer differently.
+  const app = await openApp(config, { rng: createRng(11) });
   let server: RunningServer;
   try {
     server = await startServer(app, config);
