@@ -276,7 +276,8 @@ def benchmark_run(name, enc, tok, train_rows, test_rows, s, args, device) -> dic
         threshold = choose_threshold(hp, np.array([lid[r["intent"]] for r in hold]), oos)
     tp = predict_proba(clf, [r["text"] for r in test_rows], tok, INTENT_LEN, device)
     pred = apply_threshold(tp, oos, threshold)
-    return {"gold": [r["intent"] for r in test_rows], "pred": [labels[i] for i in pred], "threshold": threshold,
+    return {"gold": [r["intent"] for r in test_rows], "pred": [labels[i] for i in pred],
+            "predArgmax": [labels[i] for i in tp.argmax(1)], "threshold": threshold,
             "trainSize": len(fit), "parameters": count_params(clf)}
 
 
