@@ -97,7 +97,7 @@ export const ConfigSchema = z.object({
       /** How many of the best candidates exploration draws from. */
       explorationPool: int(2, 100).default(10),
       /** Candidates below this share of the best retrieval score are never shown (relevance floor). */
-      relevanceFloor: num(0, 1).default(0.3),
+      relevanceFloor: num(0, 1).default(0.5),
       maxPerBrand: int(1, 50).default(2),
       maxPerCategory: int(1, 50).default(3),
       /** Hashed feature space of the CTR/CVR models: 2^hashBits weights per tower. */

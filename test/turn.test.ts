@@ -39,7 +39,7 @@ describe('a shopping conversation, turn by turn', () => {
     const maxBefore = Math.min(...prices);
     for (const p of r2.products) expect(p.priceCents!).toBeLessThan(maxBefore);
 
-    const first = r1.products[0]!;
+    const first = r1.products.find((p) => p.inStock)!;
     const r3 = await say(c, '', { action: { type: 'click', productId: first.id, slateId: first.slateId, position: first.position } });
     expect(r3.products[0]!.id).toBe(first.id);
     const r4 = await say(c, '', { action: { type: 'add_to_cart', productId: first.id, quantity: 2, slateId: first.slateId, position: first.position } });

@@ -46,8 +46,16 @@ export function createRanker(deps: RankerDeps): SlateRanker {
       });
       const result = rank(withBids, deps.models, deps.rng, { ...policy, slateSize: k, slateId: `rank-${++seq}`, policyId: LEARNED_POLICY_ID, ts: deps.now(), channel: deps.channel ?? 'web', context });
       const byId = new Map(result.scored.map((s) => [s.product.id, s.features]));
+      // Slots the floor left empty are filled with the next most relevant candidates, in relevance order and
+      // never explored (propensity 1): expected value never lifts them over anything more relevant.
+      const items = [...result.items];
+      if (items.length < k) {
+        const taken = new Set(items.map((i) => i.product.id));
+        const rest = candidates.filter((c) => !taken.has(c.product.id)).sort((a, b) => b.relevance - a.relevance);
+        for (const c of rest.slice(0, k - items.length)) items.push({ product: c.product, position: items.length, propensity: 1, sponsored: false, explored: false, score: Number.NaN, ctr: Number.NaN, cvr: Number.NaN });
+      }
       return {
-        items: result.items,
+        items,
         policyId: LEARNED_POLICY_ID,
         policyVersion: result.event.policyVersion,
         // Candidates under the relevance floor were not scored; log their features too so offline policies can use them.
