@@ -14,6 +14,8 @@ import { z } from 'zod';
 import { CATALOG_FORMATS, IMPORTERS, openCatalogSource, type CatalogFormat, type Product } from '../src/catalog/index.js';
 import { ShopbotError } from '../src/errors.js';
 import { createLexicalIndex } from '../src/retrieval/lexical.js';
+import { loadConfig } from '../src/config.js';
+import { openRetrievalEncoder, retrievalEvalSystems } from '../src/retrieval/index.js';
 import { bootstrapMeanCi, mean, ndcgAtK, recallAtK, reciprocalRank, seededRng } from './metrics/ranking.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
 
@@ -155,6 +157,11 @@ export async function run(argv: string[]): Promise<number> {
   if (products.length === 0) throw new ShopbotError('INPUT_MISSING', `catalog ${catalogFile}: no product could be read`);
   const indexStarted = performance.now();
   const systems: Record<string, RetrievalSystem> = { bm25: bm25System(products) };
+  // Dense and hybrid on the same catalog (issue 4): the trained embedding model, or the hashing fallback without one.
+  const encoder = await openRetrievalEncoder(loadConfig({ env: process.env }), { info() {}, warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) });
+  const dense = await retrievalEvalSystems(products, DEPTH, encoder);
+  Object.assign(systems, dense.systems);
+  console.log(dense.description);
   console.log(
     `catalog: ${products.length} products (${badRows} bad rows), read in ${(indexStarted - loadStarted).toFixed(0)} ms, ` +
       `indexed in ${(performance.now() - indexStarted).toFixed(0)} ms; ${judged.length} judged queries`,
@@ -168,5 +175,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   printTable(`retrieval on ${judged.length} queries (NDCG@10 with bootstrap 95% CI, seed ${seed.data})`, rows);
   writeJson(values.json, rows);
+  await encoder.encoder.close();
   return 0;
 }

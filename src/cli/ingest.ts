@@ -10,6 +10,7 @@ import { CATALOG_FORMATS, ingestFile, openCatalogStore, type IngestSummary } fro
 import { loadConfig } from '../config.js';
 import { ShopbotError } from '../errors.js';
 import { openSqlite } from '../storage/sqlite.js';
+import { indexCatalog } from '../retrieval/index.js';
 
 const ArgsSchema = z.object({
   file: z.string().min(1).max(4096),
@@ -43,6 +44,7 @@ export async function run(argv: string[], env: Readonly<Record<string, string | 
       'data-dir': { type: 'string' },
       config: { type: 'string' },
       'batch-size': { type: 'string' },
+      'no-embed': { type: 'boolean', default: false },
     },
   });
   const parsed = ArgsSchema.safeParse({
@@ -54,7 +56,7 @@ export async function run(argv: string[], env: Readonly<Record<string, string | 
   });
   if (!parsed.success || positionals.length !== 1) {
     const why = parsed.success ? 'expected exactly one file' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ShopbotError('BAD_REQUEST', `usage: shopbot ingest <file> --format ${CATALOG_FORMATS.join('|')} [--data-dir DIR] (${why})`);
+    throw new ShopbotError('BAD_REQUEST', `usage: shopbot ingest <file> --format ${CATALOG_FORMATS.join('|')} [--data-dir DIR] [--no-embed] (${why})`);
   }
   const args = parsed.data;
   const config = loadConfig({ env, file: args.config, overrides: args.dataDir ? { dataDir: args.dataDir } : {} });
@@ -78,10 +80,41 @@ export async function run(argv: string[], env: Readonly<Record<string, string | 
     console.log(`catalog ${args.file} (${args.format}) -> ${config.dataDir}`);
     console.log(formatSummary(summary, performance.now() - started));
     console.log(`products in catalog: ${await store.count()}`);
+    if (!values['no-embed']) await embedCatalog(config, db, store);
     return summary.rows > 0 && summary.badRows === summary.rows ? 1 : 0;
   } finally {
     bar?.stop();
     await store.close();
     db.close();
+  }
+}
+
+/**
+ * Brings the vector index up to date (issue 4): embeds new and changed products in batches with a
+ * progress bar; unchanged products cost nothing, and Ctrl-C stops at a checkpoint so a rerun resumes.
+ */
+async function embedCatalog(config: ReturnType<typeof loadConfig>, db: ReturnType<typeof openSqlite>, store: ReturnType<typeof openCatalogStore>): Promise<void> {
+  const abort = new AbortController();
+  const onSigint = () => abort.abort(new ShopbotError('INTERNAL', 'interrupted: run shopbot ingest again to resume embedding'));
+  process.once('SIGINT', onSigint);
+  let bar: SingleBar | undefined;
+  const log = { info() {}, warn: (o: object, m?: string) => console.error(m ?? '', o), error: (o: object, m?: string) => console.error(m ?? '', o) };
+  try {
+    const s = await indexCatalog(config, { db, catalog: store, log }, {
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (!bar && process.stderr.isTTY) {
+          bar = new SingleBar({ stream: process.stderr, format: 'embed  [{bar}] {percentage}% | {value}/{total} | embedded {embedded} cached {cached} | {eta}s' }, Presets.shades_classic);
+          bar.start(p.total, 0, { embedded: 0, cached: 0 });
+        }
+        bar?.update(p.done, { embedded: p.embedded, cached: p.cached });
+      },
+    });
+    bar?.stop();
+    bar = undefined;
+    console.log(`vector index (${s.encoderKind} ${s.modelId}): embedded ${s.embedded}, reused ${s.cached} cached vectors, ${s.unchanged} unchanged, ${s.deleted} removed`);
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSigint);
   }
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openCatalogStore } from '../../src/catalog/index.js';
 import { ProductSchema, type Product } from '../../src/catalog/product.js';
 import type { CatalogStore } from '../../src/catalog/types.js';
@@ -124,5 +124,27 @@ describe('indexer', () => {
     const summary = await again.sync();
     expect(summary).toMatchObject({ rebuilt: true, embedded: 0, cached: 12 });
     expect(await index.count()).toBe(12);
+  });
+});
+
+describe('shopbot ingest embeds the catalog', () => {
+  it('embeds in batches, and a second ingest of the same file costs no embedding', async () => {
+    const { run } = await import('../../src/cli/ingest.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-ingest-embed-'));
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+    try {
+      const file = path.join(dir, 'catalog.csv');
+      writeFileSync(file, 'id,title,price\na,Insulated coffee mug,12.00\nb,Leather belt,25.00\nc,Desk lamp,30.00\n');
+      const env = { SHOPBOT_MODELS_DIR: path.join(dir, 'no-models') };
+      expect(await run([file, '--format', 'csv', '--data-dir', path.join(dir, 'data')], env)).toBe(0);
+      expect(lines.join('\n')).toMatch(/vector index \(hashing hashing-v1-256\): embedded 3, reused 0 cached vectors, 0 unchanged/);
+      lines.length = 0;
+      expect(await run([file, '--format', 'csv', '--data-dir', path.join(dir, 'data')], env)).toBe(0);
+      expect(lines.join('\n')).toMatch(/embedded 0, reused 0 cached vectors, 3 unchanged/);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
