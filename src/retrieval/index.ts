@@ -196,7 +196,7 @@ export async function retrievalEvalSystems(
 ): Promise<{ systems: Record<string, (query: string) => Promise<readonly string[]>>; description: string }> {
   const lexical = createLexicalIndexForEval(products);
   const fusions: Record<string, Fusion> =
-    DEFAULT_FUSION.kind === 'rrf' ? { hybrid: DEFAULT_FUSION, 'hybrid-linear': { kind: 'linear', denseWeight: 0.3 } } : { hybrid: DEFAULT_FUSION, 'hybrid-rrf': { kind: 'rrf', k: 60 } };
+    DEFAULT_FUSION.kind === 'rrf' ? { hybrid: DEFAULT_FUSION, 'hybrid-linear': { kind: 'linear', denseWeight: 0.2 } } : { hybrid: DEFAULT_FUSION, 'hybrid-rrf': { kind: 'rrf', k: 60 } };
   const systems = await buildDenseAndHybridSystems(products, lexical, encoder.encoder, encoder.passageText, { depth, fusions });
   const fusion = DEFAULT_FUSION.kind === 'rrf' ? `RRF k=${DEFAULT_FUSION.k}` : `linear, dense weight ${DEFAULT_FUSION.denseWeight}`;
   return { systems, description: `dense encoder: ${encoder.kind} ${encoder.modelId} (${encoder.encoder.dim}-d); hybrid fusion: ${fusion}` };
