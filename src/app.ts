@@ -29,6 +29,8 @@ import { openCoupons, type Coupons } from './coupons/index.js';
 import { loadBids } from './ranking/bids.js';
 import { loadCampaigns } from './coupons/campaigns-file.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
+import { openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
+import { translateQuery } from './retrieval/glossary.js';
 import { createCatalogVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
 import { DemoStore } from './store/demo.js';
@@ -141,11 +143,43 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const lexical = createLexicalIndex();
     lexical.upsert(products);
     const vocabulary = createCatalogVocabulary(products);
+
+    // One encoder for the whole app: product retrieval, policy re-ranking and the response model share it.
+    const modelsConfig = { ...config.models, dir: resolveFromRoot(config.models.dir) };
+    let encoder: TextEncoder | undefined;
+    if (existsSync(path.join(modelsConfig.dir, config.models.embedding, 'config.json'))) {
+      try {
+        const opened = await openTextEncoder(modelsConfig, log);
+        encoder = opened;
+        closers.push(() => opened.close());
+      } catch (err) {
+        log.warn({ err }, 'embedding model unavailable: dense retrieval falls back to the hashing encoder, policies to BM25');
+      }
+    }
+    // Hybrid retrieval (BM25 + vectors) unless configured lexical-only; the vector index is brought up to
+    // date with the catalog before serving (unchanged products are cached by content hash, so this is quick
+    // after the first start).
+    const retrieval =
+      config.retrieval.mode === 'lexical'
+        ? undefined
+        : await openRetrieval({ ...config, models: modelsConfig }, { db, catalog, lexical, log, now, ...(encoder ? { encoder: transformerRetrievalEncoder(encoder, modelsConfig) } : {}) });
+    closers.push(() => retrieval?.close());
+    if (retrieval) {
+      const synced = await retrieval.sync();
+      log.info({ ...synced, encoder: retrieval.encoder.modelId }, 'vector index up to date');
+    }
     const retriever: ProductRetriever = {
-      async search({ text, filters, k, lang }) {
-        return lexical.search(text, { k, filters, lang });
+      async search({ text: asked, filters, k, lang, signal }) {
+        // The catalog is in English: a Chinese query also searches for the English words of its terms.
+        const translated = /\p{Script=Han}/u.test(asked) ? translateQuery(asked) : '';
+        const text = translated ? `${asked} ${translated}` : asked;
+        if (!retrieval) return lexical.search(text, { k, filters, lang });
+        const result = await retrieval.retriever.search({ text, filters, k, lang }, signal ? { signal } : {});
+        return [...result.hits];
       },
-      mentions: (text) => vocabulary.extract(text),
+      // Colours come from the NLU's colour lexicon: the catalog's own colour names include nouns
+      // ("coffee", "wine", "rose") that would turn a need into a colour filter.
+      mentions: (text) => ({ ...vocabulary.extract(text), colors: [] }),
     };
 
     const nlu: Nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));
@@ -190,16 +224,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const configured = resolveFromRoot(config.store.policiesDir);
     const policiesDir = existsSync(configured) ? configured : resolveFromRoot(DEMO_POLICIES_DIR);
     // Policy sections are re-ranked with the project's encoder when its model is there; BM25 alone otherwise.
-    let policyEncoder: TextEncoder | undefined;
-    if (existsSync(path.join(resolveFromRoot(config.models.dir), config.models.embedding, 'config.json'))) {
-      try {
-        const encoder = await openTextEncoder({ ...config.models, dir: resolveFromRoot(config.models.dir) }, log);
-        policyEncoder = encoder;
-        closers.push(() => encoder.close());
-      } catch (err) {
-        log.warn({ err }, 'policy answers: encoder unavailable, using BM25 only');
-      }
-    }
+    const policyEncoder = encoder;
     const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], policyEncoder ? { encoder: policyEncoder } : {});
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 
@@ -276,7 +301,18 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         return (await states.load(conversationId)) !== undefined;
       },
       readiness() {
-        return { ready: true, checks: { database: 'ok', catalog: products.length > 0 ? 'ok' : 'degraded', nlu: 'ok', funnel: funnelWriter.failedFlushes > 0 && funnelWriter.pending > 0 ? 'degraded' : 'ok' } };
+        // A degraded vector index (Qdrant unreachable) keeps the server ready: turns answer from BM25.
+        const dense = retrieval ? retrieval.retriever.health().dense : 'off';
+        return {
+          ready: true,
+          checks: {
+            database: 'ok',
+            catalog: products.length > 0 ? 'ok' : 'degraded',
+            nlu: 'ok',
+            retrieval: dense === 'degraded' ? 'degraded' : 'ok',
+            funnel: funnelWriter.failedFlushes > 0 && funnelWriter.pending > 0 ? 'degraded' : 'ok',
+          },
+        };
       },
       async close() {
         for (const close of closers.reverse()) await close();

@@ -66,6 +66,7 @@ const POLICY_TOPICS: Partial<Record<Intent, PolicyTopic>> = {
 };
 
 const HANDOFF_AFTER_LOW_CONFIDENCE = 3;
+const SHOPPING_CUE = /\b(something (to|for|that)|looking for|need (a|an|some)|want (a|an|some)|gift for|find me|recommend|suggest|do you (sell|have|carry))\b|我想买|想买|推荐|有没有|求购/i;
 /** An "out of scope" message with these words is a store question the policy documents may answer. */
 const POLICY_TERMS = /\b(polic(y|ies)|returns?|refunds?|ship(ping)?|deliver(y|ies)?|cancel\w*|pay(ment)?|paid|credit card|card|coupons?|promo|discounts?|accounts?|passwords?|warrant(y|ies)|exchanges?|gift|wrap\w*|orders?|invoices?|do you (offer|have|sell|accept|allow|ship))\b|政策|退|换货|运费|配送|发货|付款|支付|优惠|账户|密码|发票|订单/i;
 const ADD_TO_CART_WORDS = /\b(add|cart|basket|buy|take|order)\b|加入|购物车|买/i;
@@ -124,6 +125,30 @@ function contentWords(text: string): number {
   return (words ? words.split(/\s+/).filter((w) => !/^\p{Script=Han}+$/u.test(w)).length : 0) + Math.ceil(han / 2);
 }
 
+const MONEY = String.raw`(?:\$\s*\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd)|\d+(?:[.,]\d+)?)`;
+const PRICE_PHRASE = new RegExp(
+  [
+    String.raw`(?:不超过|低于|高于|少于)\s*\d+\s*(?:元|块)?钱?`,
+    String.raw`\d+\s*(?:到|-|至)\s*\d+\s*(?:元|块)钱?`,
+    String.raw`\d+(?:\.\d+)?\s*(?:元|块)钱?\s*(?:以下|以内|以上)?`,
+    String.raw`\b(?:under|below|less than|cheaper than|at most|up to|over|above|more than|at least|between|from)\s+${MONEY}(?:\s*(?:and|to|-)\s*${MONEY})?`,
+    String.raw`\$\s*\d+(?:[.,]\d+)?(?:\s*(?:-|to)\s*\$?\s*\d+(?:[.,]\d+)?)?`,
+    String.raw`\b\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd)\b`,
+  ].join('|'),
+  'gi',
+);
+
+/** The words to search for: the message without its price phrase and negated terms (they became filters). */
+export function searchText(text: string, excludeTerms: readonly string[]): string {
+  let out = text.replace(PRICE_PHRASE, ' ');
+  for (const term of excludeTerms) {
+    const t = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`\\b(?:without|no|not|minus|except)\\s+(?:a\\s+|an\\s+|any\\s+)?${t}\\b`, 'gi'), ' ').replace(new RegExp(`(?:不要|不含|没有)${t}的?`, 'g'), ' ');
+  }
+  const cleaned = out.replace(/\s+/g, ' ').trim();
+  return cleaned || text;
+}
+
 function searchFrom(input: PolicyInput, base: SearchContext | undefined): SearchContext {
   const e = input.nlu.entities;
   const m = input.mentions;
@@ -139,7 +164,7 @@ function searchFrom(input: PolicyInput, base: SearchContext | undefined): Search
     if (r === 'more') offset = prev.offset + PAGE;
   }
   const search: SearchContext = {
-    query: base ? prev.query : input.text,
+    query: base ? prev.query : searchText(input.text, input.nlu.entities.excludeTerms),
     brands: m.brands.length ? [...m.brands] : prev.brands,
     colors: e.colors.length || m.colors.length ? [...new Set([...e.colors, ...m.colors])] : prev.colors,
     categories: prev.categories,
@@ -205,6 +230,13 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
       state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0, focusProductId: reference },
     };
   }
+  // Shoppers describe a need in their own words ("something to keep my coffee hot"); a phrase that asks for a
+  // thing is a search even when the classifier, trained mostly on short queries, calls it out of scope.
+  if (intent === 'out_of_scope' && SHOPPING_CUE.test(input.text)) {
+    const search = searchFrom(input, undefined);
+    return { actions: [{ type: 'search', search, refined: false }], state: { ...state, lastIntent: 'product_search', lowConfidenceStreak: 0, search, focusProductId: undefined } };
+  }
+
   const policyLike = intent === 'out_of_scope' && POLICY_TERMS.test(input.text);
   // Repeated out-of-scope messages are a misunderstanding too; they count toward the handoff offer.
   if (intent === 'out_of_scope' && !policyLike && !reference) {
