@@ -256,7 +256,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       nlu,
       catalog,
       retriever,
-      ranker: createRanker({ models: learning.models, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) }),
+      ranker: createRanker({ models: learning.models, isWarm: () => learning.stats().impressions >= config.ranking.minTrainedImpressions, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) }),
       store,
       policies,
       states,

@@ -98,6 +98,8 @@ export const ConfigSchema = z.object({
       explorationPool: int(2, 100).default(10),
       /** Candidates below this share of the best retrieval score are never shown (relevance floor). */
       relevanceFloor: num(0, 1).default(0.5),
+      /** Expected-value ordering starts once the CTR/CVR models have trained on this many impressions. */
+      minTrainedImpressions: int(0, 1_000_000_000).default(1000),
       maxPerBrand: int(1, 50).default(2),
       maxPerCategory: int(1, 50).default(3),
       /** Hashed feature space of the CTR/CVR models: 2^hashBits weights per tower. */

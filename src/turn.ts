@@ -239,7 +239,9 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
         const products = await deps.catalog.getMany(pageHits.map((h) => h.id));
         const candidates = pageHits.flatMap((h) => {
           const product = products.get(h.id);
-          return product ? [{ product, relevance: h.score }] : [];
+          // Out-of-stock products stay findable but give way to ones the shopper can buy now.
+          const buyable = product && product.availability !== 'out_of_stock' && product.stock !== 0;
+          return product ? [{ product, relevance: buyable ? h.score : h.score * 0.5 }] : [];
         });
         const ranked = deps.ranker.rank({ candidates, k, query: s.query, userId: msg.userId, lang: state.lang });
         const slateId = deps.newId();

@@ -18,6 +18,11 @@ export interface RankerDeps {
   /** Max cost-per-click bids for sponsored products, by product id (empty: no ads). */
   readonly bids?: (productId: string) => number | undefined;
   readonly channel?: Channel;
+  /**
+   * False while the models have learned too little to beat relevance: slates are then ordered by
+   * relevance (still explored and logged), because an untrained model's expected value is just price.
+   */
+  readonly isWarm?: () => boolean;
 }
 
 export function policyFromConfig(ranking: Config['ranking']): RankPolicy {
@@ -44,7 +49,8 @@ export function createRanker(deps: RankerDeps): SlateRanker {
         const bid = deps.bids?.(c.product.id);
         return bid ? { ...c, bidCpcCents: bid } : c;
       });
-      const result = rank(withBids, deps.models, deps.rng, { ...policy, slateSize: k, slateId: `rank-${++seq}`, policyId: LEARNED_POLICY_ID, ts: deps.now(), channel: deps.channel ?? 'web', context });
+      const models = deps.isWarm && !deps.isWarm() ? undefined : deps.models;
+      const result = rank(withBids, models, deps.rng, { ...policy, slateSize: k, slateId: `rank-${++seq}`, policyId: LEARNED_POLICY_ID, ts: deps.now(), channel: deps.channel ?? 'web', context });
       const byId = new Map(result.scored.map((s) => [s.product.id, s.features]));
       // Slots the floor left empty are filled with the next most relevant candidates, in relevance order and
       // never explored (propensity 1): expected value never lifts them over anything more relevant.
