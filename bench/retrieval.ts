@@ -44,17 +44,9 @@ const ArgsSchema = z.object({
   skipPython: z.boolean(),
 });
 
-/** mulberry32: a tiny seeded generator, so the same flags give the same vectors. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32), so the same flags give the same vectors. */
+export { createRng as seededRandom } from '../src/nlu/rng.js';
+import { createRng as seededRandom } from '../src/nlu/rng.js';
 
 /** Box-Muller normal deviates. */
 function gaussian(rng: () => number): () => number {
@@ -86,11 +78,8 @@ export function clusteredVectors(n: number, dim: number, clusters: number, seed:
   return out;
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.round((p / 100) * (s.length - 1)))]!;
-}
+export { percentile } from './stats.js';
+import { percentile } from './stats.js';
 
 export function recallAt(found: readonly (readonly string[])[], truth: readonly (readonly string[])[], k: number): number {
   let hits = 0;

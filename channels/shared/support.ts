@@ -5,30 +5,13 @@
  *
  * The handoff stage (src/handoff) calls a SupportDesk; the desk calls SupportCallbacks back.
  */
-export interface Escalation {
-  /** The shopper's conversation (any channel: web widget, Teams, Slack). */
-  readonly conversationId: string;
-  readonly summary: string;
-  readonly team?: string;
-  readonly priority: 'low' | 'normal' | 'high' | 'urgent';
-  readonly shopper: { readonly userId?: string; readonly name?: string; readonly email?: string; readonly channel?: string };
-}
+import type { Escalation, SupportCallbacks, SupportDesk as HandoffDesk } from '../../src/handoff/index.js';
 
-export interface SupportDesk {
-  /** Posts the escalation as a new thread in the support channel. */
-  postEscalation(e: Escalation): Promise<{ threadRef: string }>;
-  /** Mirrors a shopper's message into the escalation's thread. Unknown conversations are an error. */
-  postShopperMessage(conversationId: string, text: string): Promise<void>;
-  /** Marks the thread closed (after a hand-back or resolution) so agent replies stop relaying. */
-  closeEscalation(conversationId: string, note: string): Promise<void>;
+export type { Escalation, SupportCallbacks };
+
+/** The handoff stage's desk (post, mirror, close a thread), plus closing the channel's own connections. */
+export interface SupportDesk extends HandoffDesk {
   close(): Promise<void>;
-}
-
-export interface SupportCallbacks {
-  /** An agent replied in the thread: deliver `text` to the shopper. */
-  agentReply(conversationId: string, agentId: string, text: string): Promise<void>;
-  /** An agent pressed "hand back to bot". */
-  handBack(conversationId: string, agentId: string): Promise<void>;
 }
 
 /**

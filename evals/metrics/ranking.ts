@@ -64,14 +64,5 @@ export function bootstrapMeanCi(
   return { low: at(alpha), high: at(1 - alpha) };
 }
 
-/** mulberry32: a small seeded PRNG, so a bootstrap interval is reproducible from its seed. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32), so a bootstrap interval is reproducible from its seed. */
+export { createRng as seededRng } from '../../src/nlu/rng.js';

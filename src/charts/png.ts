@@ -61,24 +61,29 @@ export class Raster {
   }
 
   toPng(): Buffer {
-    const header = Buffer.alloc(13);
-    header.writeUInt32BE(this.width, 0);
-    header.writeUInt32BE(this.height, 4);
-    header[8] = 8; // bit depth
-    header[9] = 2; // colour type: truecolour RGB
-    const stride = this.width * 3;
-    const raw = Buffer.alloc((stride + 1) * this.height);
-    for (let y = 0; y < this.height; y++) {
-      raw[y * (stride + 1)] = 0; // filter: none (charts are flat colour; deflate does the work)
-      Buffer.from(this.pixels.buffer, this.pixels.byteOffset + y * stride, stride).copy(raw, y * (stride + 1) + 1);
-    }
-    return Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk('IHDR', header),
-      chunk('IDAT', deflateSync(raw, { level: 9 })),
-      chunk('IEND', Buffer.alloc(0)),
-    ]);
+    return encodePng(this.width, this.height, this.pixels);
   }
+}
+
+/** Encodes 8-bit RGB pixels, row by row from the top-left, as a PNG file. */
+export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // colour type: truecolour RGB
+  const stride = width * 3;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (stride + 1)] = 0; // filter: none (charts are flat colour; deflate does the work)
+    Buffer.from(rgb.buffer, rgb.byteOffset + y * stride, stride).copy(raw, y * (stride + 1) + 1);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export type Rgb = readonly [number, number, number];

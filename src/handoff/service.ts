@@ -20,22 +20,26 @@ import { buildBrief, type ShopperBrief } from './summary.js';
 
 export type PushMessage = OutboundMessage & { from: 'bot' | 'agent' };
 
-/**
- * A Slack/Teams support channel, structurally the `SupportDesk` of channels/shared/support.ts
- * (kept here as a shape so this stage does not depend on a channel package).
- */
+/** An escalation as a support channel (Slack, Teams) posts it. */
 export interface Escalation {
+  /** The shopper's conversation (any channel: web widget, Teams, Slack). */
   readonly conversationId: string;
   readonly summary: string;
   readonly team?: string;
   readonly priority: 'low' | 'normal' | 'high' | 'urgent';
   readonly shopper: { readonly userId?: string; readonly name?: string; readonly email?: string; readonly channel?: string };
 }
+
+/** A support channel that receives escalations as threads (implemented in channels/slack and channels/teams). */
 export interface SupportDesk {
+  /** Posts the escalation as a new thread in the support channel. */
   postEscalation(e: Escalation): Promise<{ threadRef: string }>;
+  /** Mirrors a shopper's message into the escalation's thread. Unknown conversations are an error. */
   postShopperMessage(conversationId: string, text: string): Promise<void>;
+  /** Marks the thread closed (after a hand-back or resolution) so agent replies stop relaying. */
   closeEscalation(conversationId: string, note: string): Promise<void>;
 }
+
 /** What a desk calls back: an agent's reply in the thread, or "hand back to bot". */
 export interface SupportCallbacks {
   agentReply(conversationId: string, agentId: string, text: string): Promise<void>;
