@@ -18,9 +18,9 @@ function fmt(v: number | string | undefined): string {
 }
 
 /** Prints rows (systems) by columns (metrics). */
-export function printTable(title: string, rows: SideBySide, columns?: string[]): void {
+export function printTable(title: string, rows: SideBySide, columns?: string[], rowLabel = 'system'): void {
   const cols = columns ?? [...new Set(Object.values(rows).flatMap((m) => Object.keys(m)))];
-  const header = ['system', ...cols];
+  const header = [rowLabel, ...cols];
   const body = Object.entries(rows).map(([name, m]) => [name, ...cols.map((c) => fmt(m[c]))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     const rows = await store.stages({ fromTs: Date.now() - days * DAY_MS });
     const table = funnelRows(rows);
     if (Object.keys(table).length === 0) console.log(`no funnel events in the last ${days} days (data dir ${config.dataDir})`);
-    else printTable(`Funnel, last ${days} days (day, channel)`, table);
+    else printTable(`Funnel, last ${days} days`, table, undefined, 'day channel');
     writeJson(values.json, table);
   } finally {
     db.close();
