@@ -19,6 +19,7 @@ import type { FunnelStore } from './funnel/types.js';
 import { FunnelWriter, type Logger } from './funnel/writer.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
 import { openLinearNlu } from './nlu/index.js';
+import { EN_COLORS } from './nlu/lexicon.js';
 import type { Nlu } from './nlu/types.js';
 import { openPolicyIndex, loadPolicyChunks } from './policies/index.js';
 import { openTextEncoder, type TextEncoder } from './models/index.js';
@@ -142,7 +143,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const products = await loadProducts(catalog);
     const lexical = createLexicalIndex();
     lexical.upsert(products);
-    const vocabulary = createCatalogVocabulary(products);
+    const vocabulary = createCatalogVocabulary(products, { isColorWord: (w) => Object.hasOwn(EN_COLORS, w) });
 
     // One encoder for the whole app: product retrieval, policy re-ranking and the response model share it.
     const modelsConfig = { ...config.models, dir: resolveFromRoot(config.models.dir) };
@@ -177,9 +178,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         const result = await retrieval.retriever.search({ text, filters, k, lang }, signal ? { signal } : {});
         return [...result.hits];
       },
-      // Colours come from the NLU's colour lexicon: the catalog's own colour names include nouns
-      // ("coffee", "wine", "rose") that would turn a need into a colour filter.
-      mentions: (text) => ({ ...vocabulary.extract(text), colors: [] }),
+      mentions: (text) => vocabulary.extract(text),
     };
 
     const nlu: Nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));

@@ -114,7 +114,8 @@ function isRefinement(input: PolicyInput, state: ConversationState): boolean {
   const constrains =
     e.refinements.length > 0 || e.priceRange !== undefined || e.colors.length > 0 || e.minRating !== undefined ||
     e.excludeTerms.length > 0 || input.mentions.brands.length > 0 || e.sizes.length > 0;
-  return constrains && contentWords(input.mentions.residual) <= 1;
+  // Only constraints: nothing left once filter phrases (brand, colour, price, "without X") are taken out.
+  return constrains && contentWords(withoutFilterPhrases(input.mentions.residual, e.excludeTerms)) === 0;
 }
 
 const FILLER = /\b(show|me|some|any|the|a|an|in|with|only|just|please|pls|ones?|something|items?|products?|them|those|these|it|i|want|need|looking|for|do|you|have|what|about|how|is|are|more|less|than|under|over|below|above|cheaper|cheap|expensive|pricier|and|or|but|but|can|could|also|too|instead)\b/gi;
@@ -138,15 +139,19 @@ const PRICE_PHRASE = new RegExp(
   'gi',
 );
 
-/** The words to search for: the message without its price phrase and negated terms (they became filters). */
-export function searchText(text: string, excludeTerms: readonly string[]): string {
+/** The message without its price phrases and negated terms (they become filters); may be empty. */
+function withoutFilterPhrases(text: string, excludeTerms: readonly string[]): string {
   let out = text.replace(PRICE_PHRASE, ' ');
   for (const term of excludeTerms) {
     const t = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     out = out.replace(new RegExp(`\\b(?:without|no|not|minus|except)\\s+(?:a\\s+|an\\s+|any\\s+)?${t}\\b`, 'gi'), ' ').replace(new RegExp(`(?:不要|不含|没有)${t}的?`, 'g'), ' ');
   }
-  const cleaned = out.replace(/\s+/g, ' ').trim();
-  return cleaned || text;
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** The words to search for: the message without its filter phrases, or the message itself if nothing is left. */
+export function searchText(text: string, excludeTerms: readonly string[]): string {
+  return withoutFilterPhrases(text, excludeTerms) || text;
 }
 
 function searchFrom(input: PolicyInput, base: SearchContext | undefined): SearchContext {

@@ -47,6 +47,11 @@ export interface VocabularyOptions {
   readonly genericBrandShare?: number;
   /** A color must be the color of at least this many products. */
   readonly minColorProducts?: number;
+  /**
+   * When given, a catalog color counts only if one of its words is a color word: feeds put nouns
+   * in the color field ("coffee", "wine", "china tea") that would turn a need into a filter.
+   */
+  readonly isColorWord?: (word: string) => boolean;
 }
 
 const MAX_PHRASE_WORDS = 6;
@@ -166,7 +171,9 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
     brands.add(written, lower, false);
   }
   for (const [c, count] of colorCounts) {
-    if (count >= minColorProducts && !NOT_COLORS.has(c)) colors.add(c, c, false);
+    if (count < minColorProducts || NOT_COLORS.has(c)) continue;
+    if (options.isColorWord && !c.split(' ').some(options.isColorWord)) continue;
+    colors.add(c, c, false);
   }
 
   const tables: readonly [VocabularyKind, PhraseTable][] = [
