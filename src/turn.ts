@@ -150,7 +150,8 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
     }
     signal?.throwIfAborted();
     const mentions = text && !msg.action ? deps.retriever.mentions(text) : { brands: [], colors: [], categories: [], residual: '' };
-    const shownIds = state.lastShown.map((s) => s.id);
+    // Only "cheaper"/"pricier" need the prices of what was shown; other turns skip the lookup.
+    const shownIds = nlu.entities.refinements.some((r) => r === 'cheaper' || r === 'pricier') ? state.lastShown.map((s) => s.id) : [];
     const shown = shownIds.length ? await deps.catalog.getMany(shownIds) : new Map<string, Product>();
     const prices = [...shown.values()].map((p) => p.salePriceCents ?? p.priceCents).filter((p): p is number => p !== undefined);
     let escalation: { reason: string } | undefined;

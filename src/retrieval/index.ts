@@ -114,11 +114,14 @@ export interface Retrieval {
   close(): Promise<void>;
 }
 
-/** Opens the dense side and wires it with the lexical index into the hybrid retriever. */
-export async function openRetrieval(config: Config, deps: RetrievalDeps): Promise<Retrieval> {
-  const encoder = deps.encoder ?? (await openRetrievalEncoder(config, deps.log));
-  const index = await openProductIndex(config, { dim: encoder.encoder.dim, modelId: encoder.modelId, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
-  const indexer = createIndexer({
+/** The indexer that keeps `index` in sync with the catalog for this encoder. */
+function indexerFor(
+  config: Config,
+  deps: { readonly db: SqliteDb; readonly catalog: CatalogStore; readonly log: Log; readonly now?: () => number },
+  encoder: RetrievalEncoder,
+  index: ProductIndex,
+): Indexer {
+  return createIndexer({
     db: deps.db,
     catalog: deps.catalog,
     index,
@@ -129,6 +132,13 @@ export async function openRetrieval(config: Config, deps: RetrievalDeps): Promis
     log: deps.log,
     ...(deps.now ? { now: deps.now } : {}),
   });
+}
+
+/** Opens the dense side and wires it with the lexical index into the hybrid retriever. */
+export async function openRetrieval(config: Config, deps: RetrievalDeps): Promise<Retrieval> {
+  const encoder = deps.encoder ?? (await openRetrievalEncoder(config, deps.log));
+  const index = await openProductIndex(config, { dim: encoder.encoder.dim, modelId: encoder.modelId, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
+  const indexer = indexerFor(config, deps, encoder, index);
   const retriever = createHybridRetriever({
     lexical: deps.lexical,
     dense: { index, encoder: encoder.encoder },
@@ -165,17 +175,7 @@ export async function indexCatalog(
   try {
     const index = await openProductIndex(config, { dim: encoder.encoder.dim, modelId: encoder.modelId, log: deps.log });
     try {
-      const indexer = createIndexer({
-        db: deps.db,
-        catalog: deps.catalog,
-        index,
-        encoder: encoder.encoder,
-        modelId: encoder.modelId,
-        indexKey: indexKey(config, encoder.modelId),
-        passageText: encoder.passageText,
-        log: deps.log,
-      });
-      const summary = await indexer.sync(options);
+      const summary = await indexerFor(config, deps, encoder, index).sync(options);
       return { ...summary, modelId: encoder.modelId, encoderKind: encoder.kind };
     } finally {
       await index.close();
