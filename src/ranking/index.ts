@@ -3,4 +3,3 @@ export { rank, choose, scoreCandidates, type RankCandidate, type RankOptions, ty
 export { runAuction, type AuctionResult, type Bidder } from './auction.js';
 export { candidateFeatures, type Features, type ShopperContext } from './features.js';
 export { createRanker, policyFromConfig, LEARNED_POLICY_ID, type RankerDeps } from './ranker.js';
-export { createRelevanceRanker } from './relevance.js';
