@@ -13,14 +13,39 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CATALOG_FORMATS, IMPORTERS, openCatalogSource, type CatalogFormat, type Product } from '../src/catalog/index.js';
 import { ShopbotError } from '../src/errors.js';
+import { newSearch, searchFilters } from '../src/dialogue/policy.js';
+import { extractEntities } from '../src/nlu/entities.js';
 import { createLexicalIndex } from '../src/retrieval/lexical.js';
+import type { SearchFilters } from '../src/retrieval/types.js';
+import { createShopperVocabulary } from '../src/retrieval/vocabulary.js';
 import { loadConfig } from '../src/config.js';
 import { openRetrievalEncoder, retrievalEvalSystems } from '../src/retrieval/index.js';
 import { bootstrapMeanCi, mean, ndcgAtK, recallAtK, reciprocalRank, seededRng } from './metrics/ranking.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
 
-/** Maps a query to product ids, best first (at least `DEPTH` of them when available). */
-export type RetrievalSystem = (query: string) => readonly string[] | Promise<readonly string[]>;
+/** Maps a query (and optional filters) to product ids, best first (at least `DEPTH` of them when available). */
+export type RetrievalSystem = (query: string, filters?: SearchFilters) => readonly string[] | Promise<readonly string[]>;
+
+/**
+ * What a turn searches for when a shopper sends `query` as a first message: the same entity
+ * extraction, catalog vocabulary and search-building code (`newSearch`), so negations ("without
+ * buckles"), prices ("under $30"), brands and colors become filters and leave the search words.
+ */
+export function shopperQueryUnderstanding(products: readonly Product[]): (query: string) => { text: string; filters: SearchFilters } {
+  const vocabulary = createShopperVocabulary(products);
+  return (query) => {
+    const search = newSearch(query, extractEntities(query), vocabulary.extract(query));
+    return { text: search.query, filters: searchFilters(search) };
+  };
+}
+
+/** `system` behind the query understanding of a turn. */
+export function withQueryUnderstanding(system: RetrievalSystem, understand: (query: string) => { text: string; filters: SearchFilters }): RetrievalSystem {
+  return (query) => {
+    const u = understand(query);
+    return system(u.text, u.filters);
+  };
+}
 
 export const DEPTH = 100;
 /** The rating that marks an Exact match in the ESCI judgements. */
@@ -87,7 +112,7 @@ export async function loadCatalog(file: string, format: CatalogFormat): Promise<
 export function bm25System(products: readonly Product[]): RetrievalSystem {
   const index = createLexicalIndex();
   index.upsert(products);
-  return (query) => index.search(query, { k: DEPTH }).map((h) => h.id);
+  return (query, filters) => index.search(query, { k: DEPTH, ...(filters ? { filters } : {}) }).map((h) => h.id);
 }
 
 export interface SystemReport {
@@ -161,6 +186,9 @@ export async function run(argv: string[]): Promise<number> {
   const encoder = await openRetrievalEncoder(loadConfig({ env: process.env }), { info() {}, warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) });
   const dense = await retrievalEvalSystems(products, DEPTH, encoder);
   Object.assign(systems, dense.systems);
+  // The same retrievers behind a turn's query understanding (negations, prices, brands, colors as filters).
+  const understand = shopperQueryUnderstanding(products);
+  for (const name of ['bm25', 'hybrid']) systems[`${name}+understanding`] = withQueryUnderstanding(systems[name]!, understand);
   console.log(dense.description);
   console.log(
     `catalog: ${products.length} products (${badRows} bad rows), read in ${(indexStarted - loadStarted).toFixed(0)} ms, ` +

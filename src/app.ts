@@ -19,7 +19,6 @@ import type { FunnelStore } from './funnel/types.js';
 import { FunnelWriter, type Logger } from './funnel/writer.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
 import { openLinearNlu } from './nlu/index.js';
-import { EN_COLORS } from './nlu/lexicon.js';
 import type { Nlu } from './nlu/types.js';
 import { openPolicyIndex, loadPolicyChunks } from './policies/index.js';
 import { openTextEncoder, type TextEncoder } from './models/index.js';
@@ -32,7 +31,7 @@ import { loadCampaigns } from './coupons/campaigns-file.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
 import { openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
 import { translateQuery } from './retrieval/glossary.js';
-import { createCatalogVocabulary } from './retrieval/vocabulary.js';
+import { createShopperVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
 import { DemoStore } from './store/demo.js';
 import { ShopifyStore } from './store/shopify.js';
@@ -143,7 +142,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const products = await loadProducts(catalog);
     const lexical = createLexicalIndex();
     lexical.upsert(products);
-    const vocabulary = createCatalogVocabulary(products, { isColorWord: (w) => Object.hasOwn(EN_COLORS, w) });
+    const vocabulary = createShopperVocabulary(products);
 
     // One encoder for the whole app: product retrieval, policy re-ranking and the response model share it.
     const modelsConfig = { ...config.models, dir: resolveFromRoot(config.models.dir) };

@@ -4,7 +4,7 @@
  */
 import type { Product } from './catalog/product.js';
 import type { CatalogStore } from './catalog/types.js';
-import { decide, awaitOrderId, type Action, type CatalogMentions } from './dialogue/policy.js';
+import { decide, awaitOrderId, searchFilters, type Action, type CatalogMentions } from './dialogue/policy.js';
 import { runTaskStep } from './dialogue/task-step.js';
 import { redactCardNumbers } from './handoff/redact.js';
 import { newState, type ConversationState, type StateStore } from './dialogue/state.js';
@@ -106,18 +106,6 @@ function actionOnlyNlu(state: ConversationState): NluResult {
     ranking: [],
     engine: 'ui-action',
     entities: { orderIds: [], emails: [], money: [], quantities: [], colors: [], sizes: [], refinements: [], excludeTerms: [] },
-  };
-}
-
-function filtersOf(s: SearchContext): SearchFilters {
-  return {
-    ...(s.priceMinCents !== undefined ? { priceMinCents: s.priceMinCents } : {}),
-    ...(s.priceMaxCents !== undefined ? { priceMaxCents: s.priceMaxCents } : {}),
-    ...(s.brands.length ? { brands: s.brands } : {}),
-    ...(s.colors.length ? { colors: s.colors } : {}),
-    ...(s.categories.length ? { categories: s.categories } : {}),
-    ...(s.minRating !== undefined ? { minRating: s.minRating } : {}),
-    ...(s.excludeTerms.length ? { excludeTerms: s.excludeTerms } : {}),
   };
 }
 
@@ -235,7 +223,7 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
       case 'search': {
         const s = action.search;
         const k = deps.slateSize;
-        const hits = await deps.retriever.search({ text: s.query, filters: { ...filtersOf(s), inStockOnly: false }, k: Math.max(deps.candidates, s.offset + k), lang: state.lang });
+        const hits = await deps.retriever.search({ text: s.query, filters: { ...searchFilters(s), inStockOnly: false }, k: Math.max(deps.candidates, s.offset + k), lang: state.lang });
         const pageHits = hits.slice(s.offset);
         const products = await deps.catalog.getMany(pageHits.map((h) => h.id));
         const candidates = pageHits.flatMap((h) => {
@@ -267,7 +255,7 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
         const search = { ...s, offset: s.offset };
         return {
           state: { ...state, search, lastShown: cards.map((c) => ({ id: c.id, position: c.position, slateId })), focusProductId: cards.length === 1 ? cards[0]!.id : state.focusProductId },
-          result: { type: 'search', query: s.query, refined: action.refined, more: s.offset > 0, products: cards, filters: filtersOf(s) },
+          result: { type: 'search', query: s.query, refined: action.refined, more: s.offset > 0, products: cards, filters: searchFilters(s) },
         };
       }
       case 'show_product': {

@@ -5,6 +5,7 @@
  */
 import type { UiAction } from '../messages.js';
 import type { Entities, Intent, NluResult } from '../nlu/types.js';
+import type { SearchFilters } from '../retrieval/types.js';
 import type { ConversationState, SearchContext } from './state.js';
 import { continueTask, orderIdsIn, resumeAfter, serviceCueOf, serviceTaskOf, startTask, type TaskAction } from './tasks.js';
 
@@ -154,7 +155,32 @@ export function searchText(text: string, excludeTerms: readonly string[]): strin
   return withoutFilterPhrases(text, excludeTerms) || text;
 }
 
-function searchFrom(input: PolicyInput, base: SearchContext | undefined): SearchContext {
+/** What a search is built from: the message, its entities and catalog mentions, and what was shown last. */
+type SearchInput = Pick<PolicyInput, 'text' | 'mentions' | 'lastShownMinPriceCents' | 'lastShownMaxPriceCents'> & { readonly nlu: Pick<NluResult, 'entities'> };
+
+/**
+ * The search a shopper's first message asks for: its words without the filter phrases, and its
+ * price, rating, brand, color and negation filters. `shopbot eval retrieval` scores retrieval
+ * through this, so the eval measures what a turn searches for.
+ */
+export function newSearch(text: string, entities: Entities, mentions: CatalogMentions): SearchContext {
+  return searchFrom({ text, nlu: { entities }, mentions }, undefined);
+}
+
+/** A search context as retriever filters. */
+export function searchFilters(s: SearchContext): SearchFilters {
+  return {
+    ...(s.priceMinCents !== undefined ? { priceMinCents: s.priceMinCents } : {}),
+    ...(s.priceMaxCents !== undefined ? { priceMaxCents: s.priceMaxCents } : {}),
+    ...(s.brands.length ? { brands: s.brands } : {}),
+    ...(s.colors.length ? { colors: s.colors } : {}),
+    ...(s.categories.length ? { categories: s.categories } : {}),
+    ...(s.minRating !== undefined ? { minRating: s.minRating } : {}),
+    ...(s.excludeTerms.length ? { excludeTerms: s.excludeTerms } : {}),
+  };
+}
+
+function searchFrom(input: SearchInput, base: SearchContext | undefined): SearchContext {
   const e = input.nlu.entities;
   const m = input.mentions;
   const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], offset: 0 };

@@ -332,6 +332,8 @@ function extractRefinements(lower: string): Refinement[] {
 
 const EN_NEG_STOP = new Set(['too', 'very', 'so', 'more', 'less', 'longer', 'problem', 'problems', 'thanks', 'thank', 'sure', 'idea', 'need', 'one', 'way', 'matter', 'yet', 'really', 'at', 'only', 'just', 'that', 'this', 'it', 'worries', 'rush', 'hurry', 'doubt', 'i', 'me', 'you', 'than', 'working', 'received', 'arrived', 'bad', 'good', 'what', 'available', 'want', 'like', 'have', 'know', 'see', 'find', 'be', 'do', 'and', 'or', 'to', 'in', 'on', 'for', 'of', 'with', 'my', 'your', 'all', 'big', 'enough', 'happy', 'satisfied', 'right', 'ok', 'okay', 'mine', 'yours']);
 const EN_ARTICLES = new Set(['a', 'an', 'the', 'any', 'some']);
+/** Words that end a negated phrase ("no leather please", "without lids under $20"). */
+const EN_PHRASE_END = new Set(['please', 'but', 'under', 'below', 'over', 'above', 'around', 'about', 'between', 'which', 'because', 'size', 'color', 'colour', 'either', 'though', 'thx']);
 const ZH_NEG_STOP = /^(?:了|太|这个|那个|这样|这么|用|着急|客气|谢|麻烦|行|好|知道|需要|对|是)/;
 
 function extractExcluded(lower: string): string[] {
@@ -339,9 +341,12 @@ function extractExcluded(lower: string): string[] {
   for (const m of lower.matchAll(/\b(?:without|no|not|avoid|excluding|except|nothing|don't want|do not want|don't like|minus|non)\b[- ]([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2})/g)) {
     const words = m[1]!.split(/\s+/);
     while (words.length > 1 && EN_ARTICLES.has(words[0]!)) words.shift();
-    const term = words[0]!;
-    if (EN_ARTICLES.has(term) || EN_NEG_STOP.has(term)) continue;
-    out.push(term);
+    if (EN_ARTICLES.has(words[0]!) || EN_NEG_STOP.has(words[0]!)) continue;
+    // Up to two words of the negated phrase ("without glass beads", "no mesh liner"), ended early by a
+    // function word; a longer reach swallows what the shopper does want ("without overflow solid brass").
+    let n = 1;
+    while (n < Math.min(2, words.length) && !EN_ARTICLES.has(words[n]!) && !EN_NEG_STOP.has(words[n]!) && !EN_PHRASE_END.has(words[n]!)) n++;
+    out.push(words.slice(0, n).join(' '));
   }
   for (const m of lower.matchAll(/(?:不要|不想要|别要|别给我|除了|不含|不带|没有|去掉|排除)([\p{Script=Han}a-z]{1,6}?)(?:的|，|,|。|、|和|或|$|\s)/gu)) {
     const term = m[1]!;

@@ -3,6 +3,7 @@
  * call the predicate inside their scoring loop, so a filtered search still fills k results.
  */
 import { effectivePriceCents, type Product } from '../catalog/product.js';
+import { compileExclusion, exclusionText } from './negation.js';
 import type { SearchFilters } from './types.js';
 
 export type ProductPredicate = (product: Product) => boolean;
@@ -32,7 +33,8 @@ export function hasFilters(filters: SearchFilters | undefined): boolean {
  * Semantics: price bounds use the price the shopper pays (sale price first) and exclude products
  * without a price; brands match the brand exactly (case-insensitive); colors match a whole word of
  * the product color ("black" matches "Matte Black"); categories match any level of the path;
- * `inStockOnly` keeps `in_stock` products whose stock, when known, is positive.
+ * `inStockOnly` keeps `in_stock` products whose stock, when known, is positive; negated terms
+ * exclude by the affirmed words of the title (negation.ts, the rule every engine shares).
  */
 export function compileFilters(filters: SearchFilters | undefined): ProductPredicate {
   if (!hasFilters(filters)) return () => true;
@@ -41,7 +43,7 @@ export function compileFilters(filters: SearchFilters | undefined): ProductPredi
   const categories = lowerSet(f.categories);
   const excludeIds = f.excludeIds && f.excludeIds.length > 0 ? new Set(f.excludeIds) : undefined;
   const colors = f.colors && f.colors.length > 0 ? wordsPattern(f.colors) : undefined;
-  const exclude = f.excludeTerms && f.excludeTerms.length > 0 ? wordsPattern(f.excludeTerms) : undefined;
+  const excluded = compileExclusion(f.excludeTerms);
   // Brand and color values repeat across a catalog: decide each distinct value once per query.
   const brandOk = memo((brand: string) => brands!.has(brand.toLowerCase()));
   const colorOk = memo((color: string) => colors!.test(color));
@@ -59,9 +61,17 @@ export function compileFilters(filters: SearchFilters | undefined): ProductPredi
     if (brands && (p.brand === undefined || !brandOk(p.brand))) return false;
     if (colors && (p.color === undefined || !colorOk(p.color))) return false;
     if (categories && !p.category.some(categoryOk)) return false;
-    if (exclude && (exclude.test(p.title) || exclude.test(p.description) || p.bullets.some((b) => exclude.test(b)))) return false;
+    if (excluded && excluded(titleWords(p))) return false;
     return true;
   };
+}
+
+/** exclusionText per product, computed once per product object (catalog products are immutable). */
+const titleWordsCache = new WeakMap<Product, string>();
+function titleWords(p: Product): string {
+  let words = titleWordsCache.get(p);
+  if (words === undefined) titleWordsCache.set(p, (words = exclusionText(p.title)));
+  return words;
 }
 
 function memo(fn: (value: string) => boolean): (value: string) => boolean {

@@ -9,7 +9,7 @@
  */
 import type { Lang } from '../messages.js';
 import type { TextEncoder } from './hashing-encoder.js';
-import { negationTokens, silentLog, type ProductIndex, type RetrievalLog } from './product-index.js';
+import { silentLog, type ProductIndex, type RetrievalLog } from './product-index.js';
 import type { LexicalIndex, SearchFilters, SearchHit } from './types.js';
 
 export type Fusion = { readonly kind: 'rrf'; readonly k: number } | { readonly kind: 'linear'; readonly denseWeight: number };
@@ -108,21 +108,6 @@ export function fuse(lexical: readonly SearchHit[], dense: readonly SearchHit[],
   return fusion.kind === 'rrf' ? rrfFuse([lexical, dense], fusion.k) : linearFuse(lexical, dense, fusion.denseWeight);
 }
 
-/**
- * The lexical index matches negated words literally; add each term's folded form ("buckles" ->
- * "buckle") so both retrievers exclude the same products.
- */
-export function lexicalFilters(filters: SearchFilters | undefined): SearchFilters | undefined {
-  if (!filters?.excludeTerms?.length) return filters;
-  const terms = new Set<string>();
-  for (const t of filters.excludeTerms) {
-    terms.add(t.toLowerCase());
-    const folded = negationTokens(t).join(' ');
-    if (folded) terms.add(folded);
-  }
-  return { ...filters, excludeTerms: [...terms] };
-}
-
 const defaultSchedule = (fn: () => void, ms: number) => {
   const t = setTimeout(fn, ms);
   t.unref();
@@ -191,7 +176,7 @@ export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
   return {
     async search(q, options) {
       const lexicalSearch = () =>
-        deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: lexicalFilters(q.filters)! } : {}) });
+        deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) });
       let dense: SearchHit[] | undefined;
       let degraded = false;
       if (mode !== 'lexical') {
@@ -241,8 +226,8 @@ export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
   };
 }
 
-/** Ranked ids for a query: the shape evals/retrieval.ts compares side by side. */
-export type RankedIdsSystem = (query: string) => Promise<readonly string[]>;
+/** Ranked ids for a query (and the filters a turn would derive from it): the shape evals/retrieval.ts compares side by side. */
+export type RankedIdsSystem = (query: string, filters?: SearchFilters) => Promise<readonly string[]>;
 
 /**
  * Dense and hybrid systems over an in-memory embedded index (exact search) of `products`, for
@@ -266,7 +251,7 @@ export async function buildDenseAndHybridSystems(
   }
   const make = (mode: 'dense' | 'hybrid', fusion: Fusion): RankedIdsSystem => {
     const r = createHybridRetriever({ lexical, dense: { index, encoder }, mode, fusion, candidates: options.depth });
-    return async (query) => (await r.search({ text: query, k: options.depth })).hits.map((h) => h.id);
+    return async (query, filters) => (await r.search({ text: query, k: options.depth, ...(filters ? { filters } : {}) })).hits.map((h) => h.id);
   };
   const systems: Record<string, RankedIdsSystem> = { dense: make('dense', DEFAULT_FUSION) };
   for (const [name, fusion] of Object.entries(options.fusions)) systems[name] = make('hybrid', fusion);

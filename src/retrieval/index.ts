@@ -13,7 +13,7 @@ import { isShopbotError } from '../errors.js';
 import { openTextEncoder, productPassage } from '../models/index.js';
 import type { SqliteDb } from '../storage/sqlite.js';
 import { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
-import { buildDenseAndHybridSystems, createHybridRetriever, DEFAULT_FUSION, type Fusion, type Retriever } from './hybrid.js';
+import { buildDenseAndHybridSystems, createHybridRetriever, DEFAULT_FUSION, type Fusion, type RankedIdsSystem, type Retriever } from './hybrid.js';
 import { createLexicalIndex as createLexicalIndexImpl } from './lexical.js';
 import { createIndexer, embeddingText, type Indexer, type SyncOptions, type SyncSummary } from './indexer.js';
 import { indexKey, openProductIndex, type ProductIndex, type RetrievalLog } from './product-index.js';
@@ -193,7 +193,7 @@ export async function retrievalEvalSystems(
   products: readonly Product[],
   depth: number,
   encoder: RetrievalEncoder,
-): Promise<{ systems: Record<string, (query: string) => Promise<readonly string[]>>; description: string }> {
+): Promise<{ systems: Record<string, RankedIdsSystem>; description: string }> {
   const lexical = createLexicalIndexForEval(products);
   const fusions: Record<string, Fusion> =
     DEFAULT_FUSION.kind === 'rrf' ? { hybrid: DEFAULT_FUSION, 'hybrid-linear': { kind: 'linear', denseWeight: 0.2 } } : { hybrid: DEFAULT_FUSION, 'hybrid-rrf': { kind: 'rrf', k: 60 } };

@@ -9,6 +9,7 @@ import { effectivePriceCents } from '../catalog/product.js';
 import type { Availability } from '../catalog/product.js';
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
+import { compileExclusion, exclusionText } from './negation.js';
 import type { SearchFilters, SearchHit } from './types.js';
 
 /** The fields filters read, normalized (lower-cased) once at index time. */
@@ -21,7 +22,7 @@ export interface IndexPayload {
   readonly categories?: readonly string[];
   readonly rating?: number;
   readonly availability?: Availability;
-  /** Normalized word tokens of title, bullets and description, space-separated (for negations). */
+  /** The affirmed words of the title, space-separated (`exclusionText`): what negated terms are matched against. */
   readonly text?: string;
 }
 
@@ -59,29 +60,10 @@ export const silentLog: RetrievalLog = { info() {}, warn() {} };
 
 export const MAX_K = 1000;
 export const MAX_UPSERT_BATCH = 10_000;
-/** Caps the per-product text kept for negations so a 50 kB description cannot bloat the index. */
+/** Caps the per-product text kept for negations so a pathological title cannot bloat the index. */
 export const MAX_PAYLOAD_TEXT_CHARS = 4000;
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
-
-/**
- * Word tokens for negation matching, shared by both engines and the query side: lower-case,
- * a light plural fold ("buckles" -> "buckle") and one token per CJK character.
- */
-export function negationTokens(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []) {
-    if (CJK.test(raw)) {
-      out.push(...raw);
-      continue;
-    }
-    let w = raw;
-    if (w.length > 4 && w.endsWith('es') && /(?:ch|sh|x|ss|z)es$/.test(w)) w = w.slice(0, -2);
-    else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
-    out.push(w);
-  }
-  return out;
-}
+export { negationTokens } from './negation.js';
 
 function colorTerms(color: string): string[] {
   const whole = color.trim().toLowerCase();
@@ -89,7 +71,7 @@ function colorTerms(color: string): string[] {
 }
 
 export function payloadFromProduct(p: Product): IndexPayload {
-  const text = negationTokens([p.title, ...p.bullets, p.description].join(' ')).join(' ');
+  const text = exclusionText(p.title);
   const price = effectivePriceCents(p);
   return {
     ...(price !== undefined ? { priceCents: price } : {}),
@@ -103,38 +85,27 @@ export function payloadFromProduct(p: Product): IndexPayload {
   };
 }
 
-/** True when `token` is one of the space-separated words of `text`, without allocating. */
-function hasWord(text: string, token: string): boolean {
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf(token, from);
-    if (at < 0) return false;
-    const end = at + token.length;
-    if ((at === 0 || text.charCodeAt(at - 1) === 32) && (end === text.length || text.charCodeAt(end) === 32)) return true;
-    from = at + 1;
-  }
-}
-
 export type PayloadPredicate = (id: string, payload: IndexPayload | undefined) => boolean;
 
 export interface FilterStages {
   /** Field checks: cheap, worth running before scoring (pre-filter). */
   readonly fields?: PayloadPredicate;
-  /** Negated terms: a scan of the product text, cheaper to run only on would-be top-k hits. */
+  /** Negated terms: a scan of the payload's title words, cheaper to run only on would-be top-k hits. */
   readonly terms?: PayloadPredicate;
 }
 
 /**
  * Compiles filters once per query into predicates over payloads (the embedded engine calls them
- * per candidate). Qdrant evaluates the same rules from `toQdrantFilter`. A term is excluded when
- * all of its tokens are words of the product text (Qdrant full-text `match.text` semantics).
+ * per candidate). Qdrant evaluates the same rules from `toQdrantFilter`. A negated term excludes
+ * a product when all of its tokens are affirmed words of the title (negation.ts; Qdrant's
+ * full-text `match.text` over the same stored words).
  */
 export function compileFilterStages(f: SearchFilters): FilterStages {
   const excludeIds = f.excludeIds?.length ? new Set(f.excludeIds) : undefined;
   const brands = f.brands?.length ? new Set(f.brands.map((b) => b.toLowerCase())) : undefined;
   const colors = f.colors?.length ? new Set(f.colors.map((c) => c.toLowerCase())) : undefined;
   const categories = f.categories?.length ? new Set(f.categories.map((c) => c.toLowerCase())) : undefined;
-  const terms = (f.excludeTerms ?? []).map(negationTokens).filter((t) => t.length > 0);
+  const excluded = compileExclusion(f.excludeTerms);
   const { priceMinCents: min, priceMaxCents: max, minRating, inStockOnly } = f;
   const hasFields = !!(excludeIds || brands || colors || categories || min !== undefined || max !== undefined || minRating !== undefined || inStockOnly);
   const fields: PayloadPredicate = (id, p) => {
@@ -149,12 +120,8 @@ export function compileFilterStages(f: SearchFilters): FilterStages {
     if (inStockOnly && p.availability !== 'in_stock') return false;
     return true;
   };
-  const text: PayloadPredicate = (_id, p) => {
-    if (!p) return false;
-    const words = p.text ?? '';
-    return !terms.some((tokens) => tokens.every((t) => hasWord(words, t)));
-  };
-  return { ...(hasFields ? { fields } : {}), ...(terms.length ? { terms: text } : {}) };
+  const text: PayloadPredicate = (_id, p) => !!p && !excluded!(p.text ?? '');
+  return { ...(hasFields ? { fields } : {}), ...(excluded ? { terms: text } : {}) };
 }
 
 export function compileFilters(f: SearchFilters): PayloadPredicate {

@@ -16,7 +16,7 @@ export interface SearchFilters {
   readonly categories?: readonly string[];
   readonly minRating?: number;
   readonly inStockOnly?: boolean;
-  /** Products whose title/bullets/description contain any of these terms are excluded. */
+  /** Negated terms: a product whose title affirms every word of one of them is excluded (negation.ts). */
   readonly excludeTerms?: readonly string[];
   readonly excludeIds?: readonly string[];
 }

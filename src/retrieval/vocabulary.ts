@@ -12,6 +12,7 @@
  */
 import { stemmer } from 'stemmer';
 import type { Product } from '../catalog/product.js';
+import { EN_COLORS } from '../nlu/lexicon.js';
 import { ENGLISH_STOPWORDS } from './analyzer.js';
 
 export type VocabularyKind = 'brand' | 'color' | 'category';
@@ -228,4 +229,9 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
       return { brands: valuesOf('brand'), colors: valuesOf('color'), categories: valuesOf('category'), residual, matches };
     },
   };
+}
+
+/** The vocabulary a turn reads messages with: catalog colors count only when they are color words. */
+export function createShopperVocabulary(products: Iterable<Product>): CatalogVocabulary {
+  return createCatalogVocabulary(products, { isColorWord: (w) => Object.hasOwn(EN_COLORS, w) });
 }

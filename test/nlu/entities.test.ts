@@ -75,6 +75,10 @@ const CASES: readonly [string, Expect][] = [
   // negation
   ['boots without buckles', { excludeTerms: ['buckles'] }],
   ['no leather please', { excludeTerms: ['leather'] }],
+  ['weighted blanket without glass beads', { excludeTerms: ['glass beads'] }],
+  ['faucet drain without overflow solid brass', { excludeTerms: ['overflow solid'] }],
+  ['lights without wiring with switch', { excludeTerms: ['wiring'] }],
+  ['paper bags without handles under $20', { excludeTerms: ['handles'], priceRange: { maxCents: 2000 } }],
   ['headphones, not wireless', { excludeTerms: ['wireless'] }],
   ['I do not want leather', { excludeTerms: ['leather'] }],
   ['no thanks', { excludeTerms: [] }],

@@ -47,9 +47,14 @@ describe('matchesFilters', () => {
     expect(matchesFilters(base, { inStockOnly: true })).toBe(true);
     expect(matchesFilters({ ...base, stock: 0 }, { inStockOnly: true })).toBe(false);
     expect(matchesFilters({ ...base, availability: 'preorder' }, { inStockOnly: true })).toBe(false);
-    expect(matchesFilters(base, { excludeTerms: ['buckle'] })).toBe(false);
-    expect(matchesFilters(base, { excludeTerms: ['italy'] })).toBe(false);
-    expect(matchesFilters(base, { excludeTerms: ['buck'] })).toBe(true);
+    // Negated terms are matched against the title's affirmed words (negation.ts), whole words only.
+    expect(matchesFilters(base, { excludeTerms: ['belts'] })).toBe(false);
+    expect(matchesFilters(base, { excludeTerms: ['buckle'] })).toBe(true);
+    expect(matchesFilters({ ...base, title: 'Leather Belt with Buckle' }, { excludeTerms: ['buckles'] })).toBe(false);
+    expect(matchesFilters({ ...base, title: 'Leather Belt, No Buckle' }, { excludeTerms: ['buckles'] })).toBe(true);
+    expect(matchesFilters(base, { excludeTerms: ['italy'] })).toBe(true);
+    expect(matchesFilters(base, { excludeTerms: ['belt'] })).toBe(false);
+    expect(matchesFilters(base, { excludeTerms: ['bel'] })).toBe(true);
     expect(matchesFilters(base, { excludeIds: ['p1'] })).toBe(false);
   });
 
