@@ -232,13 +232,25 @@ export class Bm25LexicalIndex implements LexicalIndex {
     const products = this.#products;
     let nTouched = 0;
 
+    // Each query term's postings; a term the catalog lacks may be a closed compound of two that it
+    // has ("ecloth" for "E-Cloth", "firestick" for "Fire TV Stick"): its parts score, but only in
+    // products that contain both.
+    const scored: { postings: Postings; within?: ReadonlySet<number> }[] = [];
     for (const term of terms) {
       const postings = this.#postings.get(term);
-      if (!postings || postings.df === 0) continue;
+      if (postings && postings.df > 0) scored.push({ postings });
+      else {
+        const split = this.#decompound(term);
+        if (split) for (const part of split.parts) scored.push({ postings: part, within: split.docs });
+      }
+    }
+
+    for (const { postings, within } of scored) {
       const idf = Math.log(1 + (n - postings.df + 0.5) / (postings.df + 0.5));
       const { docs, tf } = postings;
       for (let i = 0; i < postings.n; i++) {
         const slot = docs[i]!;
+        if (within && !within.has(slot)) continue;
         let st = state[slot]!;
         if (st === 0) {
           const p = products[slot];
@@ -265,6 +277,27 @@ export class Bm25LexicalIndex implements LexicalIndex {
       state[slot] = 0;
     }
     return heap.sorted().map(([score, slot]) => ({ id: products[slot]!.id, score }));
+  }
+
+  /**
+   * The best split of `term` into two indexed terms that occur in the same products, by the number
+   * of such products (ties: the more even split). Only lower-case ASCII words of 5+ letters.
+   */
+  #decompound(term: string): { parts: [Postings, Postings]; docs: ReadonlySet<number> } | undefined {
+    if (term.length < 5 || term.length > 32 || !/^[a-z]+$/.test(term)) return undefined;
+    let best: { parts: [Postings, Postings]; docs: Set<number>; balance: number } | undefined;
+    for (let i = 1; i < term.length - 1; i++) {
+      const left = this.#analyzer.analyze(term.slice(0, i));
+      const right = this.#analyzer.analyze(term.slice(i));
+      if (left.length !== 1 || right.length !== 1) continue;
+      const a = this.#postings.get(left[0]!);
+      const b = this.#postings.get(right[0]!);
+      if (!a || !b || a.df === 0 || b.df === 0) continue;
+      const docs = intersect(a, b, this.#products);
+      const balance = Math.min(i, term.length - i);
+      if (docs.size > 0 && (!best || docs.size > best.docs.size || (docs.size === best.docs.size && balance > best.balance))) best = { parts: [a, b], docs, balance };
+    }
+    return best;
   }
 
   /**
@@ -313,6 +346,25 @@ export class Bm25LexicalIndex implements LexicalIndex {
     });
     return heap.sorted().map(([, slot]) => ({ id: this.#products[slot]!.id, score: 0 }));
   }
+}
+
+/** Live slots in both postings lists (postings are in ascending slot order). */
+function intersect(a: Postings, b: Postings, products: readonly (Product | undefined)[]): Set<number> {
+  const out = new Set<number>();
+  let i = 0;
+  let j = 0;
+  while (i < a.n && j < b.n) {
+    const x = a.docs[i]!;
+    const y = b.docs[j]!;
+    if (x < y) i++;
+    else if (y < x) j++;
+    else {
+      if (products[x] !== undefined) out.add(x);
+      i++;
+      j++;
+    }
+  }
+  return out;
 }
 
 /** Bounded min-heap keeping the k best (score, slot); ties go to the earlier-inserted product. */

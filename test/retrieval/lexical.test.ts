@@ -33,6 +33,22 @@ describe('BM25 lexical index', () => {
     expect(index.search('zzzunknownword', { k: 5 })).toEqual([]);
   });
 
+  it('splits a closed compound the catalog lacks into two words that occur together', () => {
+    const index = createLexicalIndex();
+    index.upsert([
+      p('ecloth', 'E-Cloth Glass and Polishing Cloth'),
+      p('cloth', 'Microfiber Cleaning Cloth, 12 Pack'),
+      p('stick', 'Fire TV Stick with Alexa Voice Remote'),
+      p('fire', 'Fire Starter Sticks for Campfires'),
+      p('glue', 'Hot Glue Stick Refills'),
+    ]);
+    expect(index.search('ecloth', { k: 5 }).map((h) => h.id)).toEqual(['ecloth']);
+    expect(index.search('firestick', { k: 5 }).map((h) => h.id).sort()).toEqual(['fire', 'stick']);
+    // Only unknown words are split: an indexed word matches as itself.
+    expect(index.search('cloth', { k: 5 }).map((h) => h.id).sort()).toEqual(['cloth', 'ecloth']);
+    expect(index.search('zzzcloth', { k: 5 })).toEqual([]);
+  });
+
   it('weights the title above the description', () => {
     const index = createLexicalIndex();
     index.upsert([p('in-desc', 'Garden hose', { description: 'Works with any kettle and hose' }), p('in-title', 'Electric kettle')]);
