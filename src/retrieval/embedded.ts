@@ -141,7 +141,8 @@ export class EmbeddedProductIndex implements ProductIndex {
   private readonly dir: string | undefined;
   private readonly hnswParams: HnswParams;
   private readonly log: RetrievalLog;
-  private vectors: Float32Array;
+  /** Slot-major unit vectors. */
+  private store: Float32Array;
   private ids: (string | undefined)[] = [];
   private payloads: (IndexPayload | undefined)[] = [];
   private readonly slotOf = new Map<string, number>();
@@ -157,7 +158,7 @@ export class EmbeddedProductIndex implements ProductIndex {
     this.dir = opts.dir;
     this.hnswParams = { ...DEFAULT_HNSW, ...opts.hnsw };
     this.log = opts.log ?? silentLog;
-    this.vectors = new Float32Array(1024 * this.dim);
+    this.store = new Float32Array(1024 * this.dim);
   }
 
   static async open(opts: EmbeddedIndexOptions): Promise<EmbeddedProductIndex> {
@@ -184,7 +185,7 @@ export class EmbeddedProductIndex implements ProductIndex {
         this.ids[slot] = item.id;
       }
       const v = normalized(item.vector);
-      this.vectors.set(v, slot * this.dim);
+      this.store.set(v, slot * this.dim);
       this.payloads[slot] = shaped(item.payload);
       this.graph?.set(slot, v);
     }
@@ -231,7 +232,7 @@ export class EmbeddedProductIndex implements ProductIndex {
    */
   exact(q: Float32Array, k: number, pre?: (slot: number) => boolean, post?: (slot: number) => boolean): { slot: number; score: number }[] {
     const top = new TopK(k);
-    const { dim, vectors, ids } = this;
+    const { dim, store: vectors, ids } = this;
     for (let s = 0; s < this.used; s++) {
       if (ids[s] === undefined) continue;
       if (pre && !pre(s)) continue;
@@ -241,6 +242,16 @@ export class EmbeddedProductIndex implements ProductIndex {
       top.push(s, score);
     }
     return top.sorted();
+  }
+
+  async vectors(ids: readonly string[]): Promise<Map<string, Float32Array>> {
+    this.assertOpen();
+    const out = new Map<string, Float32Array>();
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot !== undefined) out.set(id, this.store.slice(slot * this.dim, (slot + 1) * this.dim));
+    }
+    return out;
   }
 
   async count(): Promise<number> {
@@ -283,10 +294,10 @@ export class EmbeddedProductIndex implements ProductIndex {
   }
 
   private ensureCapacity(slots: number): void {
-    if (slots * this.dim <= this.vectors.length) return;
-    const grown = new Float32Array(Math.max(slots, Math.ceil((this.vectors.length / this.dim) * 1.5)) * this.dim);
-    grown.set(this.vectors);
-    this.vectors = grown;
+    if (slots * this.dim <= this.store.length) return;
+    const grown = new Float32Array(Math.max(slots, Math.ceil((this.store.length / this.dim) * 1.5)) * this.dim);
+    grown.set(this.store);
+    this.store = grown;
   }
 
   /** Hysteresis (build at the threshold, drop at half of it) so a catalog hovering near it does not rebuild repeatedly. */
@@ -296,7 +307,7 @@ export class EmbeddedProductIndex implements ProductIndex {
       const started = Date.now();
       const graph = HnswGraph.create(this.dim, Math.max(this.used, 1024), this.hnswParams);
       for (let s = 0; s < this.used; s++) {
-        if (this.ids[s] !== undefined) graph.set(s, this.vectors.subarray(s * this.dim, (s + 1) * this.dim));
+        if (this.ids[s] !== undefined) graph.set(s, this.store.subarray(s * this.dim, (s + 1) * this.dim));
       }
       this.graph = graph;
       this.log.info({ live, buildMs: Date.now() - started }, 'vector index switched to HNSW');
@@ -312,7 +323,7 @@ export class EmbeddedProductIndex implements ProductIndex {
     const old = `${dir}.old`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
-    const vec = this.vectors.subarray(0, this.used * this.dim);
+    const vec = this.store.subarray(0, this.used * this.dim);
     writeFileSync(path.join(tmp, 'vectors.f32'), new Uint8Array(vec.buffer, vec.byteOffset, vec.byteLength));
     const lines: string[] = [];
     for (let s = 0; s < this.used; s++) {
@@ -344,8 +355,8 @@ export class EmbeddedProductIndex implements ProductIndex {
     }
     const raw = readFileSync(path.join(from, 'vectors.f32'));
     if (raw.byteLength !== meta.used * meta.dim * 4) throw new ShopbotError('INTERNAL', `vector index at ${from}: vectors.f32 has the wrong size`);
-    this.vectors = new Float32Array(Math.max(meta.used, 1024) * this.dim);
-    this.vectors.set(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+    this.store = new Float32Array(Math.max(meta.used, 1024) * this.dim);
+    this.store.set(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
     const lines = meta.used ? readFileSync(path.join(from, 'items.jsonl'), 'utf8').split('\n') : [];
     if (lines.length !== meta.used) throw new ShopbotError('INTERNAL', `vector index at ${from}: items.jsonl has ${lines.length} rows, expected ${meta.used}`);
     this.used = meta.used;

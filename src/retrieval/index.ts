@@ -187,7 +187,7 @@ export async function indexCatalog(
 
 /**
  * The dense and hybrid systems of `shopbot eval retrieval`, on the same catalog as its BM25:
- * 'dense', 'hybrid' (the shipped fusion, DEFAULT_FUSION) and 'hybrid-rrf' (the alternative).
+ * 'dense', 'hybrid' (the shipped fusion, DEFAULT_FUSION) and the alternatives it was chosen over.
  */
 export async function retrievalEvalSystems(
   products: readonly Product[],
@@ -195,10 +195,17 @@ export async function retrievalEvalSystems(
   encoder: RetrievalEncoder,
 ): Promise<{ systems: Record<string, RankedIdsSystem>; description: string }> {
   const lexical = createLexicalIndexForEval(products);
-  const fusions: Record<string, Fusion> =
-    DEFAULT_FUSION.kind === 'rrf' ? { hybrid: DEFAULT_FUSION, 'hybrid-linear': { kind: 'linear', denseWeight: 0.2 } } : { hybrid: DEFAULT_FUSION, 'hybrid-rrf': { kind: 'rrf', k: 60 } };
+  // The shipped fusion, and the alternatives it was chosen over.
+  const { feedback, ...withoutFeedback } = DEFAULT_FUSION;
+  const fusions: Record<string, Fusion> = {
+    hybrid: DEFAULT_FUSION,
+    ...(feedback ? { 'hybrid-no-feedback': withoutFeedback } : {}),
+    ...(DEFAULT_FUSION.kind === 'rrf' ? { 'hybrid-linear': { kind: 'linear', denseWeight: 0.2 } } : { 'hybrid-rrf': { kind: 'rrf', k: 60 } }),
+  };
   const systems = await buildDenseAndHybridSystems(products, lexical, encoder.encoder, encoder.passageText, { depth, fusions });
-  const fusion = DEFAULT_FUSION.kind === 'rrf' ? `RRF k=${DEFAULT_FUSION.k}` : `linear, dense weight ${DEFAULT_FUSION.denseWeight}`;
+  const fusion =
+    (DEFAULT_FUSION.kind === 'rrf' ? `RRF k=${DEFAULT_FUSION.k}` : `linear, dense weight ${DEFAULT_FUSION.denseWeight}`) +
+    (feedback ? `, dense feedback from the top ${feedback.docs} lexical hits at weight ${feedback.weight}` : '');
   return { systems, description: `dense encoder: ${encoder.kind} ${encoder.modelId} (${encoder.encoder.dim}-d); hybrid fusion: ${fusion}` };
 }
 

@@ -45,6 +45,11 @@ export interface ProductIndex {
   /** Best first; `score` is the cosine similarity. */
   search(query: VectorQuery): Promise<SearchHit[]>;
   count(): Promise<number>;
+  /**
+   * The stored (unit) vectors of these products; ids not in the index are left out. The hybrid
+   * retriever reads a few per turn for pseudo-relevance feedback.
+   */
+  vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /** Makes everything upserted so far durable (embedded: files in the data dir; Qdrant: a snapshot). */
   snapshot(): Promise<void>;
   close(): Promise<void>;

@@ -220,6 +220,22 @@ export class QdrantProductIndex implements ProductIndex {
     });
   }
 
+  async vectors(ids: readonly string[]): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    if (ids.length === 0) return out;
+    // One attempt, like search: it runs inside a turn.
+    const points = await this.withRetry(
+      'retrieve',
+      () => this.client.retrieve(this.opts.collection, { ids: ids.map(pointId), with_payload: ['product_id'], with_vector: true }),
+      1,
+    );
+    for (const p of points) {
+      const id = (p.payload as { product_id?: unknown } | null | undefined)?.product_id;
+      if (typeof id === 'string' && Array.isArray(p.vector) && typeof p.vector[0] === 'number') out.set(id, Float32Array.from(p.vector as number[]));
+    }
+    return out;
+  }
+
   async count(): Promise<number> {
     const res = await this.withRetry('count', () => this.client.count(this.opts.collection, { exact: true }), 1);
     return res.count;

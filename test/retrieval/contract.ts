@@ -53,6 +53,16 @@ export function productIndexContract(name: string, makeHarness: () => Promise<Co
       expect(self[0]!.score).toBeCloseTo(1, 4);
     });
 
+    it('returns stored vectors by id, leaving out unknown ids', async () => {
+      const index = await open();
+      await index.upsert(items.slice(0, 20));
+      const got = await index.vectors([items[2]!.id, 'no-such-product', items[7]!.id]);
+      expect([...got.keys()].sort()).toEqual([items[2]!.id, items[7]!.id].sort());
+      const v = got.get(items[7]!.id)!;
+      for (let i = 0; i < CONTRACT_DIM; i++) expect(v[i]).toBeCloseTo(items[7]!.vector[i]!, 5);
+      expect((await index.vectors([])).size).toBe(0);
+    });
+
     it('replaces by id and deletes', async () => {
       const index = await open();
       await index.upsert(items.slice(0, 50));

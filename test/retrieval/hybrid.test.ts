@@ -3,7 +3,7 @@ import { ProductSchema, type Product } from '../../src/catalog/product.js';
 import { EmbeddedProductIndex } from '../../src/retrieval/embedded.js';
 import { matchesFilters } from '../../src/retrieval/filters.js';
 import { HashingTextEncoder } from '../../src/retrieval/hashing-encoder.js';
-import { createHybridRetriever, linearFuse, rrfFuse, type Retriever } from '../../src/retrieval/hybrid.js';
+import { createHybridRetriever, linearFuse, rrfFuse, withFeedback, type Retriever } from '../../src/retrieval/hybrid.js';
 import { createLexicalIndex } from '../../src/retrieval/lexical.js';
 import { payloadFromProduct, type ProductIndex, type RetrievalLog } from '../../src/retrieval/product-index.js';
 import { QdrantProductIndex } from '../../src/retrieval/qdrant.js';
@@ -47,6 +47,31 @@ describe('fusion', () => {
   it('linear blend min-max normalizes each list before weighting', () => {
     const fused = linearFuse([{ id: 'a', score: 10 }, { id: 'b', score: 5 }, { id: 'c', score: 0 }], [{ id: 'c', score: 0.9 }, { id: 'a', score: 0.1 }], 0.5);
     expect(fused.map((h) => [h.id, h.score])).toEqual([['a', 0.5], ['c', 0.5], ['b', 0.25]]);
+  });
+});
+
+describe('dense feedback', () => {
+  it('moves the query vector toward the mean of the feedback vectors, renormalized', () => {
+    const q = Float32Array.from([1, 0, 0]);
+    const moved = withFeedback(q, new Map([['a', Float32Array.from([0, 1, 0])], ['b', Float32Array.from([0, 0, 1])]]), 2);
+    expect([...moved].map((x) => +x.toFixed(6))).toEqual([+(1 / Math.sqrt(3)).toFixed(6), +(1 / Math.sqrt(3)).toFixed(6), +(1 / Math.sqrt(3)).toFixed(6)]);
+    expect(withFeedback(q, new Map(), 4)).toBe(q);
+  });
+
+  it('reads the vectors of the top lexical hits, and not in dense-only mode', async () => {
+    const index = await denseIndex(await EmbeddedProductIndex.open({ dim: encoder.dim, annThreshold: 1000 }));
+    const asked: string[][] = [];
+    const spied: ProductIndex = Object.assign(Object.create(index) as ProductIndex, {
+      vectors: (ids: readonly string[]) => (asked.push([...ids]), index.vectors(ids)),
+    });
+    const lex = lexical();
+    const fusion = { kind: 'linear', denseWeight: 0.2, feedback: { docs: 2, weight: 1 } } as const;
+    const hybrid = createHybridRetriever({ lexical: lex, dense: { index: spied, encoder }, fusion, candidates: 8 });
+    await hybrid.search({ text: 'leather belt', k: 3 });
+    expect(asked).toEqual([lex.search('leather belt', { k: 2 }).map((h) => h.id)]);
+    const dense = createHybridRetriever({ lexical: lex, dense: { index: spied, encoder }, fusion, mode: 'dense' });
+    await dense.search({ text: 'leather belt', k: 3 });
+    expect(asked).toHaveLength(1);
   });
 });
 

@@ -173,6 +173,22 @@ export class FakeQdrantServer {
         }
         return { operation_id: 2, status: 'completed' };
       }
+      case 'POST /points': {
+        const c = this.collection(name);
+        const fields = Array.isArray(b.with_payload) ? (b.with_payload as string[]) : undefined;
+        return ((b.ids as string[]) ?? [])
+          .filter((id) => c.points.has(id))
+          .map((id) => {
+            const p = c.points.get(id)!;
+            const norm = Math.hypot(...p.vector) || 1;
+            return {
+              id,
+              payload: fields ? Object.fromEntries(fields.filter((f) => f in p.payload).map((f) => [f, p.payload[f]])) : b.with_payload ? p.payload : null,
+              // Qdrant stores Cosine collections' vectors normalized.
+              ...(b.with_vector ? { vector: c.distance === 'Cosine' ? p.vector.map((x) => x / norm) : p.vector } : {}),
+            };
+          });
+      }
       case 'POST /points/delete': {
         const c = this.collection(name);
         for (const id of (b.points as string[]) ?? []) c.points.delete(id);
