@@ -74,7 +74,8 @@ export const ConfigSchema = z.object({
       embedding: z.string().min(1).default('embedding'),
       quantized: bool.default(true),
       maxBatchSize: int(1, 1024).default(32),
-      maxBatchWaitMs: num(0, 1000).default(2),
+      // 0: adaptive batching (no wait when idle; see src/models/batcher.ts).
+      maxBatchWaitMs: num(0, 1000).default(0),
       threads: int(1, 256).default(2),
     })
     .prefault({}),

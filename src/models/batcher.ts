@@ -1,7 +1,12 @@
 /**
  * Micro-batching for model calls: concurrent turns each submit a few texts; the queue runs them
- * together once `maxBatchSize` items are waiting or `maxWaitMs` has passed since the first, so
- * the ONNX session sees one batched call instead of many batch-of-one calls.
+ * together so the ONNX session sees one batched call instead of many batch-of-one calls.
+ *
+ * With `maxWaitMs` 0 (the default) batching is adaptive: an idle queue runs a request at once
+ * (after the current event-loop turn, so requests submitted together still share a batch), and
+ * whatever arrives while a batch is running forms the next batch. A lone turn pays no wait; under
+ * load batches grow by themselves. A positive `maxWaitMs` holds the first request that long for
+ * company (or until `maxBatchSize` items wait), trading latency for larger batches.
  */
 import { ShopbotError } from '../errors.js';
 
@@ -23,7 +28,7 @@ export type BatchRunner<I, O> = (items: readonly I[]) => Promise<O[]>;
 export class MicroBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private queued = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private running: Promise<void> = Promise.resolve();
   private isClosed = false;
 
@@ -69,11 +74,19 @@ export class MicroBatcher<I, O> {
 
   private flushSoon(delayMs: number): void {
     if (this.timer && delayMs > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer?.cancel();
+    const fire = () => {
       this.timer = undefined;
       this.running = this.running.then(() => this.flush());
-    }, delayMs);
+    };
+    // setTimeout(0) waits at least a millisecond; setImmediate runs right after this turn's I/O.
+    if (delayMs > 0) {
+      const t = setTimeout(fire, delayMs);
+      this.timer = { cancel: () => clearTimeout(t) };
+    } else {
+      const t = setImmediate(fire);
+      this.timer = { cancel: () => clearImmediate(t) };
+    }
   }
 
   private async flush(): Promise<void> {
@@ -106,7 +119,7 @@ export class MicroBatcher<I, O> {
     if (this.isClosed) return;
     this.isClosed = true;
     if (this.timer) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = undefined;
       this.running = this.running.then(() => this.flush());
     }

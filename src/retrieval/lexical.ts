@@ -38,6 +38,7 @@ export const DEFAULT_BM25: Bm25Params = {
 
 const FIELDS = ['title', 'brand', 'bullets', 'description'] as const;
 const NF = FIELDS.length;
+const TITLE = FIELDS.indexOf('title');
 export const MAX_K = 1000;
 const MAX_QUERY_CHARS = 2000;
 const MAX_TF = 0xffff;
@@ -301,9 +302,9 @@ export class Bm25LexicalIndex implements LexicalIndex {
   }
 
   /**
-   * The filter predicate for one query. Excluded terms would mean a regex over every touched
-   * product's text; instead only products in the postings of each term's rarest analyzed word
-   * (a superset of those containing the term) are checked, once, before scoring.
+   * The filter predicate for one query. A negated term excludes by the title's words
+   * (negation.ts), so only products whose title has each term's rarest analyzed word (a superset
+   * of those it excludes) are checked, once, before scoring.
    */
   #compile(filters: SearchFilters | undefined): (p: Product, slot: number) => boolean {
     const excludeTerms = filters?.excludeTerms ?? [];
@@ -327,6 +328,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
       }
       if (absent || !rarest) continue;
       for (let i = 0; i < rarest.n; i++) {
+        if (rarest.tf[i * NF + TITLE]! === 0) continue;
         const slot = rarest.docs[i]!;
         const p = this.#products[slot];
         if (p !== undefined && !keep(p)) excluded.add(slot);

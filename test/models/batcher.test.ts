@@ -23,6 +23,31 @@ describe('MicroBatcher', () => {
     await b.close();
   });
 
+  it('with no wait, runs an idle request at once and batches what arrives while a batch runs', async () => {
+    const calls: number[][] = [];
+    let release: (() => void) | undefined;
+    const b = new MicroBatcher(
+      async (items: readonly number[]) => {
+        calls.push([...items]);
+        if (calls.length === 1) await new Promise<void>((r) => (release = r));
+        return items.map((x) => x * 10);
+      },
+      { maxBatchSize: 8, maxWaitMs: 0 },
+    );
+    const first = b.submit([1]);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1]]);
+    // The first batch is still running: these two queue up and run together after it.
+    const later = Promise.all([b.submit([2]), b.submit([3, 4])]);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1]]);
+    release!();
+    expect(await first).toEqual([10]);
+    expect(await later).toEqual([[20], [30, 40]]);
+    expect(calls).toEqual([[1], [2, 3, 4]]);
+    await b.close();
+  });
+
   it('never exceeds the maximum batch size, splitting large requests', async () => {
     const { calls, runner } = recordingRunner();
     const b = new MicroBatcher(runner, { maxBatchSize: 4, maxWaitMs: 0 });
