@@ -13,37 +13,42 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CATALOG_FORMATS, IMPORTERS, openCatalogSource, type CatalogFormat, type Product } from '../src/catalog/index.js';
 import { ShopbotError } from '../src/errors.js';
-import { newSearch, searchFilters } from '../src/dialogue/policy.js';
+import { newSearch, searchConstraints } from '../src/dialogue/policy.js';
 import { extractEntities } from '../src/nlu/entities.js';
 import { createLexicalIndex } from '../src/retrieval/lexical.js';
-import type { SearchFilters } from '../src/retrieval/types.js';
+import { createHybridRetriever, type QueryConstraints } from '../src/retrieval/hybrid.js';
 import { createShopperVocabulary } from '../src/retrieval/vocabulary.js';
 import { loadConfig } from '../src/config.js';
 import { openRetrievalEncoder, retrievalEvalSystems } from '../src/retrieval/index.js';
 import { bootstrapMeanCi, mean, ndcgAtK, recallAtK, reciprocalRank, seededRng } from './metrics/ranking.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
 
-/** Maps a query (and optional filters) to product ids, best first (at least `DEPTH` of them when available). */
-export type RetrievalSystem = (query: string, filters?: SearchFilters) => readonly string[] | Promise<readonly string[]>;
+/** Maps a query (and the constraints a turn derives from it) to product ids, best first (at least `DEPTH` of them when available). */
+export type RetrievalSystem = (query: string, constraints?: QueryConstraints) => readonly string[] | Promise<readonly string[]>;
+
+export interface UnderstoodQuery extends QueryConstraints {
+  readonly text: string;
+}
 
 /**
  * What a turn searches for when a shopper sends `query` as a first message: the same entity
- * extraction, catalog vocabulary and search-building code (`newSearch`), so negations ("without
- * buckles"), prices ("under $30"), brands and colors become filters and leave the search words.
+ * extraction, catalog vocabulary and search-building code (`newSearch`, `searchConstraints`), so
+ * negations ("without buckles") and prices ("under $30") become filters, a named brand a soft
+ * filter, and they leave the search words. `page` is the result page the brand must fill.
  */
-export function shopperQueryUnderstanding(products: readonly Product[]): (query: string) => { text: string; filters: SearchFilters } {
+export function shopperQueryUnderstanding(products: readonly Product[], page = 10): (query: string) => UnderstoodQuery {
   const vocabulary = createShopperVocabulary(products);
   return (query) => {
     const search = newSearch(query, extractEntities(query), vocabulary.extract(query));
-    return { text: search.query, filters: searchFilters(search) };
+    return { text: search.query, ...searchConstraints(search, page) };
   };
 }
 
 /** `system` behind the query understanding of a turn. */
-export function withQueryUnderstanding(system: RetrievalSystem, understand: (query: string) => { text: string; filters: SearchFilters }): RetrievalSystem {
+export function withQueryUnderstanding(system: RetrievalSystem, understand: (query: string) => UnderstoodQuery): RetrievalSystem {
   return (query) => {
-    const u = understand(query);
-    return system(u.text, u.filters);
+    const { text, ...constraints } = understand(query);
+    return system(text, constraints);
   };
 }
 
@@ -109,10 +114,12 @@ export async function loadCatalog(file: string, format: CatalogFormat): Promise<
   return { products, badRows };
 }
 
+/** BM25 alone, through the retriever a turn uses (lexical mode), so constraints mean the same. */
 export function bm25System(products: readonly Product[]): RetrievalSystem {
   const index = createLexicalIndex();
   index.upsert(products);
-  return (query, filters) => index.search(query, { k: DEPTH, ...(filters ? { filters } : {}) }).map((h) => h.id);
+  const retriever = createHybridRetriever({ lexical: index, mode: 'lexical' });
+  return async (query, constraints) => (await retriever.search({ text: query, k: DEPTH, ...constraints })).hits.map((h) => h.id);
 }
 
 export interface SystemReport {

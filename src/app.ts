@@ -29,7 +29,7 @@ import { openCoupons, type Coupons } from './coupons/index.js';
 import { loadBids } from './ranking/bids.js';
 import { loadCampaigns } from './coupons/campaigns-file.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
-import { openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
+import { createHybridRetriever, openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
 import { translateQuery } from './retrieval/glossary.js';
 import { createShopperVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
@@ -164,17 +164,18 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         ? undefined
         : await openRetrieval({ ...config, models: modelsConfig }, { db, catalog, lexical, log, now, ...(encoder ? { encoder: transformerRetrievalEncoder(encoder, modelsConfig) } : {}) });
     closers.push(() => retrieval?.close());
+    const lexicalRetriever = createHybridRetriever({ lexical, mode: 'lexical' });
+    closers.push(() => lexicalRetriever.close());
     if (retrieval) {
       const synced = await retrieval.sync();
       log.info({ ...synced, encoder: retrieval.encoder.modelId }, 'vector index up to date');
     }
     const retriever: ProductRetriever = {
-      async search({ text: asked, filters, k, lang, signal }) {
+      async search({ text: asked, signal, ...request }) {
         // The catalog is in English: a Chinese query also searches for the English words of its terms.
         const translated = /\p{Script=Han}/u.test(asked) ? translateQuery(asked) : '';
         const text = translated ? `${asked} ${translated}` : asked;
-        if (!retrieval) return lexical.search(text, { k, filters, lang });
-        const result = await retrieval.retriever.search({ text, filters, k, lang }, signal ? { signal } : {});
+        const result = await (retrieval?.retriever ?? lexicalRetriever).search({ ...request, text }, signal ? { signal } : {});
         return [...result.hits];
       },
       mentions: (text) => vocabulary.extract(text),

@@ -4,7 +4,7 @@
  */
 import type { Product } from './catalog/product.js';
 import type { CatalogStore } from './catalog/types.js';
-import { decide, awaitOrderId, searchFilters, type Action, type CatalogMentions } from './dialogue/policy.js';
+import { decide, awaitOrderId, searchConstraints, searchFilters, type Action, type CatalogMentions } from './dialogue/policy.js';
 import { runTaskStep } from './dialogue/task-step.js';
 import { redactCardNumbers } from './handoff/redact.js';
 import { newState, type ConversationState, type StateStore } from './dialogue/state.js';
@@ -16,6 +16,7 @@ import type { Nlu, NluResult } from './nlu/types.js';
 import { type ActionResult, toCard } from './responses/compose.js';
 import { createResponder, type Responder } from './responses/respond.js';
 import type { Templates } from './responses/templates.js';
+import type { RetrievalQuery } from './retrieval/hybrid.js';
 import type { SearchFilters, SearchHit } from './retrieval/types.js';
 import type { StoreConnector } from './store/types.js';
 import { CouponRefusedError, type Coupons } from './coupons/index.js';
@@ -24,7 +25,7 @@ import type { Lang } from './messages.js';
 import type { SearchContext } from './dialogue/state.js';
 
 export interface ProductRetriever {
-  search(request: { text: string; filters: SearchFilters; k: number; lang: Lang; signal?: AbortSignal }): Promise<SearchHit[]>;
+  search(request: { text: string; filters: SearchFilters; preferred?: RetrievalQuery['preferred']; k: number; lang: Lang; signal?: AbortSignal }): Promise<SearchHit[]>;
   mentions(text: string): CatalogMentions;
 }
 
@@ -223,7 +224,10 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
       case 'search': {
         const s = action.search;
         const k = deps.slateSize;
-        const hits = await deps.retriever.search({ text: s.query, filters: { ...searchFilters(s), inStockOnly: false }, k: Math.max(deps.candidates, s.offset + k), lang: state.lang });
+        // A new search lets other brands fill a page the named brand cannot; a refinement ("in black")
+        // narrows what the shopper already chose, so its brand stays a filter.
+        const { filters, preferred } = searchConstraints(s, action.refined ? 0 : s.offset + k);
+        const hits = await deps.retriever.search({ text: s.query, filters: { ...filters, inStockOnly: false }, ...(preferred ? { preferred } : {}), k: Math.max(deps.candidates, s.offset + k), lang: state.lang });
         const pageHits = hits.slice(s.offset);
         const products = await deps.catalog.getMany(pageHits.map((h) => h.id));
         const candidates = pageHits.flatMap((h) => {

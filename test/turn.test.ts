@@ -68,6 +68,13 @@ describe('a shopping conversation, turn by turn', () => {
     expect(r6.intent).toBe('order_status');
   });
 
+  it('shows a named brand first and lets other brands fill the page it cannot', async () => {
+    const r = await say('conv-shop-brand', 'makita band saw');
+    expect(r.products.length).toBeGreaterThan(1);
+    expect(r.products[0]!.title).toMatch(/makita/i);
+    expect(r.products.slice(1).some((p) => /band saw/i.test(p.title) && !/makita/i.test(p.title))).toBe(true);
+  });
+
   it('refines by colour and keeps the query', async () => {
     const c = 'conv-shop-2';
     await say(c, 'ugg slippers');

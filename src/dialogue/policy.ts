@@ -167,6 +167,15 @@ export function newSearch(text: string, entities: Entities, mentions: CatalogMen
   return searchFrom({ text, nlu: { entities }, mentions }, undefined);
 }
 
+/**
+ * A search context as retriever constraints: a named brand is a soft filter (its products first;
+ * other matches follow when it has fewer than `page`; 0 makes it a filter), everything else a filter.
+ */
+export function searchConstraints(s: SearchContext, page: number): { filters: SearchFilters; preferred?: { filters: SearchFilters; min: number } } {
+  const { brands, ...filters } = searchFilters(s);
+  return { filters, ...(brands ? { preferred: { filters: { brands }, min: page } } : {}) };
+}
+
 /** A search context as retriever filters. */
 export function searchFilters(s: SearchContext): SearchFilters {
   return {

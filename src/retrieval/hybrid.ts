@@ -10,6 +10,7 @@
 import type { Lang } from '../messages.js';
 import type { TextEncoder } from './hashing-encoder.js';
 import { silentLog, type ProductIndex, type RetrievalLog } from './product-index.js';
+import { hasFilters } from './filters.js';
 import type { LexicalIndex, SearchFilters, SearchHit } from './types.js';
 
 /**
@@ -42,6 +43,12 @@ export interface RetrievalQuery {
   readonly k: number;
   readonly filters?: SearchFilters;
   readonly lang?: Lang;
+  /**
+   * Soft filters: products that also match these come first; when fewer than `min` do, the best
+   * other matches of `filters` follow them. A brand the shopper names is one: "tissa bottle
+   * brush" shows Tissa's one brush, then other bottle brushes, not a page with one product.
+   */
+  readonly preferred?: { readonly filters: SearchFilters; readonly min: number };
 }
 
 export interface RetrievedHit extends SearchHit {
@@ -119,6 +126,19 @@ export function linearFuse(lexical: readonly SearchHit[], dense: readonly Search
 
 export function fuse(lexical: readonly SearchHit[], dense: readonly SearchHit[], fusion: Fusion): SearchHit[] {
   return fusion.kind === 'rrf' ? rrfFuse([lexical, dense], fusion.k) : linearFuse(lexical, dense, fusion.denseWeight);
+}
+
+/**
+ * `first`, then the best of `others` not in it, scaled below the lowest score in `first` so that
+ * a ranking by score keeps the preferred products ahead.
+ */
+export function preferredFirst(first: readonly RetrievedHit[], others: readonly RetrievedHit[], k: number): RetrievedHit[] {
+  const seen = new Set(first.map((h) => h.id));
+  const floor = first.length ? Math.min(...first.map((h) => h.score)) : 1;
+  const rest = others.filter((h) => !seen.has(h.id)).slice(0, Math.max(0, k - first.length));
+  const top = rest.length ? Math.max(...rest.map((h) => h.score)) : 0;
+  const scale = top > 0 ? (0.99 * floor) / top : 0;
+  return [...first, ...rest.map((h) => ({ ...h, score: h.score * scale }))];
 }
 
 /** normalize(query + weight * mean(docs)); the query itself when no doc vector came back. */
@@ -201,42 +221,56 @@ export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
     return index.search({ vector, k: candidates, ...(q.filters ? { filters: q.filters } : {}) });
   }
 
-  return {
-    async search(q, options) {
-      const lex = mode === 'dense' ? [] : deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) });
-      let dense: SearchHit[] | undefined;
-      let degraded = false;
-      if (mode !== 'lexical') {
-        if (degradedSince !== undefined && now() < nextProbeAt) {
+  async function searchOnce(q: RetrievalQuery, options?: { signal?: AbortSignal }): Promise<RetrievalResult> {
+    const lex = mode === 'dense' ? [] : deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) });
+    let dense: SearchHit[] | undefined;
+    let degraded = false;
+    if (mode !== 'lexical') {
+      if (degradedSince !== undefined && now() < nextProbeAt) {
+        degraded = true;
+      } else {
+        try {
+          dense = await denseSearch(q, lex, options?.signal);
+          recovered();
+        } catch (err) {
+          if (options?.signal?.aborted) throw err;
+          failed(err);
           degraded = true;
-        } else {
-          try {
-            dense = await denseSearch(q, lex, options?.signal);
-            recovered();
-          } catch (err) {
-            if (options?.signal?.aborted) throw err;
-            failed(err);
-            degraded = true;
-          }
         }
       }
-      if (degraded) degradedTurns++;
-      // Lexical only when the mode asks for it or the dense side is down (even in 'dense' mode).
-      if (!dense) {
-        const lexical = mode === 'dense' ? deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) }) : lex;
-        return { hits: lexical.slice(0, q.k).map((h, i) => ({ ...h, lexicalRank: i + 1 })), degraded };
+    }
+    // Lexical only when the mode asks for it or the dense side is down (even in 'dense' mode).
+    if (!dense) {
+      const lexical = mode === 'dense' ? deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) }) : lex;
+      return { hits: lexical.slice(0, q.k).map((h, i) => ({ ...h, lexicalRank: i + 1 })), degraded };
+    }
+    if (mode === 'dense') return { hits: dense.slice(0, q.k).map((h, i) => ({ ...h, denseRank: i + 1 })), degraded };
+    const lexRank = new Map(lex.map((h, i) => [h.id, i + 1]));
+    const denseRank = new Map(dense.map((h, i) => [h.id, i + 1]));
+    const hits = fuse(lex, dense, fusion)
+      .slice(0, q.k)
+      .map((h) => ({
+        ...h,
+        ...(lexRank.has(h.id) ? { lexicalRank: lexRank.get(h.id)! } : {}),
+        ...(denseRank.has(h.id) ? { denseRank: denseRank.get(h.id)! } : {}),
+      }));
+    return { hits, degraded };
+  }
+
+  return {
+    async search(q, options) {
+      let result: RetrievalResult;
+      if (!q.preferred || !hasFilters(q.preferred.filters)) result = await searchOnce(q, options);
+      else {
+        const { preferred, ...rest } = q;
+        result = await searchOnce({ ...rest, filters: { ...q.filters, ...preferred.filters } }, options);
+        if (result.hits.length < Math.min(preferred.min, q.k)) {
+          const others = await searchOnce(rest, options);
+          result = { hits: preferredFirst(result.hits, others.hits, q.k), degraded: result.degraded || others.degraded };
+        }
       }
-      if (mode === 'dense') return { hits: dense.slice(0, q.k).map((h, i) => ({ ...h, denseRank: i + 1 })), degraded };
-      const lexRank = new Map(lex.map((h, i) => [h.id, i + 1]));
-      const denseRank = new Map(dense.map((h, i) => [h.id, i + 1]));
-      const hits = fuse(lex, dense, fusion)
-        .slice(0, q.k)
-        .map((h) => ({
-          ...h,
-          ...(lexRank.has(h.id) ? { lexicalRank: lexRank.get(h.id)! } : {}),
-          ...(denseRank.has(h.id) ? { denseRank: denseRank.get(h.id)! } : {}),
-        }));
-      return { hits, degraded };
+      if (result.degraded) degradedTurns++;
+      return result;
     },
     health() {
       return {
@@ -255,8 +289,11 @@ export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
   };
 }
 
-/** Ranked ids for a query (and the filters a turn would derive from it): the shape evals/retrieval.ts compares side by side. */
-export type RankedIdsSystem = (query: string, filters?: SearchFilters) => Promise<readonly string[]>;
+/** What a turn adds to the words of a query: hard and soft filters. */
+export type QueryConstraints = Pick<RetrievalQuery, 'filters' | 'preferred'>;
+
+/** Ranked ids for a query (and the constraints a turn would derive from it): the shape evals/retrieval.ts compares side by side. */
+export type RankedIdsSystem = (query: string, constraints?: QueryConstraints) => Promise<readonly string[]>;
 
 /**
  * Dense and hybrid systems over an in-memory embedded index (exact search) of `products`, for
@@ -280,7 +317,7 @@ export async function buildDenseAndHybridSystems(
   }
   const make = (mode: 'dense' | 'hybrid', fusion: Fusion): RankedIdsSystem => {
     const r = createHybridRetriever({ lexical, dense: { index, encoder }, mode, fusion, candidates: options.depth });
-    return async (query, filters) => (await r.search({ text: query, k: options.depth, ...(filters ? { filters } : {}) })).hits.map((h) => h.id);
+    return async (query, constraints) => (await r.search({ text: query, k: options.depth, ...constraints })).hits.map((h) => h.id);
   };
   const systems: Record<string, RankedIdsSystem> = { dense: make('dense', DEFAULT_FUSION) };
   for (const [name, fusion] of Object.entries(options.fusions)) systems[name] = make('hybrid', fusion);

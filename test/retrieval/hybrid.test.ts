@@ -108,6 +108,17 @@ describe('hybrid retriever (embedded)', () => {
     for (const h of black.hits) expect(matchesFilters(product(h.id), { colors: ['black'] }), h.id).toBe(true);
   });
 
+  it('puts a preferred brand first and fills the page with other matches when it runs out', async () => {
+    const preferred = { filters: { brands: ['zenith'] }, min: 3 };
+    const { hits } = await retriever.search({ text: 'leather belt', k: 3, filters: { priceMaxCents: 4000 }, preferred });
+    expect(hits.map((h) => h.id)[0]).toBe('belt-3');
+    expect(hits.map((h) => h.id).slice(1).sort()).toEqual(['belt-1', 'belt-2']);
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThan(hits[i]!.score);
+    // Enough of the brand for the page: nothing else is added.
+    const only = await retriever.search({ text: 'leather belt', k: 3, preferred: { ...preferred, min: 1 } });
+    expect(only.hits.map((h) => h.id)).toEqual(['belt-3']);
+  });
+
   it('reports the dense side as off in lexical mode', async () => {
     const lexOnly = createHybridRetriever({ lexical: lexical(), mode: 'lexical' });
     expect(lexOnly.health().dense).toBe('off');
