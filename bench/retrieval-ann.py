@@ -51,7 +51,7 @@ def main():
     ap.add_argument('--k', type=int, default=10)
     ap.add_argument('--m', type=int, default=16)
     ap.add_argument('--ef-construction', type=int, default=200)
-    ap.add_argument('--ef', type=int, default=96)
+    ap.add_argument('--ef', default='96', help='comma-separated query-time ef values, measured on one graph')
     ap.add_argument('--systems', default='hnswlib,faiss-hnsw,faiss-flat')
     a = ap.parse_args()
 
@@ -61,6 +61,7 @@ def main():
     labels = np.arange(len(base))
     out = {}
     systems = a.systems.split(',')
+    efs = [int(x) for x in a.ef.split(',')]
 
     if 'hnswlib' in systems:
         import hnswlib
@@ -74,9 +75,10 @@ def main():
         build = time.perf_counter() - t
         build_cpu = time.process_time() - c
         mem = rss_mb() - before
-        idx.set_ef(max(a.ef, a.k))
-        lat, cpu_ms, found = timed_queries(lambda q: idx.knn_query(q, k=a.k, num_threads=1)[0][0], queries)
-        out['python-hnswlib'] = {'build_s': build, 'build_cpu_s': build_cpu, 'memory_mb': mem, 'p50_ms': percentile(lat, 50), 'p99_ms': percentile(lat, 99), 'cpu_ms': cpu_ms, 'recall@10': recall(found, truth, a.k)}
+        for ef in efs:
+            idx.set_ef(max(ef, a.k))
+            lat, cpu_ms, found = timed_queries(lambda q: idx.knn_query(q, k=a.k, num_threads=1)[0][0], queries)
+            out[f'python-hnswlib-ef{ef}'] = {'build_s': build, 'build_cpu_s': build_cpu, 'memory_mb': mem, 'p50_ms': percentile(lat, 50), 'p99_ms': percentile(lat, 99), 'cpu_ms': cpu_ms, 'recall@10': recall(found, truth, a.k)}
         del idx
 
     if 'faiss-hnsw' in systems or 'faiss-flat' in systems:
@@ -92,9 +94,9 @@ def main():
             build = time.perf_counter() - t
             build_cpu = time.process_time() - c
             mem = rss_mb() - before
-            idx.hnsw.efSearch = max(a.ef, a.k)
+            idx.hnsw.efSearch = max(efs[0], a.k)
             lat, cpu_ms, found = timed_queries(lambda q: idx.search(q.reshape(1, -1), a.k)[1][0], queries)
-            out['python-faiss-hnsw'] = {'build_s': build, 'build_cpu_s': build_cpu, 'memory_mb': mem, 'p50_ms': percentile(lat, 50), 'p99_ms': percentile(lat, 99), 'cpu_ms': cpu_ms, 'recall@10': recall(found, truth, a.k)}
+            out[f'python-faiss-hnsw-ef{efs[0]}'] = {'build_s': build, 'build_cpu_s': build_cpu, 'memory_mb': mem, 'p50_ms': percentile(lat, 50), 'p99_ms': percentile(lat, 99), 'cpu_ms': cpu_ms, 'recall@10': recall(found, truth, a.k)}
             del idx
         if 'faiss-flat' in systems:
             before = rss_mb()

@@ -1,5 +1,5 @@
 /**
- * `shopbot bench retrieval [--sizes 10000,50000] [--dim D] [--queries N] [--noise S] [--skip-python] [--json OUT]`
+ * `shopbot bench retrieval [--sizes 10000,50000] [--ef 96,200,400] [--dim D] [--queries N] [--noise S] [--skip-python] [--json OUT]`
  *
  * Vector search at scale, side by side on the same vectors in one run: the embedded engine's exact
  * scan and its HNSW graph (hnswlib-node), and Debian's python3-hnswlib and python3-faiss (HNSW and
@@ -31,6 +31,7 @@ import { printTable, requireFile, writeJson, type Metrics, type SideBySide } fro
 
 const ArgsSchema = z.object({
   sizes: z.string().regex(/^\d+(,\d+)*$/).transform((s) => s.split(',').map(Number)),
+  ef: z.string().regex(/^\d+(,\d+)*$/).transform((s) => s.split(',').map(Number)),
   dim: z.coerce.number().int().min(8).max(4096).optional(),
   queries: z.coerce.number().int().min(10).max(100_000),
   clusters: z.coerce.number().int().min(1).max(1_000_000),
@@ -144,8 +145,12 @@ async function scaleRun(n: number, args: z.infer<typeof ArgsSchema>, dim: number
   // Threshold = n: the graph is built once from all vectors, the way a large catalog crosses it.
   const ann = await buildIndex(base, dim, n);
   if (ann.index.mode !== 'hnsw') throw new ShopbotError('INTERNAL', 'bench: the embedded index did not switch to HNSW');
-  const hn = await timedSearches(ann.index, queries, dim, k);
-  rows[`embedded-hnsw@${n}`] = { build_s: ann.buildS, build_cpu_s: ann.buildCpuS, memory_mb: ann.memoryMb, p50_ms: percentile(hn.lat, 50), p99_ms: percentile(hn.lat, 99), cpu_ms: hn.cpuMs, 'recall@10': recallAt(hn.found, ex.found, k) };
+  // One graph, several query-time candidate list sizes: the recall/latency trade-off without a rebuild.
+  for (const ef of args.ef) {
+    ann.index.setEfSearch(ef);
+    const hn = await timedSearches(ann.index, queries, dim, k);
+    rows[`embedded-hnsw-ef${ef}@${n}`] = { build_s: ann.buildS, build_cpu_s: ann.buildCpuS, memory_mb: ann.memoryMb, p50_ms: percentile(hn.lat, 50), p99_ms: percentile(hn.lat, 99), cpu_ms: hn.cpuMs, 'recall@10': recallAt(hn.found, ex.found, k) };
+  }
   await ann.index.close();
   console.error(`[${n}] embedded hnsw done`);
 
@@ -169,7 +174,7 @@ async function scaleRun(n: number, args: z.infer<typeof ArgsSchema>, dim: number
         '--k', String(k),
         '--m', String(DEFAULT_HNSW.m),
         '--ef-construction', String(DEFAULT_HNSW.efConstruction),
-        '--ef', String(DEFAULT_HNSW.efSearch),
+        '--ef', args.ef.join(','),
         '--systems', n <= args.faissHnswMax ? 'hnswlib,faiss-hnsw,faiss-flat' : 'hnswlib,faiss-flat',
       ],
       { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 },
@@ -249,6 +254,8 @@ export async function run(argv: string[]): Promise<number> {
       // 100k takes ~10 min of HNSW builds on 2 loaded shared cores: pass --sizes 10000,100000[,1000000] for the large runs.
       sizes: { type: 'string', default: '10000,50000' },
       dim: { type: 'string' },
+      // HNSW query-time candidate list sizes to measure on each graph (the first is the shipped default's).
+      ef: { type: 'string', default: `${DEFAULT_HNSW.efSearch},200,400` },
       queries: { type: 'string', default: '200' },
       clusters: { type: 'string', default: '256' },
       noise: { type: 'string', default: '0.75' },
@@ -277,7 +284,7 @@ export async function run(argv: string[]): Promise<number> {
     `machine: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n` +
       `encoder: ${opened.kind} ${opened.modelId}\n` +
       `vectors: SYNTHETIC clustered unit vectors (${args.clusters} clusters, noise sigma ${args.noise}, seed ${args.seed}), dim ${dim} (the embedding model's), ` +
-      `${args.queries} queries, k=10, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction} efSearch=${DEFAULT_HNSW.efSearch}, one query at a time on one thread; ` +
+      `${args.queries} queries, k=10, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction} efSearch ${args.ef.join('/')} (shipped default ${DEFAULT_HNSW.efSearch}), one query at a time on one thread; ` +
       `python3-faiss HNSW up to ${args.faissHnswMax} vectors\n` +
       `load average now: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (wall-clock latencies on a shared machine; cpu_ms = CPU time per query)`,
   );

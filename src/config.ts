@@ -63,6 +63,8 @@ export const ConfigSchema = z.object({
       qdrantCollection: z.string().min(1).default('shopbot_products'),
       /** Above this many products the embedded index switches from exact search to HNSW. */
       annThreshold: int(1, 100_000_000).default(20_000),
+      /** HNSW candidate list at query time: higher finds more true neighbours, slower (no rebuild needed). */
+      hnswEfSearch: int(10, 10_000).default(96),
       candidates: int(1, 1000).default(100),
     })
     .prefault({}),
@@ -218,6 +220,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   QDRANT_API_KEY: 'retrieval.qdrantApiKey',
   SHOPBOT_QDRANT_COLLECTION: 'retrieval.qdrantCollection',
   SHOPBOT_ANN_THRESHOLD: 'retrieval.annThreshold',
+  SHOPBOT_HNSW_EF: 'retrieval.hnswEfSearch',
   SHOPBOT_MODELS_DIR: 'models.dir',
   SHOPBOT_DEVICE: 'models.device',
   SHOPBOT_QUANTIZED: 'models.quantized',

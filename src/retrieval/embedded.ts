@@ -139,7 +139,7 @@ export class EmbeddedProductIndex implements ProductIndex {
   readonly dim: number;
   private readonly annThreshold: number;
   private readonly dir: string | undefined;
-  private readonly hnswParams: HnswParams;
+  private hnswParams: HnswParams;
   private readonly log: RetrievalLog;
   /** Slot-major unit vectors. */
   private store: Float32Array;
@@ -166,6 +166,13 @@ export class EmbeddedProductIndex implements ProductIndex {
     const index = new EmbeddedProductIndex(opts);
     if (opts.dir) index.load(opts.dir);
     return index;
+  }
+
+  /** Sets HNSW's query-time candidate list size (recall against speed), now and for later graphs. */
+  setEfSearch(ef: number): void {
+    if (!Number.isInteger(ef) || ef < 1) throw new ShopbotError('BAD_REQUEST', `efSearch must be a positive integer, got ${ef}`);
+    this.hnswParams = { ...this.hnswParams, efSearch: ef };
+    if (this.graph) this.graph.efSearch = ef;
   }
 
   /** 'hnsw' once the live count has reached annThreshold (for the bench and readiness). */

@@ -23,12 +23,15 @@ export interface HnswHit {
 
 export class HnswGraph {
   private readonly index: hnswlib.HierarchicalNSW;
+  /** Query-time candidate list size; can change at any time without a rebuild. */
+  efSearch: number;
 
   private constructor(
     readonly dim: number,
     readonly params: HnswParams,
   ) {
     this.index = new hnswlib.HierarchicalNSW('ip', dim);
+    this.efSearch = params.efSearch;
   }
 
   static create(dim: number, capacity: number, params: HnswParams = DEFAULT_HNSW): HnswGraph {
@@ -65,7 +68,7 @@ export class HnswGraph {
   search(query: Float32Array, k: number, live: number, accept?: (slot: number) => boolean): HnswHit[] {
     const n = Math.min(k, live);
     if (n <= 0) return [];
-    this.index.setEf(Math.max(this.params.efSearch, n));
+    this.index.setEf(Math.max(this.efSearch, n));
     const q = Array.from(query);
     // Passing `undefined` as the third argument is rejected by the addon: omit it instead.
     const res = accept ? this.index.searchKnn(q, n, accept) : this.index.searchKnn(q, n);
