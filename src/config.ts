@@ -64,7 +64,7 @@ export const ConfigSchema = z.object({
       /** Above this many products the embedded index switches from exact search to HNSW. */
       annThreshold: int(1, 100_000_000).default(20_000),
       /** HNSW candidate list at query time: higher finds more true neighbours, slower (no rebuild needed). */
-      hnswEfSearch: int(10, 10_000).default(96),
+      hnswEfSearch: int(10, 10_000).default(200),
       candidates: int(1, 1000).default(100),
     })
     .prefault({}),

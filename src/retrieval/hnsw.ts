@@ -9,12 +9,15 @@ export interface HnswParams {
   /** Graph degree: 16 is hnswlib's recommended default for 100-1000 dimensions. */
   readonly m: number;
   readonly efConstruction: number;
-  /** Candidate list size at query time (raised to k when k is larger). */
+  /**
+   * Candidate list size at query time (raised to k when k is larger). `shopbot bench retrieval`
+   * on 1M synthetic 128-d vectors: recall@10 0.931 at 96, 0.989 at 200 (p50 0.68 ms), 0.999 at 400.
+   */
   readonly efSearch: number;
   readonly seed: number;
 }
 
-export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 96, seed: 100 };
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 200, seed: 100 };
 
 export interface HnswHit {
   readonly slot: number;
