@@ -1,16 +1,20 @@
 /**
  * The demo store in headless Chromium against the real app and server: open the widget, search,
- * view and add a product from a card, check out, and find each step in the funnel log. Saves the
- * README screenshot to docs/widget.png.
+ * view and add a product from a card, check out, and find each step in the funnel log. Takes a
+ * screenshot of the result; with SHOPBOT_UPDATE_SCREENSHOT=1 it replaces the README's
+ * docs/widget.png (otherwise it goes to the OS temp dir, so a test run leaves the tree clean).
  */
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { CHROMIUM_SKIP_REASON, chromiumMissing, launchChromium } from './chromium.js';
 import { HTML_PRODUCT_ID, startRealServer, type RealServer } from './real-server.js';
 
-const SCREENSHOT = fileURLToPath(new URL('../../../docs/widget.png', import.meta.url));
+const SCREENSHOT =
+  process.env.SHOPBOT_UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL('../../../docs/widget.png', import.meta.url)) : path.join(os.tmpdir(), 'shopbot-widget.png');
 
 describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMissing ? `: skipped, ${CHROMIUM_SKIP_REASON}` : ''}`, { timeout: 180_000 }, () => {
   let real: RealServer;
@@ -68,7 +72,7 @@ describe.skipIf(chromiumMissing)(`demo store in Chromium (real app)${chromiumMis
     await page.locator('.sb-cart').waitFor();
     expect(await page.locator('.sb-cart-line').count()).toBe(1);
     await expect.poll(() => page.locator('.sb-card-img').first().getAttribute('src'), { timeout: 30_000 }).toMatch(/placeholder\.svg$/);
-    mkdirSync(fileURLToPath(new URL('../../../docs/', import.meta.url)), { recursive: true });
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     // Show the conversation from its start (question, answer, cards) above the cart.
     await page.locator('.sb-messages').evaluate((list) => list.scrollTo(0, 0));
     await page.screenshot({ path: SCREENSHOT });
