@@ -164,8 +164,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         ? undefined
         : await openRetrieval({ ...config, models: modelsConfig }, { db, catalog, lexical, log, now, ...(encoder ? { encoder: transformerRetrievalEncoder(encoder, modelsConfig) } : {}) });
     closers.push(() => retrieval?.close());
-    const lexicalRetriever = createHybridRetriever({ lexical, mode: 'lexical' });
-    closers.push(() => lexicalRetriever.close());
+    // Lexical-only apps search through the same retriever (its soft filters, its result shape).
+    const productSearch = retrieval?.retriever ?? createHybridRetriever({ lexical, mode: 'lexical' });
     if (retrieval) {
       const synced = await retrieval.sync();
       log.info({ ...synced, encoder: retrieval.encoder.modelId }, 'vector index up to date');
@@ -175,7 +175,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         // The catalog is in English: a Chinese query also searches for the English words of its terms.
         const translated = /\p{Script=Han}/u.test(asked) ? translateQuery(asked) : '';
         const text = translated ? `${asked} ${translated}` : asked;
-        const result = await (retrieval?.retriever ?? lexicalRetriever).search({ ...request, text }, signal ? { signal } : {});
+        const result = await productSearch.search({ ...request, text }, signal ? { signal } : {});
         return [...result.hits];
       },
       mentions: (text) => vocabulary.extract(text),

@@ -63,8 +63,8 @@ export const ConfigSchema = z.object({
       qdrantCollection: z.string().min(1).default('shopbot_products'),
       /** Above this many products the embedded index switches from exact search to HNSW. */
       annThreshold: int(1, 100_000_000).default(20_000),
-      /** HNSW candidate list at query time: higher finds more true neighbours, slower (no rebuild needed). */
-      hnswEfSearch: int(10, 10_000).default(200),
+      /** HNSW candidate list at query time: higher finds more true neighbours, slower (no rebuild needed); default DEFAULT_HNSW.efSearch. */
+      hnswEfSearch: int(10, 10_000).optional(),
       candidates: int(1, 1000).default(100),
     })
     .prefault({}),

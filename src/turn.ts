@@ -17,15 +17,14 @@ import { type ActionResult, toCard } from './responses/compose.js';
 import { createResponder, type Responder } from './responses/respond.js';
 import type { Templates } from './responses/templates.js';
 import type { RetrievalQuery } from './retrieval/hybrid.js';
-import type { SearchFilters, SearchHit } from './retrieval/types.js';
+import type { SearchHit } from './retrieval/types.js';
 import type { StoreConnector } from './store/types.js';
 import { CouponRefusedError, type Coupons } from './coupons/index.js';
 import { render } from './responses/templates.js';
 import type { Lang } from './messages.js';
-import type { SearchContext } from './dialogue/state.js';
 
 export interface ProductRetriever {
-  search(request: { text: string; filters: SearchFilters; preferred?: RetrievalQuery['preferred']; k: number; lang: Lang; signal?: AbortSignal }): Promise<SearchHit[]>;
+  search(request: RetrievalQuery & { signal?: AbortSignal }): Promise<SearchHit[]>;
   mentions(text: string): CatalogMentions;
 }
 

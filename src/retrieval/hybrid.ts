@@ -222,8 +222,10 @@ export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
     return index.search({ vector, k: candidates, ...(q.filters ? { filters: q.filters } : {}) });
   }
 
+  const lexicalSearch = (q: RetrievalQuery) => deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) });
+
   async function searchOnce(q: RetrievalQuery, options?: { signal?: AbortSignal }): Promise<RetrievalResult> {
-    const lex = mode === 'dense' ? [] : deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) });
+    const lex = mode === 'dense' ? [] : lexicalSearch(q);
     let dense: SearchHit[] | undefined;
     let degraded = false;
     if (mode !== 'lexical') {
@@ -242,7 +244,7 @@ export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
     }
     // Lexical only when the mode asks for it or the dense side is down (even in 'dense' mode).
     if (!dense) {
-      const lexical = mode === 'dense' ? deps.lexical.search(q.text, { k: candidates, ...(q.lang ? { lang: q.lang } : {}), ...(q.filters ? { filters: q.filters } : {}) }) : lex;
+      const lexical = mode === 'dense' ? lexicalSearch(q) : lex;
       return { hits: lexical.slice(0, q.k).map((h, i) => ({ ...h, lexicalRank: i + 1 })), degraded };
     }
     if (mode === 'dense') return { hits: dense.slice(0, q.k).map((h, i) => ({ ...h, denseRank: i + 1 })), degraded };

@@ -198,7 +198,7 @@ export async function openProductIndex(config: Config, deps: ProductIndexDeps): 
   return EmbeddedProductIndex.open({
     dim: deps.dim,
     annThreshold: r.annThreshold,
-    hnsw: { efSearch: r.hnswEfSearch },
+    ...(r.hnswEfSearch !== undefined ? { hnsw: { efSearch: r.hnswEfSearch } } : {}),
     ...(dir ? { dir } : {}),
     ...(deps.log ? { log: deps.log } : {}),
   });

@@ -3,9 +3,9 @@
  * auth.test and chat.postMessage like Slack does, plus a response_url endpoint for slash commands,
  * and can be told to answer the next calls with 429 (Retry-After) or 500.
  */
-import { once, EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { startJsonServer, type JsonReply, type JsonServer } from '../../helpers/json-server.js';
 
 export interface SlackCall {
   readonly method: string;
@@ -19,25 +19,17 @@ export class FakeSlackApi extends EventEmitter {
   failures: { status: number; retryAfterSec?: number }[] = [];
   /** Answer invalid_blocks to messages with images, as Slack does when it cannot fetch one. */
   refuseImages = false;
-  private server?: Server;
+  private server?: JsonServer;
   private ts = 1_700_000_000;
   url = '';
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, headers, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(body));
-      });
-    });
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await startJsonServer((req) => this.handle(req));
+    this.url = this.server.url;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.stop();
   }
 
   /** Resolves with the first recorded call (past or future) matching; the test timeout bounds the wait. */
@@ -56,7 +48,7 @@ export class FakeSlackApi extends EventEmitter {
     });
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
+  private async handle(req: IncomingMessage): Promise<JsonReply> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

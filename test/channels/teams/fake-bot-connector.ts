@@ -3,9 +3,9 @@
  * activities are signed here with a key made in the test; outbound calls are recorded and
  * checked for the bearer token our fake token provider hands out.
  */
-import { once, EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { startJsonServer, type JsonReply, type JsonServer } from '../../helpers/json-server.js';
 import type { AuthConfiguration, AuthProvider, Connections } from '@microsoft/agents-hosting';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
@@ -23,7 +23,7 @@ export class FakeBotConnector extends EventEmitter {
   readonly calls: ConnectorCall[] = [];
   failures: { status: number; retryAfterSec?: number }[] = [];
   url = '';
-  private server?: Server;
+  private server?: JsonServer;
   private privateKey?: CryptoKey;
   private jwk?: JWK;
   private seq = 0;
@@ -36,20 +36,12 @@ export class FakeBotConnector extends EventEmitter {
     const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
     this.privateKey = privateKey;
     this.jwk = { ...(await exportJWK(publicKey)), kid: 'test-key-1', use: 'sig', alg: 'RS256' };
-    this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, headers, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(body));
-      });
-    });
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await startJsonServer((req) => this.handle(req));
+    this.url = this.server.url;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.stop();
   }
 
   /** A token as Entra would issue it for the bot's app id; overrides make it wrong on purpose. */
@@ -79,7 +71,7 @@ export class FakeBotConnector extends EventEmitter {
     });
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
+  private async handle(req: IncomingMessage): Promise<JsonReply> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
