@@ -28,8 +28,55 @@ export const ConfigSchema = z.object({
       /** Public base URL, used in links sent to Teams/Slack and in policy-source links. */
       publicUrl: z.url().optional(),
       maxMessageChars: int(1, 100_000).default(2000),
-      /** Per-connection message rate limit for the widget (messages per minute). */
-      messagesPerMinute: int(1, 10_000).default(60),
+    })
+    .prefault({}),
+  security: z
+    .object({
+      /**
+       * HMAC key for conversation tokens and agent-console sessions. Required outside the demo store;
+       * the demo keeps a random one in the data directory so tokens survive a restart.
+       */
+      sessionSecret: z.string().min(32, 'use at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+      /** Key the store signs logged-in customers with (HMAC-SHA256 or an HS256 JWT); unset: every shopper is a guest. */
+      identitySecret: z.string().min(32, 'use at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+      /** Merchant-backend API keys: "name:scope+scope:sha256-hex-of-key" entries, comma-separated (see `shopbot apikey`). */
+      apiKeys: optionalString,
+      /** How long a conversation token is valid; a resumed conversation gets a fresh one. */
+      tokenTtlHours: int(1, 24 * 365).default(24 * 7),
+      /** Origins allowed to call the REST API and open widget sockets, comma-separated; default: the server's own origin. */
+      allowedOrigins: optionalString,
+      /** CSP frame-ancestors of our HTML pages (the store's domain, to frame the console or demo page there). */
+      frameAncestors: z.string().min(1).max(1000).default("'self'"),
+      /** Trust X-Forwarded-For from this many proxies in front of the server (0: use the socket address). */
+      trustProxyHops: int(0, 10).default(0),
+    })
+    .prefault({}),
+  /** Abuse limits. Counted in Redis when state.redisUrl is set (so they hold across processes), else in memory. */
+  limits: z
+    .object({
+      restTurnsPerMinutePerIp: int(1, 1_000_000).default(120),
+      turnsPerMinutePerConversation: int(1, 100_000).default(30),
+      conversationsPerHourPerIp: int(1, 1_000_000).default(120),
+      socketConnectionsPerMinutePerIp: int(1, 1_000_000).default(60),
+      socketMessagesPerMinutePerIp: int(1, 1_000_000).default(240),
+      maxSocketsPerIp: int(1, 1_000_000).default(50),
+      maxSockets: int(1, 10_000_000).default(10_000),
+      loginsPerMinutePerIp: int(1, 10_000).default(10),
+      /** Failed logins before an agent account is locked for lockoutMinutes. */
+      loginFailuresBeforeLockout: int(1, 1000).default(5),
+      lockoutMinutes: int(1, 24 * 60).default(15),
+      /** Guest order look-ups (order number + e-mail) and one-time codes tried, per conversation and per order. */
+      orderChecksPerHourPerConversation: int(1, 10_000).default(5),
+      orderChecksPerHourPerOrder: int(1, 10_000).default(10),
+    })
+    .prefault({}),
+  /** One-time codes to a guest's order e-mail: SMTP in production, the data directory's outbox in the demo. */
+  mail: z
+    .object({
+      transport: z.enum(['outbox', 'smtp']).default('outbox'),
+      /** smtp(s)://user:pass@host:port */
+      smtpUrl: optionalString,
+      from: z.string().min(3).max(320).default('Shop assistant <no-reply@shop.example>'),
     })
     .prefault({}),
   catalog: z
@@ -191,12 +238,16 @@ export const ConfigSchema = z.object({
     .object({
       /** Agent console logins as "name:password" pairs separated by commas (scrypt-hashed at start). */
       users: optionalString,
-      sessionSecret: optionalString,
     })
     .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The demo store: demo data, dev keys kept in the data directory, the mail outbox. Anything else is production. */
+export function isDemoStore(config: Pick<Config, 'store'>): boolean {
+  return config.store.backend === 'demo';
+}
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** Environment variable -> dotted config path. Documented in the README's configuration table. */
@@ -207,7 +258,28 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   PORT: 'server.port',
   SHOPBOT_PUBLIC_URL: 'server.publicUrl',
   SHOPBOT_MAX_MESSAGE_CHARS: 'server.maxMessageChars',
-  SHOPBOT_MESSAGES_PER_MINUTE: 'server.messagesPerMinute',
+  SHOPBOT_SESSION_SECRET: 'security.sessionSecret',
+  SHOPBOT_IDENTITY_SECRET: 'security.identitySecret',
+  SHOPBOT_API_KEYS: 'security.apiKeys',
+  SHOPBOT_TOKEN_TTL_HOURS: 'security.tokenTtlHours',
+  SHOPBOT_ALLOWED_ORIGINS: 'security.allowedOrigins',
+  SHOPBOT_FRAME_ANCESTORS: 'security.frameAncestors',
+  SHOPBOT_TRUST_PROXY_HOPS: 'security.trustProxyHops',
+  SHOPBOT_LIMIT_REST_TURNS_PER_MINUTE_PER_IP: 'limits.restTurnsPerMinutePerIp',
+  SHOPBOT_LIMIT_TURNS_PER_MINUTE_PER_CONVERSATION: 'limits.turnsPerMinutePerConversation',
+  SHOPBOT_LIMIT_CONVERSATIONS_PER_HOUR_PER_IP: 'limits.conversationsPerHourPerIp',
+  SHOPBOT_LIMIT_SOCKET_CONNECTIONS_PER_MINUTE_PER_IP: 'limits.socketConnectionsPerMinutePerIp',
+  SHOPBOT_LIMIT_SOCKET_MESSAGES_PER_MINUTE_PER_IP: 'limits.socketMessagesPerMinutePerIp',
+  SHOPBOT_LIMIT_MAX_SOCKETS_PER_IP: 'limits.maxSocketsPerIp',
+  SHOPBOT_LIMIT_MAX_SOCKETS: 'limits.maxSockets',
+  SHOPBOT_LIMIT_LOGINS_PER_MINUTE_PER_IP: 'limits.loginsPerMinutePerIp',
+  SHOPBOT_LIMIT_LOGIN_FAILURES: 'limits.loginFailuresBeforeLockout',
+  SHOPBOT_LIMIT_LOCKOUT_MINUTES: 'limits.lockoutMinutes',
+  SHOPBOT_LIMIT_ORDER_CHECKS_PER_HOUR_PER_CONVERSATION: 'limits.orderChecksPerHourPerConversation',
+  SHOPBOT_LIMIT_ORDER_CHECKS_PER_HOUR_PER_ORDER: 'limits.orderChecksPerHourPerOrder',
+  SHOPBOT_MAIL_TRANSPORT: 'mail.transport',
+  SHOPBOT_SMTP_URL: 'mail.smtpUrl',
+  SHOPBOT_MAIL_FROM: 'mail.from',
   SHOPBOT_DEMO_CATALOG: 'catalog.demo',
   SHOPBOT_DEMO_CATALOG_FILE: 'catalog.demoFile',
   SHOPBOT_STORAGE: 'storage.backend',
@@ -255,7 +327,6 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_AGENT_USERS: 'agents.users',
   SHOPBOT_HANDOFF_FILE: 'handoff.file',
   SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
-  SHOPBOT_SESSION_SECRET: 'agents.sessionSecret',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
@@ -325,6 +396,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   if (config.state.backend === 'redis' && !config.state.redisUrl) {
     throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  state.redisUrl (REDIS_URL): required when state.backend is redis');
+  }
+  if (!isDemoStore(config) && !config.security.sessionSecret) {
+    throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  security.sessionSecret (SHOPBOT_SESSION_SECRET): required outside the demo store (conversation tokens and agent sessions are signed with it)');
+  }
+  if (config.mail.transport === 'smtp' && !config.mail.smtpUrl) {
+    throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  mail.smtpUrl (SHOPBOT_SMTP_URL): required when mail.transport is smtp');
   }
   if (config.retrieval.backend === 'qdrant' && !config.retrieval.qdrantUrl) {
     throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  retrieval.qdrantUrl (QDRANT_URL): required when retrieval.backend is qdrant');

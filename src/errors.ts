@@ -12,8 +12,22 @@ export const ERROR_CODES = {
   SIGNATURE_INVALID: 401,
   SIGNATURE_REPLAYED: 401,
   UNAUTHORIZED: 401,
+  /** No conversation token (REST: `Authorization: Bearer`, socket: `hello.token`). */
+  TOKEN_MISSING: 401,
+  /** A token that is malformed, not ours, expired or revoked. */
+  TOKEN_INVALID: 401,
+  TOKEN_EXPIRED: 401,
+  /** A valid token for another conversation, or an id reserved for another channel. */
   FORBIDDEN: 403,
+  /** A store-signed shopper identity that does not verify (bad signature, expired, wrong shape). */
+  IDENTITY_INVALID: 401,
+  /** The request's Origin is not in security.allowedOrigins. */
+  ORIGIN_FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  /** Too many failed logins: the account is locked for a while. */
+  ACCOUNT_LOCKED: 429,
+  /** Too many open sockets (from this address, or in total). */
+  TOO_MANY_CONNECTIONS: 429,
   CATALOG_ROW_INVALID: 422,
   INPUT_MISSING: 400,
   MODEL_MISSING: 500,
@@ -45,6 +59,18 @@ export class RetrievalUnavailableError extends ShopbotError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('RETRIEVAL_UNAVAILABLE', message, options);
     this.name = 'RetrievalUnavailableError';
+  }
+}
+
+/** Over a rate limit: `retryAfterMs` becomes the Retry-After header (REST) or the error's field (sockets). */
+export class RateLimitedError extends ShopbotError {
+  constructor(
+    readonly retryAfterMs: number,
+    message: string,
+    code: 'RATE_LIMITED' | 'ACCOUNT_LOCKED' | 'TOO_MANY_CONNECTIONS' = 'RATE_LIMITED',
+  ) {
+    super(code, message);
+    this.name = 'RateLimitedError';
   }
 }
 

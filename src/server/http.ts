@@ -162,7 +162,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     history: (id) => app.history(id),
     ownsConversation: (id, user) => app.ownsConversation(id, user),
     maxMessageChars: config.server.maxMessageChars,
-    messagesPerMinute: config.server.messagesPerMinute,
+    messagesPerMinute: config.limits.turnsPerMinutePerConversation,
     log: { warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m), debug: (o, m) => (app.log as { debug?: (o: unknown, m?: string) => void }).debug?.(o, m) },
   });
   // Teams and Slack: mounted when their credentials are set; the log says which are off and why.
@@ -186,7 +186,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
   const agentConsole = config.agents.users
     ? mountAgentConsole(fastify, io as unknown as Server, {
         service: app.handoff,
-        auth: createAgentAuth({ users: config.agents.users, ...(config.agents.sessionSecret ? { secret: config.agents.sessionSecret } : {}), now: Date.now }),
+        auth: createAgentAuth({ users: config.agents.users, ...(config.security.sessionSecret ? { secret: config.security.sessionSecret } : {}), now: Date.now }),
         handoff: app.handoffConfig,
         log: app.log,
       })
