@@ -33,6 +33,7 @@ import { createHybridRetriever, openRetrieval, transformerRetrievalEncoder } fro
 import { translateQuery } from './retrieval/glossary.js';
 import { createShopperVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
+import { createLimits, type Limits } from './limits/index.js';
 import { DemoStore } from './store/demo.js';
 import { ShopifyStore } from './store/shopify.js';
 import { ShopbotError } from './errors.js';
@@ -106,6 +107,8 @@ export interface App {
   readonly handoffConfig: HandoffFile;
   /** Set when conversation state lives in Redis; the server shares sockets through it too. */
   readonly redis?: Redis;
+  /** Abuse limits (rate rules, socket caps), shared through Redis when it is configured. */
+  readonly limits: Limits;
   readiness(): Readiness;
   close(): Promise<void>;
 }
@@ -192,6 +195,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         await client.quit();
       });
     }
+    const limits = createLimits(config, redis ? { redis } : {});
+    closers.push(() => limits.close());
     const funnel: FunnelStore = config.storage.backend === 'postgres' ? await PostgresFunnelStore.open({ url: config.storage.postgresUrl! }) : new SqliteFunnelStore(db);
     closers.push(() => funnel.close());
     const rng = deps.rng ?? Math.random;
@@ -288,6 +293,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       handoff,
       handoffConfig,
       ...(redis ? { redis } : {}),
+      limits,
       async history(conversationId) {
         const rows = await states.transcript(conversationId);
         return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.role === 'bot' && r.payload ? { reply: r.payload as OutboundMessage } : {}) }));
