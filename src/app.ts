@@ -34,6 +34,24 @@ import { translateQuery } from './retrieval/glossary.js';
 import { createShopperVocabulary } from './retrieval/vocabulary.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
 import { createLimits, type Limits } from './limits/index.js';
+import {
+  createApiKeyVerifier,
+  createConversationTokens,
+  createOrderChecks,
+  createSessions,
+  deriveKey,
+  parseApiKeys,
+  resolveIdentitySecret,
+  resolveSessionSecret,
+  signIdentity,
+  type ApiKeyVerifier,
+  type KeyPurpose,
+  type Sessions,
+  type SignedIdentity,
+} from './identity/index.js';
+import { openMailTransport } from './mail/index.js';
+import { DEMO_CUSTOMER } from './store/demo.js';
+import { isDemoStore } from './config.js';
 import { DemoStore } from './store/demo.js';
 import { ShopifyStore } from './store/shopify.js';
 import { ShopbotError } from './errors.js';
@@ -91,8 +109,14 @@ export interface App {
   readonly log: Logger;
   handleTurn(msg: InboundMessage, options?: { signal?: AbortSignal }): Promise<OutboundMessage>;
   history(conversationId: string): Promise<TranscriptEntry[]>;
-  ownsConversation(conversationId: string, userId: string): Promise<boolean>;
-  conversationExists(conversationId: string): Promise<boolean>;
+  /** Widget and REST conversations: created by the server, reached only with their token. */
+  readonly sessions: Sessions;
+  /** The store backend's API keys (SHOPBOT_API_KEYS). */
+  readonly apiKeys: ApiKeyVerifier;
+  /** A key derived from the session secret for one purpose (agent sessions use 'agent-session'). */
+  sessionKey(purpose: KeyPurpose): Buffer;
+  /** The demo store page's signed identity for its demo customer; undefined outside the demo store. */
+  demoIdentity(): SignedIdentity | undefined;
   readonly funnel: FunnelStore;
   readonly funnelWriter: FunnelWriter;
   /** CTR/CVR models trained online from the funnel log. */
@@ -128,6 +152,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? (() => randomUUID().replace(/-/g, '').slice(0, 20));
   const closers: (() => Promise<void> | void)[] = [];
+  // Bad key entries stop start-up before anything is opened.
+  const apiKeys = createApiKeyVerifier(parseApiKeys(config.security.apiKeys));
   try {
     const db = openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
     closers.push(() => {
@@ -215,6 +241,11 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       coupons?.observe(events);
     });
 
+    const sessionSecret = resolveSessionSecret(config);
+    const identitySecret = resolveIdentitySecret(config);
+    const mail = openMailTransport(config, { now });
+    closers.push(() => mail.close());
+
     const titles = new Map(products.map((p) => [p.id, p.title]));
     const carts = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
     const store = openStoreConnector(config, carts, now);
@@ -233,6 +264,13 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 
     const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));
+    const sessions = createSessions({
+      tokens: createConversationTokens({ key: deriveKey(sessionSecret, 'conversation-token'), ttlMs: config.security.tokenTtlHours * 3_600_000, now }),
+      states,
+      ...(identitySecret ? { identitySecret } : {}),
+      now,
+    });
+    const orderChecks = createOrderChecks({ store, limits, mail, templates, key: deriveKey(sessionSecret, 'order-code'), now });
     const handoffConfig = loadHandoffFile(config.handoff.file ? resolveFromRoot(config.handoff.file) : undefined);
     const desks: SupportDesk[] = [...(deps.desks ?? [])];
     const handoff = new HandoffService({
@@ -262,6 +300,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       retriever,
       ranker: createRanker({ models: learning.models, isWarm: () => learning.stats().impressions >= config.ranking.minTrainedImpressions, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) }),
       store,
+      orderChecks,
       policies,
       states,
       funnel: funnelWriter,
@@ -298,12 +337,13 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         const rows = await states.transcript(conversationId);
         return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.role === 'bot' && r.payload ? { reply: r.payload as OutboundMessage } : {}) }));
       },
-      async ownsConversation(conversationId, userId) {
-        const state = await states.load(conversationId);
-        return !state || state.userId === userId;
-      },
-      async conversationExists(conversationId) {
-        return (await states.load(conversationId)) !== undefined;
+      sessions,
+      apiKeys,
+      sessionKey: (purpose) => deriveKey(sessionSecret, purpose),
+      demoIdentity() {
+        // The demo page stands in for a store whose visitor is logged in as the demo customer.
+        if (!isDemoStore(config) || !identitySecret) return undefined;
+        return signIdentity(identitySecret, DEMO_CUSTOMER, Math.floor(now() / 1000) + 24 * 3600);
       },
       readiness() {
         // A degraded vector index (Qdrant unreachable) keeps the server ready: turns answer from BM25.

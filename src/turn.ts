@@ -7,7 +7,7 @@ import type { CatalogStore } from './catalog/types.js';
 import { decide, awaitOrderId, searchConstraints, searchFilters, type Action, type CatalogMentions } from './dialogue/policy.js';
 import { runTaskStep } from './dialogue/task-step.js';
 import { redactCardNumbers } from './handoff/redact.js';
-import { newState, type ConversationState, type StateStore } from './dialogue/state.js';
+import { newState, requesterOf, type ConversationState, type StateStore } from './dialogue/state.js';
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput } from './funnel/events.js';
 import type { FunnelWriter } from './funnel/writer.js';
@@ -19,6 +19,7 @@ import type { Templates } from './responses/templates.js';
 import type { RetrievalQuery } from './retrieval/hybrid.js';
 import type { SearchHit } from './retrieval/types.js';
 import type { StoreConnector } from './store/types.js';
+import type { OrderChecks } from './identity/index.js';
 import { CouponRefusedError, type Coupons } from './coupons/index.js';
 import { render } from './responses/templates.js';
 import type { Lang } from './messages.js';
@@ -86,6 +87,8 @@ export interface TurnDeps {
   readonly handoff?: HandoffHooks;
   /** Templates + grounding checker (+ optional LLM); built from `templates` when absent. */
   readonly responder?: Responder;
+  /** Guest proofs about an order (order number + e-mail, one-time codes); without it guests act only on their own orders. */
+  readonly orderChecks?: OrderChecks;
   /** Coupon offers (uplift-targeted, with a holdout) and redemption at checkout. */
   readonly coupons?: Pick<Coupons, 'decideOffer' | 'redeem'>;
   /** Listeners told what each turn decided and did (conversation evals, tracing). */
@@ -319,10 +322,10 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
           state = { ...state, coupon: undefined };
         }
         events.push({ ...base, id: `purchase:${order.id}`, type: 'purchase', orderId: order.id, revenueCents: order.totalCents, currency: order.currency, productIds: order.lines.map((l) => l.productId), ...(coupon.couponCode ? { couponCode: coupon.couponCode } : {}) });
-        return { state: { ...state, ...(action.email ? { verifiedEmail: action.email } : {}) }, result: { type: 'checkout_done', order, ...coupon } };
+        return { state: { ...state, ...(action.email ? { contactEmail: action.email } : {}) }, result: { type: 'checkout_done', order, ...coupon } };
       }
       case 'order_status': {
-        const who = { userId: msg.userId, ...(state.verifiedEmail ? { verifiedEmail: state.verifiedEmail } : {}) };
+        const who = requesterOf(state);
         if (action.orderId) {
           const order = await deps.store.getOrder(action.orderId, who);
           return { state, result: order ? { type: 'order', order } : { type: 'order_not_found', orderId: action.orderId } };
@@ -362,9 +365,8 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
       case 'out_of_scope':
         return { state, result: { type: 'out_of_scope' } };
       case 'task': {
-        const who = { userId: msg.userId, ...(state.verifiedEmail ? { verifiedEmail: state.verifiedEmail } : {}) };
-        const step = await runTaskStep(action.task, deps.store, who, action.resume ?? false);
-        return { state: { ...state, task: step.task, ...(step.verifiedEmail ? { verifiedEmail: step.verifiedEmail } : {}) }, result: step.result };
+        const step = await runTaskStep(action.task, { store: deps.store, ...(deps.orderChecks ? { checks: deps.orderChecks } : {}), now: deps.now }, { who: requesterOf(state), conversationId: state.conversationId, lang: state.lang }, action.resume ?? false);
+        return { state: { ...state, task: step.task, ...(step.grants ? { orderGrants: [...step.grants] } : {}) }, result: step.result };
       }
       case 'task_cancelled':
         return { state: { ...state, task: undefined }, result: { type: 'task_cancelled', kind: action.kind } };

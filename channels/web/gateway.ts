@@ -1,13 +1,14 @@
 /**
  * The widget's socket.io gateway: validates what the browser sends, turns it into InboundMessage,
  * runs the turn and acknowledges with the OutboundMessage. One socket speaks for one conversation
- * at a time (set by `hello`); turns on a socket run one after another so the conversation state
- * sees messages in the order the shopper sent them.
+ * at a time, set by `hello`: a new conversation the server creates, or one resumed with its token;
+ * turns on a socket run one after another so the conversation state sees messages in the order
+ * the shopper sent them.
  */
-import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { isShopbotError, type ErrorCode } from '../../src/errors.js';
+import { isShopbotError, RateLimitedError, type ErrorCode } from '../../src/errors.js';
+import type { SignedIdentity } from '../../src/identity/index.js';
 import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messages.js';
 import {
   ClientMessageSchema,
@@ -25,16 +26,27 @@ export interface GatewayLog {
   debug(obj: object, msg?: string): void;
 }
 
+/** What a hello asks for: a new conversation (no id), or the one its token opens. */
+export interface HelloRequest {
+  readonly conversationId?: string;
+  readonly token?: string;
+  readonly locale?: string;
+  readonly identity?: SignedIdentity;
+  /** The client's address (rate limits). */
+  readonly address: string;
+}
+
 export interface WebGatewayDeps {
   handleTurn(msg: InboundMessage, opts: { signal?: AbortSignal }): Promise<OutboundMessage>;
   history(conversationId: string): Promise<TranscriptEntry[]>;
-  /** True when the conversation is new or already belongs to this user. */
-  ownsConversation(conversationId: string, userId: string): Promise<boolean>;
+  /** Creates or resumes the conversation; coded errors (TOKEN_*, FORBIDDEN, IDENTITY_INVALID, RATE_LIMITED) refuse it. */
+  hello(request: HelloRequest): Promise<{ conversationId: string; userId: string; token: string; expiresAt: number }>;
+  /** Counts one message against the address's and the conversation's limits (RateLimitedError when over). */
+  admitMessage(input: { address: string; conversationId: string }): Promise<void>;
+  /** The client address of a socket (behind trusted proxies). */
+  addressOf(handshake: { address: string; headers: Readonly<Record<string, string | string[] | undefined>> }): string;
   maxMessageChars: number;
-  messagesPerMinute: number;
   log: GatewayLog;
-  /** Milliseconds since the epoch; injected so the rate limit is testable without waiting. */
-  clock?: () => number;
 }
 
 export type PushMessage = OutboundMessage & { from: 'bot' | 'agent' };
@@ -46,22 +58,16 @@ export interface WebGateway {
   close(): void;
 }
 
-type ErrorReply = { error: { code: string; message: string } };
+type ErrorReply = { error: { code: string; message: string; retryAfterMs?: number } };
 type WebServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type WebSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-const RATE_WINDOW_MS = 60_000;
 /** Turns one socket may have waiting (one running, the rest queued); more is a flood, not a shopper. */
 const MAX_PENDING_TURNS = 4;
 
 /** Socket.io room names are shared across nodes through the Redis adapter, so keep them stable. */
 export function conversationRoom(conversationId: string): string {
   return `conversation:${conversationId}`;
-}
-
-function newId(prefix: 'c' | 'u'): string {
-  // UUIDs are hex and dashes, so they pass the protocol's url-safe id pattern.
-  return `${prefix}-${randomUUID()}`;
 }
 
 function errorReply(code: ErrorCode, message: string): ErrorReply {
@@ -80,8 +86,7 @@ interface SocketSession {
   conversationId?: string;
   userId?: string;
   locale?: string;
-  /** Timestamps of accepted messages inside the current rate window. */
-  recent: number[];
+  address: string;
   /** Tail of the per-socket chain of hellos and turns. */
   chain: Promise<void>;
   /** Turns admitted and not yet answered. */
@@ -90,25 +95,18 @@ interface SocketSession {
 }
 
 export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGateway {
-  const clock = deps.clock ?? Date.now;
   const sessions = new Map<string, SocketSession>();
-
-  function isRateLimited(session: SocketSession): boolean {
-    const now = clock();
-    while (session.recent.length > 0 && now - (session.recent[0] ?? 0) >= RATE_WINDOW_MS) session.recent.shift();
-    if (session.recent.length >= deps.messagesPerMinute) return true;
-    session.recent.push(now);
-    return false;
-  }
 
   async function onHello(socket: WebSocket, session: SocketSession, payload: unknown): Promise<HelloAck | ErrorReply> {
     const parsed = HelloSchema.safeParse(payload ?? {});
     if (!parsed.success) return errorReply('BAD_REQUEST', describeZodError(parsed.error));
-    const userId = parsed.data.userId ?? newId('u');
-    const conversationId = parsed.data.conversationId ?? newId('c');
-    if (!(await deps.ownsConversation(conversationId, userId))) {
-      return errorReply('FORBIDDEN', 'this conversation belongs to another user');
-    }
+    const { conversationId, userId, token, expiresAt } = await deps.hello({
+      ...(parsed.data.conversationId ? { conversationId: parsed.data.conversationId } : {}),
+      ...(parsed.data.token ? { token: parsed.data.token } : {}),
+      ...(parsed.data.locale ? { locale: parsed.data.locale } : {}),
+      ...(parsed.data.identity ? { identity: parsed.data.identity } : {}),
+      address: session.address,
+    });
     if (session.conversationId && session.conversationId !== conversationId) {
       await socket.leave(conversationRoom(session.conversationId));
     }
@@ -117,7 +115,7 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
     session.locale = parsed.data.locale;
     await socket.join(conversationRoom(conversationId));
     const history = await deps.history(conversationId);
-    return { conversationId, userId, history, limits: { maxMessageChars: deps.maxMessageChars } };
+    return { conversationId, token, expiresAt, history, limits: { maxMessageChars: deps.maxMessageChars } };
   }
 
   /** Synchronous checks, run as the message arrives so a flood is refused before it queues. */
@@ -136,9 +134,6 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
     if (session.pending >= MAX_PENDING_TURNS) {
       return errorReply('RATE_LIMITED', `at most ${MAX_PENDING_TURNS} messages may wait for an answer`);
     }
-    if (isRateLimited(session)) {
-      return errorReply('RATE_LIMITED', `at most ${deps.messagesPerMinute} messages per minute`);
-    }
     return action ? { text: text.trim(), action } : { text: text.trim() };
   }
 
@@ -148,6 +143,7 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
     if (!conversationId || !userId) {
       return errorReply('UNKNOWN_CONVERSATION', 'send hello before the first message');
     }
+    await deps.admitMessage({ address: session.address, conversationId });
     const inbound: InboundMessage = {
       conversationId,
       userId,
@@ -165,13 +161,14 @@ export function attachWebGateway(io: WebServer, deps: WebGatewayDeps): WebGatewa
   }
 
   function toErrorReply(err: unknown, socketId: string, event: string): ErrorReply {
+    if (err instanceof RateLimitedError) return { error: { code: err.code, message: err.message, retryAfterMs: err.retryAfterMs } };
     if (isShopbotError(err)) return errorReply(err.code, err.message);
     deps.log.error({ err, socketId, event }, 'web gateway: unexpected error');
     return errorReply('INTERNAL', 'internal error');
   }
 
   function onConnection(socket: WebSocket): void {
-    const session: SocketSession = { recent: [], chain: Promise.resolve(), pending: 0, abort: new AbortController() };
+    const session: SocketSession = { address: deps.addressOf(socket.handshake), chain: Promise.resolve(), pending: 0, abort: new AbortController() };
     sessions.set(socket.id, session);
 
     // Handlers take unknown arguments: the typed events describe honest clients, not the wire.

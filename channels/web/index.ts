@@ -17,6 +17,8 @@ const STATIC_FILES: ReadonlyMap<string, { file: string; contentType: string }> =
   ['/widget/widget.js', { file: 'widget.js', contentType: 'text/javascript; charset=utf-8' }],
   ['/widget/widget.css', { file: 'widget.css', contentType: 'text/css; charset=utf-8' }],
   ['/widget/placeholder.svg', { file: 'placeholder.svg', contentType: 'image/svg+xml' }],
+  ['/widget/store.css', { file: 'store.css', contentType: 'text/css; charset=utf-8' }],
+  ['/widget/store.js', { file: 'store.js', contentType: 'text/javascript; charset=utf-8' }],
 ]);
 
 /**

@@ -3,13 +3,22 @@
  * Every client->server event is acknowledged; errors come back as `{ error: { code, message } }`.
  */
 import { z } from 'zod';
+import { SignedIdentitySchema } from '../../src/identity/index.js';
 import { UiActionSchema, type OutboundMessage } from '../../src/messages.js';
 
-export const HelloSchema = z.object({
-  conversationId: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/).optional(),
-  userId: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/).optional(),
-  locale: z.string().max(20).optional(),
-});
+/**
+ * No conversation id: the server starts a new conversation. A conversation id must come with the
+ * token its hello returned. A `userId` is not accepted: the server mints user ids. `identity` is
+ * the store-signed customer (see the README's security model), on every hello of a logged-in page.
+ */
+export const HelloSchema = z
+  .object({
+    conversationId: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/).optional(),
+    token: z.string().min(10).max(2000).optional(),
+    locale: z.string().max(20).optional(),
+    identity: SignedIdentitySchema.optional(),
+  })
+  .strict();
 export type Hello = z.infer<typeof HelloSchema>;
 
 /** Text is capped again by config (server.maxMessageChars); this is the hard wire limit. */
@@ -32,7 +41,9 @@ export type Ack<T> = (response: T | { error: { code: string; message: string } }
 /** What `hello` acknowledges. `limits` lets the widget cap its input at the server's configured size. */
 export interface HelloAck {
   conversationId: string;
-  userId: string;
+  /** Send it with the next hello for this conversation (after a reload or reconnect). */
+  token: string;
+  expiresAt: number;
   history: TranscriptEntry[];
   limits?: { maxMessageChars: number };
 }

@@ -92,7 +92,7 @@ function fromUiAction(action: UiAction, state: ConversationState): Decision {
     case 'view_cart':
       return { actions: [{ type: 'show_cart' }], state };
     case 'checkout':
-      return { actions: [{ type: 'checkout', ...opt('email', action.email ?? state.verifiedEmail) }], state };
+      return { actions: [{ type: 'checkout', ...opt('email', action.email ?? state.customer?.email ?? state.contactEmail) }], state };
   }
 }
 
@@ -245,7 +245,8 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
     return { actions: [{ type: 'order_status', orderId: e.orderIds[0] }], state: { ...state, task: undefined, lastIntent: 'order_status' } };
   }
   if (state.task?.awaiting === 'email' && e.emails[0] && state.task.kind === 'checkout') {
-    return { actions: [{ type: 'checkout', email: e.emails[0] }], state: { ...state, task: undefined, verifiedEmail: e.emails[0] } };
+    // A typed address is where the confirmation goes, not proof of who the shopper is.
+    return { actions: [{ type: 'checkout', email: e.emails[0] }], state: { ...state, task: undefined, contactEmail: e.emails[0] } };
   }
 
   // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.
@@ -329,10 +330,10 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
     case 'view_cart':
       return { actions: [{ type: 'show_cart' }], state: next };
     case 'checkout_help': {
-      const email = e.emails[0] ?? state.verifiedEmail;
+      const email = e.emails[0] ?? state.customer?.email ?? state.contactEmail;
       const problem = /\b(fail\w*|error|declined?|not working|problem|issue|can'?t|won'?t|doesn'?t|how (do|can) i)\b|失败|错误|不行|怎么/i.test(input.text);
       if (!problem && /\b(check ?out|place (the|my) order|buy (it|now|them)|pay now)\b|结账|下单|买单/i.test(input.text)) {
-        if (email) return { actions: [{ type: 'checkout', email }], state: { ...next, verifiedEmail: email } };
+        if (email) return { actions: [{ type: 'checkout', email }], state: { ...next, contactEmail: email } };
         return { actions: [{ type: 'ask_email_for_checkout' }], state: { ...next, task: { kind: 'checkout', slots: {}, awaiting: 'email', confirm: false, options: [], excluded: [], retries: 0 } } };
       }
       return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: next };

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LangSchema } from '../messages.js';
 import { IntentSchema } from '../nlu/types.js';
+import type { Requester } from '../store/access.js';
 
 export const ShownProductSchema = z.object({ id: z.string(), position: z.number().int(), slateId: z.string() });
 
@@ -54,7 +55,17 @@ export const ConversationStateSchema = z.object({
   focusProductId: z.string().optional(),
   lastIntent: IntentSchema.optional(),
   lowConfidenceStreak: z.number().int().default(0),
-  verifiedEmail: z.string().optional(),
+  /** The store customer a store-signed identity named when the conversation started (src/identity). */
+  customer: z.object({ id: z.string().max(200), email: z.string().max(320) }).optional(),
+  /** Tokens issued before this epoch are revoked (src/identity/sessions.ts). */
+  sessionEpoch: z.number().int().min(0).default(0),
+  /**
+   * Orders a guest proved they may see (order number + the order's e-mail: `status`) or change (a
+   * one-time code sent to that e-mail: `manage`). Never a whole e-mail address's orders.
+   */
+  orderGrants: z.array(z.object({ orderId: z.string().max(100), level: z.enum(['status', 'manage']), until: z.number().int() })).max(10).default([]),
+  /** The e-mail a shopper typed for order confirmations: a contact address, never proof of anything. */
+  contactEmail: z.string().max(320).optional(),
   /** A service task in progress (order lookup, cancel, return): slot values and what is asked next. */
   task: TaskSchema.optional(),
   /** Consecutive messages that read as frustrated (an escalation trigger). */
@@ -66,6 +77,11 @@ export const ConversationStateSchema = z.object({
   handoff: z.object({ reason: z.string(), team: z.string().optional(), requestedAt: z.number(), agentId: z.string().optional(), ticketId: z.string().optional(), priority: z.string().optional() }).optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
+
+/** Who the store should treat the shopper as: their user id, the store-verified customer, and their order grants. */
+export function requesterOf(state: ConversationState): Requester {
+  return { userId: state.userId, ...(state.customer ? { customer: state.customer } : {}), ...(state.orderGrants.length ? { grants: state.orderGrants } : {}) };
+}
 
 export function newState(conversationId: string, userId: string, channel: string): ConversationState {
   return ConversationStateSchema.parse({ conversationId, userId, channel });

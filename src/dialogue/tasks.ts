@@ -54,6 +54,12 @@ export function looksLikeAddress(text: string): boolean {
   return /\d/.test(text) && (/\b(street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|apt|suite|unit)\b\.?|\b\d{5}(-\d{4})?\b/i.test(text) || /[路街号区市镇村巷弄]/.test(text));
 }
 
+/** The 6-digit code from an e-mail, typed alone or in a sentence ("it's 123 456"). */
+export function oneTimeCodeIn(text: string): string | undefined {
+  const m = /(?<![\d-])(\d{3})[ -]?(\d{3})(?![\d-])/.exec(text);
+  return m ? `${m[1]}${m[2]}` : undefined;
+}
+
 export function isCancel(text: string): boolean {
   return CANCEL_RE.test(text);
 }
@@ -173,6 +179,11 @@ export function continueTask(state: ConversationState, input: TaskInput): TaskDe
   if (!task || task.kind === 'checkout') return undefined;
   const text = input.text;
   if (task.awaiting === 'confirm' && isYes(text)) return step(state, { ...task, confirm: true, awaiting: undefined });
+  // A one-time code is read before anything else: six digits must not pass for an order number.
+  if (task.awaiting === 'code') {
+    const code = oneTimeCodeIn(text);
+    if (code) return step(state, { ...task, slots: { ...task.slots, code }, awaiting: undefined });
+  }
   if (isCancel(text) || (input.nlu.intent === 'goodbye' && !isYes(text))) {
     return { actions: [{ type: 'task_cancelled', kind: task.kind }], state: { ...state, task: undefined } };
   }

@@ -153,7 +153,7 @@ export class HandoffService {
         summary: brief.text,
         team: routed.team.name,
         priority,
-        shopper: { userId: state.userId, channel: state.channel, ...(state.verifiedEmail ? { email: state.verifiedEmail } : {}) },
+        shopper: { userId: state.userId, channel: state.channel, ...(state.customer?.email ?? state.contactEmail ? { email: state.customer?.email ?? state.contactEmail } : {}) },
       };
       await desk.postEscalation(e).catch((err: unknown) => this.deps.log?.warn({ err, conversationId: state.conversationId }, 'handoff: support desk did not take the escalation'));
     }

@@ -3,7 +3,7 @@
  * recent orders (only those the shopper could see themselves), and the last messages, with card
  * numbers removed.
  */
-import type { ConversationState, StateStore } from '../dialogue/state.js';
+import { requesterOf, type ConversationState, type StateStore } from '../dialogue/state.js';
 import type { StoreConnector } from '../store/types.js';
 import type { Priority } from './config.js';
 import { redactCardNumbers } from './redact.js';
@@ -33,7 +33,7 @@ export async function buildBrief(input: {
   lastMessage?: string;
 }): Promise<ShopperBrief> {
   const { state } = input;
-  const who = { userId: state.userId, ...(state.verifiedEmail ? { verifiedEmail: state.verifiedEmail } : {}) };
+  const who = requesterOf(state);
   const [cart, orders, transcript] = await Promise.all([input.store.cart(state.userId), input.store.listOrders(who), input.states.transcript(state.conversationId, 20)]);
   const items = cart.lines.reduce((s, l) => s + l.quantity, 0);
   const rows = [...transcript, ...(input.lastMessage ? [{ role: 'user' as const, text: input.lastMessage, ts: 0 }] : [])];
@@ -52,7 +52,7 @@ export async function buildBrief(input: {
     priority: input.priority,
     topic: input.topic,
     lang: state.lang,
-    shopper: { userId: state.userId, channel: state.channel, ...(state.verifiedEmail ? { email: state.verifiedEmail } : {}) },
+    shopper: { userId: state.userId, channel: state.channel, ...(state.customer?.email ?? state.contactEmail ? { email: state.customer?.email ?? state.contactEmail } : {}) },
     ...(state.task ? { task: { kind: state.task.kind, slots: state.task.slots } } : {}),
     ...(items ? { cart: { items, totalCents: cart.totalCents, currency: cart.currency } } : {}),
     orders: orders.slice(0, 5).map((o) => ({ id: o.id, status: o.status, totalCents: o.totalCents, currency: o.currency, createdAt: o.createdAt })),

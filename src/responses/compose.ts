@@ -31,6 +31,12 @@ export type ServiceResult =
   | { type: 'task_no_orders'; kind: TaskKind }
   | { type: 'task_cancelled'; kind: TaskKind }
   | { type: 'verify_failed'; orderId: string }
+  /** A one-time code went to the order's e-mail (masked); `outbox`: the demo's outbox, not a mail server. */
+  | { type: 'code_sent'; kind: TaskKind; orderId: string; sentTo: string; outbox: boolean }
+  | { type: 'code_invalid'; orderId: string }
+  | { type: 'code_failed'; orderId: string }
+  /** Too many order checks in a while (guessing protection). */
+  | { type: 'verify_throttled'; minutes: number }
   | { type: 'return_started'; order: OrderSummary; ret: ReturnInfo }
   | { type: 'refund'; order: OrderSummary; refund: RefundInfo };
 
@@ -284,7 +290,7 @@ export function composeReply(
 }
 
 const SERVICE_TYPES: ReadonlySet<string> = new Set([
-  'task_ask', 'task_choose', 'task_confirm', 'task_done', 'task_not_allowed', 'task_no_orders', 'task_cancelled', 'verify_failed', 'return_started', 'refund',
+  'task_ask', 'task_choose', 'task_confirm', 'task_done', 'task_not_allowed', 'task_no_orders', 'task_cancelled', 'verify_failed', 'code_sent', 'code_invalid', 'code_failed', 'verify_throttled', 'return_started', 'refund',
 ]);
 
 function isServiceResult(r: ActionResult): r is ServiceResult {
@@ -338,6 +344,20 @@ function composeService(r: ServiceResult, { t, qr, money, lang, texts }: Service
       break;
     case 'verify_failed':
       texts.push(t('verify_failed', { orderId: r.orderId }));
+      break;
+    case 'code_sent':
+      texts.push(t(r.outbox ? 'code_sent_outbox' : 'code_sent', { orderId: r.orderId, email: r.sentTo, task: t(`task_name_${r.kind}`) }));
+      break;
+    case 'code_invalid':
+      texts.push(t('code_invalid', { orderId: r.orderId }));
+      break;
+    case 'code_failed':
+      texts.push(t('code_failed', { orderId: r.orderId }));
+      qr('qr_human');
+      break;
+    case 'verify_throttled':
+      texts.push(t('verify_throttled', { minutes: r.minutes }));
+      qr('qr_human');
       break;
     case 'return_started':
       texts.push(

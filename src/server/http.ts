@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { z } from 'zod';
@@ -14,10 +15,13 @@ import { mountChatChannels } from '../../channels/shared/mount.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../channels/web/protocol.js';
 import { REPO_ROOT, resolveFromRoot, type App } from '../app.js';
 import type { Config } from '../config.js';
-import { errorBody, ShopbotError } from '../errors.js';
+import { errorBody, RateLimitedError, ShopbotError } from '../errors.js';
 import { FunnelEventSchema } from '../funnel/events.js';
 import { verifyWebhook } from '../funnel/webhook.js';
+import { isApiKey, isPlatformConversation, SignedIdentitySchema, type AuthorizedConversation } from '../identity/index.js';
 import { UiActionSchema } from '../messages.js';
+import { clientAddress, createOriginPolicy } from './client.js';
+import { securityHeaders } from './headers.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -29,12 +33,13 @@ export interface RunningServer {
 }
 
 const IdSchema = z.string().min(8).max(100).regex(/^[A-Za-z0-9_:-]+$/);
+/** No `userId`: the conversation's user is the one the server minted for its token (unknown keys are dropped). */
 const RestMessageSchema = z.object({
   text: z.string().max(100_000).default(''),
-  userId: IdSchema.optional(),
   action: UiActionSchema.optional(),
   locale: z.string().max(20).optional(),
 });
+const NewConversationSchema = z.object({ locale: z.string().max(20).optional(), identity: SignedIdentitySchema.optional() });
 const EventsBodySchema = z.object({ events: z.array(FunnelEventSchema).min(1).max(1000) });
 
 const STATIC_TYPES: Record<string, string> = {
@@ -47,6 +52,10 @@ const STATIC_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.json': 'application/json',
 };
+
+function escapeAttribute(v: string): string {
+  return v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
 
 /** Serves a file under `root`, refusing any path that escapes it. */
 async function sendFile(root: string, rel: string): Promise<{ body: Buffer; type: string } | undefined> {
@@ -61,6 +70,13 @@ async function sendFile(root: string, rel: string): Promise<{ body: Buffer; type
   }
 }
 
+/** The credential in `Authorization: Bearer <x>`: a conversation token or, from a store backend, an API key. */
+function bearerOf(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S{1,2000})$/i.exec(h.trim()) : null;
+  return m?.[1];
+}
+
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new ShopbotError('BAD_REQUEST', `${what}: ${z.prettifyError(r.error)}`);
@@ -68,9 +84,13 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
 }
 
 export async function startServer(app: App, config: Config = app.config, extra?: (fastify: FastifyInstance, io: Server) => Promise<void> | void): Promise<RunningServer> {
-  const fastify = Fastify({ logger: false, bodyLimit: 1_048_576 });
+  const hops = config.security.trustProxyHops;
+  const fastify = Fastify({ logger: false, bodyLimit: 1_048_576, ...(hops > 0 ? { trustProxy: (_addr: string, i: number) => i < hops } : {}) });
   const publicDir = path.join(REPO_ROOT, 'channels', 'web', 'public');
   const policiesDir = resolveFromRoot(config.store.policiesDir);
+  const origins = createOriginPolicy(config);
+  const headers = securityHeaders(config);
+  const { limits } = app;
 
   // Keep the raw body for signature checks (HMAC over exactly the bytes received).
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -86,6 +106,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
   fastify.setErrorHandler((err, req, reply) => {
     if (err instanceof ShopbotError) {
       const { status, body } = errorBody(err);
+      if (err instanceof RateLimitedError) reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
       return reply.status(status).send(body);
     }
     const status = (err as { statusCode?: number }).statusCode;
@@ -96,24 +117,77 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     return reply.status(500).send(errorBody(err).body);
   });
 
+  fastify.addHook('onSend', async (_req, reply, payload) => {
+    for (const [k, v] of Object.entries(headers.common)) reply.header(k, v);
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) for (const [k, v] of Object.entries(headers.html)) reply.header(k, v);
+    return payload;
+  });
+
+  // Browsers may call the API only from the allowed origins (CORS answers them; others get no CORS
+  // headers and, for anything but a read, a 403 before the route runs).
+  await fastify.register(fastifyCors, {
+    origin: (origin, cb) => cb(null, origin !== undefined && origins.allowed.includes(origin)),
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['content-type', 'authorization'],
+    maxAge: 600,
+  });
+  fastify.addHook('onRequest', async (req) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    if (!origins.isAllowed(req.headers.origin, req.headers.host)) throw new ShopbotError('ORIGIN_FORBIDDEN', `origin ${String(req.headers.origin).slice(0, 100)} may not use this server`);
+  });
+  fastify.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/v1/')) await limits.consume(limits.rules.restTurnPerIp, req.ip);
+  });
+
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_req, reply) => {
     const r = app.readiness();
     return reply.status(r.ready ? 200 : 503).send(r);
   });
 
+  /**
+   * Who may act on a conversation: the bearer of its token, or the store's backend with an API key
+   * (`conversations` scope, never from a browser). Slack and Teams conversations are reachable only
+   * through their own, signed channels.
+   */
+  async function authorizeConversation(req: FastifyRequest, id: string): Promise<AuthorizedConversation> {
+    if (isPlatformConversation(id)) throw new ShopbotError('FORBIDDEN', 'Slack and Teams conversations are not reachable over REST');
+    const bearer = bearerOf(req);
+    if (bearer && isApiKey(bearer)) {
+      if (req.headers.origin || req.headers['sec-fetch-site']) throw new ShopbotError('FORBIDDEN', 'API keys are for the store\'s servers, never for a browser');
+      app.apiKeys.verify(bearer, 'conversations');
+      return app.sessions.load(id);
+    }
+    return app.sessions.authorize(id, bearer);
+  }
+
+  fastify.post('/v1/conversations', async (req, reply) => {
+    const body = parseOrThrow(NewConversationSchema, req.body ?? {}, 'conversation');
+    await limits.consume(limits.rules.conversationPerIp, req.ip);
+    const s = await app.sessions.start({ channel: 'rest', ...(body.locale ? { locale: body.locale } : {}), ...(body.identity ? { identity: body.identity } : {}) });
+    return reply.status(201).send({ conversationId: s.conversationId, token: s.token, expiresAt: new Date(s.expiresAt).toISOString(), ...(s.customer ? { customer: { id: s.customer.id } } : {}) });
+  });
+
   fastify.post('/v1/conversations/:id/messages', async (req) => {
     const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
+    const conversation = await authorizeConversation(req, id);
     const body = parseOrThrow(RestMessageSchema, req.body, 'message');
-    const userId = body.userId ?? `rest-${id}`;
-    if (!(await app.ownsConversation(id, userId))) throw new ShopbotError('FORBIDDEN', 'this conversation belongs to another user');
-    return app.handleTurn({ conversationId: id, userId, channel: 'rest', text: body.text, ...(body.action ? { action: body.action } : {}), ...(body.locale ? { locale: body.locale } : {}) });
+    await limits.consume(limits.rules.turnPerConversation, id);
+    return app.handleTurn({ conversationId: id, userId: conversation.userId, channel: 'rest', text: body.text, ...(body.action ? { action: body.action } : {}), ...(body.locale ? { locale: body.locale } : {}) });
   });
 
   fastify.get('/v1/conversations/:id/messages', async (req) => {
     const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
-    if (!(await app.conversationExists(id))) throw new ShopbotError('UNKNOWN_CONVERSATION', `no conversation ${id}`);
+    await authorizeConversation(req, id);
     return { messages: await app.history(id) };
+  });
+
+  // Sign-out: every token of the conversation stops working.
+  fastify.delete('/v1/conversations/:id/token', async (req, reply) => {
+    const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
+    await authorizeConversation(req, id);
+    await app.sessions.revoke(id);
+    return reply.status(204).send();
   });
 
   // Purchases and other events from a real store: HMAC-signed, replay-protected, idempotent.
@@ -134,10 +208,14 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     return reply.status(202).send({ received: body.events.length, stored });
   });
 
+  // The demo store page plays a store whose visitor is logged in: it signs its demo customer, as a
+  // real store's page would sign its own (README, "Security model").
   fastify.get('/', async (_req, reply) => {
     const f = await sendFile(publicDir, 'index.html');
     if (!f) throw new ShopbotError('NOT_FOUND', 'demo page missing');
-    return reply.type(f.type).send(f.body);
+    const identity = app.demoIdentity();
+    const html = f.body.toString('utf8').replace('data-identity=""', `data-identity="${identity ? escapeAttribute(JSON.stringify(identity)) : ''}"`);
+    return reply.type(f.type).header('cache-control', 'no-store').send(html);
   });
   fastify.get('/widget/*', async (req, reply) => {
     const f = await sendFile(publicDir, (req.params as { '*': string })['*']);
@@ -150,9 +228,32 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     return reply.type(f.type).send(f.body);
   });
 
+  const addressOf = (h: { address: string; headers: Readonly<Record<string, string | string[] | undefined>> }) => clientAddress(h.address, h.headers['x-forwarded-for'], hops);
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(fastify.server, {
     maxHttpBufferSize: 200_000,
-    cors: { origin: true },
+    // Polling from another site needs CORS; a handshake from an origin that is not allowed is refused
+    // for every transport (WebSockets are not covered by CORS at all).
+    cors: { origin: origins.allowed.length ? [...origins.allowed] : false },
+    allowRequest: (req, cb) => cb(origins.isAllowed(req.headers.origin, req.headers.host) ? null : 'origin not allowed', origins.isAllowed(req.headers.origin, req.headers.host)),
+  });
+  // Widget connections: a rate per address, and caps on open sockets per address and in total.
+  io.use((socket, next) => {
+    const address = addressOf(socket.handshake);
+    (async () => {
+      await limits.consume(limits.rules.socketConnectPerIp, address);
+      const slot = await limits.connections.acquire(address);
+      if (slot !== 'ok') {
+        throw new RateLimitedError(5000, slot === 'per_key' ? `at most ${config.limits.maxSocketsPerIp} open connections from one address` : 'the server is at its connection limit', 'TOO_MANY_CONNECTIONS');
+      }
+      socket.once('disconnect', () => void limits.connections.release(address).catch((err: unknown) => app.log.warn({ err }, 'socket slot release failed')));
+    })().then(
+      () => next(),
+      (err: unknown) => {
+        const e = err instanceof ShopbotError ? err : new ShopbotError('INTERNAL', 'connection refused');
+        if (!(err instanceof ShopbotError)) app.log.error({ err }, 'socket admission failed');
+        next(Object.assign(new Error(e.message), { data: { code: e.code, ...(e instanceof RateLimitedError ? { retryAfterMs: e.retryAfterMs } : {}) } }));
+      },
+    );
   });
   // Several servers behind a load balancer: rooms and pushes cross processes through Redis.
   const adapterClients = app.redis ? [app.redis.duplicate(), app.redis.duplicate()] : [];
@@ -160,9 +261,17 @@ export async function startServer(app: App, config: Config = app.config, extra?:
   const gateway = attachWebGateway(io, {
     handleTurn: (msg, opts) => app.handleTurn(msg, opts),
     history: (id) => app.history(id),
-    ownsConversation: (id, user) => app.ownsConversation(id, user),
+    async hello({ conversationId, token, locale, identity, address }) {
+      if (conversationId) return app.sessions.resume(conversationId, token, identity);
+      await limits.consume(limits.rules.conversationPerIp, address);
+      return app.sessions.start({ channel: 'web', ...(locale ? { locale } : {}), ...(identity ? { identity } : {}) });
+    },
+    async admitMessage({ address, conversationId }) {
+      await limits.consume(limits.rules.socketMessagePerIp, address);
+      await limits.consume(limits.rules.turnPerConversation, conversationId);
+    },
+    addressOf,
     maxMessageChars: config.server.maxMessageChars,
-    messagesPerMinute: config.limits.turnsPerMinutePerConversation,
     log: { warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m), debug: (o, m) => (app.log as { debug?: (o: unknown, m?: string) => void }).debug?.(o, m) },
   });
   // Teams and Slack: mounted when their credentials are set; the log says which are off and why.

@@ -8,6 +8,7 @@ import type { SqliteDb } from '../storage/sqlite.js';
 import type { CartView } from '../messages.js';
 import { effectivePriceCents, type Product } from '../catalog/product.js';
 import { ShopbotError } from '../errors.js';
+import { accessTo, VerificationRequiredError } from './access.js';
 import {
   OrderNotAllowedError,
   type Order,
@@ -54,6 +55,9 @@ function normalizeId(id: string): string {
   const digits = /^(?:#|sb-?)?\s*(\d{6})$/i.exec(id.trim())?.[1];
   return digits ? `SB-${digits}` : id.trim();
 }
+
+/** The customer the demo store page signs in (src/server/http.ts); the seeded demo orders are theirs. */
+export const DEMO_CUSTOMER = { id: 'demo-shopper', email: 'demo@example.com' } as const;
 
 const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -141,24 +145,30 @@ export class DemoStore implements StoreConnector {
   async getOrder(orderId: string, who: Requester): Promise<Order | undefined> {
     // Shoppers often type only the digits ("order 123456").
     const id = /^\d+$/.test(orderId) ? `SB-${orderId}` : orderId;
-    const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(id) as OrderRow | undefined;
-    if (!row || !this.canSee(row, who)) return undefined;
+    const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(normalizeId(id)) as OrderRow | undefined;
+    if (!row || this.access(row, who) === 'none') return undefined;
     return this.toOrder(row);
   }
 
   async listOrders(who: Requester): Promise<Order[]> {
+    // A verified customer's orders include those placed elsewhere with the e-mail the store vouched for.
     const rows = (
-      who.verifiedEmail
-        ? this.db.prepare('SELECT * FROM orders WHERE user_id = ? OR email = ? ORDER BY created_at DESC').all(who.userId, who.verifiedEmail.toLowerCase())
+      who.customer
+        ? this.db.prepare('SELECT * FROM orders WHERE user_id = ? OR email = ? ORDER BY created_at DESC').all(who.userId, who.customer.email.toLowerCase())
         : this.db.prepare('SELECT * FROM orders WHERE user_id = ? ORDER BY created_at DESC').all(who.userId)
     ) as OrderRow[];
     return rows.map((r) => this.toOrder(r));
   }
 
+  async contactOf(orderId: string): Promise<{ orderId: string; email: string } | undefined> {
+    const row = this.db.prepare('SELECT id, email FROM orders WHERE id = ? COLLATE NOCASE').get(normalizeId(orderId)) as { id: string; email: string | null } | undefined;
+    return row?.email ? { orderId: row.id, email: row.email } : undefined;
+  }
+
   async close(): Promise<void> {}
 
-  private canSee(row: OrderRow, who: Requester): boolean {
-    return row.user_id === who.userId || (!!who.verifiedEmail && row.email === who.verifiedEmail.toLowerCase());
+  private access(row: OrderRow, who: Requester) {
+    return accessTo({ id: row.id, userId: row.user_id, ...(row.email ? { email: row.email } : {}) }, who, this.deps.now());
   }
 
   private toOrder(row: OrderRow): Order {
@@ -198,12 +208,19 @@ export class DemoStore implements StoreConnector {
   /** Loads an order the requester may see, or NOT_FOUND (never FORBIDDEN: that would confirm it exists). */
   private visible(orderId: string, who: Requester): OrderRow {
     const row = this.db.prepare('SELECT * FROM orders WHERE id = ? COLLATE NOCASE').get(normalizeId(orderId)) as OrderRow | undefined;
-    if (!row || !this.canSee(row, who)) throw new ShopbotError('NOT_FOUND', `no order ${orderId}`);
+    if (!row || this.access(row, who) === 'none') throw new ShopbotError('NOT_FOUND', `no order ${orderId}`);
+    return row;
+  }
+
+  /** Loads an order the requester may change: VerificationRequiredError when they may only see it. */
+  private manageable(orderId: string, who: Requester): OrderRow {
+    const row = this.visible(orderId, who);
+    if (this.access(row, who) !== 'manage') throw new VerificationRequiredError(row.id);
     return row;
   }
 
   async cancelOrder(orderId: string, who: Requester): Promise<Order> {
-    const row = this.visible(orderId, who);
+    const row = this.manageable(orderId, who);
     const order = this.toOrder(row);
     if (order.status === 'cancelled') throw new OrderNotAllowedError('already_cancelled', `order ${order.id} is already cancelled`);
     if (order.status !== 'processing') throw new OrderNotAllowedError('already_shipped', `order ${order.id} has shipped and can no longer be cancelled`);
@@ -218,7 +235,7 @@ export class DemoStore implements StoreConnector {
   }
 
   async changeOrder(orderId: string, who: Requester, change: OrderChange): Promise<Order> {
-    const row = this.visible(orderId, who);
+    const row = this.manageable(orderId, who);
     const order = this.toOrder(row);
     if (order.status === 'cancelled') throw new OrderNotAllowedError('already_cancelled', `order ${order.id} is cancelled`);
     if (order.status !== 'processing') throw new OrderNotAllowedError('already_shipped', `order ${order.id} has shipped and can no longer be changed`);
@@ -229,7 +246,7 @@ export class DemoStore implements StoreConnector {
   }
 
   async startReturn(orderId: string, who: Requester, reason: ReturnReason, note?: string): Promise<ReturnInfo> {
-    const row = this.visible(orderId, who);
+    const row = this.manageable(orderId, who);
     const order = this.toOrder(row);
     if (order.status === 'return_requested' || order.status === 'refunded') throw new OrderNotAllowedError('already_returned', `a return for ${order.id} is already open`);
     if (order.status === 'cancelled') throw new OrderNotAllowedError('already_cancelled', `order ${order.id} is cancelled`);
@@ -274,16 +291,17 @@ export class DemoStore implements StoreConnector {
 
   /**
    * Demo orders for a fresh install: placed by "demo-shopper" with demo@example.com, one being
-   * prepared, one shipped, one delivered (ages relative to now). Any widget shopper can reach them
-   * by giving an order id and that e-mail address (the verification pair). Idempotent.
+   * prepared, one shipped, one delivered (ages relative to now). The demo store page signs its
+   * visitor in as that customer (DEMO_CUSTOMER), so they are the visitor's orders there; a guest
+   * elsewhere sees one by its number plus that e-mail, and changes it after a one-time code. Idempotent.
    */
   seedDemoOrders(): number {
     const now = this.deps.now();
     const lines = (title: string, quantity: number, unitPriceCents: number): OrderLine[] => [{ productId: `demo-${title.toLowerCase().replace(/\W+/g, '-')}`, title, quantity, unitPriceCents }];
     const demo: SeedOrder[] = [
-      { id: 'SB-100101', userId: 'demo-shopper', email: 'demo@example.com', lines: lines('Trail running shoe', 1, 8_999), createdAt: now - 10 * 60_000 },
-      { id: 'SB-100102', userId: 'demo-shopper', email: 'demo@example.com', lines: lines('Merino wool socks', 3, 1_299), createdAt: now - 20 * HOUR },
-      { id: 'SB-100103', userId: 'demo-shopper', email: 'demo@example.com', lines: lines('Waterproof hiking jacket', 1, 14_900), createdAt: now - 5 * DAY },
+      { id: 'SB-100101', userId: DEMO_CUSTOMER.id, email: DEMO_CUSTOMER.email, lines: lines('Trail running shoe', 1, 8_999), createdAt: now - 10 * 60_000 },
+      { id: 'SB-100102', userId: DEMO_CUSTOMER.id, email: DEMO_CUSTOMER.email, lines: lines('Merino wool socks', 3, 1_299), createdAt: now - 20 * HOUR },
+      { id: 'SB-100103', userId: DEMO_CUSTOMER.id, email: DEMO_CUSTOMER.email, lines: lines('Waterproof hiking jacket', 1, 14_900), createdAt: now - 5 * DAY },
     ];
     let n = 0;
     for (const o of demo) {

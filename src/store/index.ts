@@ -1,3 +1,4 @@
 export * from './types.js';
-export { DemoStore, type DemoStoreOptions, type SeedOrder } from './demo.js';
+export { DEMO_CUSTOMER, DemoStore, type DemoStoreOptions, type SeedOrder } from './demo.js';
 export { ShopifyStore, type ShopifyStoreOptions } from './shopify.js';
+export { accessTo, GRANT_TTL_MS, sameOrderId, VerificationRequiredError, withGrant } from './access.js';

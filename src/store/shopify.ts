@@ -3,9 +3,9 @@
  * address changes and refunds come from the shop; carts stay in the embedded cart store until
  * checkout, which creates the order through the API.
  *
- * Who may see an order: the shopper whose conversation placed it (note attribute `shopbot_user`),
- * or a shopper who verified the order's e-mail with an (order number, e-mail) pair. Anyone else
- * gets NOT_FOUND, exactly as for an order that does not exist.
+ * Who may see an order is decided in src/store/access.ts: the shopper whose conversation placed it
+ * (note attribute `shopbot_user`), the Shopify customer a store-signed identity names, or a guest
+ * with a grant for that order. Anyone else gets NOT_FOUND, exactly as for an order that does not exist.
  * Shopify's REST API has no call that opens a return (that is GraphQL `returnCreate`), so a return
  * request is recorded on the order as the tag `return-requested` and a note, for staff to process.
  */
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Product } from '../catalog/product.js';
 import { ShopbotError } from '../errors.js';
 import type { CartView } from '../messages.js';
+import { accessTo, VerificationRequiredError, type AccessLevel } from './access.js';
 import {
   OrderNotAllowedError,
   type Order,
@@ -35,6 +36,7 @@ const ShopifyOrderSchema = z.object({
   id: z.number(),
   name: z.string().max(100),
   email: z.string().max(320).nullable().optional(),
+  customer: z.object({ id: z.number() }).nullable().optional(),
   created_at: z.string(),
   currency: z.string().length(3),
   total_price: money,
@@ -124,9 +126,9 @@ export class ShopifyStore implements StoreConnector {
     return r.data;
   }
 
-  private canSee(o: ShopifyOrder, who: Requester): boolean {
-    const owner = o.note_attributes.find((a) => a.name === USER_ATTRIBUTE)?.value;
-    return owner === who.userId || (!!who.verifiedEmail && !!o.email && o.email.toLowerCase() === who.verifiedEmail.toLowerCase());
+  private access(o: ShopifyOrder, who: Requester): AccessLevel {
+    const owner = o.note_attributes.find((a) => a.name === USER_ATTRIBUTE)?.value ?? '';
+    return accessTo({ id: o.name, userId: owner, ...(o.email ? { email: o.email } : {}), ...(o.customer ? { customerId: String(o.customer.id) } : {}) }, who, this.options.now());
   }
 
   private toOrder(o: ShopifyOrder, userId: string): Order {
@@ -166,7 +168,13 @@ export class ShopifyStore implements StoreConnector {
 
   private async visible(orderId: string, who: Requester): Promise<ShopifyOrder> {
     const o = await this.findOrder(orderId);
-    if (!o || !this.canSee(o, who)) throw new ShopbotError('NOT_FOUND', `no order ${orderId}`);
+    if (!o || this.access(o, who) === 'none') throw new ShopbotError('NOT_FOUND', `no order ${orderId}`);
+    return o;
+  }
+
+  private async manageable(orderId: string, who: Requester): Promise<ShopifyOrder> {
+    const o = await this.visible(orderId, who);
+    if (this.access(o, who) !== 'manage') throw new VerificationRequiredError(o.name);
     return o;
   }
 
@@ -199,21 +207,18 @@ export class ShopifyStore implements StoreConnector {
 
   async getOrder(orderId: string, who: Requester): Promise<Order | undefined> {
     const o = await this.findOrder(orderId);
-    return o && this.canSee(o, who) ? this.toOrder(o, who.userId) : undefined;
+    return o && this.access(o, who) !== 'none' ? this.toOrder(o, who.userId) : undefined;
   }
 
   async listOrders(who: Requester): Promise<Order[]> {
-    // Orders of a verified e-mail come from the customer record; the conversation's own orders
-    // (guest checkouts) carry the user attribute and are found by the same customer when e-mailed.
-    if (!who.verifiedEmail) return [];
-    const found = (await this.call('GET', `customers/search.json?query=${encodeURIComponent(`email:${who.verifiedEmail}`)}`)) as { customers?: { id: number }[] } | undefined;
-    const customer = found?.customers?.[0];
-    if (!customer || typeof customer.id !== 'number') return [];
-    const body = (await this.call('GET', `customers/${customer.id}/orders.json?status=any`)) as { orders?: unknown[] } | undefined;
+    // Only a store-signed customer has a list: the store's own customer record names their orders.
+    // A guest's checkouts are found by number (the confirmation names it).
+    if (!who.customer || !/^\d{1,20}$/.test(who.customer.id)) return [];
+    const body = (await this.call('GET', `customers/${who.customer.id}/orders.json?status=any`)) as { orders?: unknown[] } | undefined;
     return (body?.orders ?? [])
       .slice(0, 250)
       .map((o) => this.parseOrder(o))
-      .filter((o) => this.canSee(o, who))
+      .filter((o) => this.access(o, who) !== 'none')
       .map((o) => this.toOrder(o, who.userId))
       .sort((a, b) => b.createdAt - a.createdAt);
   }
@@ -223,8 +228,13 @@ export class ShopifyStore implements StoreConnector {
     return !!o?.email && o.email.toLowerCase() === email.trim().toLowerCase();
   }
 
+  async contactOf(orderId: string): Promise<{ orderId: string; email: string } | undefined> {
+    const o = await this.findOrder(orderId);
+    return o?.email ? { orderId: o.name, email: o.email.toLowerCase() } : undefined;
+  }
+
   async cancelOrder(orderId: string, who: Requester): Promise<Order> {
-    const o = await this.visible(orderId, who);
+    const o = await this.manageable(orderId, who);
     const order = this.toOrder(o, who.userId);
     if (order.status === 'cancelled') throw new OrderNotAllowedError('already_cancelled', `order ${order.id} is already cancelled`);
     if (order.status !== 'processing') throw new OrderNotAllowedError('already_shipped', `order ${order.id} has shipped and can no longer be cancelled`);
@@ -233,7 +243,7 @@ export class ShopifyStore implements StoreConnector {
   }
 
   async changeOrder(orderId: string, who: Requester, change: OrderChange): Promise<Order> {
-    const o = await this.visible(orderId, who);
+    const o = await this.manageable(orderId, who);
     const order = this.toOrder(o, who.userId);
     if (order.status !== 'processing') throw new OrderNotAllowedError(order.status === 'cancelled' ? 'already_cancelled' : 'already_shipped', `order ${order.id} can no longer be changed`);
     const body = (await this.call('PUT', `orders/${o.id}.json`, { order: { id: o.id, shipping_address: { address1: change.address.slice(0, 300) } } })) as { order?: unknown } | undefined;
@@ -241,7 +251,7 @@ export class ShopifyStore implements StoreConnector {
   }
 
   async startReturn(orderId: string, who: Requester, reason: ReturnReason, note?: string): Promise<ReturnInfo> {
-    const o = await this.visible(orderId, who);
+    const o = await this.manageable(orderId, who);
     const order = this.toOrder(o, who.userId);
     if (order.status === 'return_requested' || order.status === 'refunded') throw new OrderNotAllowedError('already_returned', `a return for ${order.id} is already open`);
     if (order.status !== 'delivered') throw new OrderNotAllowedError('not_delivered', `order ${order.id} has not been delivered yet`);

@@ -7,6 +7,7 @@
 import type { CartView } from '../messages.js';
 import type { Product } from '../catalog/product.js';
 import { ShopbotError } from '../errors.js';
+import type { Requester } from './access.js';
 
 export type OrderStatus = 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'return_requested' | 'refunded';
 
@@ -21,6 +22,8 @@ export interface Order {
   readonly id: string;
   readonly userId: string;
   readonly email?: string;
+  /** The store's customer id, when the store knows the buyer as a customer. */
+  readonly customerId?: string;
   readonly status: OrderStatus;
   readonly totalCents: number;
   readonly currency: string;
@@ -64,7 +67,7 @@ export type OrderChange = { readonly type: 'shipping_address'; readonly address:
  * Why an order cannot be changed: the connector throws CONFLICT with one of these as `reason`
  * so the dialogue can explain it from data rather than guess.
  */
-export type NotAllowedReason = 'already_shipped' | 'already_cancelled' | 'not_delivered' | 'return_window_closed' | 'already_returned';
+export type NotAllowedReason = 'already_shipped' | 'already_cancelled' | 'not_delivered' | 'return_window_closed' | 'already_returned' | 'verification_required';
 
 export class OrderNotAllowedError extends ShopbotError {
   constructor(readonly reason: NotAllowedReason, message: string) {
@@ -73,11 +76,7 @@ export class OrderNotAllowedError extends ShopbotError {
   }
 }
 
-/** Who is asking: the user id of the conversation, plus an e-mail address once verified. */
-export interface Requester {
-  readonly userId: string;
-  readonly verifiedEmail?: string;
-}
+export type { AccessLevel, OrderGrant, Requester } from './access.js';
 
 export interface StoreConnector {
   cart(userId: string): Promise<CartView>;
@@ -87,14 +86,21 @@ export interface StoreConnector {
   checkout(userId: string, email: string | undefined): Promise<Order>;
   /** Takes a checked coupon's discount off a just-placed order (stores whose own checkout applies coupons leave it out). */
   applyDiscount?(orderId: string, discountCents: number): Promise<Order>;
+  /** The order when the requester may at least see its status (src/store/access.ts); undefined otherwise. */
   getOrder(orderId: string, who: Requester): Promise<Order | undefined>;
+  /** The requester's own orders (their user id, or the verified customer's), newest first. */
   listOrders(who: Requester): Promise<Order[]>;
   /**
-   * E-mail verification for shoppers who ordered elsewhere (another device, as a guest): the pair
-   * (order id, e-mail) must match one order. Only then may the turn set `verifiedEmail`, which
-   * shows every order placed with that address. A bare e-mail address proves nothing.
+   * The guest check (order number, e-mail): true only when that order was placed with that e-mail.
+   * The caller throttles attempts and grants status access to that one order, nothing more.
    */
   verifyEmail(orderId: string, email: string): Promise<boolean>;
+  /** Where a one-time code for this order goes: the order's e-mail (undefined when it has none). */
+  contactOf(orderId: string): Promise<{ orderId: string; email: string } | undefined>;
+  /**
+   * The changes below need `manage` access: VerificationRequiredError when the requester may only
+   * see the order, NOT_FOUND when not even that.
+   */
   /** Cancels while the order is still being prepared; OrderNotAllowedError otherwise. */
   cancelOrder(orderId: string, who: Requester): Promise<Order>;
   changeOrder(orderId: string, who: Requester, change: OrderChange): Promise<Order>;

@@ -20,11 +20,20 @@ describe('DemoStore service operations', () => {
   });
   afterEach(() => db.close());
 
-  it('shows an order only to its shopper or to a verified e-mail', async () => {
+  it('shows an order only to its shopper, the store-verified customer, or a guest with a grant for it', async () => {
+    const aliceCustomer = { id: 'c-alice', email: 'alice@example.com' };
     expect((await store.getOrder('SB-100001', { userId: 'alice' }))?.status).toBe('processing');
     expect(await store.getOrder('SB-100001', { userId: 'mallory' })).toBeUndefined();
-    expect(await store.getOrder('sb-100002', { userId: 'mallory', verifiedEmail: 'alice@example.com' })).toBeUndefined();
-    expect((await store.getOrder('SB-100001', { userId: 'other-device', verifiedEmail: 'alice@example.com' }))?.id).toBe('SB-100001');
+    expect(await store.getOrder('sb-100002', { userId: 'mallory', customer: aliceCustomer })).toBeUndefined();
+    expect((await store.getOrder('SB-100001', { userId: 'other-device', customer: aliceCustomer }))?.id).toBe('SB-100001');
+    const guest = { userId: 'guest', grants: [{ orderId: 'SB-100001', level: 'status' as const, until: T0 + 60_000 }] };
+    expect((await store.getOrder('100001', guest))?.id).toBe('SB-100001');
+    expect(await store.getOrder('SB-100002', guest)).toBeUndefined();
+    expect(await store.listOrders(guest)).toEqual([]);
+    await expect(store.cancelOrder('SB-100001', guest)).rejects.toMatchObject({ name: 'VerificationRequiredError', code: 'FORBIDDEN' });
+    now = T0 + 120_000;
+    expect(await store.getOrder('SB-100001', guest)).toBeUndefined();
+    now = T0;
     await expect(store.cancelOrder('SB-100001', { userId: 'mallory' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(store.refundStatus('SB-100002', { userId: 'alice' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -75,7 +84,8 @@ describe('DemoStore service operations', () => {
   it('seeds the demo orders once: prepared, shipped and delivered', async () => {
     expect(store.seedDemoOrders()).toBe(3);
     expect(store.seedDemoOrders()).toBe(0);
-    const who = { userId: 'widget-shopper', verifiedEmail: 'demo@example.com' };
+    // The demo page's signed-in customer (DEMO_CUSTOMER) owns them.
+    const who = { userId: 'widget-shopper', customer: { id: 'demo-shopper', email: 'demo@example.com' } };
     expect(await store.verifyEmail('SB-100103', 'demo@example.com')).toBe(true);
     expect((await store.listOrders(who)).map((o) => o.status)).toEqual(['processing', 'shipped', 'delivered']);
     expect(await store.getOrder('SB-100101', { userId: 'widget-shopper' })).toBeUndefined();

@@ -31,7 +31,8 @@ describe('ShopifyStore against a server replaying the Admin REST API shapes', ()
     db.close();
   });
 
-  const bob = { userId: 'u-bob', verifiedEmail: 'bob.norman@mail.example.com' };
+  // Bob is the store customer a store-signed identity names (src/identity).
+  const bob = { userId: 'u-bob', customer: { id: '207119551', email: 'bob.norman@mail.example.com' } };
 
   it('maps orders, fulfilment tracking and status, and sends the access token', async () => {
     const o = await store.getOrder('1002', bob);
@@ -43,14 +44,20 @@ describe('ShopifyStore against a server replaying the Admin REST API shapes', ()
 
   it('refuses orders of other shoppers (unauthorized lookup)', async () => {
     expect(await store.getOrder('1001', { userId: 'u-mallory' })).toBeUndefined();
-    expect(await store.getOrder('1001', { userId: 'u-mallory', verifiedEmail: 'mallory@example.com' })).toBeUndefined();
+    expect(await store.getOrder('1001', { userId: 'u-mallory', customer: { id: '1', email: 'mallory@example.com' } })).toBeUndefined();
+    // A grant for another order, or an expired one, shows nothing.
+    expect(await store.getOrder('1001', { userId: 'u-mallory', grants: [{ orderId: '#1002', level: 'manage', until: NOW + 1000 }, { orderId: '#1001', level: 'manage', until: NOW - 1 }] })).toBeUndefined();
+    // A status grant (order number + e-mail checked) shows the order but does not let a guest change it.
+    const guest = { userId: 'u-guest2', grants: [{ orderId: '#1001', level: 'status' as const, until: NOW + 1000 }] };
+    expect((await store.getOrder('1001', guest))?.id).toBe('#1001');
+    await expect(store.cancelOrder('1001', guest)).rejects.toMatchObject({ name: 'VerificationRequiredError' });
     expect(await store.getOrder('1003', bob)).toBeUndefined();
     expect((await store.getOrder('1003', { userId: 'u-guest' }))?.id).toBe('#1003');
     await expect(store.cancelOrder('1001', { userId: 'u-mallory' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await store.listOrders({ userId: 'u-mallory' })).toEqual([]);
   });
 
-  it('lists a verified e-mail\'s orders through the customer record', async () => {
+  it('lists a verified customer\'s orders through the customer record', async () => {
     expect((await store.listOrders(bob)).map((o) => o.id).sort()).toEqual(['#1001', '#1002']);
     expect(await store.verifyEmail('1001', 'BOB.norman@mail.example.com')).toBe(true);
     expect(await store.verifyEmail('1001', 'mallory@example.com')).toBe(false);

@@ -58,6 +58,8 @@
         MESSAGE_EMPTY: 'Please type a message.',
         RATE_LIMITED: 'You are sending messages too fast; please wait a moment.',
         FORBIDDEN: 'This conversation could not be restored; a new one was started.',
+        TOO_MANY_CONNECTIONS: 'Too many chat windows are open; please close one and try again.',
+        IDENTITY_INVALID: 'Your sign-in could not be confirmed; please reload the page.',
         UNKNOWN_CONVERSATION: 'Reconnecting, please try again.',
         TIMEOUT: 'No answer from the server; please try again.',
         DEFAULT: 'Something went wrong; please try again.',
@@ -101,6 +103,8 @@
         MESSAGE_EMPTY: '请输入消息。',
         RATE_LIMITED: '发送太频繁，请稍候。',
         FORBIDDEN: '无法恢复此会话，已开始新的会话。',
+        TOO_MANY_CONNECTIONS: '打开的聊天窗口太多，请关闭一个后重试。',
+        IDENTITY_INVALID: '无法确认您的登录状态，请刷新页面。',
         UNKNOWN_CONVERSATION: '正在重新连接，请重试。',
         TIMEOUT: '服务器没有响应，请重试。',
         DEFAULT: '出错了，请重试。',
@@ -490,20 +494,41 @@
   var socket = null;
   var ready = false;
 
+  // The store's page may pass a signed identity for a logged-in customer (data-identity JSON, or
+  // window.shopbotIdentity); without one the shopper is a guest. The server checks the signature.
+  function readIdentity() {
+    try {
+      var attr = script && script.getAttribute('data-identity');
+      var value = attr ? JSON.parse(attr) : window.shopbotIdentity;
+      return value && typeof value === 'object' ? value : undefined;
+    } catch (e) {
+      return undefined;
+    }
+  }
+  var identity = readIdentity();
+
+  // The conversation id and the token the server issued for it; nothing else is kept.
   function loadIds() {
     try {
       var raw = localStorage.getItem(STORAGE_KEY);
       var ids = raw ? JSON.parse(raw) : null;
-      return ids && typeof ids.conversationId === 'string' && typeof ids.userId === 'string' ? ids : {};
+      return ids && typeof ids.conversationId === 'string' && typeof ids.token === 'string' ? ids : {};
     } catch (e) {
       return {}; // Storage disabled or corrupt: start a fresh conversation.
     }
   }
   function saveIds(ids) {
     try {
-      localStorage.setItem(STORAGE_KEY, JSON.stringify({ conversationId: ids.conversationId, userId: ids.userId }));
+      localStorage.setItem(STORAGE_KEY, JSON.stringify({ conversationId: ids.conversationId, token: ids.token }));
     } catch (e) {
       /* Storage disabled: the conversation lasts as long as the page. */
+    }
+  }
+  function forgetIds() {
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+    } catch (e) {
+      /* nothing kept */
     }
   }
 
@@ -517,13 +542,20 @@
   /** `notice`: an error to show once the (new) conversation is on screen. */
   function hello(ids, notice) {
     var payload = { locale: navigator.language || 'en' };
-    if (ids.conversationId) payload.conversationId = ids.conversationId;
-    if (ids.userId) payload.userId = ids.userId;
+    if (ids.conversationId) {
+      payload.conversationId = ids.conversationId;
+      payload.token = ids.token;
+    }
+    if (identity) payload.identity = identity;
     socket.timeout(REPLY_TIMEOUT_MS).emit('hello', payload, function (err, res) {
       if (err) return setConnection('offline');
       if (res && res.error) {
-        // Stale or foreign ids: start over rather than lock the shopper out.
-        if (ids.conversationId) return hello({}, res.error.code === 'FORBIDDEN' ? res.error : notice);
+        // An expired, revoked or foreign conversation (or another shopper's): start over rather
+        // than lock the shopper out. Limits and bad identities are shown as they are.
+        if (ids.conversationId && /^(TOKEN_|FORBIDDEN|UNKNOWN_CONVERSATION)/.test(res.error.code)) {
+          forgetIds();
+          return hello({}, res.error.code === 'FORBIDDEN' ? res.error : notice);
+        }
         return showError(res.error);
       }
       saveIds(res);
@@ -579,6 +611,10 @@
     socket.on('connect', function () {
       // Every (re)connection starts with hello: it re-joins the conversation and restores history.
       hello(loadIds());
+    });
+    socket.on('connect_error', function (err) {
+      // Refused by the server (limits, origin): say why instead of spinning silently.
+      if (err && err.data && err.data.code) showError({ code: err.data.code });
     });
     socket.on('disconnect', function () {
       ready = false;
