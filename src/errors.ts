@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   SIGNATURE_REPLAYED: 401,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** A Teams activity's serviceUrl is not a Bot Framework host, or not the one its token names. */
+  SERVICE_URL_REFUSED: 403,
   RATE_LIMITED: 429,
   CATALOG_ROW_INVALID: 422,
   INPUT_MISSING: 400,
