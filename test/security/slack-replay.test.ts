@@ -16,6 +16,7 @@ import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
 import { FakeAssistant, FakeClock, FakeLogger, seededRandom } from '../channels/shared/fakes.js';
 import { FakeSlackApi } from '../channels/slack/fake-slack-api.js';
+import { ADD_TO_CART_CLICK } from '../channels/slack/payloads.js';
 
 const SECRET = 'replay-test-signing-secret';
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -73,20 +74,7 @@ function capture(urlPath: string, body: string, contentType: string, ts = TS, ex
 }
 
 const form = 'application/x-www-form-urlencoded';
-const addToCart = capture(
-  '/slack/interactivity',
-  new URLSearchParams({
-    payload: JSON.stringify({
-      type: 'block_actions',
-      team: { id: 'T1' },
-      user: { id: 'U1' },
-      channel: { id: 'C1' },
-      message: { ts: '1764331201.000100', thread_ts: '1764331200.000100' },
-      actions: [{ action_id: 'shopbot_add_to_cart', value: JSON.stringify({ p: 'B001', s: 'slate-1', i: 0 }) }],
-    }),
-  }).toString(),
-  form,
-);
+const addToCart = capture('/slack/interactivity', new URLSearchParams({ payload: JSON.stringify(ADD_TO_CART_CLICK) }).toString(), form);
 
 const turnsRun = () => procs.reduce((n, p) => n + p.assistant.turns.length, 0);
 const idle = () => Promise.all(procs.map((p) => p.handle.idle()));
