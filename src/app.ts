@@ -41,6 +41,7 @@ import type { StoreConnector } from './store/types.js';
 import { createTurnHandler, type ProductRetriever, type TurnInfo } from './turn.js';
 import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
 import { createResponder } from './responses/respond.js';
+import { hostsOf } from './responses/grounding.js';
 import { openVariantRanker } from './responses/variants.js';
 import { createLlmGenerator, loadLlmPrompts, openChatModel } from './responses/llm.js';
 import type { TranscriptEntry } from '../channels/web/protocol.js';
@@ -252,6 +253,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const chatModel = openChatModel(config.llm);
     const responder = createResponder({
       templates,
+      ownHosts: hostsOf([config.server.publicUrl, config.store.baseUrl]),
       ...(policyEncoder ? { ranker: await openVariantRanker(policyEncoder, templates) } : {}),
       ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),

@@ -107,8 +107,9 @@ export class PostgresFunnelStore implements FunnelStore {
   }
 
   async rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean> {
-    await this.pool.query('DELETE FROM webhook_nonces WHERE seen_at < $1', [nowMs - 2 * toleranceMs]);
-    const r = await this.pool.query('INSERT INTO webhook_nonces (signature, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [signature, nowMs]);
+    // seen_at holds when the row may be forgotten (see FunnelStore.rememberNonce).
+    await this.pool.query('DELETE FROM webhook_nonces WHERE seen_at < $1', [nowMs]);
+    const r = await this.pool.query('INSERT INTO webhook_nonces (signature, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [signature, nowMs + 2 * toleranceMs]);
     return r.rowCount === 1;
   }
 

@@ -71,8 +71,9 @@ export class SqliteFunnelStore implements FunnelStore {
   }
 
   async rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean> {
-    this.db.prepare('DELETE FROM webhook_nonces WHERE seen_at < ?').run(nowMs - 2 * toleranceMs);
-    return this.db.prepare('INSERT OR IGNORE INTO webhook_nonces (signature, seen_at) VALUES (?, ?)').run(signature, nowMs).changes === 1;
+    // seen_at holds when the row may be forgotten (see FunnelStore.rememberNonce).
+    this.db.prepare('DELETE FROM webhook_nonces WHERE seen_at < ?').run(nowMs);
+    return this.db.prepare('INSERT OR IGNORE INTO webhook_nonces (signature, seen_at) VALUES (?, ?)').run(signature, nowMs + 2 * toleranceMs).changes === 1;
   }
 
   async close(): Promise<void> {

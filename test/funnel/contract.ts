@@ -71,5 +71,13 @@ export function funnelStoreContract(name: string, open: () => Promise<{ store: F
       // Long after the window the old signature is pruned (the timestamp check refuses it anyway).
       expect(await store.rememberNonce('sig1', T0 + 3_600_000, 300_000)).toBe(true);
     });
+
+    it('keeps each key for its own window when callers with shorter windows share the table', async () => {
+      expect(await store.rememberNonce('slack:1:v0=abc', T0, 300_000)).toBe(true);
+      // A webhook configured with a 10 s tolerance prunes its own rows, not the Slack one.
+      expect(await store.rememberNonce('sig-short', T0 + 60_000, 10_000)).toBe(true);
+      expect(await store.rememberNonce('slack:1:v0=abc', T0 + 120_000, 300_000)).toBe(false);
+      expect(await store.rememberNonce('sig-short', T0 + 120_000, 10_000)).toBe(true);
+    });
   });
 }
