@@ -25,5 +25,9 @@ export interface FunnelStore {
   stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]>;
   /** Records a signed webhook's signature; false when it was already seen (a replay). */
   rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean>;
+  /** Deletes events of these types older than `cutoffMs` (retention); returns how many. */
+  deleteBefore(cutoffMs: number, types: readonly FunnelEventType[]): Promise<number>;
+  /** Deletes every event carrying this user id (a forget request); returns how many. */
+  deleteUser(userId: string): Promise<number>;
   close(): Promise<void>;
 }
