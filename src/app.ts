@@ -106,12 +106,25 @@ export interface App {
   readonly handoffConfig: HandoffFile;
   /** Set when conversation state lives in Redis; the server shares sockets through it too. */
   readonly redis?: Redis;
+  /** Retention sweep (also run at start and hourly) and forgetting one shopper (`shopbot forget`, DELETE /v1/users/:id). */
+  readonly privacy: Privacy;
   readiness(): Readiness;
   close(): Promise<void>;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: undefined });
+/**
+ * Log keys that can carry shopper text, contact details or credentials. Code logs ids and counts,
+ * not messages; this is the net for an object logged whole (a request, an error's context).
+ */
+export const LOG_REDACT_PATHS = [
+  ...['text', 'email', 'phone', 'password', 'token', 'accessToken', 'secret', 'query', 'lastMessage', 'authorization', 'cookie'].flatMap((k) => [k, `*.${k}`]),
+  ...['req.headers', 'request.headers', 'headers', 'res.headers'].flatMap((h) => [`${h}.authorization`, `${h}.cookie`, `${h}["set-cookie"]`, `${h}["x-api-key"]`]),
+  'violations[*].text',
+];
+
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options = { level: config.logLevel, base: undefined, redact: { paths: LOG_REDACT_PATHS } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 async function loadProducts(catalog: CatalogStore): Promise<Product[]> {
