@@ -25,7 +25,8 @@ import { openTextEncoder, type TextEncoder } from './models/index.js';
 import { loadTemplates } from './responses/templates.js';
 import { createRanker } from './ranking/index.js';
 import { openLearning, type Learning } from './learning/index.js';
-import { openCoupons, type Coupons } from './coupons/index.js';
+import { forgetCouponHolder, openCoupons, type Coupons } from './coupons/index.js';
+import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS, type Privacy } from './privacy/index.js';
 import { loadBids } from './ranking/bids.js';
 import { loadCampaigns } from './coupons/campaigns-file.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
@@ -229,7 +230,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     // A fresh demo install gets three demo orders (see DemoStore.seedDemoOrders) to track, cancel and return.
     if (config.catalog.demo && config.store.backend === 'demo') carts.seedDemoOrders();
     closers.push(() => store.close());
-    const states: StateStore = redis ? new RedisStateStore(redis) : new SqliteStateStore(db);
+    const retentionDays = config.privacy.retentionDays;
+    // Redis expires idle conversations itself; the sweep only clears its activity index then.
+    const states: StateStore = redis ? new RedisStateStore(redis, retentionDays > 0 ? { ttlSec: retentionDays * 86_400 } : {}) : new SqliteStateStore(db);
     closers.push(() => states.close());
 
     // The shipped demo policies stand in until the merchant points store.policiesDir at their own.
@@ -243,8 +246,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));
     const handoffConfig = loadHandoffFile(config.handoff.file ? resolveFromRoot(config.handoff.file) : undefined);
     const desks: SupportDesk[] = [...(deps.desks ?? [])];
+    const tickets = new SqliteHandoffQueue(db);
     const handoff = new HandoffService({
-      queue: new SqliteHandoffQueue(db),
+      queue: tickets,
       states,
       store,
       funnel: funnelWriter,
@@ -257,6 +261,18 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       hasAgents: () => !!config.agents.users || desks.length > 0,
       log,
     });
+    const privacy = createPrivacy({
+      stores: { states, funnel, tickets, shop: carts, coupons: { forgetUser: (userId, replacementId) => forgetCouponHolder(db, userId, replacementId) }, flushFunnel: () => funnelWriter.flush() },
+      retentionDays,
+      now,
+    });
+    if (retentionDays > 0) {
+      const swept = await privacy.sweep();
+      log.info({ ...swept }, 'retention sweep at start');
+      // Pushed after every store it uses, so it stops (and waits for a sweep in flight) before they close.
+      const sweeps = scheduleSweeps(privacy, { intervalMs: SWEEP_INTERVAL_MS, log });
+      closers.push(() => sweeps.stop());
+    }
     const chatModel = openChatModel(config.llm);
     const responder = createResponder({
       templates,
@@ -301,6 +317,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       handoff,
       handoffConfig,
       ...(redis ? { redis } : {}),
+      privacy,
       async history(conversationId) {
         const rows = await states.transcript(conversationId);
         return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.role === 'bot' && r.payload ? { reply: r.payload as OutboundMessage } : {}) }));

@@ -6,3 +6,4 @@ export { sanitizeText, SafeText } from './sanitize.js';
 export { findCardNumbers, luhnValid, looksLikeCard, CARD_PLACEHOLDER, SECURITY_CODE_PLACEHOLDER, EXPIRY_PLACEHOLDER } from './cards.js';
 export { PHONE_PLACEHOLDER } from './contacts.js';
 export { maskPersonalData, maskReply, redactCardNumbers, redactPaymentData } from './mask.js';
+export { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS, FORGOTTEN_USER_ID, UserIdSchema, type Privacy, type PrivacyStores, type SweepResult, type ForgetResult } from './retention.js';
