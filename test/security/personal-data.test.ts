@@ -86,6 +86,34 @@ describe('personal data in stored transcripts and funnel rows', () => {
   });
 });
 
+describe('personal data on the way to and from a human agent', () => {
+  it('briefs, relays and stored agent replies are masked; the shopper still reads the agent as written', async () => {
+    const t = await openTestApp({ agents: { users: 'alice:secret-1' } });
+    try {
+      const say = (text: string) => t.app.handleTurn({ conversationId: 'conv-agent-pii', userId: USER, channel: 'web', text });
+      const relayed: string[] = [];
+      t.app.handoff.subscribe((e) => void (e.type === 'shopper_message' && relayed.push(e.text)));
+      const pushed: string[] = [];
+      t.app.handoff.attachPush((_c, m) => void pushed.push(m.text));
+
+      expect((await say('I want to talk to a human, call me on 415-555-1234')).handoff?.status).toBe('queued');
+      const [ticket] = await t.app.handoff.queueFor(undefined);
+      expect(ticket!.brief.text).toContain('call me on [phone number removed]');
+      const taken = await t.app.handoff.take(ticket!.id, 'alice');
+      expect((await say('my email is jane.doe@example.com')).silent).toBe(true);
+      expect(relayed).toEqual(['my email is j***@example.com']);
+      await t.app.handoff.reply('conv-agent-pii', 'alice', 'Please write to returns@shop.example\u202E, card 4111 1111 1111 1111 noted');
+      expect(pushed.at(-1)).toBe('Please write to returns@shop.example, card [card number removed] noted');
+
+      const stored = JSON.stringify([ticket, taken, await t.app.history('conv-agent-pii')]);
+      for (const raw of ['415-555-1234', 'jane.doe@example.com', 'returns@shop.example', '4111 1111']) expect(stored).not.toContain(raw);
+      expect(stored).toContain('r***@shop.example');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('personal data in logs', () => {
   it('redacts text, contact details and credentials in every log line', () => {
     const lines: string[] = [];
