@@ -241,6 +241,12 @@ export const ConfigSchema = z.object({
       highValueCartCents: int(0, 1_000_000_000).default(50_000),
     })
     .prefault({}),
+  privacy: z
+    .object({
+      /** Conversations, transcripts, closed handoff tickets and slate payloads idle this many days are deleted (hourly sweep); 0 keeps them forever. */
+      retentionDays: int(0, 36_500).default(90),
+    })
+    .prefault({}),
   agents: z
     .object({
       /** Agent console logins as "name:password" pairs separated by commas (scrypt-hashed at start). */
@@ -335,6 +341,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_AGENT_USERS: 'agents.users',
   SHOPBOT_HANDOFF_FILE: 'handoff.file',
   SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
+  SHOPBOT_RETENTION_DAYS: 'privacy.retentionDays',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -31,5 +31,9 @@ export interface FunnelStore {
    * it holds the time the row may be forgotten.
    */
   rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean>;
+  /** Deletes events of these types older than `cutoffMs` (retention); returns how many. */
+  deleteBefore(cutoffMs: number, types: readonly FunnelEventType[]): Promise<number>;
+  /** Deletes every event carrying this user id (a forget request); returns how many. */
+  deleteUser(userId: string): Promise<number>;
   close(): Promise<void>;
 }
