@@ -25,7 +25,8 @@ import { openTextEncoder, type TextEncoder } from './models/index.js';
 import { loadTemplates } from './responses/templates.js';
 import { createRanker } from './ranking/index.js';
 import { openLearning, type Learning } from './learning/index.js';
-import { openCoupons, type Coupons } from './coupons/index.js';
+import { forgetCouponHolder, openCoupons, type Coupons } from './coupons/index.js';
+import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS, type Privacy } from './privacy/index.js';
 import { loadBids } from './ranking/bids.js';
 import { loadCampaigns } from './coupons/campaigns-file.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
@@ -59,6 +60,7 @@ import type { StoreConnector } from './store/types.js';
 import { createTurnHandler, type ProductRetriever, type TurnInfo } from './turn.js';
 import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
 import { createResponder } from './responses/respond.js';
+import { hostsOf } from './responses/grounding.js';
 import { openVariantRanker } from './responses/variants.js';
 import { createLlmGenerator, loadLlmPrompts, openChatModel } from './responses/llm.js';
 import type { TranscriptEntry } from '../channels/web/protocol.js';
@@ -133,12 +135,25 @@ export interface App {
   readonly redis?: Redis;
   /** Abuse limits (rate rules, socket caps), shared through Redis when it is configured. */
   readonly limits: Limits;
+  /** Retention sweep (also run at start and hourly) and forgetting one shopper (`shopbot forget`, DELETE /v1/users/:id). */
+  readonly privacy: Privacy;
   readiness(): Readiness;
   close(): Promise<void>;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: undefined });
+/**
+ * Log keys that can carry shopper text, contact details or credentials. Code logs ids and counts,
+ * not messages; this is the net for an object logged whole (a request, an error's context).
+ */
+export const LOG_REDACT_PATHS = [
+  ...['text', 'email', 'phone', 'password', 'token', 'accessToken', 'secret', 'query', 'lastMessage', 'authorization', 'cookie'].flatMap((k) => [k, `*.${k}`]),
+  ...['req.headers', 'request.headers', 'headers', 'res.headers'].flatMap((h) => [`${h}.authorization`, `${h}.cookie`, `${h}["set-cookie"]`, `${h}["x-api-key"]`]),
+  'violations[*].text',
+];
+
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options = { level: config.logLevel, base: undefined, redact: { paths: LOG_REDACT_PATHS } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 async function loadProducts(catalog: CatalogStore): Promise<Product[]> {
@@ -252,7 +267,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     // A fresh demo install gets three demo orders (see DemoStore.seedDemoOrders) to track, cancel and return.
     if (config.catalog.demo && config.store.backend === 'demo') carts.seedDemoOrders();
     closers.push(() => store.close());
-    const states: StateStore = redis ? new RedisStateStore(redis) : new SqliteStateStore(db);
+    const retentionDays = config.privacy.retentionDays;
+    // Redis expires idle conversations itself; the sweep only clears its activity index then.
+    const states: StateStore = redis ? new RedisStateStore(redis, retentionDays > 0 ? { ttlSec: retentionDays * 86_400 } : {}) : new SqliteStateStore(db);
     closers.push(() => states.close());
 
     // The shipped demo policies stand in until the merchant points store.policiesDir at their own.
@@ -273,8 +290,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const orderChecks = createOrderChecks({ store, limits, mail, templates, key: deriveKey(sessionSecret, 'order-code'), now });
     const handoffConfig = loadHandoffFile(config.handoff.file ? resolveFromRoot(config.handoff.file) : undefined);
     const desks: SupportDesk[] = [...(deps.desks ?? [])];
+    const tickets = new SqliteHandoffQueue(db);
     const handoff = new HandoffService({
-      queue: new SqliteHandoffQueue(db),
+      queue: tickets,
       states,
       store,
       funnel: funnelWriter,
@@ -287,9 +305,22 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       hasAgents: () => !!config.agents.users || desks.length > 0,
       log,
     });
+    const privacy = createPrivacy({
+      stores: { states, funnel, tickets, shop: carts, coupons: { forgetUser: (userId, replacementId) => forgetCouponHolder(db, userId, replacementId) }, flushFunnel: () => funnelWriter.flush() },
+      retentionDays,
+      now,
+    });
+    if (retentionDays > 0) {
+      const swept = await privacy.sweep();
+      log.info({ ...swept }, 'retention sweep at start');
+      // Pushed after every store it uses, so it stops (and waits for a sweep in flight) before they close.
+      const sweeps = scheduleSweeps(privacy, { intervalMs: SWEEP_INTERVAL_MS, log });
+      closers.push(() => sweeps.stop());
+    }
     const chatModel = openChatModel(config.llm);
     const responder = createResponder({
       templates,
+      ownHosts: hostsOf([config.server.publicUrl, config.store.baseUrl]),
       ...(policyEncoder ? { ranker: await openVariantRanker(policyEncoder, templates) } : {}),
       ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),
@@ -333,6 +364,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       handoffConfig,
       ...(redis ? { redis } : {}),
       limits,
+      privacy,
       async history(conversationId) {
         const rows = await states.transcript(conversationId);
         return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.role === 'bot' && r.payload ? { reply: r.payload as OutboundMessage } : {}) }));

@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, { load: Loader; help: string }>> = {
   chat: { load: () => import('./cli/chat.js'), help: 'chat [--user ID]                   chat in the terminal against the same pipeline' },
   ingest: { load: () => import('./cli/ingest.js'), help: 'ingest <file> --format esci|csv|gmc   import a catalog file' },
   funnel: { load: () => import('./cli/funnel.js'), help: 'funnel [--days N] [--json OUT]        funnel stage counts and conversion per channel and day' },
+  forget: { load: () => import('./cli/forget.js'), help: 'forget --user ID                      delete one shopper\'s conversations, cart, events, coupons and tickets; anonymise their orders' },
   train: { load: () => import('./cli/train.js'), help: 'train intent|ranking                  train a model from data in the repo / the event log' },
   eval: { load: () => import('./cli/eval.js'), help: 'eval <what> ... [--json OUT]          retrieval | intent | intent-benchmarks | clicks | conversion | uplift | conversations' },
   bench: { load: () => import('./cli/bench.js'), help: 'bench <what> ... [--json OUT]         turn | retrieval | models | ranking' },

@@ -16,6 +16,11 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
 const optionalString = z.string().min(1).optional();
+/** Host names or `*.suffix` patterns (no scheme, port or path): comma-separated in the environment, an array in the file. */
+const hostList = z
+  .union([z.string().transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean)), z.array(z.string())])
+  .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:]+\]$/i, 'expected a host name or *.suffix, without scheme, port or path')).max(100))
+  .default([]);
 
 export const ConfigSchema = z.object({
   /** Where SQLite files, the vector index and model checkpoints live. */
@@ -210,6 +215,8 @@ export const ConfigSchema = z.object({
       tenantId: optionalString,
       supportConversationId: optionalString,
       serviceUrl: optionalString,
+      /** Bot Connector hosts allowed besides Microsoft's (channels/teams/service-url.ts); loopback ones may use http. */
+      serviceUrlHosts: hostList,
       /** Comma-separated Teams user ids (aadObjectId or 29:... id) allowed to run merchant reports. */
       merchantUserIds: optionalString,
       /** Entra authority override (sovereign clouds; tests point it at a local JWKS). */
@@ -232,6 +239,12 @@ export const ConfigSchema = z.object({
       file: optionalString,
       /** A shopper who needs help with a cart worth at least this much goes to sales first. */
       highValueCartCents: int(0, 1_000_000_000).default(50_000),
+    })
+    .prefault({}),
+  privacy: z
+    .object({
+      /** Conversations, transcripts, closed handoff tickets and slate payloads idle this many days are deleted (hourly sweep); 0 keeps them forever. */
+      retentionDays: int(0, 36_500).default(90),
     })
     .prefault({}),
   agents: z
@@ -318,6 +331,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   MICROSOFT_APP_TENANT_ID: 'teams.tenantId',
   SHOPBOT_TEAMS_SUPPORT_CONVERSATION: 'teams.supportConversationId',
   SHOPBOT_TEAMS_SERVICE_URL: 'teams.serviceUrl',
+  SHOPBOT_TEAMS_SERVICE_URL_HOSTS: 'teams.serviceUrlHosts',
   SHOPBOT_TEAMS_MERCHANTS: 'teams.merchantUserIds',
   SHOPBOT_TEAMS_AUTHORITY: 'teams.authority',
   SLACK_BOT_TOKEN: 'slack.botToken',
@@ -327,6 +341,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_AGENT_USERS: 'agents.users',
   SHOPBOT_HANDOFF_FILE: 'handoff.file',
   SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
+  SHOPBOT_RETENTION_DAYS: 'privacy.retentionDays',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   IDENTITY_INVALID: 401,
   /** The request's Origin is not in security.allowedOrigins. */
   ORIGIN_FORBIDDEN: 403,
+  /** A Teams activity's serviceUrl is not a Bot Framework host, or not the one its token names. */
+  SERVICE_URL_REFUSED: 403,
   RATE_LIMITED: 429,
   /** Too many failed logins: the account is locked for a while. */
   ACCOUNT_LOCKED: 429,

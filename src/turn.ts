@@ -6,7 +6,6 @@ import type { Product } from './catalog/product.js';
 import type { CatalogStore } from './catalog/types.js';
 import { decide, awaitOrderId, searchConstraints, searchFilters, type Action, type CatalogMentions } from './dialogue/policy.js';
 import { runTaskStep } from './dialogue/task-step.js';
-import { redactCardNumbers } from './handoff/redact.js';
 import { newState, requesterOf, type ConversationState, type StateStore } from './dialogue/state.js';
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput } from './funnel/events.js';
@@ -23,6 +22,7 @@ import type { OrderChecks } from './identity/index.js';
 import { CouponRefusedError, type Coupons } from './coupons/index.js';
 import { render } from './responses/templates.js';
 import type { Lang } from './messages.js';
+import { maskPersonalData, maskReply, sanitizeText } from './privacy/index.js';
 
 export interface ProductRetriever {
   search(request: RetrievalQuery & { signal?: AbortSignal }): Promise<SearchHit[]>;
@@ -115,7 +115,8 @@ function actionOnlyNlu(state: ConversationState): NluResult {
 export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options?: { signal?: AbortSignal }) => Promise<OutboundMessage> {
   const responder = deps.responder ?? createResponder({ templates: deps.templates });
   return async function handleTurn(msg, options = {}) {
-    const text = msg.text.trim();
+    // Every channel comes through here, so this is where control characters and lone surrogates go.
+    const text = sanitizeText(msg.text).trim();
     if (!text && !msg.action) throw new ShopbotError('MESSAGE_EMPTY', 'message text is empty');
     if (text.length > deps.maxMessageChars) throw new ShopbotError('MESSAGE_TOO_LONG', `message is longer than ${deps.maxMessageChars} characters`);
     const signal = options.signal;
@@ -129,7 +130,7 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
 
     // While a human agent owns the conversation the bot says nothing; the message goes to the agent.
     if (state.owner === 'agent') {
-      await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text: redactCardNumbers(text), ts: now }]);
+      await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text: maskPersonalData(text), ts: now }]);
       await deps.handoff?.relayShopperMessage(state, text);
       deps.funnel.log(...events);
       return { conversationId: msg.conversationId, text: '', lang: state.lang, products: [], quickReplies: [], silent: true };
@@ -190,9 +191,11 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
     };
     events.push({ ...base, id: `${turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length });
     await deps.states.save(state, now);
+    // The turn above read the raw text; what is kept is masked, the bot's reply too (it can echo an address).
+    const stored = maskReply(out);
     await deps.states.appendTranscript(msg.conversationId, [
-      ...(text ? [{ role: 'user' as const, text: redactCardNumbers(text), ts: now }] : []),
-      { role: 'bot' as const, text: out.text, payload: out, ts: now },
+      ...(text ? [{ role: 'user' as const, text: maskPersonalData(text), ts: now }] : []),
+      { role: 'bot' as const, text: stored.text, payload: stored, ts: now },
     ]);
     deps.funnel.log(...events);
     for (const listener of deps.onTurnEnd ?? []) listener({ conversationId: msg.conversationId, actions: decision.actions, results, state, reply: out });
@@ -238,10 +241,13 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
           const buyable = product && product.availability !== 'out_of_stock' && product.stock !== 0;
           return product ? [{ product, relevance: buyable ? h.score : h.score * 0.5 }] : [];
         });
-        const ranked = deps.ranker.rank({ candidates, k, query: s.query, userId: msg.userId, lang: state.lang });
+        // Retrieval reads the raw words; the ranker gets the masked query, because its features are logged
+        // with the slate and the features logged must be the ones it ranked with.
+        const loggedQuery = maskPersonalData(s.query);
+        const ranked = deps.ranker.rank({ candidates, k, query: loggedQuery, userId: msg.userId, lang: state.lang });
         const slateId = deps.newId();
         const cards: ProductCard[] = ranked.items.map((it) => toCard(it.product, it.position, slateId, it.sponsored));
-        events.push({ ...base, id: `${turnId}:search`, type: 'search', query: s.query, results: hits.length });
+        events.push({ ...base, id: `${turnId}:search`, type: 'search', query: loggedQuery, results: hits.length });
         if (cards.length) {
           events.push({
             ...base,
@@ -250,12 +256,12 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
             slateId,
             policyId: ranked.policyId,
             policyVersion: ranked.policyVersion,
-            query: s.query,
+            query: loggedQuery,
             candidates: candidates.map((c) => ({ productId: c.product.id, score: c.relevance, ...(ranked.candidateFeatures?.(c.product.id) ? { features: ranked.candidateFeatures(c.product.id)! } : {}) })),
             shown: ranked.items.map((it) => ({ productId: it.product.id, position: it.position, propensity: it.propensity, sponsored: it.sponsored })),
           });
           for (const it of ranked.items) {
-            events.push({ ...base, id: `${slateId}:imp:${it.position}`, type: 'impression', productId: it.product.id, position: it.position, query: s.query, policyId: ranked.policyId, slateId, propensity: it.propensity, sponsored: it.sponsored });
+            events.push({ ...base, id: `${slateId}:imp:${it.position}`, type: 'impression', productId: it.product.id, position: it.position, query: loggedQuery, policyId: ranked.policyId, slateId, propensity: it.propensity, sponsored: it.sponsored });
           }
         }
         const search = { ...s, offset: s.offset };
@@ -341,7 +347,7 @@ export function createTurnHandler(deps: TurnDeps): (msg: InboundMessage, options
         return { state, result: passage ? { type: 'policy', passage } : { type: 'policy_unknown' } };
       }
       case 'handoff': {
-        const routed = (await deps.handoff?.escalate(state, action.reason, redactCardNumbers(msg.text))) ?? {};
+        const routed = (await deps.handoff?.escalate(state, action.reason, maskPersonalData(sanitizeText(msg.text)))) ?? {};
         events.push({ ...base, id: `${turnId}:handoff`, type: 'handoff', status: 'requested', reason: action.reason, ...(routed.team ? { team: routed.team } : {}) });
         const handoff = { reason: action.reason, requestedAt: base.ts, ...(routed.team ? { team: routed.team } : {}), ...(routed.ticketId ? { ticketId: routed.ticketId } : {}), ...(routed.priority ? { priority: routed.priority } : {}) };
         return {

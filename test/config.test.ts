@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('from-override');
   });
 
+  it('keeps personal data 90 days unless SHOPBOT_RETENTION_DAYS says otherwise (0: forever)', () => {
+    expect(loadConfig({ env: {} }).privacy.retentionDays).toBe(90);
+    expect(loadConfig({ env: { SHOPBOT_RETENTION_DAYS: '0' } }).privacy.retentionDays).toBe(0);
+    expect(() => loadConfig({ env: { SHOPBOT_RETENTION_DAYS: '-1' } })).toThrow(/privacy\.retentionDays \(SHOPBOT_RETENTION_DAYS\)/);
+  });
+
   it('reports an unreadable config file', () => {
     expect(() => loadConfig({ env: {}, file: '/nonexistent/shopbot.json' })).toThrow(/CONFIG|config file/);
   });

@@ -1,7 +1,8 @@
 /**
  * The Slack channel mounted in our fastify server: Events API, interactivity and the /shopbot
  * slash command, through a Bolt App with a custom receiver. Every request's signature and
- * timestamp are checked on the raw body before Bolt sees it; outbound messages go through the
+ * timestamp are checked on the raw body before Bolt sees it, and a signed request already accepted
+ * by any server process (the funnel store's nonce table) is refused; outbound messages go through the
  * per-channel queue (Slack allows about one message per second per channel).
  */
 import { App, LogLevel, webApi, type Receiver, type ReceiverEvent } from '@slack/bolt';
@@ -28,7 +29,7 @@ import {
   type SlackMessageEvent,
 } from './inbound.js';
 import { SlackSupportDesk } from './support.js';
-import { verifySlackRequest } from './verify.js';
+import { isFirstDelivery, refuseReplayedRequest, verifySlackRequest } from './verify.js';
 
 export interface SlackChannelOptions {
   /** Where support threads are remembered; defaults to memory (lost on restart). */
@@ -157,7 +158,6 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
   });
   const desk = supportChannel ? new SlackSupportDesk(client, outbound, supportChannel, options.threads ?? new MemoryThreadDirectory()) : undefined;
   const charts = new ChartStore(() => clock.now());
-  const seenEvents = new Set<string>();
 
   let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
   const authorize = async () => {
@@ -307,41 +307,41 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     logger.error({ channel: 'slack', err: err.message }, 'slack listener error');
   });
 
-  async function handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const raw = typeof req.body === 'string' ? req.body : '';
+  function parseBody(raw: string, contentType: string): Record<string, unknown> {
     try {
-      verifySlackRequest({
-        signingSecret: signingSecret!,
-        rawBody: raw,
-        timestamp: req.headers['x-slack-request-timestamp'] as string | undefined,
-        signature: req.headers['x-slack-signature'] as string | undefined,
-        nowMs: clock.now(),
-      });
+      if (contentType.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+      const form = new URLSearchParams(raw);
+      const payload = form.get('payload');
+      return payload ? (JSON.parse(payload) as Record<string, unknown>) : Object.fromEntries(form);
+    } catch (cause) {
+      throw new ShopbotError('BAD_REQUEST', 'malformed Slack payload', { cause });
+    }
+  }
+
+  /** Returns the reply body, or undefined for an empty 200; refusals are thrown as coded errors. */
+  async function accept(req: FastifyRequest): Promise<unknown> {
+    const raw = typeof req.body === 'string' ? req.body : '';
+    const timestamp = req.headers['x-slack-request-timestamp'] as string | undefined;
+    const signature = req.headers['x-slack-signature'] as string | undefined;
+    verifySlackRequest({ signingSecret: signingSecret!, rawBody: raw, timestamp, signature, nowMs: clock.now() });
+    await refuseReplayedRequest(deps.funnel, { timestamp: timestamp!, signature: signature!, nowMs: clock.now() });
+    const body = parseBody(raw, req.headers['content-type'] ?? '');
+    if (body.type === 'url_verification' && typeof body.challenge === 'string') return { challenge: body.challenge };
+    // Slack redelivers when our ack is slow, perhaps to another process; the same event must not answer twice.
+    if (typeof body.event_id === 'string' && !(await isFirstDelivery(deps.funnel, body.event_id, clock.now()))) return undefined;
+    const retryNum = Number(req.headers['x-slack-retry-num'] ?? '') || undefined;
+    return receiver.dispatch(body, retryNum);
+  }
+
+  async function handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    let response: unknown;
+    try {
+      response = await accept(req);
     } catch (err) {
       const { status, body } = errorBody(err);
       return reply.code(status).send(body);
     }
-    let body: Record<string, unknown>;
-    try {
-      if ((req.headers['content-type'] ?? '').startsWith('application/json')) body = JSON.parse(raw) as Record<string, unknown>;
-      else {
-        const form = new URLSearchParams(raw);
-        const payload = form.get('payload');
-        body = payload ? (JSON.parse(payload) as Record<string, unknown>) : Object.fromEntries(form);
-      }
-    } catch {
-      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: 'malformed Slack payload' } });
-    }
-    if (body.type === 'url_verification' && typeof body.challenge === 'string') return reply.send({ challenge: body.challenge });
-    if (typeof body.event_id === 'string') {
-      // Slack redelivers when our ack is slow; the same event must not answer twice.
-      if (seenEvents.has(body.event_id)) return reply.code(200).send('');
-      seenEvents.add(body.event_id);
-      if (seenEvents.size > 5000) seenEvents.delete(seenEvents.values().next().value as string);
-    }
-    const retryNum = Number(req.headers['x-slack-retry-num'] ?? '') || undefined;
-    const response = await receiver.dispatch(body, retryNum);
-    return response === undefined ? reply.code(200).send('') : reply.code(200).send(response);
+    return reply.code(200).send(response ?? '');
   }
 
   await fastify.register(async (scope) => {

@@ -1,7 +1,9 @@
 /**
  * The Teams channel: POST /api/messages through the Microsoft 365 Agents SDK (the successor of the
  * archived botbuilder; same Bot Framework activity protocol). The SDK validates each request's
- * JWT against Microsoft's (or, in tests, a local) JWKS; activities run through an ActivityHandler;
+ * JWT against Microsoft's (or, in tests, a local) JWKS; the activity's serviceUrl must then match
+ * the token's serviceurl claim and the Bot Connector allowlist (service-url.ts), or nothing is sent
+ * or stored; activities run through an ActivityHandler;
  * replies go back over the Bot Connector API through a per-conversation queue that honours 429
  * Retry-After with exponential back-off and jitter.
  */
@@ -12,13 +14,16 @@ import {
   HttpError,
   MessageFactory,
   type AuthConfiguration,
+  type ConnectorClient,
   type Connections,
+  type HeaderPropagationCollection,
+  type Request as AgentsRequest,
   type ResourceResponse,
   type TurnContext,
   type WebResponse,
 } from '@microsoft/agents-hosting';
 import type { FastifyInstance } from 'fastify';
-import { ShopbotError } from '../../src/errors.js';
+import { errorBody, ShopbotError } from '../../src/errors.js';
 import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
 import { truncate } from '../shared/escape.js';
 import { isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
@@ -27,6 +32,7 @@ import { MemoryThreadDirectory, type ThreadDirectory } from '../shared/support.j
 import type { ChannelDeps, ChannelHandle } from '../shared/types.js';
 import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
 import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, teamsConversationId, teamsUserId } from './inbound.js';
+import { createServiceUrlPolicy, type ServiceUrlPolicy } from './service-url.js';
 import { TeamsSupportDesk } from './support.js';
 
 export interface TeamsChannelOptions {
@@ -57,9 +63,25 @@ export function classifyTeamsError(clock: OutboundClock) {
   };
 }
 
-/** Every outbound activity goes through the queue, keyed by conversation. */
+/** The claims of the verified token, as the SDK's JWT middleware leaves them on the request. */
+type JwtPayload = NonNullable<AgentsRequest['user']>;
+
+/**
+ * Every outbound activity goes through the queue, keyed by conversation. A connector client (which
+ * carries the bot's token) is only made for an allowed serviceUrl: the request check in the route
+ * covers replies, this covers proactive sends from stored references and the support desk.
+ */
 class QueuedCloudAdapter extends CloudAdapter {
   queue?: OutboundQueue;
+  serviceUrls?: ServiceUrlPolicy;
+  protected override async createConnectorClientWithIdentity(identity: JwtPayload, activity: Activity, headers?: HeaderPropagationCollection): Promise<ConnectorClient> {
+    this.serviceUrls?.assertAllowed(activity.serviceUrl);
+    return super.createConnectorClientWithIdentity(identity, activity, headers);
+  }
+  protected override async createConnectorClient(serviceUrl: string, scope: string, identity: JwtPayload, headers?: HeaderPropagationCollection): Promise<ConnectorClient> {
+    this.serviceUrls?.assertAllowed(serviceUrl);
+    return super.createConnectorClient(serviceUrl, scope, identity, headers);
+  }
   override async sendActivities(context: TurnContext, activities: Activity[]): Promise<ResourceResponse[]> {
     const queue = this.queue;
     if (!queue) return super.sendActivities(context, activities);
@@ -128,6 +150,14 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
   const { appId, appPassword, tenantId, supportConversationId, serviceUrl } = config.teams;
   if (!appId || !appPassword) throw new ShopbotError('CONFIG_INVALID', 'Teams needs teams.appId (MICROSOFT_APP_ID) and teams.appPassword (MICROSOFT_APP_PASSWORD)');
   const clock = deps.clock ?? realClock();
+  const serviceUrls = createServiceUrlPolicy(config.teams.serviceUrlHosts);
+  if (serviceUrl) {
+    try {
+      serviceUrls.assertAllowed(serviceUrl);
+    } catch (cause) {
+      throw new ShopbotError('CONFIG_INVALID', `teams.serviceUrl (SHOPBOT_TEAMS_SERVICE_URL): ${(cause as Error).message}`, { cause });
+    }
+  }
   const authConfig: AuthConfiguration = {
     clientId: appId,
     clientSecret: appPassword,
@@ -151,6 +181,7 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     logger,
   });
   adapter.queue = outbound;
+  adapter.serviceUrls = serviceUrls;
   adapter.onTurnError = async (context, error) => {
     logger.error({ channel: 'teams', err: error instanceof Error ? error.message : String(error) }, 'teams turn failed');
     await context.sendActivity(MessageFactory.text('Sorry, something went wrong on our side. Please try again in a moment.')).catch(() => undefined);
@@ -246,7 +277,11 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
   });
 
   fastify.post('/api/messages', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
-    const request = { body: req.body as Record<string, unknown> | undefined, headers: req.headers as Record<string, string | string[] | undefined>, method: req.method };
+    const request: AgentsRequest = {
+      body: req.body as Record<string, unknown> | undefined,
+      headers: req.headers as Record<string, string | string[] | undefined>,
+      method: req.method,
+    };
     const res = new ResponseShim();
     let authorized = false;
     await adapter.authorizeRequest(request, res, () => {
@@ -256,6 +291,16 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
       return reply.code(res.statusCode === 200 ? 401 : res.statusCode).send({ error: { code: 'UNAUTHORIZED', message: 'invalid or missing Bot Framework token' } });
     }
     if (!request.body || typeof request.body !== 'object') return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: 'activity body required' } });
+    // Before anything is sent or a conversation reference stored: the SDK would POST the reply, with
+    // the bot's token, to whatever serviceUrl the activity names. request.user holds the claims of
+    // the token the SDK has just verified.
+    try {
+      serviceUrls.assertInbound(request.body.serviceUrl, request.user);
+    } catch (err) {
+      logger.warn({ channel: 'teams', serviceUrl: String(request.body.serviceUrl).slice(0, 300), err: (err as Error).message }, 'teams activity refused');
+      const { status, body } = errorBody(err);
+      return reply.code(status).send(body);
+    }
     await adapter.process(request, res, (context) => handler.run(context));
     for (const [k, v] of Object.entries(res.headers)) reply.header(k, v);
     return reply.code(res.statusCode).send(res.body ?? '');

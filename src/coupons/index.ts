@@ -24,6 +24,11 @@ export { ClassTransformUplift, TwoModelUplift, type UpliftExample } from './upli
 export { upliftFeatures, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
 export { newCode, verifyCode } from './codes.js';
 
+/** Forgets one shopper's coupon rows (see SqliteCouponStore.forgetUser); works whether or not coupons are enabled now. */
+export function forgetCouponHolder(db: SqliteDb, userId: string, replacementId: string): { codesDeleted: number; redemptionsAnonymised: number } {
+  return new SqliteCouponStore(db).forgetUser(userId, replacementId);
+}
+
 export const UPLIFT_CHECKPOINT = 'coupon-uplift';
 /** Used only when coupons.secret is unset and the demo catalog is on (never in production). */
 const DEV_SECRET = 'shopbot-dev-coupon-key-not-for-production';

@@ -81,6 +81,20 @@ export class SqliteCouponStore {
     return this.db.prepare('INSERT OR IGNORE INTO coupon_codes (code, campaign_id, user_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(code, campaignId, userId, issuedAt, expiresAt).changes === 1;
   }
 
+  /**
+   * A forget request. Unredeemed codes are deleted. Redeemed codes and their redemptions are kept
+   * with the user id replaced: the budget check sums redemptions, so deleting them would hand the
+   * spent budget back to the campaign.
+   */
+  forgetUser(userId: string, replacementId: string): { codesDeleted: number; redemptionsAnonymised: number } {
+    return this.db.transaction(() => {
+      const codesDeleted = this.db.prepare('DELETE FROM coupon_codes WHERE user_id = ? AND code NOT IN (SELECT code FROM coupon_redemptions)').run(userId).changes;
+      this.db.prepare('UPDATE coupon_codes SET user_id = ? WHERE user_id = ?').run(replacementId, userId);
+      const redemptionsAnonymised = this.db.prepare('UPDATE coupon_redemptions SET user_id = ? WHERE user_id = ?').run(replacementId, userId).changes;
+      return { codesDeleted, redemptionsAnonymised };
+    })();
+  }
+
   redeem(secret: string, code: string, order: RedeemOrder, nowMs: number): Redemption {
     const campaignId = verifyCode(secret, code);
     if (!campaignId) throw new CouponRefusedError('FORGED');

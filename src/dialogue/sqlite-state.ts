@@ -1,5 +1,8 @@
 import type { SqliteDb } from '../storage/sqlite.js';
-import { ConversationStateSchema, type ConversationState, type StateStore, type TranscriptRow } from './state.js';
+import { ConversationStateSchema, type ConversationState, type ConversationsDeleted, type StateStore, type TranscriptRow } from './state.js';
+
+// A conversation saved long ago can still be live: while an agent owns it, shopper messages are appended without a save.
+const INACTIVE = `SELECT id FROM conversations c WHERE c.updated_at < @cutoff AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.ts >= @cutoff)`;
 
 export class SqliteStateStore implements StateStore {
   constructor(private readonly db: SqliteDb) {}
@@ -30,6 +33,23 @@ export class SqliteStateStore implements StateStore {
       .prepare('SELECT role, text, payload, ts FROM (SELECT seq, role, text, payload, ts FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq')
       .all(conversationId, limit) as { role: TranscriptRow['role']; text: string; payload: string | null; ts: number }[];
     return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.payload ? { payload: JSON.parse(r.payload) as unknown } : {}) }));
+  }
+
+  async deleteInactive(cutoffMs: number): Promise<ConversationsDeleted> {
+    return this.deleteWhere(INACTIVE, { cutoff: cutoffMs });
+  }
+
+  async deleteUser(userId: string): Promise<ConversationsDeleted> {
+    return this.deleteWhere('SELECT id FROM conversations WHERE user_id = @userId', { userId });
+  }
+
+  /** Messages first: they reference their conversation. */
+  private deleteWhere(ids: string, params: Record<string, unknown>): ConversationsDeleted {
+    return this.db.transaction(() => {
+      const messages = this.db.prepare(`DELETE FROM messages WHERE conversation_id IN (${ids})`).run(params).changes;
+      const conversations = this.db.prepare(`DELETE FROM conversations WHERE id IN (${ids})`).run(params).changes;
+      return { conversations, messages };
+    })();
   }
 
   async close(): Promise<void> {}

@@ -94,11 +94,21 @@ export interface TranscriptRow {
   readonly ts: number;
 }
 
+/** What a retention sweep or a forget request removed. */
+export interface ConversationsDeleted {
+  readonly conversations: number;
+  readonly messages: number;
+}
+
 /** Conversation state and transcripts. Embedded: SQLite. */
 export interface StateStore {
   load(conversationId: string): Promise<ConversationState | undefined>;
   save(state: ConversationState, nowMs: number): Promise<void>;
   appendTranscript(conversationId: string, rows: readonly TranscriptRow[]): Promise<void>;
   transcript(conversationId: string, limit?: number): Promise<TranscriptRow[]>;
+  /** Deletes conversations (state and whole transcript) with no save and no message since `cutoffMs`. */
+  deleteInactive(cutoffMs: number): Promise<ConversationsDeleted>;
+  /** Deletes every conversation of one user, state and transcript. */
+  deleteUser(userId: string): Promise<ConversationsDeleted>;
   close(): Promise<void>;
 }

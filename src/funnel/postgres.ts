@@ -3,7 +3,7 @@
  * SQLite engine: the idempotency key is the primary key (ON CONFLICT DO NOTHING).
  */
 import pg from 'pg';
-import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput } from './events.js';
+import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput, type FunnelEventType } from './events.js';
 import type { FunnelQuery, FunnelStore, StageRow } from './types.js';
 
 const SCHEMA = `
@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS funnel_events (
 );
 CREATE INDEX IF NOT EXISTS funnel_events_type_ts ON funnel_events (type, ts);
 CREATE INDEX IF NOT EXISTS funnel_events_conversation ON funnel_events (conversation_id);
+CREATE INDEX IF NOT EXISTS funnel_events_user ON funnel_events (user_id);
 CREATE TABLE IF NOT EXISTS webhook_nonces (signature TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
 `;
 
@@ -107,9 +108,19 @@ export class PostgresFunnelStore implements FunnelStore {
   }
 
   async rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean> {
-    await this.pool.query('DELETE FROM webhook_nonces WHERE seen_at < $1', [nowMs - 2 * toleranceMs]);
-    const r = await this.pool.query('INSERT INTO webhook_nonces (signature, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [signature, nowMs]);
+    // seen_at holds when the row may be forgotten (see FunnelStore.rememberNonce).
+    await this.pool.query('DELETE FROM webhook_nonces WHERE seen_at < $1', [nowMs]);
+    const r = await this.pool.query('INSERT INTO webhook_nonces (signature, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [signature, nowMs + 2 * toleranceMs]);
     return r.rowCount === 1;
+  }
+
+  async deleteBefore(cutoffMs: number, types: readonly FunnelEventType[]): Promise<number> {
+    if (types.length === 0) return 0;
+    return (await this.pool.query('DELETE FROM funnel_events WHERE ts < $1 AND type = ANY($2)', [cutoffMs, types])).rowCount ?? 0;
+  }
+
+  async deleteUser(userId: string): Promise<number> {
+    return (await this.pool.query('DELETE FROM funnel_events WHERE user_id = $1', [userId])).rowCount ?? 0;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SqliteDb } from '../storage/sqlite.js';
-import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput } from './events.js';
+import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput, type FunnelEventType } from './events.js';
 import type { FunnelQuery, FunnelStore, StageRow } from './types.js';
 
 /** Funnel events in the embedded SQLite database. `INSERT OR IGNORE` on the idempotency key. */
@@ -71,8 +71,18 @@ export class SqliteFunnelStore implements FunnelStore {
   }
 
   async rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean> {
-    this.db.prepare('DELETE FROM webhook_nonces WHERE seen_at < ?').run(nowMs - 2 * toleranceMs);
-    return this.db.prepare('INSERT OR IGNORE INTO webhook_nonces (signature, seen_at) VALUES (?, ?)').run(signature, nowMs).changes === 1;
+    // seen_at holds when the row may be forgotten (see FunnelStore.rememberNonce).
+    this.db.prepare('DELETE FROM webhook_nonces WHERE seen_at < ?').run(nowMs);
+    return this.db.prepare('INSERT OR IGNORE INTO webhook_nonces (signature, seen_at) VALUES (?, ?)').run(signature, nowMs + 2 * toleranceMs).changes === 1;
+  }
+
+  async deleteBefore(cutoffMs: number, types: readonly FunnelEventType[]): Promise<number> {
+    if (types.length === 0) return 0;
+    return this.db.prepare(`DELETE FROM funnel_events WHERE ts < ? AND type IN (${types.map(() => '?').join(',')})`).run(cutoffMs, ...types).changes;
+  }
+
+  async deleteUser(userId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM funnel_events WHERE user_id = ?').run(userId).changes;
   }
 
   async close(): Promise<void> {

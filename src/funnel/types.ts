@@ -23,7 +23,17 @@ export interface FunnelStore {
   query(q: FunnelQuery): AsyncIterable<FunnelEvent>;
   /** Stage counts and revenue per day and channel. */
   stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]>;
-  /** Records a signed webhook's signature; false when it was already seen (a replay). */
+  /**
+   * Records a signed request's key; false when it was already seen (a replay). Several callers
+   * share the table with their own windows (the store webhook, Slack requests and event ids, keys
+   * namespaced by the caller), so each row is kept for twice its own caller's tolerance and no
+   * caller's pruning shortens another's window. The column is still named seen_at (no migration);
+   * it holds the time the row may be forgotten.
+   */
   rememberNonce(signature: string, nowMs: number, toleranceMs: number): Promise<boolean>;
+  /** Deletes events of these types older than `cutoffMs` (retention); returns how many. */
+  deleteBefore(cutoffMs: number, types: readonly FunnelEventType[]): Promise<number>;
+  /** Deletes every event carrying this user id (a forget request); returns how many. */
+  deleteUser(userId: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -4,6 +4,5 @@ export { SqliteHandoffQueue, type Ticket, type TicketStatus } from './queue.js';
 export { loadHandoffFile, DEFAULT_HANDOFF, MANDATORY_TRIGGERS, TRIGGERS, PRIORITIES, type HandoffFile, type Team, type Rule, type TriggerKind, type Priority } from './config.js';
 export { detectTrigger, frustrationStreak, type Trigger, type TriggerInput, type TriggerOptions } from './triggers.js';
 export { route, topicOf, isOpen, defaultPriority } from './routing.js';
-export { redactCardNumbers, findCardNumbers, luhnValid, CARD_PLACEHOLDER } from './redact.js';
 export { frustrationScore } from './sentiment.js';
 export type { ShopperBrief } from './summary.js';

@@ -116,6 +116,16 @@ export class SqliteHandoffQueue {
     return (await this.get(id))!;
   }
 
+  /** Retention: resolved and handed-back tickets (their briefs quote the shopper) closed before the cutoff. */
+  async deleteClosedBefore(cutoffMs: number): Promise<number> {
+    return this.db.prepare("DELETE FROM handoff_tickets WHERE status IN ('resolved', 'returned') AND closed_at < ?").run(cutoffMs).changes;
+  }
+
+  /** A forget request: every ticket of the user, open ones too (their conversation is deleted with them). */
+  async deleteUser(userId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM handoff_tickets WHERE user_id = ?').run(userId).changes;
+  }
+
   async close(id: string, status: 'resolved' | 'returned', nowMs: number): Promise<Ticket> {
     const changed = this.db.prepare("UPDATE handoff_tickets SET status = ?, closed_at = ? WHERE id = ? AND status IN ('queued', 'assigned')").run(status, nowMs, id).changes;
     if (!changed) throw new ShopbotError('CONFLICT', `ticket ${id} is already closed`);

@@ -13,7 +13,7 @@ import { render, type Templates } from '../responses/templates.js';
 import type { StoreConnector } from '../store/types.js';
 import { PRIORITIES, type HandoffFile, type Priority, type TriggerKind } from './config.js';
 import type { SqliteHandoffQueue, Ticket } from './queue.js';
-import { redactCardNumbers } from './redact.js';
+import { maskPersonalData, redactPaymentData, sanitizeText } from '../privacy/index.js';
 import { defaultPriority, PRIORITY_RANK, route, topicOf } from './routing.js';
 import { detectTrigger, frustrationStreak, type Trigger } from './triggers.js';
 import { buildBrief, type ShopperBrief } from './summary.js';
@@ -162,7 +162,8 @@ export class HandoffService {
   }
 
   async relayShopperMessage(state: ConversationState, text: string): Promise<void> {
-    const clean = redactCardNumbers(text);
+    // Support desks keep their threads (Slack, Teams) beyond our retention, so they get the masked text.
+    const clean = maskPersonalData(text);
     const ticket = await this.deps.queue.openFor(state.conversationId);
     this.emit({ type: 'shopper_message', conversationId: state.conversationId, text: clean, ts: this.deps.now(), ...(ticket?.agentId ? { agentId: ticket.agentId } : {}) });
     for (const desk of this.deps.desks ?? []) {
@@ -191,18 +192,19 @@ export class HandoffService {
     await this.deps.states.appendTranscript(ticket.conversationId, [{ role: 'system', text, ts: now }]);
     this.send(ticket.conversationId, state.lang, text, 'agent', { status: 'assigned', reason: ticket.reason, team: ticket.team });
     this.emit({ type: 'queue_changed' });
-    const transcript = (await this.deps.states.transcript(ticket.conversationId, 100)).map((r) => ({ role: r.role, text: redactCardNumbers(r.text), ts: r.ts }));
+    const transcript = (await this.deps.states.transcript(ticket.conversationId, 100)).map((r) => ({ role: r.role, text: maskPersonalData(r.text), ts: r.ts }));
     return { ticket: await this.view(ticket), transcript };
   }
 
   async reply(conversationId: string, agentId: string, text: string): Promise<void> {
     const ticket = await this.deps.queue.openFor(conversationId);
     if (!ticket || ticket.status !== 'assigned' || ticket.agentId !== agentId) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
-    const clean = redactCardNumbers(text.trim()).slice(0, 4000);
+    // The shopper reads the reply as written (an agent may give the returns address); the transcript keeps it masked.
+    const clean = redactPaymentData(sanitizeText(text).trim()).slice(0, 4000);
     if (!clean) throw new ShopbotError('MESSAGE_EMPTY', 'the reply is empty');
     const now = this.deps.now();
     const state = await this.mustLoad(conversationId);
-    await this.deps.states.appendTranscript(conversationId, [{ role: 'agent', text: clean, ts: now }]);
+    await this.deps.states.appendTranscript(conversationId, [{ role: 'agent', text: maskPersonalData(clean), ts: now }]);
     this.deps.funnel.log({ id: `${ticket.id}:agent:${now}:${clean.length}`, ts: now, channel: this.channel(state), conversationId, userId: state.userId, type: 'message', role: 'agent', chars: clean.length });
     this.send(conversationId, state.lang, clean, 'agent');
   }

@@ -1,12 +1,13 @@
 /**
  * The brief an agent gets with a ticket: why, how urgent, what the shopper was doing, their cart and
  * recent orders (only those the shopper could see themselves), and the last messages, with card
- * numbers removed.
+ * numbers, e-mail addresses and phone numbers masked (the brief is stored with the ticket and
+ * posted to Slack/Teams threads).
  */
 import { requesterOf, type ConversationState, type StateStore } from '../dialogue/state.js';
 import type { StoreConnector } from '../store/types.js';
 import type { Priority } from './config.js';
-import { redactCardNumbers } from './redact.js';
+import { maskPersonalData } from '../privacy/index.js';
 
 export interface ShopperBrief {
   readonly text: string;
@@ -37,14 +38,14 @@ export async function buildBrief(input: {
   const [cart, orders, transcript] = await Promise.all([input.store.cart(state.userId), input.store.listOrders(who), input.states.transcript(state.conversationId, 20)]);
   const items = cart.lines.reduce((s, l) => s + l.quantity, 0);
   const rows = [...transcript, ...(input.lastMessage ? [{ role: 'user' as const, text: input.lastMessage, ts: 0 }] : [])];
-  const lastMessages = rows.slice(-12).map((r) => ({ role: r.role, text: redactCardNumbers(r.text).slice(0, 500) }));
+  const lastMessages = rows.slice(-12).map((r) => ({ role: r.role, text: maskPersonalData(r.text).slice(0, 500) }));
   const lastUser = [...rows].reverse().find((r) => r.role === 'user');
   const parts = [
     `${input.priority.toUpperCase()} · ${input.reason} → ${input.team} (${input.topic}), language ${state.lang}.`,
     state.task ? `Was in the middle of: ${state.task.kind}${state.task.slots.orderId ? ` for ${state.task.slots.orderId}` : ''}.` : '',
     items ? `Cart: ${items} item(s), ${(cart.totalCents / 100).toFixed(2)} ${cart.currency}.` : '',
     orders.length ? `Orders: ${orders.slice(0, 3).map((o) => `${o.id} (${o.status})`).join(', ')}.` : '',
-    lastUser ? `Last message: "${redactCardNumbers(lastUser.text).slice(0, 200)}"` : '',
+    lastUser ? `Last message: "${maskPersonalData(lastUser.text).slice(0, 200)}"` : '',
   ];
   return {
     text: parts.filter(Boolean).join(' '),

@@ -5,7 +5,7 @@
  */
 import type { Intent, NluResult } from '../nlu/types.js';
 import { MANDATORY_TRIGGERS, type Priority, type Rule, type TriggerKind } from './config.js';
-import { findCardNumbers } from './redact.js';
+import { findCardNumbers } from '../privacy/index.js';
 import { frustrationScore } from './sentiment.js';
 
 export interface Trigger {

@@ -50,13 +50,20 @@ function generatable(results: readonly ActionResult[]): boolean {
   return results.length > 0 && results.every((r) => r.type !== 'handoff' && r.type !== 'task_confirm' && r.type !== 'checkout_done');
 }
 
-export function createResponder(deps: { templates: Templates; generator?: ReplyGenerator; ranker?: VariantRanker; onEvent?: (e: ResponderEvent) => void }): Responder {
+export function createResponder(deps: {
+  templates: Templates;
+  generator?: ReplyGenerator;
+  ranker?: VariantRanker;
+  /** The store's own host names: links there may appear in a reply (grounding.ts hostsOf). */
+  ownHosts?: readonly string[];
+  onEvent?: (e: ResponderEvent) => void;
+}): Responder {
   return {
     async respond({ lang, results, seed, userText, signal }) {
       const used: string[] = [];
       const choose = deps.ranker ? await deps.ranker.chooserFor(lang, userText) : undefined;
       const reply = composeReply(deps.templates, lang, results, seed, used, choose);
-      const facts = collectFacts(results, used);
+      const facts = collectFacts(results, used, deps.ownHosts);
       const checked = checkGrounding(reply.text, facts, { literals: used, lang });
       if (!checked.ok) {
         deps.onEvent?.({ type: 'grounding_failed', source: 'template', violations: checked.violations });
@@ -75,7 +82,7 @@ export function createResponder(deps: { templates: Templates; generator?: ReplyG
         deps.onEvent?.({ type: 'generation_failed', source: 'llm', violations: [], error: (err as Error).message });
         return { reply, source: 'template', violations: [] };
       }
-      const generated = checkGrounding(text, facts, { literals: used, lang });
+      const generated = checkGrounding(text, facts, { literals: used, lang, isGenerated: true });
       if (!text || !generated.ok) {
         deps.onEvent?.({ type: 'generation_rejected', source: 'llm', violations: generated.violations });
         return { reply, source: 'template', violations: generated.violations };

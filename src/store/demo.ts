@@ -280,6 +280,19 @@ export class DemoStore implements StoreConnector {
     return { orderId: row.id, status, amountCents: refund.amount_cents, currency: refund.currency, issuedOn: ymd(refund.issues_at) };
   }
 
+  /**
+   * A forget request: the cart goes; orders stay as the store's sales records (revenue, refunds),
+   * with the user id replaced and the e-mail, shipping address and return notes removed.
+   */
+  async forgetUser(userId: string, replacementId: string): Promise<{ cartItems: number; orders: number }> {
+    return this.db.transaction(() => {
+      const cartItems = this.db.prepare('DELETE FROM cart_items WHERE user_id = ?').run(userId).changes;
+      this.db.prepare('UPDATE order_returns SET note = NULL WHERE order_id IN (SELECT id FROM orders WHERE user_id = ?)').run(userId);
+      const orders = this.db.prepare('UPDATE orders SET user_id = ?, email = NULL, shipping = NULL WHERE user_id = ?').run(replacementId, userId).changes;
+      return { cartItems, orders };
+    })();
+  }
+
   /** Writes an order as if it had been placed at `createdAt` (demos, fixtures, conversation evals). */
   seedOrder(o: SeedOrder): Order {
     const total = o.lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0);

@@ -65,11 +65,39 @@ export function funnelStoreContract(name: string, open: () => Promise<{ store: F
       expect(await store.stages({ fromTs: T0 + 3_600_000 })).toHaveLength(1);
     });
 
+    it('deletes old events of the given types only (retention)', async () => {
+      const slate = (id: string, ts: number): FunnelEventInput => ({ id, type: 'slate', ts, channel: 'web', conversationId: 'c1', slateId: id, policyId: 'p', policyVersion: 'v', query: 'q', candidates: [{ productId: 'p1', score: 1 }], shown: [] });
+      await store.append([slate('old-slate', T0), slate('new-slate', T0 + 10), ev('old-imp', 'impression', T0)]);
+      expect(await store.deleteBefore(T0 + 10, ['slate'])).toBe(1);
+      expect(await store.deleteBefore(T0 + 10, [])).toBe(0);
+      expect((await all(store)).map((e) => e.id).sort()).toEqual(['new-slate', 'old-imp']);
+    });
+
+    it("deletes every event of one user and nobody else's", async () => {
+      await store.append([
+        { ...ev('a1', 'click'), userId: 'u-a' },
+        { ...ev('a2', 'impression', T0 + 1), userId: 'u-a' },
+        { ...ev('b1', 'click', T0 + 2), userId: 'u-b' },
+        ev('anon', 'click', T0 + 3),
+      ]);
+      expect(await store.deleteUser('u-a')).toBe(2);
+      expect(await store.deleteUser('u-a')).toBe(0);
+      expect((await all(store)).map((e) => e.id)).toEqual(['b1', 'anon']);
+    });
+
     it('remembers webhook signatures for the replay window', async () => {
       expect(await store.rememberNonce('sig1', T0, 300_000)).toBe(true);
       expect(await store.rememberNonce('sig1', T0 + 1000, 300_000)).toBe(false);
       // Long after the window the old signature is pruned (the timestamp check refuses it anyway).
       expect(await store.rememberNonce('sig1', T0 + 3_600_000, 300_000)).toBe(true);
+    });
+
+    it('keeps each key for its own window when callers with shorter windows share the table', async () => {
+      expect(await store.rememberNonce('slack:1:v0=abc', T0, 300_000)).toBe(true);
+      // A webhook configured with a 10 s tolerance prunes its own rows, not the Slack one.
+      expect(await store.rememberNonce('sig-short', T0 + 60_000, 10_000)).toBe(true);
+      expect(await store.rememberNonce('slack:1:v0=abc', T0 + 120_000, 300_000)).toBe(false);
+      expect(await store.rememberNonce('sig-short', T0 + 120_000, 10_000)).toBe(true);
     });
   });
 }

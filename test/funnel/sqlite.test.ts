@@ -42,6 +42,8 @@ describe('FunnelWriter', () => {
       query: real.query.bind(real),
       stages: real.stages.bind(real),
       rememberNonce: real.rememberNonce.bind(real),
+      deleteBefore: real.deleteBefore.bind(real),
+      deleteUser: real.deleteUser.bind(real),
       close: async () => {},
     };
     const writer = new FunnelWriter(flaky, { flushIntervalMs: 10_000, flushBatchSize: 100, log: silent });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HANDOFF, HandoffFileSchema } from '../../src/handoff/config.js';
-import { findCardNumbers, redactCardNumbers } from '../../src/handoff/redact.js';
+import { findCardNumbers, redactCardNumbers } from '../../src/privacy/index.js';
 import { isOpen, route, topicOf } from '../../src/handoff/routing.js';
 import { detectTrigger, type TriggerOptions } from '../../src/handoff/triggers.js';
 import type { Intent, NluResult } from '../../src/nlu/types.js';

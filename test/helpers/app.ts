@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
-import { openApp, type App } from '../../src/app.js';
+import { openApp, type App, type AppDeps } from '../../src/app.js';
 import { createRng } from '../../src/nlu/rng.js';
 
 export const FIXTURE_CATALOG = 'test/fixtures/catalog/esci-slice.jsonl';
@@ -15,7 +15,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function openTestApp(overrides: ConfigInput = {}): Promise<TestApp> {
+export async function openTestApp(overrides: ConfigInput = {}, deps: Pick<AppDeps, 'log'> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shopbot-test-'));
   const clock = { now: Date.UTC(2026, 10, 2, 10) };
   let seq = 0;
@@ -23,7 +23,7 @@ export async function openTestApp(overrides: ConfigInput = {}): Promise<TestApp>
     env: {},
     overrides: { dataDir, logLevel: 'silent', catalog: { demo: true, demoFile: FIXTURE_CATALOG }, ...overrides },
   });
-  const app = await openApp(config, { now: () => clock.now, newId: () => `id${String(++seq).padStart(6, '0')}`, rng: createRng(7) });
+  const app = await openApp(config, { now: () => clock.now, newId: () => `id${String(++seq).padStart(6, '0')}`, rng: createRng(7), ...deps });
   return {
     app,
     dataDir,

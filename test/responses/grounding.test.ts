@@ -60,6 +60,16 @@ describe('grounding checker', () => {
     expect(check('The shoe costs $45.00.', product).ok).toBe(true);
   });
 
+  it("accepts links only on the store's own hosts or quoted from a policy document, not from product text", () => {
+    const product = [{ type: 'product', product: { id: 'p', title: 'Shoe', description: 'See www.evil.example/deal', bullets: [], url: 'https://shop.example/p', currency: 'USD' } }] as unknown as ActionResult[];
+    const facts = collectFacts(product, [], ['shop.example']);
+    expect(checkGrounding('Shoe: "See www.evil.example/deal"', facts).violations.map((v) => v.kind)).toEqual(['link']);
+    expect(checkGrounding('Shoe: https://shop.example/p', facts).ok).toBe(true);
+    expect(checkGrounding('Shoe: https://shop.example/p', collectFacts(product)).ok).toBe(false);
+    const policy = [{ type: 'policy', passage: { passage: 'Returns: see https://help.example/returns.', title: 'Returns', source: 'https://help.example/returns#window', score: 1 } }] as unknown as ActionResult[];
+    expect(checkGrounding('See https://help.example/returns#window', collectFacts(policy)).ok).toBe(true);
+  });
+
   it('accepts the filter bounds as the search reply shows them, and nothing further off', () => {
     const search = [{ type: 'search', query: 'shoes', refined: false, more: false, products: [], filters: { priceMaxCents: 5000, priceMinCents: 2000 } }] as unknown as ActionResult[];
     expect(check('Shoes (up to $50.00, from $20.00):', search).ok).toBe(true);

@@ -7,6 +7,7 @@ import { SqliteFunnelStore } from '../../../src/funnel/sqlite.js';
 import { openSqlite, type SqliteDb } from '../../../src/storage/sqlite.js';
 import { FakeAssistant, FakeClock, FakeLogger, FakeSupportCallbacks, seededRandom } from '../shared/fakes.js';
 import { FakeSlackApi } from './fake-slack-api.js';
+import { ADD_TO_CART_CLICK } from './payloads.js';
 
 const SECRET = 'test-signing-secret-made-in-this-test';
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -139,8 +140,10 @@ describe('Slack messages', () => {
 
   it('answers direct messages without a thread, and processes a redelivered event once', async () => {
     const event = dm('hello there');
-    await postEvent(event);
-    await postEvent(event, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect((await postEvent(event)).status).toBe(200);
+    // Slack signs each retry again with the time it sends it, so a retry is not a replay.
+    const retry = await postEvent(event, { ts: Math.floor(NOW / 1000) + 60, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect(retry.status).toBe(200);
     const call = await api.waitFor('chat.postMessage');
     await handle.idle();
     expect(call.body.channel).toBe('D1');
@@ -157,14 +160,7 @@ describe('Slack messages', () => {
   });
 
   it('turns button clicks into add_to_cart and click actions', async () => {
-    const res = await postAction({
-      type: 'block_actions',
-      team: { id: 'T1' },
-      user: { id: 'U1' },
-      channel: { id: 'C1' },
-      message: { ts: '1764331201.000100', thread_ts: '1764331200.000100' },
-      actions: [{ action_id: 'shopbot_add_to_cart', value: JSON.stringify({ p: 'B001', s: 'slate-1', i: 0 }) }],
-    });
+    const res = await postAction(ADD_TO_CART_CLICK);
     expect(res.status).toBe(200);
     const call = await api.waitFor('chat.postMessage');
     expect(call.body.thread_ts).toBe('1764331200.000100');

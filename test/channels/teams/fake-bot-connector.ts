@@ -44,10 +44,14 @@ export class FakeBotConnector extends EventEmitter {
     await this.server?.stop();
   }
 
-  /** A token as Entra would issue it for the bot's app id; overrides make it wrong on purpose. */
-  async token(appId: string, o: { iss?: string; aud?: string; expSec?: number; key?: CryptoKey; kid?: string } = {}): Promise<string> {
+  /**
+   * A token as Entra would issue it for the bot's app id; overrides make it wrong on purpose.
+   * `serviceurl` replaces the claim (this connector's URL by default); null leaves it out.
+   */
+  async token(appId: string, o: { iss?: string; aud?: string; expSec?: number; key?: CryptoKey; kid?: string; serviceurl?: string | null } = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ serviceurl: this.url, tid: TENANT })
+    const serviceurl = o.serviceurl === undefined ? this.url : o.serviceurl;
+    return new SignJWT({ ...(serviceurl === null ? {} : { serviceurl }), tid: TENANT })
       .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? 'test-key-1' })
       .setIssuer(o.iss ?? `${this.authority}/v2.0`)
       .setAudience(o.aud ?? appId)

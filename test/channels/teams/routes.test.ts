@@ -32,6 +32,8 @@ beforeEach(async () => {
       MICROSOFT_APP_TENANT_ID: TENANT,
       SHOPBOT_TEAMS_SUPPORT_CONVERSATION: SUPPORT,
       SHOPBOT_TEAMS_SERVICE_URL: connector.url,
+      // The local fake Bot Connector is plain http on loopback, allowed only because it is listed.
+      SHOPBOT_TEAMS_SERVICE_URL_HOSTS: new URL(connector.url).hostname,
       SHOPBOT_TEAMS_MERCHANTS: 'aad-merchant',
       SHOPBOT_TEAMS_AUTHORITY: connector.authority,
     },

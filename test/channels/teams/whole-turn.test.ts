@@ -17,7 +17,7 @@ let base: string;
 beforeAll(async () => {
   connector = new FakeBotConnector();
   await connector.start();
-  t = await openTestApp({ teams: { appId: APP_ID, appPassword: 'pw', tenantId: TENANT, authority: connector.authority } });
+  t = await openTestApp({ teams: { appId: APP_ID, appPassword: 'pw', tenantId: TENANT, authority: connector.authority, serviceUrlHosts: [new URL(connector.url).hostname] } });
   server = Fastify();
   handle = await registerTeamsRoutes(
     server,
