@@ -554,7 +554,7 @@
         // than lock the shopper out. Limits and bad identities are shown as they are.
         if (ids.conversationId && /^(TOKEN_|FORBIDDEN|UNKNOWN_CONVERSATION)/.test(res.error.code)) {
           forgetIds();
-          return hello({}, res.error.code === 'FORBIDDEN' ? res.error : notice);
+          return hello({}, { code: 'FORBIDDEN' });
         }
         return showError(res.error);
       }

@@ -1,22 +1,57 @@
 /**
- * FakeApp: the App methods the web gateway uses, in memory, for gateway unit tests and the widget's
- * escaping check. It owns conversations, keeps transcripts and carts, and answers every text with a
- * fixed catalog slice; it is not a search engine and never stands in for the real app in end-to-end tests.
+ * FakeApp: the App methods the web gateway uses, for gateway unit tests and the widget's escaping
+ * check. Conversations, tokens and limits are the real ones (sessions over an in-memory SQLite
+ * state store, memory limits); turns are fake: every text is answered with a fixed catalog slice.
+ * It is not a search engine and never stands in for the real app in end-to-end tests.
  */
+import { loadConfig, type ConfigInput } from '../../../src/config.js';
+import { SqliteStateStore } from '../../../src/dialogue/sqlite-state.js';
+import { createConversationTokens, createSessions, type Sessions } from '../../../src/identity/index.js';
+import { createLimits, type Limits } from '../../../src/limits/index.js';
 import type { CartLine, InboundMessage, OutboundMessage, ProductCard } from '../../../src/messages.js';
+import { openSqlite } from '../../../src/storage/sqlite.js';
+import type { GatewayLog, WebGatewayDeps } from '../../../channels/web/gateway.js';
 import type { TranscriptEntry } from '../../../channels/web/protocol.js';
+
+export const FAKE_IDENTITY_SECRET = 'fake-app-identity-secret-0123456789abcdef';
 
 export class FakeApp {
   readonly turns: InboundMessage[] = [];
   /** Turns whose signal fired before they finished. */
   readonly aborted: InboundMessage[] = [];
-  private readonly owners = new Map<string, string>();
+  readonly sessions: Sessions;
+  readonly limits: Limits;
   private readonly transcripts = new Map<string, TranscriptEntry[]>();
   private gate: { released: Promise<void>; markStarted: () => void } | undefined;
   private slateCounter = 0;
   private readonly carts = new Map<string, CartLine[]>();
 
-  constructor(private readonly products: readonly Omit<ProductCard, 'position' | 'slateId'>[] = []) {}
+  constructor(
+    private readonly products: readonly Omit<ProductCard, 'position' | 'slateId'>[] = [],
+    limits: ConfigInput['limits'] = {},
+  ) {
+    const states = new SqliteStateStore(openSqlite(':memory:'));
+    this.sessions = createSessions({ tokens: createConversationTokens({ key: Buffer.alloc(32, 7), ttlMs: 3_600_000, now: Date.now }), states, identitySecret: FAKE_IDENTITY_SECRET, now: Date.now });
+    this.limits = createLimits(loadConfig({ env: {}, overrides: { limits } }));
+  }
+
+  /** The gateway's dependencies, wired to this app the way src/server/http.ts wires the real one. */
+  gatewayDeps(log: GatewayLog, overrides: Partial<WebGatewayDeps> = {}): WebGatewayDeps {
+    return {
+      handleTurn: (m, o) => this.handleTurn(m, o),
+      history: (id) => this.history(id),
+      hello: ({ conversationId, token, locale, identity }) =>
+        conversationId ? this.sessions.resume(conversationId, token, identity) : this.sessions.start({ channel: 'web', ...(locale ? { locale } : {}), ...(identity ? { identity } : {}) }),
+      admitMessage: async ({ address, conversationId }) => {
+        await this.limits.consume(this.limits.rules.socketMessagePerIp, address);
+        await this.limits.consume(this.limits.rules.turnPerConversation, conversationId);
+      },
+      addressOf: (h) => h.address,
+      maxMessageChars: 200,
+      log,
+      ...overrides,
+    };
+  }
 
   /** Turns wait until `release()` is called or their signal aborts; `started` resolves when one begins. */
   hold(): { started: Promise<void>; release: () => void } {
@@ -80,16 +115,10 @@ export class FakeApp {
     transcript.push({ role: 'user', text: msg.text, ts: transcript.length });
     transcript.push({ role: 'bot', text: reply.text, ts: transcript.length, reply });
     this.transcripts.set(msg.conversationId, transcript);
-    this.owners.set(msg.conversationId, msg.userId);
     return reply;
   }
 
   async history(conversationId: string): Promise<TranscriptEntry[]> {
     return [...(this.transcripts.get(conversationId) ?? [])];
-  }
-
-  async ownsConversation(conversationId: string, userId: string): Promise<boolean> {
-    const owner = this.owners.get(conversationId);
-    return owner === undefined || owner === userId;
   }
 }

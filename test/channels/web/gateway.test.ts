@@ -22,34 +22,27 @@ afterEach(async () => {
 
 async function setup(overrides: Partial<WebGatewayDeps> = {}, app = new FakeApp([SHOE])) {
   const log = createMemoryLog();
-  harness = await startGateway({
-    handleTurn: (m, o) => app.handleTurn(m, o),
-    history: (id) => app.history(id),
-    ownsConversation: (id, user) => app.ownsConversation(id, user),
-    maxMessageChars: 200,
-    messagesPerMinute: 60,
-    log,
-    ...overrides,
-  });
+  harness = await startGateway(app.gatewayDeps(log, overrides));
   return { app, log, h: harness };
 }
 
 describe('web gateway: hello', () => {
-  it('creates url-safe ids when the client has none and starts with empty history', async () => {
+  it('creates a conversation with a token when the client names none, and starts with empty history', async () => {
     const { h } = await setup();
     const c = await h.client();
     const reply = await send(c, 'hello', {});
     expect(reply.error).toBeUndefined();
     expect(reply.conversationId).toMatch(/^[A-Za-z0-9_-]{8,100}$/);
-    expect(reply.userId).toMatch(/^[A-Za-z0-9_-]{8,100}$/);
-    expect(reply.conversationId).not.toBe(reply.userId);
+    expect(reply.token).toMatch(/^sbt1\./);
+    expect(reply.expiresAt).toBeGreaterThan(Date.now());
+    expect(reply.userId).toBeUndefined();
     expect(reply.history).toEqual([]);
     expect(reply.limits).toEqual({ maxMessageChars: 200 });
     const other = await send(await h.client(), 'hello', {});
     expect(other.conversationId).not.toBe(reply.conversationId);
   });
 
-  it('restores the transcript when a new socket says hello with the stored ids', async () => {
+  it('restores the transcript when a new socket says hello with the stored id and token', async () => {
     const { h } = await setup();
     const first = await h.client();
     const ids = await send(first, 'hello', {});
@@ -58,21 +51,27 @@ describe('web gateway: hello', () => {
     first.disconnect();
 
     const second = await h.client();
-    const again = await send(second, 'hello', { conversationId: ids.conversationId, userId: ids.userId });
+    const again = await send(second, 'hello', { conversationId: ids.conversationId, token: ids.token });
     expect(again.conversationId).toBe(ids.conversationId);
+    expect(again.token).toMatch(/^sbt1\./);
     const history = again.history as { role: string; text: string; reply?: OutboundMessage }[];
     expect(history.map((e) => e.role)).toEqual(['user', 'bot']);
     expect(history[1]?.reply?.products[0]?.id).toBe('B0001');
   });
 
-  it('refuses a conversation that belongs to another user', async () => {
+  it('refuses to resume a conversation without its token, with another conversation\'s token, or a forged one', async () => {
     const { h } = await setup();
     const owner = await h.client();
     const ids = await send(owner, 'hello', {});
     await send(owner, 'message', { text: 'hello' });
+    const own = await send(await h.client(), 'hello', {});
     const intruder = await h.client();
-    const reply = await send(intruder, 'hello', { conversationId: ids.conversationId, userId: 'someone-else-123' });
-    expect(reply.error?.code).toBe('FORBIDDEN');
+    expect((await send(intruder, 'hello', { conversationId: ids.conversationId })).error?.code).toBe('TOKEN_MISSING');
+    expect((await send(intruder, 'hello', { conversationId: ids.conversationId, token: own.token })).error?.code).toBe('FORBIDDEN');
+    const forged = String(ids.token).replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
+    expect((await send(intruder, 'hello', { conversationId: ids.conversationId, token: forged })).error?.code).toBe('TOKEN_INVALID');
+    // A user id in the hello is not accepted at all: the server mints them.
+    expect((await send(intruder, 'hello', { conversationId: ids.conversationId, userId: 'someone-else-123' })).error?.code).toBe('BAD_REQUEST');
     // Refused hello leaves the socket without a conversation.
     const msg = await send(intruder, 'message', { text: 'let me in' });
     expect(msg.error?.code).toBe('UNKNOWN_CONVERSATION');
@@ -82,7 +81,8 @@ describe('web gateway: hello', () => {
     const { h } = await setup();
     const c = await h.client();
     expect((await send(c, 'hello', { conversationId: '<script>alert(1)</script>' })).error?.code).toBe('BAD_REQUEST');
-    expect((await send(c, 'hello', { userId: 'short' })).error?.code).toBe('BAD_REQUEST');
+    expect((await send(c, 'hello', { token: 5 })).error?.code).toBe('BAD_REQUEST');
+    expect((await send(c, 'hello', { identity: { customerId: 'x' } })).error?.code).toBe('BAD_REQUEST');
     expect((await send(c, 'hello', 'not an object')).error?.code).toBe('BAD_REQUEST');
     expect((await send(c, 'hello', [1, 2])).error?.code).toBe('BAD_REQUEST');
   });
@@ -152,7 +152,8 @@ describe('web gateway: message', () => {
     await send(c, 'message', { text: '  running shoes  ' });
     await send(c, 'message', { action: { type: 'add_to_cart', productId: 'B0001', slateId: 'slate-1', position: 0 } });
     const [search, add] = app.turns as [InboundMessage, InboundMessage];
-    expect(search).toMatchObject({ conversationId: ids.conversationId, userId: ids.userId, channel: 'web', text: 'running shoes', locale: 'zh-CN' });
+    expect(search).toMatchObject({ conversationId: ids.conversationId, channel: 'web', text: 'running shoes', locale: 'zh-CN' });
+    expect(search.userId).toMatch(/^u-/);
     expect(search.action).toBeUndefined();
     expect(add.action).toEqual({ type: 'add_to_cart', productId: 'B0001', quantity: 1, slateId: 'slate-1', position: 0 });
     expect(add.text).toBe('');
@@ -169,19 +170,18 @@ describe('web gateway: message', () => {
     expect(seen).toEqual(['typing:true', 'typing:false', 'reply:You said: hi']);
   });
 
-  it('rate-limits each socket per minute of the injected clock', async () => {
-    let now = 1_000_000;
-    const { h } = await setup({ messagesPerMinute: 3, clock: () => now });
+  it('rate-limits each conversation, with the delay before the next message', async () => {
+    const { h } = await setup({}, new FakeApp([SHOE], { turnsPerMinutePerConversation: 3 }));
     const c = await h.client();
     await send(c, 'hello', {});
     for (let i = 0; i < 3; i++) expect((await send(c, 'message', { text: `m${i}` })).error).toBeUndefined();
-    expect((await send(c, 'message', { text: 'one too many' })).error?.code).toBe('RATE_LIMITED');
-    // Another socket has its own budget.
+    const over = await send(c, 'message', { text: 'one too many' });
+    expect(over.error?.code).toBe('RATE_LIMITED');
+    expect((over.error as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0);
+    // Another conversation has its own budget.
     const d = await h.client();
     await send(d, 'hello', {});
-    expect((await send(d, 'message', { text: 'other socket' })).error).toBeUndefined();
-    now += 60_000;
-    expect((await send(c, 'message', { text: 'a minute later' })).error).toBeUndefined();
+    expect((await send(d, 'message', { text: 'other conversation' })).error).toBeUndefined();
   });
 
   it('acks ShopbotErrors with their code and anything else as INTERNAL, logged', async () => {
@@ -262,7 +262,7 @@ describe('web gateway: push', () => {
     const a1 = await h.client();
     const ids = await send(a1, 'hello', {});
     const a2 = await h.client();
-    await send(a2, 'hello', { conversationId: ids.conversationId, userId: ids.userId });
+    await send(a2, 'hello', { conversationId: ids.conversationId, token: ids.token });
     const b = await h.client();
     const other = await send(b, 'hello', {});
 

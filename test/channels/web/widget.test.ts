@@ -42,17 +42,7 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
 
   async function open(): Promise<void> {
     app = new FakeApp(PRODUCTS);
-    harness = await startGateway(
-      {
-        handleTurn: (m, o) => app.handleTurn(m, o),
-        history: (id) => app.history(id),
-        ownsConversation: (id, user) => app.ownsConversation(id, user),
-        maxMessageChars: 2000,
-        messagesPerMinute: 600,
-        log: createMemoryLog(),
-      },
-      { onRequest: serveWebStatic },
-    );
+    harness = await startGateway(app.gatewayDeps(createMemoryLog(), { maxMessageChars: 2000 }), { onRequest: serveWebStatic });
     page = await chrome.context.newPage();
     page.setDefaultTimeout(30_000);
     page.on('dialog', (d) => {
@@ -187,15 +177,15 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
     expect(app.turns.every((t) => t.conversationId === conversationId)).toBe(true);
   });
 
-  it('starts a fresh conversation when the stored one belongs to someone else', async () => {
+  it('starts a fresh conversation when the stored token does not open the stored conversation', async () => {
     await open();
     await say('running shoes');
     await page.locator('.sb-card').first().waitFor();
     const owned = (await page.locator('#shopbot-widget').getAttribute('data-conversation-id')) as string;
-    // Tamper with the stored ids: same conversation, another user.
+    // Tamper with the stored token: same conversation, a token the server never signed.
     await page.evaluate((conversationId) => {
       for (const key of Object.keys(localStorage)) {
-        if (key.startsWith('shopbot:')) localStorage.setItem(key, JSON.stringify({ conversationId, userId: 'intruder-0001' }));
+        if (key.startsWith('shopbot:')) localStorage.setItem(key, JSON.stringify({ conversationId, token: 'sbt1.eyJjIjoieCJ9.forged' }));
       }
     }, owned);
     await page.reload();
