@@ -13,7 +13,7 @@ import { createAgentAuth, mountAgentConsole } from '../../channels/web/console/i
 import { mountChatChannels } from '../../channels/shared/mount.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../channels/web/protocol.js';
 import { REPO_ROOT, resolveFromRoot, type App } from '../app.js';
-import type { Config } from '../config.js';
+import { isDemoStore, type Config } from '../config.js';
 import { errorBody, ShopbotError } from '../errors.js';
 import { FunnelEventSchema } from '../funnel/events.js';
 import { verifyWebhook } from '../funnel/webhook.js';
@@ -68,6 +68,15 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
 }
 
 export async function startServer(app: App, config: Config = app.config, extra?: (fastify: FastifyInstance, io: Server) => Promise<void> | void): Promise<RunningServer> {
+  // First, before anything listens: a bad agents.users entry or a missing session secret stops start-up.
+  const agentAuth = config.agents.users
+    ? await createAgentAuth({
+        users: config.agents.users,
+        ...(config.security.sessionSecret ? { secret: config.security.sessionSecret } : {}),
+        allowEphemeralKey: isDemoStore(config),
+        now: Date.now,
+      })
+    : undefined;
   const fastify = Fastify({ logger: false, bodyLimit: 1_048_576 });
   const publicDir = path.join(REPO_ROOT, 'channels', 'web', 'public');
   const policiesDir = resolveFromRoot(config.store.policiesDir);
@@ -183,10 +192,10 @@ export async function startServer(app: App, config: Config = app.config, extra?:
       chat.deliver(conversationId, message).catch((err: unknown) => app.log.error({ err, conversationId }, 'could not deliver an agent reply'));
     } else gateway.push(conversationId, message);
   });
-  const agentConsole = config.agents.users
+  const agentConsole = agentAuth
     ? mountAgentConsole(fastify, io as unknown as Server, {
         service: app.handoff,
-        auth: createAgentAuth({ users: config.agents.users, ...(config.security.sessionSecret ? { secret: config.security.sessionSecret } : {}), now: Date.now }),
+        auth: agentAuth,
         handoff: app.handoffConfig,
         log: app.log,
       })

@@ -55,7 +55,7 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
   fastify.post('/console/login', async (req) => {
     const body = LoginSchema.safeParse(req.body);
     if (!body.success) throw new ShopbotError('BAD_REQUEST', 'login: name and password are required');
-    return { token: deps.auth.login(body.data.name, body.data.password), name: body.data.name };
+    return { token: await deps.auth.login(body.data.name, body.data.password), name: body.data.name };
   });
   fastify.get('/console', async (_req, reply) => reply.type('text/html; charset=utf-8').send(await readFile(path.join(HERE, 'console.html'))));
 
