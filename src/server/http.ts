@@ -14,7 +14,7 @@ import { mountChatChannels } from '../../channels/shared/mount.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../channels/web/protocol.js';
 import { REPO_ROOT, resolveFromRoot, type App } from '../app.js';
 import { isDemoStore, type Config } from '../config.js';
-import { errorBody, ShopbotError } from '../errors.js';
+import { errorBody, RateLimitedError, ShopbotError } from '../errors.js';
 import { FunnelEventSchema } from '../funnel/events.js';
 import { verifyWebhook } from '../funnel/webhook.js';
 import { UiActionSchema } from '../messages.js';
@@ -95,6 +95,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
   fastify.setErrorHandler((err, req, reply) => {
     if (err instanceof ShopbotError) {
       const { status, body } = errorBody(err);
+      if (err instanceof RateLimitedError) reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
       return reply.status(status).send(body);
     }
     const status = (err as { statusCode?: number }).statusCode;
@@ -197,6 +198,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
         service: app.handoff,
         auth: agentAuth,
         handoff: app.handoffConfig,
+        limits: app.limits,
         log: app.log,
       })
     : undefined;
