@@ -62,6 +62,13 @@ function errorOf(err: unknown): ErrorReply {
   return { code: 'INTERNAL', message: 'internal error' };
 }
 
+/** The page and its script and styles: files, not inline, so the page works under a CSP without 'unsafe-inline'. */
+const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/console': { file: 'console.html', type: 'text/html; charset=utf-8' },
+  '/console/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+};
+
 export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: AgentConsoleDeps): { close(): void } {
   const { limits } = deps;
   fastify.post('/console/login', async (req) => {
@@ -77,7 +84,9 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
     await limits.reset(limits.rules.loginFailure, name);
     return { token, name };
   });
-  fastify.get('/console', async (_req, reply) => reply.type('text/html; charset=utf-8').send(await readFile(path.join(HERE, 'console.html'))));
+  for (const [url, { file, type }] of Object.entries(PAGE_FILES)) {
+    fastify.get(url, async (_req, reply) => reply.type(type).send(await readFile(path.join(HERE, file))));
+  }
 
   const nsp = io.of(AGENTS_NAMESPACE);
   const teamsOf = (name: string) => deps.handoff.agents[name]?.teams;

@@ -126,6 +126,19 @@ describe('agent console with live shopper and agent sockets', () => {
     expect(assigned && assigned.type === 'handoff' ? assigned.durationMs : undefined).toBeGreaterThanOrEqual(0);
   });
 
+  it('serves the page with its script and styles as files, nothing inline (for a CSP without unsafe-inline)', async () => {
+    const html = await (await fetch(`${server.url}/console`)).text();
+    expect(html).toContain('<script src="/console/console.js"></script>');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(html).not.toMatch(/<style|\sstyle=/i);
+    for (const [file, type] of [['console.js', 'text/javascript'], ['console.css', 'text/css']] as const) {
+      const res = await fetch(`${server.url}/console/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+    }
+  });
+
   it('keeps another agent from replying to a conversation alice holds', async () => {
     const shopper = connect(server.url, { transports: ['websocket'], forceNew: true });
     sockets.push(shopper);
