@@ -181,10 +181,8 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     funnel: app.funnel,
     logger: app.log,
     handleTurn: (msg, opts) => app.handleTurn(msg, opts),
-    support: {
-      agentReply: (conversationId, agentId, text) => app.handoff.reply(conversationId, agentId, text),
-      handBack: (conversationId, agentId) => app.handoff.handBack(conversationId, agentId),
-    },
+    // The service's callbacks: a thread reply takes a queued ticket first; who may act is checked there.
+    support: app.handoff.callbacks,
   });
   if (chat.supportDesk) app.handoff.addDesk(chat.supportDesk);
   // Agent replies reach the shopper wherever they are: the widget's room, or their Teams/Slack conversation.
