@@ -15,6 +15,7 @@ import { createAgentAuth, hashPassword } from '../../channels/web/console/index.
 import { openApp, type App } from '../../src/app.js';
 import { ConfigSchema, loadConfig, type ConfigInput } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/http.js';
+import { consoleOverrides } from '../helpers/console.js';
 
 const ALICE = 'alice-password-1';
 const BOB = 'bob-password-22';
@@ -31,16 +32,7 @@ const nodes: Node[] = [];
 const sockets: Socket[] = [];
 
 function baseOverrides(dir: string, overrides: ConfigInput): ConfigInput {
-  return {
-    dataDir: dir,
-    logLevel: 'silent',
-    catalog: { demo: false },
-    coupons: { enabled: false },
-    server: { port: 0 },
-    funnel: { flushIntervalMs: 60_000 },
-    agents: { users: `alice:${ALICE},bob:${BOB}` },
-    ...overrides,
-  };
+  return consoleOverrides(dir, { agents: { users: `alice:${ALICE},bob:${BOB}` }, ...overrides });
 }
 
 async function openNode(overrides: ConfigInput = {}): Promise<Node> {

@@ -22,6 +22,7 @@ import { startServer, type RunningServer } from '../../src/server/http.js';
 import { FakeClock, FakeLogger, seededRandom } from '../channels/shared/fakes.js';
 import { FakeSlackApi } from '../channels/slack/fake-slack-api.js';
 import { FakeBotConnector, FakeConnections, TENANT } from '../channels/teams/fake-bot-connector.js';
+import { consoleOverrides } from '../helpers/console.js';
 
 const PASSWORDS = { alice: 'alice-password-1', bob: 'bob-password-22', root: 'root-password-333' } as const;
 type Agent = keyof typeof PASSWORDS;
@@ -37,17 +38,11 @@ async function openWithAdmins(overrides: ConfigInput = {}): Promise<void> {
   writeFileSync(handoffFile, JSON.stringify({ teams: DEFAULT_HANDOFF.teams, agents: { alice: {}, bob: {}, root: { role: 'admin' }, 'slack:T1:UADMIN': { role: 'admin' }, 'teams:aad-admin': { role: 'admin' } } }));
   const config = loadConfig({
     env: {},
-    overrides: {
-      dataDir: dir,
-      logLevel: 'silent',
-      catalog: { demo: false },
-      coupons: { enabled: false },
-      server: { port: 0 },
-      funnel: { flushIntervalMs: 60_000 },
+    overrides: consoleOverrides(dir, {
       agents: { users: Object.entries(PASSWORDS).map(([n, p]) => `${n}:${p}`).join(',') },
       handoff: { file: handoffFile },
       ...overrides,
-    },
+    }),
   });
   app = await openApp(config);
   queue = new SqliteHandoffQueue(app.db);

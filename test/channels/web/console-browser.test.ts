@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { startServer, type RunningServer } from '../../../src/server/http.js';
+import { consoleOverrides } from '../../helpers/console.js';
 import { CHROMIUM_SKIP_REASON, chromiumMissing, launchChromium } from './chromium.js';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:";
@@ -28,16 +29,7 @@ describe.skipIf(chromiumMissing)(`agent console in Chromium under a strict CSP${
     dir = mkdtempSync(path.join(tmpdir(), 'shopbot-console-browser-'));
     const config = loadConfig({
       env: {},
-      overrides: {
-        dataDir: dir,
-        logLevel: 'silent',
-        catalog: { demo: false },
-        coupons: { enabled: false },
-        server: { port: 0 },
-        funnel: { flushIntervalMs: 60_000 },
-        agents: { users: 'alice:alice-password-1,bob:bob-password-22' },
-        limits: { loginFailuresBeforeLockout: 2 },
-      },
+      overrides: consoleOverrides(dir, { agents: { users: 'alice:alice-password-1,bob:bob-password-22' }, limits: { loginFailuresBeforeLockout: 2 } }),
     });
     app = await openApp(config);
     server = await startServer(app);
