@@ -11,11 +11,11 @@ import type { Escalation, SupportCallbacks, SupportDesk as HandoffDesk } from '.
 export type { Escalation, SupportCallbacks };
 
 /**
- * Runs an agent's reply or hand-back from a support thread; false when the handoff stage refused
- * it (FORBIDDEN: the agent neither holds the conversation nor is an admin), so the channel can say
- * so in the thread instead of failing the whole request.
+ * Runs an agent's reply or hand-back from a support thread: true when done, false when the handoff
+ * stage refused it (FORBIDDEN: the agent neither holds the conversation nor is an admin), so the
+ * channel can say so in the thread instead of failing the whole request.
  */
-export async function isAgentActionAllowed(action: () => Promise<void>): Promise<boolean> {
+export async function tryAgentAction(action: () => Promise<void>): Promise<boolean> {
   try {
     await action();
     return true;
@@ -25,7 +25,7 @@ export async function isAgentActionAllowed(action: () => Promise<void>): Promise
   }
 }
 
-/** Said in the thread when isAgentActionAllowed is false; `who` is the channel's mention or name. */
+/** Said in the thread when tryAgentAction returns false; `who` is the channel's mention or name. */
 export const refusedAgentAction = (who: string): string => `${who}: only the agent holding this conversation, or an admin, can reply to it or hand it back.`;
 
 /** The handoff stage's desk (post, mirror, close a thread), plus closing the channel's own connections. */

@@ -11,7 +11,7 @@ import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messag
 import { truncate } from '../shared/escape.js';
 import { ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
 import { OutboundQueue, parseRetryAfter, realClock, type RetryDecision } from '../shared/rate-limit.js';
-import { isAgentActionAllowed, MemoryThreadDirectory, refusedAgentAction, type ThreadDirectory } from '../shared/support.js';
+import { MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type ThreadDirectory } from '../shared/support.js';
 import type { ChannelDeps, ChannelHandle, ChannelLogger } from '../shared/types.js';
 import { ACTION, renderMerchant, renderOutbound, type Block, type SlackMessage } from './blocks.js';
 import {
@@ -241,7 +241,7 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     const support = deps.support;
     const agentId = slackUserId(team, e.user);
     if (support) {
-      const allowed = await isAgentActionAllowed(() => support.agentReply(conversationId, agentId, stripMentions(e.text)));
+      const allowed = await tryAgentAction(() => support.agentReply(conversationId, agentId, stripMentions(e.text)));
       if (!allowed) await post(e.channel, e.thread_ts, { text: refusedAgentAction(`<@${e.user}>`), blocks: [] });
     } else logger.warn({ channel: 'slack', conversationId }, 'agent reply dropped: no support callbacks wired');
     return true;
@@ -277,7 +277,7 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
       const conversationId = action.value ?? '';
       if (!desk || !(await desk.directory.byConversation(conversationId))) return;
       const support = deps.support;
-      if (support && !(await isAgentActionAllowed(() => support.handBack(conversationId, agentId)))) {
+      if (support && !(await tryAgentAction(() => support.handBack(conversationId, agentId)))) {
         // The escalation's root message carries the button, so its ts is the thread's.
         return void (await post(channel, b.message?.thread_ts ?? b.message?.ts, { text: refusedAgentAction(`<@${b.user.id}>`), blocks: [] }));
       }
