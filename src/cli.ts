@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, { load: Loader; help: string }>> = {
   forget: { load: () => import('./cli/forget.js'), help: 'forget --user ID                      delete one shopper\'s conversations, cart, events, coupons and tickets; anonymise their orders' },
   train: { load: () => import('./cli/train.js'), help: 'train intent|ranking                  train a model from data in the repo / the event log' },
   eval: { load: () => import('./cli/eval.js'), help: 'eval <what> ... [--json OUT]          retrieval | intent | intent-benchmarks | clicks | conversion | uplift | conversations' },
+  agents: { load: () => import('./cli/agents.js'), help: 'agents hash-password                  print the scrypt form of a password read from stdin (for SHOPBOT_AGENT_USERS)' },
   bench: { load: () => import('./cli/bench.js'), help: 'bench <what> ... [--json OUT]         turn | retrieval | models | ranking' },
 };
 

@@ -5,9 +5,28 @@
  *
  * The handoff stage (src/handoff) calls a SupportDesk; the desk calls SupportCallbacks back.
  */
+import { isShopbotError } from '../../src/errors.js';
 import type { Escalation, SupportCallbacks, SupportDesk as HandoffDesk } from '../../src/handoff/index.js';
 
 export type { Escalation, SupportCallbacks };
+
+/**
+ * Runs an agent's reply or hand-back from a support thread: true when done, false when the handoff
+ * stage refused it (FORBIDDEN: the agent neither holds the conversation nor is an admin), so the
+ * channel can say so in the thread instead of failing the whole request.
+ */
+export async function tryAgentAction(action: () => Promise<void>): Promise<boolean> {
+  try {
+    await action();
+    return true;
+  } catch (err) {
+    if (isShopbotError(err) && err.code === 'FORBIDDEN') return false;
+    throw err;
+  }
+}
+
+/** Said in the thread when tryAgentAction returns false; `who` is the channel's mention or name. */
+export const refusedAgentAction = (who: string): string => `${who}: only the agent holding this conversation, or an admin, can reply to it or hand it back.`;
 
 /** The handoff stage's desk (post, mirror, close a thread), plus closing the channel's own connections. */
 export interface SupportDesk extends HandoffDesk {

@@ -12,7 +12,7 @@ import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messag
 import { truncate } from '../shared/escape.js';
 import { ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
 import { OutboundQueue, parseRetryAfter, realClock, type RetryDecision } from '../shared/rate-limit.js';
-import { MemoryThreadDirectory, type ThreadDirectory } from '../shared/support.js';
+import { MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type ThreadDirectory } from '../shared/support.js';
 import type { ChannelDeps, ChannelHandle, ChannelLogger } from '../shared/types.js';
 import { ACTION, renderMerchant, renderOutbound, type Block, type SlackMessage } from './blocks.js';
 import {
@@ -238,8 +238,12 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     if (!desk || !e.thread_ts || !e.user) return false;
     const conversationId = await desk.conversationForThread(e.channel, e.thread_ts);
     if (!conversationId) return false;
-    if (deps.support) await deps.support.agentReply(conversationId, slackUserId(team, e.user), stripMentions(e.text));
-    else logger.warn({ channel: 'slack', conversationId }, 'agent reply dropped: no support callbacks wired');
+    const support = deps.support;
+    const agentId = slackUserId(team, e.user);
+    if (support) {
+      const allowed = await tryAgentAction(() => support.agentReply(conversationId, agentId, stripMentions(e.text)));
+      if (!allowed) await post(e.channel, e.thread_ts, { text: refusedAgentAction(`<@${e.user}>`), blocks: [] });
+    } else logger.warn({ channel: 'slack', conversationId }, 'agent reply dropped: no support callbacks wired');
     return true;
   }
 
@@ -272,7 +276,11 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     if (action.action_id === ACTION.handBack) {
       const conversationId = action.value ?? '';
       if (!desk || !(await desk.directory.byConversation(conversationId))) return;
-      if (deps.support) await deps.support.handBack(conversationId, agentId);
+      const support = deps.support;
+      if (support && !(await tryAgentAction(() => support.handBack(conversationId, agentId)))) {
+        // The escalation's root message carries the button, so its ts is the thread's.
+        return void (await post(channel, b.message?.thread_ts ?? b.message?.ts, { text: refusedAgentAction(`<@${b.user.id}>`), blocks: [] }));
+      }
       await desk.closeEscalation(conversationId, `Handed back to the bot by <@${b.user.id}>.`, true);
       return;
     }

@@ -28,7 +28,7 @@ import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
 import { truncate } from '../shared/escape.js';
 import { isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
 import { OutboundQueue, parseRetryAfter, realClock, type OutboundClock, type RetryDecision } from '../shared/rate-limit.js';
-import { MemoryThreadDirectory, type ThreadDirectory } from '../shared/support.js';
+import { MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type ThreadDirectory } from '../shared/support.js';
 import type { ChannelDeps, ChannelHandle } from '../shared/types.js';
 import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
 import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, teamsConversationId, teamsUserId } from './inbound.js';
@@ -216,7 +216,10 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
 
     if (value?.shopbot === 'hand_back') {
       if (!desk || !(await desk.directory.byConversation(value.c))) return;
-      if (deps.support) await deps.support.handBack(value.c, userId);
+      const support = deps.support;
+      if (support && !(await tryAgentAction(() => support.handBack(value.c, userId)))) {
+        return void (await context.sendActivity(MessageFactory.text(refusedAgentAction(a.from?.name ?? 'This agent'))));
+      }
       await desk.closeEscalation(value.c, `Handed back to the bot by ${a.from?.name ?? 'an agent'}.`);
       return;
     }
@@ -225,8 +228,11 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     if (desk && inSupport && !value) {
       const shopperConversation = await desk.directory.byThread(platformConversation);
       if (shopperConversation) {
-        if (deps.support) await deps.support.agentReply(shopperConversation, userId, text);
-        else logger.warn({ channel: 'teams', conversationId: shopperConversation }, 'agent reply dropped: no support callbacks wired');
+        const support = deps.support;
+        if (support) {
+          const allowed = await tryAgentAction(() => support.agentReply(shopperConversation, userId, text));
+          if (!allowed) await context.sendActivity(MessageFactory.text(refusedAgentAction(a.from?.name ?? 'This agent')));
+        } else logger.warn({ channel: 'teams', conversationId: shopperConversation }, 'agent reply dropped: no support callbacks wired');
         return;
       }
     }

@@ -13,6 +13,9 @@ export type TriggerKind = (typeof TRIGGERS)[number];
 /** Safety and the shopper's explicit wish: a merchant cannot switch these off. */
 export const MANDATORY_TRIGGERS: ReadonlySet<TriggerKind> = new Set(['requested', 'legal_threat', 'payment_card']);
 
+export const AGENT_ROLES = ['agent', 'admin'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
@@ -42,7 +45,22 @@ export type Rule = z.infer<typeof RuleSchema>;
 
 export const HandoffFileSchema = z.object({
   teams: z.array(TeamSchema).min(1).max(50),
-  agents: z.record(z.string().max(60), z.object({ teams: z.array(z.string().max(40)).max(50).optional(), languages: z.array(LangSchema).optional(), maxConcurrent: z.number().int().min(1).max(100).default(5) })).default({}),
+  /**
+   * Keyed by console login name, or by a Slack/Teams agent's id as the handoff stage sees it
+   * (`slack:<team>:<user>`, `teams:<aad object id>`). An admin may reply to, hand back or resolve any
+   * ticket, queued ones included; an agent only the tickets they hold.
+   */
+  agents: z
+    .record(
+      z.string().max(200),
+      z.object({
+        teams: z.array(z.string().max(40)).max(50).optional(),
+        languages: z.array(LangSchema).optional(),
+        maxConcurrent: z.number().int().min(1).max(100).default(5),
+        role: z.enum(AGENT_ROLES).default('agent'),
+      }),
+    )
+    .default({}),
   rules: z.array(RuleSchema).max(200).default([]),
   disabledTriggers: z.array(z.enum(TRIGGERS)).max(TRIGGERS.length).default([]),
 });

@@ -196,9 +196,10 @@ export class HandoffService {
     return { ticket: await this.view(ticket), transcript };
   }
 
+  /** The agent holding the ticket, or an admin; a queued ticket must be taken before anyone replies. */
   async reply(conversationId: string, agentId: string, text: string): Promise<void> {
     const ticket = await this.deps.queue.openFor(conversationId);
-    if (!ticket || ticket.status !== 'assigned' || ticket.agentId !== agentId) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
+    if (!ticket || ticket.status !== 'assigned' || !this.mayAct(ticket, agentId)) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
     // The shopper reads the reply as written (an agent may give the returns address); the transcript keeps it masked.
     const clean = redactPaymentData(sanitizeText(text).trim()).slice(0, 4000);
     if (!clean) throw new ShopbotError('MESSAGE_EMPTY', 'the reply is empty');
@@ -220,7 +221,8 @@ export class HandoffService {
   private async close(conversationId: string, agentId: string, status: 'resolved' | 'returned', templateKey: string): Promise<void> {
     const ticket = await this.deps.queue.openFor(conversationId);
     if (!ticket) throw new ShopbotError('NOT_FOUND', `no open handoff for conversation ${conversationId}`);
-    if (ticket.status === 'assigned' && ticket.agentId !== agentId) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
+    // A queued ticket has no holder: only an admin may close it without taking it first.
+    if (!this.mayAct(ticket, agentId)) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
     const now = this.deps.now();
     const closed = await this.deps.queue.close(ticket.id, status, now);
     const state = await this.mustLoad(conversationId);
@@ -234,6 +236,12 @@ export class HandoffService {
       await desk.closeEscalation(conversationId, status).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: closing the support thread failed'));
     }
     this.emit({ type: 'queue_changed' });
+  }
+
+  /** The agent holding the ticket, or an admin of the handoff file (`agents.<id>.role`). */
+  private mayAct(ticket: Ticket, agentId: string): boolean {
+    const agents = this.deps.config.agents;
+    return (ticket.status === 'assigned' && ticket.agentId === agentId) || (Object.hasOwn(agents, agentId) && agents[agentId]?.role === 'admin');
   }
 
   private send(conversationId: string, lang: string, text: string, from: 'bot' | 'agent', handoff?: OutboundMessage['handoff']): void {

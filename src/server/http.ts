@@ -14,7 +14,7 @@ import { createAgentAuth, mountAgentConsole } from '../../channels/web/console/i
 import { mountChatChannels } from '../../channels/shared/mount.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../channels/web/protocol.js';
 import { REPO_ROOT, resolveFromRoot, type App } from '../app.js';
-import type { Config } from '../config.js';
+import { isDemoStore, type Config } from '../config.js';
 import { errorBody, RateLimitedError, ShopbotError } from '../errors.js';
 import { FunnelEventSchema } from '../funnel/events.js';
 import { verifyWebhook } from '../funnel/webhook.js';
@@ -84,6 +84,15 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
 }
 
 export async function startServer(app: App, config: Config = app.config, extra?: (fastify: FastifyInstance, io: Server) => Promise<void> | void): Promise<RunningServer> {
+  // First, before anything listens: a bad agents.users entry or a missing session secret stops start-up.
+  const agentAuth = config.agents.users
+    ? await createAgentAuth({
+        users: config.agents.users,
+        ...(config.security.sessionSecret ? { secret: config.security.sessionSecret } : {}),
+        allowEphemeralKey: isDemoStore(config),
+        now: Date.now,
+      })
+    : undefined;
   const hops = config.security.trustProxyHops;
   const fastify = Fastify({ logger: false, bodyLimit: 1_048_576, ...(hops > 0 ? { trustProxy: (_addr: string, i: number) => i < hops } : {}) });
   const publicDir = path.join(REPO_ROOT, 'channels', 'web', 'public');
@@ -280,10 +289,8 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     funnel: app.funnel,
     logger: app.log,
     handleTurn: (msg, opts) => app.handleTurn(msg, opts),
-    support: {
-      agentReply: (conversationId, agentId, text) => app.handoff.reply(conversationId, agentId, text),
-      handBack: (conversationId, agentId) => app.handoff.handBack(conversationId, agentId),
-    },
+    // The service's callbacks: a thread reply takes a queued ticket first; who may act is checked there.
+    support: app.handoff.callbacks,
   });
   if (chat.supportDesk) app.handoff.addDesk(chat.supportDesk);
   // Agent replies reach the shopper wherever they are: the widget's room, or their Teams/Slack conversation.
@@ -292,11 +299,13 @@ export async function startServer(app: App, config: Config = app.config, extra?:
       chat.deliver(conversationId, message).catch((err: unknown) => app.log.error({ err, conversationId }, 'could not deliver an agent reply'));
     } else gateway.push(conversationId, message);
   });
-  const agentConsole = config.agents.users
+  const agentConsole = agentAuth
     ? mountAgentConsole(fastify, io as unknown as Server, {
         service: app.handoff,
-        auth: createAgentAuth({ users: config.agents.users, ...(config.security.sessionSecret ? { secret: config.security.sessionSecret } : {}), now: Date.now }),
+        auth: agentAuth,
         handoff: app.handoffConfig,
+        limits: app.limits,
+        addressOf,
         log: app.log,
       })
     : undefined;

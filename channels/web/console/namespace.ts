@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { isShopbotError, ShopbotError } from '../../../src/errors.js';
+import { isShopbotError, RateLimitedError, ShopbotError } from '../../../src/errors.js';
 import type { HandoffFile, HandoffService, TicketView } from '../../../src/handoff/index.js';
+import type { Limits } from '../../../src/limits/index.js';
 import type { AgentAuth } from './auth.js';
 
 export const AGENTS_NAMESPACE = '/agents';
@@ -39,6 +40,10 @@ export interface AgentConsoleDeps {
   readonly service: HandoffService;
   readonly auth: AgentAuth;
   readonly handoff: HandoffFile;
+  /** Login throttling per address, lock-out per account, handshakes per address. */
+  readonly limits: Limits;
+  /** The client address of a socket behind trusted proxies (the REST side uses fastify's req.ip). */
+  readonly addressOf?: (handshake: { address: string; headers: Readonly<Record<string, string | string[] | undefined>> }) => string;
   readonly log?: { warn(obj: object, msg?: string): void };
 }
 
@@ -46,18 +51,44 @@ function agentRoom(name: string): string {
   return `agent:${name}`;
 }
 
-function errorOf(err: unknown): { error: { code: string; message: string } } {
-  if (isShopbotError(err)) return { error: { code: err.code, message: err.message } };
-  return { error: { code: 'INTERNAL', message: 'internal error' } };
+interface ErrorReply {
+  readonly code: string;
+  readonly message: string;
+  /** Rate limits and lock-outs: when to try again. */
+  readonly retryAfterMs?: number;
 }
 
+function errorOf(err: unknown): ErrorReply {
+  if (err instanceof RateLimitedError) return { code: err.code, message: err.message, retryAfterMs: err.retryAfterMs };
+  if (isShopbotError(err)) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: 'internal error' };
+}
+
+/** The page and its script and styles: files, not inline, so the page works under a CSP without 'unsafe-inline'. */
+const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/console': { file: 'console.html', type: 'text/html; charset=utf-8' },
+  '/console/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+};
+
 export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: AgentConsoleDeps): { close(): void } {
+  const { limits } = deps;
   fastify.post('/console/login', async (req) => {
+    await limits.consume(limits.rules.loginPerIp, req.ip);
     const body = LoginSchema.safeParse(req.body);
     if (!body.success) throw new ShopbotError('BAD_REQUEST', 'login: name and password are required');
-    return { token: deps.auth.login(body.data.name, body.data.password), name: body.data.name };
+    const { name, password } = body.data;
+    // The attempt counts before the password is checked, not after a failure: parallel guesses
+    // would all pass a check made first. A locked account refuses even the right password, and
+    // unknown names count too, so a lock-out does not tell which names exist.
+    await limits.consume(limits.rules.loginFailure, name);
+    const token = await deps.auth.login(name, password);
+    await limits.reset(limits.rules.loginFailure, name);
+    return { token, name };
   });
-  fastify.get('/console', async (_req, reply) => reply.type('text/html; charset=utf-8').send(await readFile(path.join(HERE, 'console.html'))));
+  for (const [url, { file, type }] of Object.entries(PAGE_FILES)) {
+    fastify.get(url, async (_req, reply) => reply.type(type).send(await readFile(path.join(HERE, file))));
+  }
 
   const nsp = io.of(AGENTS_NAMESPACE);
   const teamsOf = (name: string) => deps.handoff.agents[name]?.teams;
@@ -65,14 +96,23 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
   const holders = new Map<string, string>(); // conversationId -> agent name
 
   nsp.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    try {
+    const admit = async () => {
+      // The socket-connection rule (60 a minute by default), not the login one (10): every open
+      // console reconnects at once after a restart, and an office shares one address. The keys are
+      // the console's own, so the widget's connections from that address do not use them up.
+      await limits.consume(limits.rules.socketConnectPerIp, `agents:${deps.addressOf ? deps.addressOf(socket.handshake) : socket.handshake.address}`);
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string') throw new ShopbotError('UNAUTHORIZED', 'log in first');
       (socket.data as { agent?: string }).agent = deps.auth.verify(token).name;
-      next();
-    } catch (err) {
-      next(Object.assign(new Error(err instanceof Error ? err.message : 'unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
-    }
+    };
+    admit().then(
+      () => next(),
+      (err: unknown) => {
+        if (!isShopbotError(err)) deps.log?.warn({ err }, 'console: agent handshake failed');
+        const data = errorOf(err);
+        next(Object.assign(new Error(data.message), { data }));
+      },
+    );
   });
 
   const sendQueue = async (name: string) => {
@@ -96,7 +136,7 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
         if (typeof ack !== 'function') return;
         fn(payload).then(
           (r) => (ack as Ack)(r ?? { ok: true }),
-          (err: unknown) => (ack as Ack)(errorOf(err)),
+          (err: unknown) => (ack as Ack)({ error: errorOf(err) }),
         );
       });
     };

@@ -46,7 +46,7 @@ describe('agent console with live shopper and agent sockets', () => {
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'shopbot-console-'));
     const config = loadConfig({
-      overrides: { dataDir: dir, logLevel: 'silent', catalog: { demo: false }, coupons: { enabled: false }, server: { port: 0 }, agents: { users: 'alice:secret-1,bob:secret-2' }, funnel: { flushIntervalMs: 60_000 } },
+      overrides: { dataDir: dir, logLevel: 'silent', catalog: { demo: false }, coupons: { enabled: false }, server: { port: 0 }, agents: { users: 'alice:long-secret-1,bob:long-secret-2' }, funnel: { flushIntervalMs: 60_000 } },
     });
     app = await openApp(config);
     server = await startServer(app);
@@ -74,7 +74,7 @@ describe('agent console with live shopper and agent sockets', () => {
     expect(escalated.text).toMatch(/number 1 in the queue/);
 
     expect((await login('alice', 'wrong')).status).toBe(401);
-    const res = await login('alice', 'secret-1');
+    const res = await login('alice', 'long-secret-1');
     expect(res.status).toBe(200);
     const { token } = (await res.json()) as { token: string };
 
@@ -126,6 +126,19 @@ describe('agent console with live shopper and agent sockets', () => {
     expect(assigned && assigned.type === 'handoff' ? assigned.durationMs : undefined).toBeGreaterThanOrEqual(0);
   });
 
+  it('serves the page with its script and styles as files, nothing inline (for a CSP without unsafe-inline)', async () => {
+    const html = await (await fetch(`${server.url}/console`)).text();
+    expect(html).toContain('<script src="/console/console.js"></script>');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(html).not.toMatch(/<style|\sstyle=/i);
+    for (const [file, type] of [['console.js', 'text/javascript'], ['console.css', 'text/css']] as const) {
+      const res = await fetch(`${server.url}/console/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+    }
+  });
+
   it('keeps another agent from replying to a conversation alice holds', async () => {
     const shopper = connect(server.url, { transports: ['websocket'], forceNew: true });
     sockets.push(shopper);
@@ -133,8 +146,10 @@ describe('agent console with live shopper and agent sockets', () => {
     await call(shopper, 'hello', { conversationId: 'conv-console-2', userId: 'user-console-2' });
     await call(shopper, 'message', { text: 'I want to speak to a human' });
     const tokenOf = async (n: string, p: string) => ((await (await login(n, p)).json()) as { token: string }).token;
-    const alice = connect(`${server.url}/agents`, { transports: ['websocket'], forceNew: true, auth: { token: await tokenOf('alice', 'secret-1') } });
-    const bob = connect(`${server.url}/agents`, { transports: ['websocket'], forceNew: true, auth: { token: await tokenOf('bob', 'secret-2') } });
+    // Both tokens first: a socket that connects while the next login is awaited would fire 'connect' before connected() listens.
+    const [aliceToken, bobToken] = [await tokenOf('alice', 'long-secret-1'), await tokenOf('bob', 'long-secret-2')];
+    const alice = connect(`${server.url}/agents`, { transports: ['websocket'], forceNew: true, auth: { token: aliceToken } });
+    const bob = connect(`${server.url}/agents`, { transports: ['websocket'], forceNew: true, auth: { token: bobToken } });
     sockets.push(alice, bob);
     await Promise.all([connected(alice), connected(bob)]);
     const [ticket] = await call<{ id: string }[]>(alice, 'queue', {});
