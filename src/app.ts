@@ -269,7 +269,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     closers.push(() => store.close());
     const retentionDays = config.privacy.retentionDays;
     // Redis expires idle conversations itself; the sweep only clears its activity index then.
-    const states: StateStore = redis ? new RedisStateStore(redis, retentionDays > 0 ? { ttlSec: retentionDays * 86_400 } : {}) : new SqliteStateStore(db);
+    const states: StateStore = redis ? new RedisStateStore(redis, { prefix: config.state.redisKeyPrefix, ...(retentionDays > 0 ? { ttlSec: retentionDays * 86_400 } : {}) }) : new SqliteStateStore(db);
     closers.push(() => states.close());
 
     // The shipped demo policies stand in until the merchant points store.policiesDir at their own.

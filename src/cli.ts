@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, { load: Loader; help: string }>> = {
   train: { load: () => import('./cli/train.js'), help: 'train intent|ranking                  train a model from data in the repo / the event log' },
   eval: { load: () => import('./cli/eval.js'), help: 'eval <what> ... [--json OUT]          retrieval | intent | intent-benchmarks | clicks | conversion | uplift | conversations' },
   agents: { load: () => import('./cli/agents.js'), help: 'agents hash-password                  print the scrypt form of a password read from stdin (for SHOPBOT_AGENT_USERS)' },
+  apikey: { load: () => import('./cli/apikey.js'), help: 'apikey create --name N --scope S        a key for the store\'s backend and its SHOPBOT_API_KEYS entry' },
   bench: { load: () => import('./cli/bench.js'), help: 'bench <what> ... [--json OUT]         turn | retrieval | models | ranking' },
 };
 

@@ -103,6 +103,8 @@ export const ConfigSchema = z.object({
       /** Conversation state: embedded SQLite or Redis (shared between server processes). */
       backend: z.enum(['sqlite', 'redis']).default('sqlite'),
       redisUrl: optionalString,
+      /** Prefix of every Redis key (state, limits, socket counts): lets several deployments share one Redis. */
+      redisKeyPrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,60}$/).default('shopbot'),
     })
     .prefault({}),
   retrieval: z
@@ -299,6 +301,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   DATABASE_URL: 'storage.postgresUrl',
   SHOPBOT_STATE: 'state.backend',
   REDIS_URL: 'state.redisUrl',
+  SHOPBOT_REDIS_PREFIX: 'state.redisKeyPrefix',
   SHOPBOT_RETRIEVAL: 'retrieval.backend',
   SHOPBOT_RETRIEVAL_MODE: 'retrieval.mode',
   QDRANT_URL: 'retrieval.qdrantUrl',
@@ -414,6 +417,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   if (!isDemoStore(config) && !config.security.sessionSecret) {
     throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  security.sessionSecret (SHOPBOT_SESSION_SECRET): required outside the demo store (conversation tokens and agent sessions are signed with it)');
+  }
+  if (config.state.backend === 'redis' && !config.security.sessionSecret) {
+    // Processes sharing conversations must verify each other's tokens: one secret, not one per data dir.
+    throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  security.sessionSecret (SHOPBOT_SESSION_SECRET): required when state.backend is redis (every server must sign and verify the same tokens)');
   }
   if (config.mail.transport === 'smtp' && !config.mail.smtpUrl) {
     throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  mail.smtpUrl (SHOPBOT_SMTP_URL): required when mail.transport is smtp');

@@ -260,6 +260,11 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   // classifier's confidence: they are unambiguous, and the intent model often is not.
   const cued = serviceCueOf(input.text, orderIdsIn(input.text, e).length > 0);
   if (cued && cued !== 'policy' && cued !== 'checkout') return startTask(cued, { ...state, lastIntent: intent, lowConfidenceStreak: 0 }, input);
+  // A message naming an order number in the store's form is about that order, whatever else the
+  // classifier made of it ("where is SB-100102? my email is ...").
+  if (!cued && /\b[A-Za-z]{2}-\d{4,15}\b|#\d{3,15}\b/.test(input.text) && ['out_of_scope', 'shipping_delivery', 'order_status', 'account'].includes(intent)) {
+    return startTask('order_status', { ...state, lastIntent: 'order_status', lowConfidenceStreak: 0 }, input);
+  }
 
   const reference = referencedProduct(e, state);
   // "The second one" points at a shown product whatever the classifier made of so short a message.

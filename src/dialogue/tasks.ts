@@ -184,6 +184,10 @@ export function continueTask(state: ConversationState, input: TaskInput): TaskDe
     const code = oneTimeCodeIn(text);
     if (code) return step(state, { ...task, slots: { ...task.slots, code }, awaiting: undefined });
   }
+  // Asking for another task ("cancel order SB-100101" while a look-up waits for a number) starts
+  // that task: the order id it names must not silently fill the pending one.
+  const other = serviceCueOf(text, orderIdsIn(text, input.nlu.entities).length > 0);
+  if (other && other !== 'policy' && other !== 'checkout' && other !== task.kind) return startTask(other, { ...state, task: undefined }, input);
   if (isCancel(text) || (input.nlu.intent === 'goodbye' && !isYes(text))) {
     return { actions: [{ type: 'task_cancelled', kind: task.kind }], state: { ...state, task: undefined } };
   }

@@ -73,7 +73,7 @@ export function createLimits(config: Config, deps: { redis?: Redis; processId?: 
   const limiterFor = (rule: RateRule): RateLimiterAbstract => {
     let l = limiters.get(rule.name);
     if (!l) {
-      const options = { keyPrefix: `shopbot:rl:${rule.name}`, points: rule.points, duration: rule.durationSec, ...(rule.blockSec ? { blockDuration: rule.blockSec } : {}) };
+      const options = { keyPrefix: `${config.state.redisKeyPrefix}:rl:${rule.name}`, points: rule.points, duration: rule.durationSec, ...(rule.blockSec ? { blockDuration: rule.blockSec } : {}) };
       l = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
       limiters.set(rule.name, l);
     }
@@ -82,7 +82,7 @@ export function createLimits(config: Config, deps: { redis?: Redis; processId?: 
   const refuse = (rule: RateRule, ms: number) =>
     new RateLimitedError(ms, `too many ${rule.what} (limit ${rule.points}); try again in ${Math.ceil(ms / 1000)} s`, rule.name === 'login-fail' ? 'ACCOUNT_LOCKED' : 'RATE_LIMITED');
   const connections = deps.redis
-    ? new RedisConnectionCounter(deps.redis, { processId: deps.processId ?? randomUUID(), maxPerKey: config.limits.maxSocketsPerIp, maxTotal: config.limits.maxSockets })
+    ? new RedisConnectionCounter(deps.redis, { prefix: `${config.state.redisKeyPrefix}:conn`, processId: deps.processId ?? randomUUID(), maxPerKey: config.limits.maxSocketsPerIp, maxTotal: config.limits.maxSockets })
     : new MemoryConnectionCounter({ maxPerKey: config.limits.maxSocketsPerIp, maxTotal: config.limits.maxSockets });
 
   return {

@@ -20,6 +20,7 @@ import { FunnelEventSchema } from '../funnel/events.js';
 import { verifyWebhook } from '../funnel/webhook.js';
 import { isApiKey, isPlatformConversation, SignedIdentitySchema, type AuthorizedConversation } from '../identity/index.js';
 import { UiActionSchema } from '../messages.js';
+import { UserIdSchema } from '../privacy/index.js';
 import { clientAddress, createOriginPolicy } from './client.js';
 import { securityHeaders } from './headers.js';
 
@@ -75,6 +76,11 @@ function bearerOf(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   const m = typeof h === 'string' ? /^Bearer\s+(\S{1,2000})$/i.exec(h.trim()) : null;
   return m?.[1];
+}
+
+/** API keys live on the store's servers: a request a browser sent (Origin, Sec-Fetch-*) may not use one. */
+function refuseBrowser(req: FastifyRequest): void {
+  if (req.headers.origin || req.headers['sec-fetch-site']) throw new ShopbotError('FORBIDDEN', "API keys are for the store's servers, never for a browser");
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -163,7 +169,7 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     if (isPlatformConversation(id)) throw new ShopbotError('FORBIDDEN', 'Slack and Teams conversations are not reachable over REST');
     const bearer = bearerOf(req);
     if (bearer && isApiKey(bearer)) {
-      if (req.headers.origin || req.headers['sec-fetch-site']) throw new ShopbotError('FORBIDDEN', 'API keys are for the store\'s servers, never for a browser');
+      refuseBrowser(req);
       app.apiKeys.verify(bearer, 'conversations');
       return app.sessions.load(id);
     }
@@ -197,6 +203,16 @@ export async function startServer(app: App, config: Config = app.config, extra?:
     await authorizeConversation(req, id);
     await app.sessions.revoke(id);
     return reply.status(204).send();
+  });
+
+  // A shopper's right to be forgotten, asked by the store's backend (API key with the privacy scope).
+  fastify.delete('/v1/users/:id', async (req) => {
+    const bearer = bearerOf(req);
+    if (!bearer || !isApiKey(bearer)) throw new ShopbotError('UNAUTHORIZED', 'this call needs an API key with the privacy scope');
+    refuseBrowser(req);
+    app.apiKeys.verify(bearer, 'privacy');
+    const userId = parseOrThrow(UserIdSchema, (req.params as { id: string }).id, 'user id');
+    return { forgotten: await app.privacy.forget(userId) };
   });
 
   // Purchases and other events from a real store: HMAC-signed, replay-protected, idempotent.

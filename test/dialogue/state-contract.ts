@@ -16,7 +16,7 @@ export function stateStoreContract(name: string, open: () => Promise<{ store: St
 
     it('saves and loads a conversation, and knows nothing of unknown ones', async () => {
       expect(await store.load('nope')).toBeUndefined();
-      const s = { ...newState('c1', 'u1', 'web'), lang: 'zh' as const, verifiedEmail: 'a@b.co', lastShown: [{ id: 'p1', position: 0, slateId: 's' }] };
+      const s = { ...newState('c1', 'u1', 'web'), lang: 'zh' as const, customer: { id: 'cust-1', email: 'a@b.co' }, sessionEpoch: 2, orderGrants: [{ orderId: 'SB-100001', level: 'status' as const, until: 5000 }], lastShown: [{ id: 'p1', position: 0, slateId: 's' }] };
       await store.save(s, 1000);
       expect(await store.load('c1')).toEqual(s);
       await store.save({ ...s, turn: 5 }, 2000);

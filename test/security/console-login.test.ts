@@ -21,6 +21,8 @@ const ALICE = 'alice-password-1';
 const BOB = 'bob-password-22';
 const SECRET = 'a-session-secret-of-at-least-32-characters';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Keys of this file's servers only (state, limits, socket counts), so parallel test files never share a count. */
+const REDIS_PREFIX = `shopbot-test-${randomUUID().slice(0, 8)}`;
 
 interface Node {
   app: App;
@@ -126,7 +128,8 @@ describe('console logins under attack', () => {
     const password = `${name}-password`;
     const shared: ConfigInput = {
       agents: { users: `${name}:${password}` },
-      state: { backend: 'redis', redisUrl: REDIS },
+      state: { backend: 'redis', redisUrl: REDIS, redisKeyPrefix: REDIS_PREFIX },
+      security: { sessionSecret: 'lockout-test-secret-0123456789abcdef0123' },
       limits: { loginsPerMinutePerIp: 10_000, loginFailuresBeforeLockout: 2 },
     };
     const [a, b] = [await openNode(shared), await openNode(shared)];

@@ -19,39 +19,53 @@ afterAll(async () => {
 const post = (path: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${server.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
+/** Starts a conversation over REST and returns its id and bearer header. */
+async function newConversation(body: unknown = {}): Promise<{ id: string; auth: Record<string, string> }> {
+  const res = await post('/v1/conversations', JSON.stringify(body));
+  expect(res.status).toBe(201);
+  const c = (await res.json()) as { conversationId: string; token: string; expiresAt: string };
+  expect(Date.parse(c.expiresAt)).toBeGreaterThan(t.clock.now);
+  return { id: c.conversationId, auth: { authorization: `Bearer ${c.token}` } };
+}
+
 describe('REST API', () => {
   it('answers a message with the same OutboundMessage the widget gets', async () => {
-    const res = await post('/v1/conversations/rest-conv-0001/messages', JSON.stringify({ text: 'ugg slipper' }));
+    const c = await newConversation();
+    const res = await post(`/v1/conversations/${c.id}/messages`, JSON.stringify({ text: 'ugg slipper' }), c.auth);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { text: string; products: unknown[]; quickReplies: unknown[] };
     expect(body.products.length).toBeGreaterThan(0);
     expect(Array.isArray(body.quickReplies)).toBe(true);
-    const hist = await fetch(`${server.url}/v1/conversations/rest-conv-0001/messages`);
+    const hist = await fetch(`${server.url}/v1/conversations/${c.id}/messages`, { headers: c.auth });
     expect(((await hist.json()) as { messages: unknown[] }).messages).toHaveLength(2);
   });
 
   it('refuses bad input with coded errors', async () => {
+    const c = await newConversation();
     const cases: [string, string, number, string][] = [
-      ['/v1/conversations/rest-conv-0002/messages', '{not json', 400, 'BAD_REQUEST'],
-      ['/v1/conversations/rest-conv-0002/messages', JSON.stringify({ text: '' }), 400, 'MESSAGE_EMPTY'],
-      ['/v1/conversations/rest-conv-0002/messages', JSON.stringify({ text: 'x'.repeat(5000) }), 413, 'MESSAGE_TOO_LONG'],
-      ['/v1/conversations/rest-conv-0002/messages', JSON.stringify({ text: 42 }), 400, 'BAD_REQUEST'],
+      [`/v1/conversations/${c.id}/messages`, '{not json', 400, 'BAD_REQUEST'],
+      [`/v1/conversations/${c.id}/messages`, JSON.stringify({ text: '' }), 400, 'MESSAGE_EMPTY'],
+      [`/v1/conversations/${c.id}/messages`, JSON.stringify({ text: 'x'.repeat(5000) }), 413, 'MESSAGE_TOO_LONG'],
+      [`/v1/conversations/${c.id}/messages`, JSON.stringify({ text: 42 }), 400, 'BAD_REQUEST'],
       ['/v1/conversations/bad%20id!/messages', JSON.stringify({ text: 'hi' }), 400, 'BAD_REQUEST'],
+      ['/v1/conversations', JSON.stringify({ identity: { customerId: 'x', email: 'a@b.co', expiresAt: 1, signature: 'nothex' } }), 400, 'BAD_REQUEST'],
     ];
     for (const [path, body, status, code] of cases) {
-      const res = await post(path, body);
+      const res = await post(path, body, c.auth);
       expect(res.status, `${path} ${body.slice(0, 20)}`).toBe(status);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
     }
     const unknown = await fetch(`${server.url}/v1/conversations/never-seen-0001/messages`);
-    expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('UNKNOWN_CONVERSATION');
+    expect(unknown.status).toBe(401);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('TOKEN_MISSING');
   });
 
-  it('refuses a message to another shopper\'s conversation', async () => {
-    await post('/v1/conversations/rest-conv-0003/messages', JSON.stringify({ text: 'hi', userId: 'owner-0001' }));
-    const res = await post('/v1/conversations/rest-conv-0003/messages', JSON.stringify({ text: 'hi', userId: 'intruder-01' }));
-    expect(res.status).toBe(403);
+  it('ignores a userId in the body: the conversation acts for the user its token names', async () => {
+    const c = await newConversation();
+    const res = await post(`/v1/conversations/${c.id}/messages`, JSON.stringify({ text: 'hi', userId: 'someone-else-01' }), c.auth);
+    expect(res.status).toBe(200);
+    const state = await t.app.states.load(c.id);
+    expect(state?.userId).toMatch(/^u-/);
   });
 
   it('accepts signed store events once and refuses unsigned, forged and replayed ones', async () => {

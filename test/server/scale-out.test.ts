@@ -18,6 +18,8 @@ import { FIXTURE_CATALOG } from '../helpers/app.js';
 
 const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Keys of this file's servers only (state, limits, socket counts), so parallel test files never share a count. */
+const REDIS_PREFIX = `shopbot-test-${randomUUID().slice(0, 8)}`;
 const schema = `shopbot_scale_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const nodes: { app: App; server: RunningServer; dir: string }[] = [];
 
@@ -36,7 +38,8 @@ beforeAll(async () => {
         server: { port: 0 },
         catalog: { demoFile: FIXTURE_CATALOG },
         storage: { backend: 'postgres', postgresUrl: `${PG}?options=-c%20search_path%3D${schema}` },
-        state: { backend: 'redis', redisUrl: REDIS },
+        state: { backend: 'redis', redisUrl: REDIS, redisKeyPrefix: REDIS_PREFIX },
+        security: { sessionSecret: 'scale-out-test-secret-0123456789abcdef' },
       },
     });
     const app = await openApp(config);
@@ -63,14 +66,15 @@ function ack<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
 describe('scale-out backends', () => {
   it('shares conversations, sockets and the funnel log between servers', async () => {
     const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-    const conversationId = `conv-${randomUUID()}`;
-    const userId = `user-${randomUUID()}`;
-    const first = await a.app.handleTurn({ conversationId, userId, channel: 'rest', text: 'ugg slipper' });
+    // A conversation started on server A (its state in Redis) is resumed with its token on server B.
+    const started = await a.app.sessions.start({ channel: 'web' });
+    const { conversationId, userId } = started;
+    const first = await a.app.handleTurn({ conversationId, userId, channel: 'web', text: 'ugg slipper' });
     expect(first.products.length).toBeGreaterThan(0);
 
     const socket = connect(b.server.url, { transports: ['websocket'], forceNew: true });
     try {
-      const hello = await ack<{ conversationId: string; history: unknown[] }>(socket, 'hello', { conversationId, userId });
+      const hello = await ack<{ conversationId: string; history: unknown[] }>(socket, 'hello', { conversationId, token: started.token });
       expect(hello.conversationId).toBe(conversationId);
       expect(hello.history.length).toBe(2);
       // "the second one" on server B refers to the results server A showed.

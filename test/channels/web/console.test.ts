@@ -66,8 +66,7 @@ describe('agent console with live shopper and agent sockets', () => {
     const shopper = connect(server.url, { transports: ['websocket'], forceNew: true });
     sockets.push(shopper);
     await connected(shopper);
-    const hello = await call<{ conversationId: string }>(shopper, 'hello', { conversationId: 'conv-console-1', userId: 'user-console-1' });
-    expect(hello.conversationId).toBe('conv-console-1');
+    const { conversationId } = await call<{ conversationId: string }>(shopper, 'hello', {});
 
     const escalated = await call<OutboundMessage>(shopper, 'message', { text: 'I want to talk to a human please' });
     expect(escalated.handoff).toMatchObject({ status: 'queued', queuePosition: 1 });
@@ -87,7 +86,7 @@ describe('agent console with live shopper and agent sockets', () => {
     await connected(agent);
     const queue = await call<{ id: string; conversationId: string; status: string; position: number; brief: { text: string } }[]>(agent, 'queue', {});
     expect(queue).toHaveLength(1);
-    expect(queue[0]).toMatchObject({ conversationId: 'conv-console-1', status: 'queued', position: 1 });
+    expect(queue[0]).toMatchObject({ conversationId, status: 'queued', position: 1 });
     expect(queue[0]!.brief.text).toContain('talk to a human');
 
     const joined = next<Push>(shopper, 'push');
@@ -103,11 +102,11 @@ describe('agent console with live shopper and agent sockets', () => {
     expect((await relayed).text).toBe('my card [card number removed] was charged twice');
 
     const agentPush = next<Push>(shopper, 'push', (p) => p.from === 'agent');
-    expect(await call(agent, 'reply', { conversationId: 'conv-console-1', text: 'Sorry about that, I will refund the duplicate charge.' })).toEqual({ ok: true });
+    expect(await call(agent, 'reply', { conversationId, text: 'Sorry about that, I will refund the duplicate charge.' })).toEqual({ ok: true });
     expect((await agentPush).text).toBe('Sorry about that, I will refund the duplicate charge.');
 
     const backPush = next<Push>(shopper, 'push', (p) => p.from === 'bot');
-    expect(await call(agent, 'handBack', { conversationId: 'conv-console-1' })).toEqual({ ok: true });
+    expect(await call(agent, 'handBack', { conversationId })).toEqual({ ok: true });
     expect((await backPush).text).toMatch(/back with the shop assistant/);
 
     const botAgain = await call<OutboundMessage>(shopper, 'message', { text: 'thank you' });
@@ -115,7 +114,7 @@ describe('agent console with live shopper and agent sockets', () => {
     expect(botAgain.text.length).toBeGreaterThan(0);
 
     // Transcripts never keep the card number; the funnel log has the handoff timeline.
-    const history = await app.history('conv-console-1');
+    const history = await app.history(conversationId);
     expect(history.map((h) => h.text).join('\n')).not.toMatch(/4111/);
     expect(history.some((h) => h.role === 'agent')).toBe(true);
     await app.funnelWriter.flush();
@@ -143,7 +142,7 @@ describe('agent console with live shopper and agent sockets', () => {
     const shopper = connect(server.url, { transports: ['websocket'], forceNew: true });
     sockets.push(shopper);
     await connected(shopper);
-    await call(shopper, 'hello', { conversationId: 'conv-console-2', userId: 'user-console-2' });
+    const { conversationId } = await call<{ conversationId: string }>(shopper, 'hello', {});
     await call(shopper, 'message', { text: 'I want to speak to a human' });
     const tokenOf = async (n: string, p: string) => ((await (await login(n, p)).json()) as { token: string }).token;
     // Both tokens first: a socket that connects while the next login is awaited would fire 'connect' before connected() listens.
@@ -155,6 +154,6 @@ describe('agent console with live shopper and agent sockets', () => {
     const [ticket] = await call<{ id: string }[]>(alice, 'queue', {});
     await call(alice, 'take', { ticketId: ticket!.id });
     expect((await call(bob, 'take', { ticketId: ticket!.id })).error?.code).toBe('CONFLICT');
-    expect((await call(bob, 'reply', { conversationId: 'conv-console-2', text: 'hi' })).error?.code).toBe('FORBIDDEN');
+    expect((await call(bob, 'reply', { conversationId, text: 'hi' })).error?.code).toBe('FORBIDDEN');
   });
 });

@@ -93,7 +93,7 @@ describe('web channel end to end (real app, real server, socket.io-client)', () 
     // A new socket with the stored ids gets the whole conversation back, cards included.
     c.disconnect();
     const again = await client();
-    const restored = await send(again, 'hello', { conversationId, userId: hello.userId });
+    const restored = await send(again, 'hello', { conversationId, token: hello.token });
     const history = restored.history as TranscriptEntry[];
     expect(history.filter((e) => e.role === 'user').map((e) => e.text)).toEqual(expect.arrayContaining(['running shoes', 'cheaper']));
     expect(history.some((e) => e.reply?.products.some((p) => p.id === pick.id))).toBe(true);
@@ -103,9 +103,10 @@ describe('web channel end to end (real app, real server, socket.io-client)', () 
     const c = await client();
     await send(c, 'hello', {});
     const viaSocket = await send(c, 'message', { text: 'running shoes' });
-    const res = await fetch(`${real.server.url}/v1/conversations/rest-conversation-1/messages`, {
+    const started = (await (await fetch(`${real.server.url}/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { conversationId: string; token: string };
+    const res = await fetch(`${real.server.url}/v1/conversations/${started.conversationId}/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${started.token}` },
       body: JSON.stringify({ text: 'running shoes' }),
     });
     expect(res.status).toBe(200);
@@ -131,8 +132,8 @@ describe('web channel bad input over the real socket', () => {
     // Someone else's conversation: refused, and the owner's transcript is not revealed.
     await send(c, 'message', { text: 'hello' });
     const intruder = await client();
-    const refused = await send(intruder, 'hello', { conversationId: ids.conversationId, userId: 'intruder-0001' });
-    expect(refused.error?.code).toBe('FORBIDDEN');
+    const refused = await send(intruder, 'hello', { conversationId: ids.conversationId });
+    expect(refused.error?.code).toBe('TOKEN_MISSING');
     expect(refused.history).toBeUndefined();
 
     // The socket still works after all of that.
