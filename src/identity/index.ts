@@ -5,7 +5,7 @@
  */
 export { createApiKey, createApiKeyVerifier, hashApiKey, isApiKey, parseApiKeys, API_SCOPES, type ApiKeyEntry, type ApiKeyVerifier, type ApiScope } from './api-keys.js';
 export { deriveKey, resolveIdentitySecret, resolveSessionSecret, type KeyPurpose } from './keys.js';
-export { createOrderChecks, maskEmail, type CodeSent, type OrderChecks } from './order-checks.js';
+export { createOrderChecks, type CodeSent, type OrderChecks } from './order-checks.js';
 export { createSessions, isPlatformConversation, type AuthorizedConversation, type ConversationSession, type Sessions } from './sessions.js';
 export { customerUserId, MAX_LIFETIME_SEC, SignedIdentitySchema, signIdentity, verifyIdentity, type Customer, type SignedIdentity } from './shopper.js';
 export { createConversationTokens, isConversationToken, type ConversationTokens, type TokenClaims } from './tokens.js';

@@ -7,6 +7,7 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Limits } from '../limits/index.js';
 import type { MailTransport } from '../mail/index.js';
+import { maskPersonalData } from '../privacy/index.js';
 import type { Lang } from '../messages.js';
 import { render, type Templates } from '../responses/templates.js';
 import type { StoreConnector } from '../store/types.js';
@@ -32,12 +33,6 @@ export interface OrderChecks {
   checkCode(input: { conversationId: string; orderId: string; code: string; hash: string; expiresAt: number }): Promise<'ok' | 'wrong' | 'expired'>;
 }
 
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at < 1) return '***';
-  return `${email[0]}***${email.slice(at)}`;
-}
-
 export function createOrderChecks(deps: { store: Pick<StoreConnector, 'verifyEmail' | 'contactOf'>; limits: Limits; mail: MailTransport; templates: Templates; key: Buffer; now: () => number }): OrderChecks {
   const { rules } = deps.limits;
   const digest = (conversationId: string, orderId: string, code: string) => createHmac('sha256', deps.key).update(`${conversationId}\n${orderId.toUpperCase()}\n${code}`).digest('base64url');
@@ -61,7 +56,7 @@ export function createOrderChecks(deps: { store: Pick<StoreConnector, 'verifyEma
         subject: render(deps.templates, lang, 'mail_code_subject', { orderId: contact.orderId }),
         text: render(deps.templates, lang, 'mail_code_body', { orderId: contact.orderId, code, minutes }),
       });
-      return { hash: digest(conversationId, contact.orderId, code), expiresAt: deps.now() + CODE_TTL_MS, sentTo: maskEmail(contact.email), outbox: deps.mail.kind === 'outbox' };
+      return { hash: digest(conversationId, contact.orderId, code), expiresAt: deps.now() + CODE_TTL_MS, sentTo: maskPersonalData(contact.email), outbox: deps.mail.kind === 'outbox' };
     },
     async checkCode({ conversationId, orderId, code, hash, expiresAt }) {
       await attempt(conversationId, orderId);
