@@ -30,9 +30,7 @@ import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS, type Privacy } from '
 import { loadBids } from './ranking/bids.js';
 import { loadCampaigns } from './coupons/campaigns-file.js';
 import { createLexicalIndex } from './retrieval/lexical.js';
-import { createHybridRetriever, openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
-import { translateQuery } from './retrieval/glossary.js';
-import { createShopperVocabulary } from './retrieval/vocabulary.js';
+import { createHybridRetriever, createProductRetriever, createShopperVocabulary, openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
 import { openSqlite, type SqliteDb } from './storage/sqlite.js';
 import { createLimits, type Limits } from './limits/index.js';
 import {
@@ -57,7 +55,7 @@ import { DemoStore } from './store/demo.js';
 import { ShopifyStore } from './store/shopify.js';
 import { ShopbotError } from './errors.js';
 import type { StoreConnector } from './store/types.js';
-import { createTurnHandler, type ProductRetriever, type TurnInfo } from './turn.js';
+import { createTurnHandler, type TurnInfo } from './turn.js';
 import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
 import { createResponder } from './responses/respond.js';
 import { hostsOf } from './responses/grounding.js';
@@ -214,16 +212,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       const synced = await retrieval.sync();
       log.info({ ...synced, encoder: retrieval.encoder.modelId }, 'vector index up to date');
     }
-    const retriever: ProductRetriever = {
-      async search({ text: asked, signal, ...request }) {
-        // The catalog is in English: a Chinese query also searches for the English words of its terms.
-        const translated = /\p{Script=Han}/u.test(asked) ? translateQuery(asked) : '';
-        const text = translated ? `${asked} ${translated}` : asked;
-        const result = await productSearch.search({ ...request, text }, signal ? { signal } : {});
-        return [...result.hits];
-      },
-      mentions: (text) => vocabulary.extract(text),
-    };
+    const retriever = createProductRetriever({ retriever: productSearch, vocabulary });
 
     const nlu: Nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));
     closers.push(() => nlu.close());

@@ -4,7 +4,7 @@
  */
 import type { Product } from './catalog/product.js';
 import type { CatalogStore } from './catalog/types.js';
-import { decide, awaitOrderId, searchConstraints, searchFilters, type Action, type CatalogMentions } from './dialogue/policy.js';
+import { decide, awaitOrderId, searchConstraints, searchFilters, type Action } from './dialogue/policy.js';
 import { runTaskStep } from './dialogue/task-step.js';
 import { newState, requesterOf, type ConversationState, type StateStore } from './dialogue/state.js';
 import { ShopbotError } from './errors.js';
@@ -15,56 +15,15 @@ import type { Nlu, NluResult } from './nlu/types.js';
 import { type ActionResult, toCard } from './responses/compose.js';
 import { createResponder, type Responder } from './responses/respond.js';
 import type { Templates } from './responses/templates.js';
-import type { RetrievalQuery } from './retrieval/hybrid.js';
-import type { SearchHit } from './retrieval/types.js';
+import type { ProductRetriever } from './retrieval/index.js';
+import type { SlateRanker } from './ranking/index.js';
+import type { PolicyAnswerer } from './policies/index.js';
+import type { HandoffHooks } from './handoff/index.js';
 import type { StoreConnector } from './store/types.js';
 import type { OrderChecks } from './identity/index.js';
 import { CouponRefusedError, type Coupons } from './coupons/index.js';
 import { render } from './responses/templates.js';
-import type { Lang } from './messages.js';
 import { maskPersonalData, maskReply, sanitizeText } from './privacy/index.js';
-
-export interface ProductRetriever {
-  search(request: RetrievalQuery & { signal?: AbortSignal }): Promise<SearchHit[]>;
-  mentions(text: string): CatalogMentions;
-}
-
-export interface RankedItem {
-  readonly product: Product;
-  readonly position: number;
-  readonly propensity: number;
-  readonly sponsored: boolean;
-}
-
-/** Orders retrieved candidates into the slate the shopper sees, and says how (for logging). */
-export interface SlateRanker {
-  rank(input: { candidates: readonly { product: Product; relevance: number }[]; k: number; query: string; userId: string; lang: Lang }): {
-    items: RankedItem[];
-    policyId: string;
-    policyVersion: string;
-    candidateFeatures?: (productId: string) => Record<string, number | string> | undefined;
-  };
-}
-
-export interface PolicyPassage {
-  readonly passage: string;
-  readonly title: string;
-  readonly source: string;
-  readonly score: number;
-}
-
-export interface PolicyAnswerer {
-  answer(question: string, topic: string, lang: Lang): Promise<PolicyPassage | undefined>;
-}
-
-/** Hooks for the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
-export interface HandoffHooks {
-  /** Opens a routed ticket; no ticketId means nobody can take it (the bot keeps the conversation). */
-  escalate(state: ConversationState, reason: string, lastMessage?: string): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean }>;
-  relayShopperMessage(state: ConversationState, text: string): Promise<void>;
-  /** Escalation triggers on the shopper's message (src/handoff); also tracks the frustration streak. */
-  detect?(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: { kind: string; ruleId?: string }; negativeStreak: number };
-}
 
 export interface TurnInfo {
   readonly conversationId: string;

@@ -5,12 +5,9 @@
  * dropped silently: after `maxAttempts` the failure is logged, counted and thrown to the caller.
  */
 import { ShopbotError } from '../../src/errors.js';
-import type { ChannelLogger } from './types.js';
+import type { ChannelLogger, OutboundClock } from './types.js';
 
-export interface OutboundClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+export type { OutboundClock } from './types.js';
 
 export function realClock(): OutboundClock {
   return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };

@@ -2,7 +2,6 @@
 import type { Config } from '../../src/config.js';
 import type { FunnelStore } from '../../src/funnel/types.js';
 import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
-import type { OutboundClock } from './rate-limit.js';
 import type { SupportCallbacks } from './support.js';
 
 /** pino-compatible subset. */
@@ -10,6 +9,12 @@ export interface ChannelLogger {
   info(obj: unknown, msg?: string): void;
   warn(obj: unknown, msg?: string): void;
   error(obj: unknown, msg?: string): void;
+}
+
+/** Time for the outbound queue's spacing and back-off; tests pass a fake so nothing waits on real time. */
+export interface OutboundClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
 }
 
 export type HandleTurn = (msg: InboundMessage, options?: { signal?: AbortSignal }) => Promise<OutboundMessage>;

@@ -33,7 +33,10 @@ import type { ChannelDeps, ChannelHandle } from '../shared/types.js';
 import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
 import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, teamsConversationId, teamsUserId } from './inbound.js';
 import { createServiceUrlPolicy, type ServiceUrlPolicy } from './service-url.js';
+import { continueAndThrow } from './proactive.js';
 import { TeamsSupportDesk } from './support.js';
+
+export { continueAndThrow } from './proactive.js';
 
 export interface TeamsChannelOptions {
   /** Replaces the SDK's MSAL token acquisition for outbound calls (tests use a local token). */
@@ -121,19 +124,6 @@ class ResponseShim implements WebResponse {
     this.writableEnded = true;
     return this;
   }
-}
-
-/** continueConversation hands logic errors to onTurnError; proactive callers need them thrown. */
-export async function continueAndThrow(adapter: CloudAdapter, appId: string, ref: ConversationReference, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-  let failure: unknown;
-  await adapter.continueConversation(appId, ref, async (context) => {
-    try {
-      await logic(context);
-    } catch (err) {
-      failure = err;
-    }
-  });
-  if (failure !== undefined) throw failure;
 }
 
 export function toActivity(m: TeamsMessage): Activity {

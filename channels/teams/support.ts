@@ -10,7 +10,7 @@ import { ShopbotError } from '../../src/errors.js';
 import { escapeTeamsText, truncate } from '../shared/escape.js';
 import type { Escalation, SupportDesk, ThreadDirectory } from '../shared/support.js';
 import { renderEscalation, type TeamsMessage } from './cards.js';
-import { continueAndThrow } from './routes.js';
+import { continueAndThrow } from './proactive.js';
 
 export class TeamsSupportDesk implements SupportDesk {
   constructor(

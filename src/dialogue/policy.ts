@@ -5,7 +5,7 @@
  */
 import type { UiAction } from '../messages.js';
 import type { Entities, Intent, NluResult } from '../nlu/types.js';
-import type { SearchFilters } from '../retrieval/types.js';
+import type { CatalogMentions, SearchFilters } from '../retrieval/index.js';
 import type { ConversationState, SearchContext } from './state.js';
 import { continueTask, orderIdsIn, resumeAfter, serviceCueOf, serviceTaskOf, startTask, type TaskAction } from './tasks.js';
 
@@ -28,15 +28,6 @@ export type Action =
   | { readonly type: 'smalltalk'; readonly kind: 'greeting' | 'goodbye' | 'thanks' }
   | { readonly type: 'out_of_scope' }
   | TaskAction;
-
-/** What the turn learned about the message beyond the NLU: catalog terms found in the text. */
-export interface CatalogMentions {
-  readonly brands: readonly string[];
-  readonly colors: readonly string[];
-  readonly categories: readonly string[];
-  /** The message with filter phrases removed; empty when the message only refines. */
-  readonly residual: string;
-}
 
 export interface PolicyInput {
   readonly text: string;

@@ -46,6 +46,15 @@ export interface SupportCallbacks {
   handBack(conversationId: string, agentId: string): Promise<void>;
 }
 
+/** What a turn asks of the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
+export interface HandoffHooks {
+  /** Opens a routed ticket; no ticketId means nobody can take it (the bot keeps the conversation). */
+  escalate(state: ConversationState, reason: string, lastMessage?: string): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean }>;
+  relayShopperMessage(state: ConversationState, text: string): Promise<void>;
+  /** Escalation triggers on the shopper's message; also tracks the frustration streak. */
+  detect?(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: { kind: string; ruleId?: string }; negativeStreak: number };
+}
+
 export interface HandoffServiceDeps {
   readonly queue: SqliteHandoffQueue;
   readonly states: StateStore;
@@ -75,7 +84,7 @@ export interface TicketView extends Ticket {
 
 const priorityName = (rank: number): Priority => PRIORITIES[Math.max(0, Math.min(3, rank))]!;
 
-export class HandoffService {
+export class HandoffService implements HandoffHooks {
   private push?: (conversationId: string, message: PushMessage) => void;
   private readonly listeners = new Set<(e: QueueEvent) => void>();
   readonly callbacks: SupportCallbacks;

@@ -8,7 +8,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Lang } from '../messages.js';
 import { createAnalyzer, type Analyzer } from '../retrieval/analyzer.js';
-import type { PolicyAnswerer, PolicyPassage } from '../turn.js';
+
+/** A quoted policy section: the text, its document and heading, and a link to it. */
+export interface PolicyPassage {
+  readonly passage: string;
+  readonly title: string;
+  readonly source: string;
+  readonly score: number;
+}
+
+/** Answers a policy question from the merchant's documents, or says it cannot (undefined). */
+export interface PolicyAnswerer {
+  answer(question: string, topic: string, lang: Lang): Promise<PolicyPassage | undefined>;
+}
 
 export interface PolicyChunk {
   readonly lang: Lang;

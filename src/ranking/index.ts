@@ -2,4 +2,4 @@
 export { rank, choose, scoreCandidates, type RankCandidate, type RankOptions, type RankPolicy, type RankResult, type RankedItem, type ScoredCandidate, type ScoringModels, type SlateEvent } from './rank.js';
 export { runAuction, type AuctionResult, type Bidder } from './auction.js';
 export { candidateFeatures, type Features, type ShopperContext } from './features.js';
-export { createRanker, policyFromConfig, LEARNED_POLICY_ID, type RankerDeps } from './ranker.js';
+export { createRanker, policyFromConfig, LEARNED_POLICY_ID, type RankerDeps, type SlateItem, type SlateRanker } from './ranker.js';

@@ -1,14 +1,32 @@
 /**
- * The learned ranker behind the turn's SlateRanker interface: closes over the models, the
+ * The learned ranker behind the SlateRanker interface the search action calls: closes over the models, the
  * ranking config and an injected RNG, and hands the turn the features it logs per candidate.
  */
+import type { Product } from '../catalog/index.js';
 import type { Config } from '../config.js';
-import type { Channel } from '../messages.js';
-import type { SlateRanker } from '../turn.js';
+import type { Channel, Lang } from '../messages.js';
 import { candidateFeatures } from './features.js';
 import { rank, type RankPolicy, type ScoringModels } from './rank.js';
 
 export const LEARNED_POLICY_ID = 'ev-esmm';
+
+/** One shown product of a slate: where it is, the probability it was chosen with, whether it is an ad. */
+export interface SlateItem {
+  readonly product: Product;
+  readonly position: number;
+  readonly propensity: number;
+  readonly sponsored: boolean;
+}
+
+/** Orders retrieved candidates into the slate the shopper sees, and says how (for logging). */
+export interface SlateRanker {
+  rank(input: { candidates: readonly { product: Product; relevance: number }[]; k: number; query: string; userId: string; lang: Lang }): {
+    items: SlateItem[];
+    policyId: string;
+    policyVersion: string;
+    candidateFeatures?: (productId: string) => Record<string, number | string> | undefined;
+  };
+}
 
 export interface RankerDeps {
   readonly models: ScoringModels;

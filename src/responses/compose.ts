@@ -8,7 +8,7 @@ import type { Intent } from '../nlu/types.js';
 import type { SearchFilters } from '../retrieval/types.js';
 import type { TaskKind } from '../dialogue/state.js';
 import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/types.js';
-import type { PolicyPassage } from '../turn.js';
+import type { PolicyPassage } from '../policies/index.js';
 import { fill, formatMoney, variantOf, type Templates } from './templates.js';
 
 /** The facts about an order a service reply may state. */

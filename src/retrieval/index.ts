@@ -9,26 +9,25 @@ import path from 'node:path';
 import type { CatalogStore } from '../catalog/types.js';
 import type { Product } from '../catalog/product.js';
 import type { Config } from '../config.js';
-import { isShopbotError } from '../errors.js';
+import { isShopbotError, ShopbotError } from '../errors.js';
 import { openTextEncoder, productPassage } from '../models/index.js';
 import type { SqliteDb } from '../storage/sqlite.js';
 import { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
 import { buildDenseAndHybridSystems, createHybridRetriever, DEFAULT_FUSION, type Fusion, type RankedIdsSystem, type Retriever } from './hybrid.js';
 import { createLexicalIndex as createLexicalIndexImpl } from './lexical.js';
 import { createIndexer, embeddingText, type Indexer, type SyncOptions, type SyncSummary } from './indexer.js';
-import { indexKey, openProductIndex, type ProductIndex, type RetrievalLog } from './product-index.js';
+import type { ProductIndex, ProductIndexDeps, RetrievalLog } from './product-index.js';
 import type { LexicalIndex } from './types.js';
 
 export type { SearchFilters, SearchHit, LexicalIndex, LexicalSearchOptions } from './types.js';
 export { createLexicalIndex, Bm25LexicalIndex, DEFAULT_BM25, type Bm25Params, type LexicalIndexOptions } from './lexical.js';
 export { compileFilters as compileProductFilters, matchesFilters, hasFilters, type ProductPredicate } from './filters.js';
-export { createCatalogVocabulary, type CatalogVocabulary, type VocabularyMatch, type VocabularyExtraction, type VocabularyKind } from './vocabulary.js';
+export { createProductRetriever, type CatalogMentions, type ProductRetriever } from './product-retriever.js';
+export { translateQuery } from './glossary.js';
+export { createCatalogVocabulary, createShopperVocabulary, type CatalogVocabulary, type VocabularyMatch, type VocabularyExtraction, type VocabularyKind } from './vocabulary.js';
 export {
-  openProductIndex,
   payloadFromProduct,
   negationTokens,
-  indexKey,
-  embeddedIndexDir,
   type ProductIndex,
   type ProductIndexDeps,
   type IndexItem,
@@ -213,4 +212,41 @@ function createLexicalIndexForEval(products: readonly Product[]): LexicalIndex {
   const lexical = createLexicalIndexImpl();
   lexical.upsert(products);
   return lexical;
+}
+
+/** Names one index (engine + location + model) in the indexer's state table. */
+export function indexKey(config: Config, modelId: string): string {
+  const r = config.retrieval;
+  return r.backend === 'qdrant' ? `qdrant:${r.qdrantUrl}/${r.qdrantCollection}:${modelId}` : `embedded:${path.resolve(embeddedIndexDir(config.dataDir, modelId) ?? ':memory:')}`;
+}
+
+export function embeddedIndexDir(dataDir: string, modelId = 'default'): string | undefined {
+  if (dataDir === ':memory:') return undefined;
+  return path.join(dataDir, 'vectors', modelId.replace(/[^a-zA-Z0-9._-]/g, '_'));
+}
+
+/** Composition-root factory: the engine named by `config.retrieval.backend`. */
+export async function openProductIndex(config: Config, deps: ProductIndexDeps): Promise<ProductIndex> {
+  const r = config.retrieval;
+  if (r.backend === 'qdrant') {
+    if (!r.qdrantUrl) throw new ShopbotError('CONFIG_INVALID', 'retrieval.qdrantUrl (QDRANT_URL) is required for the qdrant backend');
+    const { QdrantProductIndex } = await import('./qdrant.js');
+    return QdrantProductIndex.open({
+      url: r.qdrantUrl,
+      ...(r.qdrantApiKey ? { apiKey: r.qdrantApiKey } : {}),
+      collection: r.qdrantCollection,
+      dim: deps.dim,
+      ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    });
+  }
+  const { EmbeddedProductIndex } = await import('./embedded.js');
+  const dir = embeddedIndexDir(config.dataDir, deps.modelId);
+  return EmbeddedProductIndex.open({
+    dim: deps.dim,
+    annThreshold: r.annThreshold,
+    ...(r.hnswEfSearch !== undefined ? { hnsw: { efSearch: r.hnswEfSearch } } : {}),
+    ...(dir ? { dir } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+  });
 }

@@ -3,11 +3,9 @@
  * (`retrieval.backend: embedded | qdrant`). Filters are evaluated inside `search` by every engine,
  * on the same small payload, so a filtered search returns k hits whenever k products match.
  */
-import path from 'node:path';
 import type { Product } from '../catalog/product.js';
 import { effectivePriceCents } from '../catalog/product.js';
 import type { Availability } from '../catalog/product.js';
-import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
 import { compileExclusion, exclusionText } from './negation.js';
 import type { SearchFilters, SearchHit } from './types.js';
@@ -165,41 +163,4 @@ export interface ProductIndexDeps {
   /** Injected for retries and degradation timing; default Date.now / setTimeout. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
-}
-
-/** Names one index (engine + location + model) in the indexer's state table. */
-export function indexKey(config: Config, modelId: string): string {
-  const r = config.retrieval;
-  return r.backend === 'qdrant' ? `qdrant:${r.qdrantUrl}/${r.qdrantCollection}:${modelId}` : `embedded:${path.resolve(embeddedIndexDir(config.dataDir, modelId) ?? ':memory:')}`;
-}
-
-export function embeddedIndexDir(dataDir: string, modelId = 'default'): string | undefined {
-  if (dataDir === ':memory:') return undefined;
-  return path.join(dataDir, 'vectors', modelId.replace(/[^a-zA-Z0-9._-]/g, '_'));
-}
-
-/** Composition-root factory: the engine named by `config.retrieval.backend`. */
-export async function openProductIndex(config: Config, deps: ProductIndexDeps): Promise<ProductIndex> {
-  const r = config.retrieval;
-  if (r.backend === 'qdrant') {
-    if (!r.qdrantUrl) throw new ShopbotError('CONFIG_INVALID', 'retrieval.qdrantUrl (QDRANT_URL) is required for the qdrant backend');
-    const { QdrantProductIndex } = await import('./qdrant.js');
-    return QdrantProductIndex.open({
-      url: r.qdrantUrl,
-      ...(r.qdrantApiKey ? { apiKey: r.qdrantApiKey } : {}),
-      collection: r.qdrantCollection,
-      dim: deps.dim,
-      ...(deps.log ? { log: deps.log } : {}),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    });
-  }
-  const { EmbeddedProductIndex } = await import('./embedded.js');
-  const dir = embeddedIndexDir(config.dataDir, deps.modelId);
-  return EmbeddedProductIndex.open({
-    dim: deps.dim,
-    annThreshold: r.annThreshold,
-    ...(r.hnswEfSearch !== undefined ? { hnsw: { efSearch: r.hnswEfSearch } } : {}),
-    ...(dir ? { dir } : {}),
-    ...(deps.log ? { log: deps.log } : {}),
-  });
 }
