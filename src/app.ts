@@ -22,7 +22,7 @@ import { openLinearNlu } from './nlu/index.js';
 import type { Nlu } from './nlu/types.js';
 import { openPolicyIndex, loadPolicyChunks } from './policies/index.js';
 import { openTextEncoder, type TextEncoder } from './models/index.js';
-import { loadTemplates } from './responses/templates.js';
+import { loadTemplates } from './templates/index.js';
 import { createRanker } from './ranking/index.js';
 import { openLearning, type Learning } from './learning/index.js';
 import { forgetCouponHolder, openCoupons, type Coupons } from './coupons/index.js';

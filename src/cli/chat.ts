@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { openApp } from '../app.js';
 import type { OutboundMessage } from '../messages.js';
-import { formatMoney } from '../responses/templates.js';
+import { formatMoney } from '../templates/index.js';
 import { configFromCli } from './common.js';
 
 export function renderForTerminal(reply: OutboundMessage): string {

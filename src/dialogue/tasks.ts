@@ -2,7 +2,7 @@
  * Multi-turn service tasks (track, cancel, change address, return, refund status): slot filling
  * with re-asking, corrections ("no, the other order"), digressions with a return to the task,
  * cancelling ("never mind"), and a yes/no confirmation before anything that changes an order.
- * Pure: (state, input) -> decision. The turn runs the `task` action with the store (task-step.ts).
+ * Pure: (state, input) -> decision. The `task` action runs it against the store (src/actions/tasks.ts).
  */
 import type { Entities, Intent, NluResult } from '../nlu/types.js';
 import { RETURN_REASONS, type ReturnReason } from '../store/types.js';

@@ -3,3 +3,4 @@ export * from './types.js';
 export { SqliteFunnelStore } from './sqlite.js';
 export { FunnelWriter, type Logger, type FunnelListener } from './writer.js';
 export { verifyWebhook, signWebhook } from './webhook.js';
+export { slateEvent, impressionEvents, type EventBase, type SlateEvent, type SlateInput } from './slate.js';

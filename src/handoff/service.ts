@@ -9,7 +9,7 @@ import { ShopbotError } from '../errors.js';
 import type { FunnelEventInput } from '../funnel/events.js';
 import { ChannelSchema, type Lang, type OutboundMessage } from '../messages.js';
 import type { NluResult } from '../nlu/types.js';
-import { render, type Templates } from '../responses/templates.js';
+import { render, type Templates } from '../templates/index.js';
 import type { StoreConnector } from '../store/types.js';
 import { PRIORITIES, type HandoffFile, type Priority, type TriggerKind } from './config.js';
 import type { SqliteHandoffQueue, Ticket } from './queue.js';

@@ -9,7 +9,7 @@ import type { Limits } from '../limits/index.js';
 import type { MailTransport } from '../mail/index.js';
 import { maskPersonalData } from '../privacy/index.js';
 import type { Lang } from '../messages.js';
-import { render, type Templates } from '../responses/templates.js';
+import { render, type Templates } from '../templates/index.js';
 import type { StoreConnector } from '../store/types.js';
 
 const CODE_TTL_MS = 10 * 60_000;

@@ -4,7 +4,7 @@
  * replays a slate exactly and the logged propensities are the ones that were used.
  */
 import { effectivePriceCents, type Product } from '../catalog/product.js';
-import type { FunnelEventInput } from '../funnel/events.js';
+import { slateEvent, type SlateEvent } from '../funnel/index.js';
 import type { Channel } from '../messages.js';
 import { runAuction, type AuctionResult } from './auction.js';
 import { candidateFeatures, type Features, type ShopperContext } from './features.js';
@@ -68,7 +68,7 @@ export interface RankedItem {
   readonly priceCpcCents?: number;
 }
 
-export type SlateEvent = Extract<FunnelEventInput, { type: 'slate' }>;
+export type { SlateEvent } from '../funnel/index.js';
 
 export interface RankResult {
   readonly items: RankedItem[];
@@ -179,19 +179,14 @@ export function rank(candidates: readonly RankCandidate[], models: ScoringModels
 
   const logged = [...scored].sort((a, b) => b.score - a.score).slice(0, MAX_LOGGED_CANDIDATES);
   for (const it of items) if (!logged.some((c) => c.product.id === it.product.id)) logged.push(scored.find((c) => c.product.id === it.product.id)!);
-  const event: SlateEvent = {
-    id: `${options.slateId}:slate`,
-    type: 'slate',
-    ts: options.ts,
-    channel: options.channel,
-    ...(options.conversationId ? { conversationId: options.conversationId } : {}),
-    ...(options.context.userId ? { userId: options.context.userId } : {}),
+  const event = slateEvent({
+    base: { ts: options.ts, channel: options.channel, ...(options.conversationId ? { conversationId: options.conversationId } : {}), ...(options.context.userId ? { userId: options.context.userId } : {}) },
     slateId: options.slateId,
     policyId: options.policyId,
     policyVersion: models?.version ?? 'none',
     query: options.context.query.slice(0, 2000),
     candidates: logged.map((c) => ({ productId: c.product.id, score: Number.isFinite(c.score) ? c.score : 0, features: c.features })),
     shown: items.map((it) => ({ productId: it.product.id, position: it.position, propensity: it.propensity, sponsored: it.sponsored })),
-  };
+  });
   return { items, scored, event };
 }

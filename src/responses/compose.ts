@@ -3,13 +3,14 @@
  * results (catalog, cart, order, policy passage), plus cards and quick replies.
  */
 import { effectivePriceCents, type Product } from '../catalog/product.js';
+import type { RefusalReason } from '../coupons/index.js';
 import type { CartView, Lang, OutboundMessage, ProductCard, QuickReply } from '../messages.js';
 import type { Intent } from '../nlu/types.js';
 import type { SearchFilters } from '../retrieval/types.js';
 import type { TaskKind } from '../dialogue/state.js';
 import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/types.js';
 import type { PolicyPassage } from '../policies/index.js';
-import { fill, formatMoney, variantOf, type Templates } from './templates.js';
+import { fill, formatMoney, variantOf, type Templates } from '../templates/index.js';
 
 /** The facts about an order a service reply may state. */
 export interface OrderSummary {
@@ -47,7 +48,7 @@ export type ActionResult =
   | { type: 'added'; product: Product; quantity: number; cart: CartView }
   | { type: 'removed'; cart: CartView }
   | { type: 'cart'; cart: CartView }
-  | { type: 'checkout_done'; order: Order; couponCode?: string; couponRefusal?: string }
+  | { type: 'checkout_done'; order: Order; couponCode?: string; couponRefusal?: RefusalReason }
   | { type: 'checkout_empty' }
   | { type: 'ask_email' }
   | { type: 'order'; order: Order }

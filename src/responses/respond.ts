@@ -7,7 +7,7 @@
 import type { Lang, OutboundMessage } from '../messages.js';
 import { composeReply, type ActionResult } from './compose.js';
 import { checkGrounding, collectFacts, type Violation } from './grounding.js';
-import { render, type Templates } from './templates.js';
+import { render, type Templates } from '../templates/index.js';
 import type { VariantRanker } from './variants.js';
 
 export type ComposedReply = Pick<OutboundMessage, 'text' | 'products' | 'quickReplies' | 'cart' | 'handoff'>;

@@ -5,7 +5,7 @@
  * choice stays the deterministic per-turn rotation in templates.ts.
  */
 import type { Lang } from '../messages.js';
-import type { Templates } from './templates.js';
+import type { Templates } from '../templates/index.js';
 
 export interface EmbeddingModel {
   embed(texts: readonly string[], options?: { kind?: 'query' | 'passage' }): Promise<Float32Array[]>;

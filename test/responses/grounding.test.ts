@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { composeReply, type ActionResult } from '../../src/responses/compose.js';
 import { checkGrounding, collectFacts } from '../../src/responses/grounding.js';
 import { createResponder } from '../../src/responses/respond.js';
-import { loadTemplates } from '../../src/responses/templates.js';
+import { loadTemplates } from '../../src/templates/index.js';
 import type { Order } from '../../src/store/types.js';
 
 const templates = loadTemplates(path.resolve('prompts'));

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import type { ActionResult } from '../../src/responses/compose.js';
 import { buildUserMessage, createLlmGenerator, loadLlmPrompts, openChatModel } from '../../src/responses/llm.js';
 import { createResponder, type ResponderEvent } from '../../src/responses/respond.js';
-import { loadTemplates } from '../../src/responses/templates.js';
+import { loadTemplates } from '../../src/templates/index.js';
 import type { Order } from '../../src/store/types.js';
 
 const INJECTIONS = [

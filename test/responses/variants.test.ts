@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeReply } from '../../src/responses/compose.js';
-import { parseTemplates, type Templates } from '../../src/responses/templates.js';
+import { parseTemplates, type Templates } from '../../src/templates/index.js';
 import { openVariantRanker, type EmbeddingModel } from '../../src/responses/variants.js';
 
 /** A bag-of-words encoder for tests: hashed word counts, L2-normalized (not the project's model). */

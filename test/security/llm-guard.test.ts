@@ -10,7 +10,7 @@ import type { ActionResult } from '../../src/responses/compose.js';
 import { hostsOf } from '../../src/responses/grounding.js';
 import { createLlmGenerator, loadLlmPrompts } from '../../src/responses/llm.js';
 import { createResponder, type ResponderEvent } from '../../src/responses/respond.js';
-import { loadTemplates } from '../../src/responses/templates.js';
+import { loadTemplates } from '../../src/templates/index.js';
 import { FakeChatModel } from '../responses/fake-chat-model.js';
 
 const templates = loadTemplates(path.resolve('prompts'));

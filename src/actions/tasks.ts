@@ -7,11 +7,10 @@
 import { RateLimitedError, ShopbotError } from '../errors.js';
 import type { OrderChecks } from '../identity/index.js';
 import type { Lang } from '../messages.js';
-import type { ActionResult, OrderSummary } from '../responses/compose.js';
+import type { ActionResult, OrderSummary } from '../responses/index.js';
 import { accessTo, withGrant, type OrderGrant, type Requester } from '../store/access.js';
 import { OrderNotAllowedError, type Order, type StoreConnector } from '../store/types.js';
-import type { Task } from './state.js';
-import { isReturnReason } from './tasks.js';
+import { isReturnReason, type Task } from '../dialogue/index.js';
 
 export interface TaskStepOutcome {
   /** The task after this step; undefined when it finished or was abandoned. */

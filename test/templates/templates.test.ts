@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseTemplates } from '../../src/responses/templates.js';
+import { parseTemplates } from '../../src/templates/index.js';
 
 describe('prompts', () => {
   it('English and Chinese replies have the same keys, and Chinese needs no value English lacks', () => {

@@ -1,5 +1,6 @@
 /**
- * Reply templates from prompts/<lang>/replies.txt. Rendering fills `{name}` only from the values
+ * The templates stage: reply templates from prompts/<lang>/replies.txt, used by the responder, the
+ * handoff stage (agent joined, handed back) and the one-time order codes. Rendering fills `{name}` only from the values
  * it is given (the results of the turn's actions); a missing required value is an error, never a
  * silently empty claim.
  */

@@ -1,0 +1,70 @@
+/**
+ * Search and product actions: retrieve candidates with the search's filters, let the ranker order
+ * the slate, and log what was shown (the search, the slate with every candidate's features, one
+ * impression per card); a product opened from a card is a click.
+ */
+import type { Product } from '../catalog/index.js';
+import { searchConstraints, searchFilters, type Action, type ConversationState } from '../dialogue/index.js';
+import { impressionEvents, slateEvent, type FunnelEventInput } from '../funnel/index.js';
+import type { ProductCard } from '../messages.js';
+import { maskPersonalData } from '../privacy/index.js';
+import { toCard } from '../responses/index.js';
+import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
+
+/** Out-of-stock products stay findable but give way to ones the shopper can buy now. */
+const OUT_OF_STOCK_RELEVANCE = 0.5;
+
+function isBuyable(p: Product): boolean {
+  return p.availability !== 'out_of_stock' && p.stock !== 0;
+}
+
+export async function search(action: Extract<Action, { type: 'search' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
+  const s = action.search;
+  const k = deps.slateSize;
+  // A new search lets other brands fill a page the named brand cannot; a refinement ("in black")
+  // narrows what the shopper already chose, so its brand stays a filter.
+  const { filters, preferred } = searchConstraints(s, action.refined ? 0 : s.offset + k);
+  const hits = await deps.retriever.search({ text: s.query, filters: { ...filters, inStockOnly: false }, ...(preferred ? { preferred } : {}), k: Math.max(deps.candidates, s.offset + k), lang: state.lang });
+  const pageHits = hits.slice(s.offset);
+  const products = await deps.catalog.getMany(pageHits.map((h) => h.id));
+  const candidates = pageHits.flatMap((h) => {
+    const product = products.get(h.id);
+    return product ? [{ product, relevance: isBuyable(product) ? h.score : h.score * OUT_OF_STOCK_RELEVANCE }] : [];
+  });
+  // Retrieval reads the raw words; the ranker gets the masked query, because its features are logged
+  // with the slate and the features logged must be the ones it ranked with.
+  const query = maskPersonalData(s.query);
+  const ranked = deps.ranker.rank({ candidates, k, query, userId: ctx.msg.userId, lang: state.lang });
+  const slateId = deps.newId();
+  const cards: ProductCard[] = ranked.items.map((it) => toCard(it.product, it.position, slateId, it.sponsored));
+  const events: FunnelEventInput[] = [{ ...ctx.base, id: `${ctx.turnId}:search`, type: 'search', query, results: hits.length }];
+  if (cards.length) {
+    const shown = ranked.items.map((it) => ({ productId: it.product.id, position: it.position, propensity: it.propensity, sponsored: it.sponsored }));
+    const slate = { base: ctx.base, slateId, policyId: ranked.policyId, query, shown };
+    events.push(
+      slateEvent({
+        ...slate,
+        policyVersion: ranked.policyVersion,
+        candidates: candidates.map((c) => {
+          const features = ranked.candidateFeatures?.(c.product.id);
+          return { productId: c.product.id, score: c.relevance, ...(features ? { features } : {}) };
+        }),
+      }),
+      ...impressionEvents(slate),
+    );
+  }
+  return outcome(
+    { ...state, search: s, lastShown: cards.map((c) => ({ id: c.id, position: c.position, slateId })), focusProductId: cards.length === 1 ? cards[0]!.id : state.focusProductId },
+    { type: 'search', query: s.query, refined: action.refined, more: s.offset > 0, products: cards, filters: searchFilters(s) },
+    events,
+  );
+}
+
+export async function showProduct(action: Extract<Action, { type: 'show_product' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
+  const product = await deps.catalog.get(action.productId);
+  if (!product) return outcome(state, { type: 'unavailable' });
+  const click: FunnelEventInput[] = action.viaClick
+    ? [{ ...ctx.base, id: `${ctx.turnId}:click:${product.id}`, type: 'click', productId: product.id, ...(action.position !== undefined ? { position: action.position } : {}), ...(action.slateId ? { slateId: action.slateId } : {}) }]
+    : [];
+  return outcome({ ...state, focusProductId: product.id }, { type: 'product', product, ...(action.question ? { question: action.question } : {}) }, click);
+}

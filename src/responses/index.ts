@@ -1,0 +1,11 @@
+/**
+ * The responses stage's public surface: what the actions return (ActionResult) and the responder
+ * that turns it into the reply (templates from src/templates, the grounding checker, the variant
+ * ranker and optional LLM wording).
+ */
+export { couponNotes } from './coupon-notes.js';
+export { composeReply, toCard, type ActionResult, type OrderSummary, type ServiceResult } from './compose.js';
+export { createResponder, type ComposedReply, type GenerateInput, type ReplyGenerator, type Responded, type Responder, type ResponderEvent } from './respond.js';
+export { checkGrounding, collectFacts, hostsOf, type GroundingFacts, type GroundingResult, type Violation, type ViolationKind } from './grounding.js';
+export { buildUserMessage, createLlmGenerator, loadLlmPrompts, openChatModel, type ChatModelLike } from './llm.js';
+export { openVariantRanker, type EmbeddingModel, type VariantChooser, type VariantRanker } from './variants.js';
