@@ -8,30 +8,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ingestFile, openCatalogStore, type CatalogStore, type Product } from './catalog/index.js';
-import type { Config } from './config.js';
+import { isDemoStore, type Config } from './config.js';
 import { Redis } from 'ioredis';
-import { SqliteStateStore } from './dialogue/sqlite-state.js';
-import { RedisStateStore } from './dialogue/redis-state.js';
-import { PostgresFunnelStore } from './funnel/postgres.js';
-import type { StateStore } from './dialogue/state.js';
-import { SqliteFunnelStore } from './funnel/sqlite.js';
-import type { FunnelStore } from './funnel/types.js';
-import { FunnelWriter, type Logger } from './funnel/writer.js';
+import { SqliteStateStore, RedisStateStore, type StateStore } from './dialogue/index.js';
+import { PostgresFunnelStore, SqliteFunnelStore, FunnelWriter, type FunnelStore, type Logger } from './funnel/index.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
-import { openLinearNlu } from './nlu/index.js';
-import type { Nlu } from './nlu/types.js';
+import { openLinearNlu, type Nlu } from './nlu/index.js';
 import { openPolicyIndex, loadPolicyChunks } from './policies/index.js';
 import { openTextEncoder, type TextEncoder } from './models/index.js';
 import { loadTemplates } from './templates/index.js';
-import { createRanker } from './ranking/index.js';
+import { createRanker, loadBids } from './ranking/index.js';
 import { openLearning, type Learning } from './learning/index.js';
-import { forgetCouponHolder, openCoupons, type Coupons } from './coupons/index.js';
+import { forgetCouponHolder, openCoupons, loadCampaigns, type Coupons } from './coupons/index.js';
 import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS, type Privacy } from './privacy/index.js';
-import { loadBids } from './ranking/bids.js';
-import { loadCampaigns } from './coupons/campaigns-file.js';
-import { createLexicalIndex } from './retrieval/lexical.js';
-import { createHybridRetriever, createProductRetriever, createShopperVocabulary, openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
-import { openSqlite, type SqliteDb } from './storage/sqlite.js';
+import { createLexicalIndex, createHybridRetriever, createProductRetriever, createShopperVocabulary, openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
+import { openSqlite, type SqliteDb } from './storage/index.js';
 import { createLimits, type Limits } from './limits/index.js';
 import {
   createApiKeyVerifier,
@@ -49,19 +40,12 @@ import {
   type SignedIdentity,
 } from './identity/index.js';
 import { openMailTransport } from './mail/index.js';
-import { DEMO_CUSTOMER } from './store/demo.js';
-import { isDemoStore } from './config.js';
-import { DemoStore } from './store/demo.js';
-import { ShopifyStore } from './store/shopify.js';
+import { DEMO_CUSTOMER, DemoStore, ShopifyStore, type StoreConnector } from './store/index.js';
 import { ShopbotError } from './errors.js';
-import type { StoreConnector } from './store/types.js';
 import { createTurnHandler, type TurnInfo } from './turn.js';
 import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
-import { createResponder } from './responses/respond.js';
-import { hostsOf } from './responses/grounding.js';
-import { openVariantRanker } from './responses/variants.js';
-import { createLlmGenerator, loadLlmPrompts, openChatModel } from './responses/llm.js';
-import type { TranscriptEntry } from '../channels/web/protocol.js';
+import { createResponder, hostsOf, openVariantRanker, createLlmGenerator, loadLlmPrompts, openChatModel } from './responses/index.js';
+import type { TranscriptEntry } from '../channels/web/index.js';
 
 /** The repository root, for files shipped with the product (prompts, models, demo data). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { renderBarChart } from '../../src/charts/index.js';
-import type { FunnelStore } from '../../src/funnel/types.js';
+import type { FunnelStore } from '../../src/funnel/index.js';
 import {
   computeFunnelReport,
   computeNoResultQueries,

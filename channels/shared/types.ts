@@ -1,6 +1,6 @@
 /** What the Teams and Slack channels receive from the composition root. */
 import type { Config } from '../../src/config.js';
-import type { FunnelStore } from '../../src/funnel/types.js';
+import type { FunnelStore } from '../../src/funnel/index.js';
 import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
 import type { SupportCallbacks } from './support.js';
 

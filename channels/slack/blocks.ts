@@ -4,9 +4,7 @@
  * (50 blocks, 3000 chars per section, 75 per button label, 2000 per button value).
  */
 import type { CartView, OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, escapeSlack, formatMoney, formatPercent, truncate } from '../shared/escape.js';
-import { MERCHANT_HELP, stageLabel, type MerchantResult } from '../shared/merchant.js';
-import type { Escalation } from '../shared/support.js';
+import { couponValue, escapeSlack, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export interface Block {
   readonly type: string;

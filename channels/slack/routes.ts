@@ -9,11 +9,7 @@ import { App, LogLevel, webApi, type Receiver, type ReceiverEvent } from '@slack
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, ShopbotError } from '../../src/errors.js';
 import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messages.js';
-import { truncate } from '../shared/escape.js';
-import { ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
-import { OutboundQueue, parseRetryAfter, realClock, type RetryDecision } from '../shared/rate-limit.js';
-import { MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type ThreadDirectory } from '../shared/support.js';
-import type { ChannelDeps, ChannelHandle, ChannelLogger } from '../shared/types.js';
+import { truncate, ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle, type ChannelLogger } from '../shared/index.js';
 import { ACTION, renderMerchant, renderOutbound, type Block, type SlackMessage } from './blocks.js';
 import {
   BlockActionSchema,

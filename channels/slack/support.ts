@@ -5,9 +5,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import { ShopbotError } from '../../src/errors.js';
-import { escapeSlack, truncate } from '../shared/escape.js';
-import type { OutboundQueue } from '../shared/rate-limit.js';
-import type { Escalation, SupportDesk, ThreadDirectory } from '../shared/support.js';
+import { escapeSlack, truncate, type OutboundQueue, type Escalation, type SupportDesk, type ThreadDirectory } from '../shared/index.js';
 import { renderEscalation } from './blocks.js';
 
 export const slackThreadRef = (channelId: string, ts: string): string => `${channelId}:${ts}`;

@@ -5,7 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ShopbotError } from '../../src/errors.js';
-import type { FunnelStore } from '../../src/funnel/types.js';
+import type { FunnelStore } from '../../src/funnel/index.js';
 
 export const SLACK_TOLERANCE_SEC = 300;
 /** Slack retries an unacknowledged event three times within about five minutes; an hour is ample. */

@@ -5,9 +5,7 @@
  */
 import type { Attachment } from '@microsoft/agents-activity';
 import type { OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, escapeCardMarkdown, escapeTeamsText, formatMoney, formatPercent, truncate } from '../shared/escape.js';
-import { MERCHANT_HELP, stageLabel, type MerchantResult } from '../shared/merchant.js';
-import type { Escalation } from '../shared/support.js';
+import { couponValue, escapeCardMarkdown, escapeTeamsText, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export type CardElement = Record<string, unknown>;
 

@@ -25,11 +25,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { errorBody, ShopbotError } from '../../src/errors.js';
 import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
-import { truncate } from '../shared/escape.js';
-import { isMerchant, parseMerchantCommand, runMerchantCommand } from '../shared/merchant.js';
-import { OutboundQueue, parseRetryAfter, realClock, type OutboundClock, type RetryDecision } from '../shared/rate-limit.js';
-import { MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type ThreadDirectory } from '../shared/support.js';
-import type { ChannelDeps, ChannelHandle } from '../shared/types.js';
+import { truncate, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type OutboundClock, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle } from '../shared/index.js';
 import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
 import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, teamsConversationId, teamsUserId } from './inbound.js';
 import { createServiceUrlPolicy, type ServiceUrlPolicy } from './service-url.js';

@@ -7,8 +7,7 @@
 import type { Activity, ConversationReference } from '@microsoft/agents-activity';
 import type { CloudAdapter } from '@microsoft/agents-hosting';
 import { ShopbotError } from '../../src/errors.js';
-import { escapeTeamsText, truncate } from '../shared/escape.js';
-import type { Escalation, SupportDesk, ThreadDirectory } from '../shared/support.js';
+import { escapeTeamsText, truncate, type Escalation, type SupportDesk, type ThreadDirectory } from '../shared/index.js';
 import { renderEscalation, type TeamsMessage } from './cards.js';
 import { continueAndThrow } from './proactive.js';
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 export { attachWebGateway, conversationRoom } from './gateway.js';
 export type { GatewayLog, PushMessage, WebGateway, WebGatewayDeps } from './gateway.js';
 export * from './protocol.js';
+export { createAgentAuth, hashPassword, mountAgentConsole, passwordProblem, type AgentAuth } from './console/index.js';
 
 /** Absolute path of channels/web/public/ (index.html, widget/widget.js, widget/widget.css). */
 export const WEB_PUBLIC_DIR: string = fileURLToPath(new URL('./public/', import.meta.url));

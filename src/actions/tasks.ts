@@ -8,8 +8,7 @@ import { RateLimitedError, ShopbotError } from '../errors.js';
 import type { OrderChecks } from '../identity/index.js';
 import type { Lang } from '../messages.js';
 import type { ActionResult, OrderSummary } from '../responses/index.js';
-import { accessTo, withGrant, type OrderGrant, type Requester } from '../store/access.js';
-import { OrderNotAllowedError, type Order, type StoreConnector } from '../store/types.js';
+import { accessTo, withGrant, OrderNotAllowedError, type OrderGrant, type Requester, type Order, type StoreConnector } from '../store/index.js';
 import { isReturnReason, type Task } from '../dialogue/index.js';
 
 export interface TaskStepOutcome {

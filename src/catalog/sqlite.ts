@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ShopbotError } from '../errors.js';
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import { ProductSchema, type Product } from './product.js';
 import type { CatalogStore, UpsertResult } from './types.js';
 

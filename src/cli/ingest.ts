@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CATALOG_FORMATS, ingestFile, openCatalogStore, type IngestSummary } from '../catalog/index.js';
 import { loadConfig } from '../config.js';
 import { ShopbotError } from '../errors.js';
-import { openSqlite } from '../storage/sqlite.js';
+import { openSqlite } from '../storage/index.js';
 import { indexCatalog } from '../retrieval/index.js';
 
 const ArgsSchema = z.object({

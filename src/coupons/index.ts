@@ -6,12 +6,10 @@
  */
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
-import { FunnelEventSchema, type FunnelEventInput } from '../funnel/events.js';
-import type { Logger } from '../funnel/writer.js';
-import { loadCheckpoint, saveCheckpoint } from '../learning/checkpoints.js';
-import type { FeatureRecord } from '../learning/encoder.js';
+import { FunnelEventSchema, type FunnelEventInput, type Logger } from '../funnel/index.js';
+import { loadCheckpoint, saveCheckpoint, type FeatureRecord } from '../learning/index.js';
 import type { Channel } from '../messages.js';
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import { CampaignSchema, type Campaign, type CampaignInput } from './campaign.js';
 import { newCode } from './codes.js';
 import { eligibleCampaigns, offerFor, upliftFeatures, valueOffer, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
@@ -23,6 +21,7 @@ export { CouponRefusedError, type RefusalReason, type RedeemOrder, type Redempti
 export { ClassTransformUplift, TwoModelUplift, type UpliftExample } from './uplift.js';
 export { upliftFeatures, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
 export { newCode, verifyCode } from './codes.js';
+export { loadCampaigns } from './campaigns-file.js';
 
 /** Forgets one shopper's coupon rows (see SqliteCouponStore.forgetUser); works whether or not coupons are enabled now. */
 export function forgetCouponHolder(db: SqliteDb, userId: string, replacementId: string): { codesDeleted: number; redemptionsAnonymised: number } {

@@ -7,9 +7,9 @@
  * the declined get one anyway. The probability of an offer is logged with each decision and
  * used as the propensity weight when the outcome is learned.
  */
-import type { FeatureRecord } from '../learning/encoder.js';
+import type { FeatureRecord } from '../learning/index.js';
 import type { Channel, CouponOffer } from '../messages.js';
-import type { FunnelEventInput } from '../funnel/events.js';
+import type { FunnelEventInput } from '../funnel/index.js';
 import { discountCents, isActive, type Campaign } from './campaign.js';
 import type { ClassTransformUplift } from './uplift.js';
 

@@ -3,7 +3,7 @@
  * IMMEDIATE transaction, so two orders racing for the last of a budget (or the same code) cannot
  * both pass the checks.
  */
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import { ShopbotError } from '../errors.js';
 import { CampaignSchema, discountCents, eligibleCents, type BasketLine, type Campaign } from './campaign.js';
 import { verifyCode } from './codes.js';

@@ -10,8 +10,7 @@
  * `TwoModelUplift` (one outcome model per arm) is the baseline the eval compares against.
  */
 import { ShopbotError } from '../errors.js';
-import { FeatureEncoder, type EncoderOptions, type FeatureRecord } from '../learning/encoder.js';
-import { Ftrl, type FtrlParams } from '../learning/ftrl.js';
+import { FeatureEncoder, Ftrl, type EncoderOptions, type FeatureRecord, type FtrlParams } from '../learning/index.js';
 
 export interface UpliftExample {
   readonly features: FeatureRecord;

@@ -4,7 +4,7 @@
  * against the last results kept in the state.
  */
 import type { UiAction } from '../messages.js';
-import type { Entities, Intent, NluResult } from '../nlu/types.js';
+import type { Entities, Intent, NluResult } from '../nlu/index.js';
 import type { CatalogMentions, SearchFilters } from '../retrieval/index.js';
 import type { ConversationState, SearchContext } from './state.js';
 import { continueTask, orderIdsIn, resumeAfter, serviceCueOf, serviceTaskOf, startTask, type TaskAction } from './tasks.js';

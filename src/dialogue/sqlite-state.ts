@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import { ConversationStateSchema, type ConversationState, type ConversationsDeleted, type StateStore, type TranscriptRow } from './state.js';
 
 // A conversation saved long ago can still be live: while an agent owns it, shopper messages are appended without a save.

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { LangSchema } from '../messages.js';
-import { IntentSchema } from '../nlu/types.js';
-import type { Requester } from '../store/access.js';
+import { IntentSchema } from '../nlu/index.js';
+import type { Requester } from '../store/index.js';
 
 export const ShownProductSchema = z.object({ id: z.string(), position: z.number().int(), slateId: z.string() });
 

@@ -4,8 +4,8 @@
  * cancelling ("never mind"), and a yes/no confirmation before anything that changes an order.
  * Pure: (state, input) -> decision. The `task` action runs it against the store (src/actions/tasks.ts).
  */
-import type { Entities, Intent, NluResult } from '../nlu/types.js';
-import { RETURN_REASONS, type ReturnReason } from '../store/types.js';
+import type { Entities, Intent, NluResult } from '../nlu/index.js';
+import { RETURN_REASONS, type ReturnReason } from '../store/index.js';
 import type { ConversationState, Task, TaskKind } from './state.js';
 
 /** The actions a task adds to the policy's Action union. */

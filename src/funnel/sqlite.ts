@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput, type FunnelEventType } from './events.js';
 import type { FunnelQuery, FunnelStore, StageRow } from './types.js';
 

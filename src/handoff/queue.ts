@@ -3,7 +3,7 @@
  * It survives restarts like the conversation state does.
  */
 import { ShopbotError } from '../errors.js';
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 
 export type TicketStatus = 'queued' | 'assigned' | 'resolved' | 'returned';
 

@@ -2,9 +2,9 @@
  * Routing: which team takes an escalation (skill for the topic, the shopper's language, open now,
  * room under capacity), at what priority, and where it stands in the queue. Pure.
  */
-import type { TaskKind } from '../dialogue/state.js';
+import type { TaskKind } from '../dialogue/index.js';
 import type { Lang } from '../messages.js';
-import type { Intent } from '../nlu/types.js';
+import type { Intent } from '../nlu/index.js';
 import type { Priority, Team, TriggerKind } from './config.js';
 
 export const PRIORITY_RANK: Readonly<Record<Priority, number>> = { low: 0, normal: 1, high: 2, urgent: 3 };

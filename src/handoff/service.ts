@@ -4,13 +4,13 @@
  * replies, take-overs, hand-backs and resolutions back into the conversation. Agents reach it from
  * the web console (channels/web/console) and from Slack/Teams support desks (SupportDesk).
  */
-import type { ConversationState, StateStore } from '../dialogue/state.js';
+import type { ConversationState, StateStore } from '../dialogue/index.js';
 import { ShopbotError } from '../errors.js';
-import type { FunnelEventInput } from '../funnel/events.js';
+import type { FunnelEventInput } from '../funnel/index.js';
 import { ChannelSchema, type Lang, type OutboundMessage } from '../messages.js';
-import type { NluResult } from '../nlu/types.js';
+import type { NluResult } from '../nlu/index.js';
 import { render, type Templates } from '../templates/index.js';
-import type { StoreConnector } from '../store/types.js';
+import type { StoreConnector } from '../store/index.js';
 import { PRIORITIES, type HandoffFile, type Priority, type TriggerKind } from './config.js';
 import type { SqliteHandoffQueue, Ticket } from './queue.js';
 import { maskPersonalData, redactPaymentData, sanitizeText } from '../privacy/index.js';

@@ -4,8 +4,8 @@
  * numbers, e-mail addresses and phone numbers masked (the brief is stored with the ticket and
  * posted to Slack/Teams threads).
  */
-import { requesterOf, type ConversationState, type StateStore } from '../dialogue/state.js';
-import type { StoreConnector } from '../store/types.js';
+import { requesterOf, type ConversationState, type StateStore } from '../dialogue/index.js';
+import type { StoreConnector } from '../store/index.js';
 import type { Priority } from './config.js';
 import { maskPersonalData } from '../privacy/index.js';
 

@@ -3,7 +3,7 @@
  * request, complaint, frustration, legal threats, payment card details, a high-value cart that
  * needs help, and the merchant's own rules. Pure: the caller passes the cart value and the state.
  */
-import type { Intent, NluResult } from '../nlu/types.js';
+import type { Intent, NluResult } from '../nlu/index.js';
 import { MANDATORY_TRIGGERS, type Priority, type Rule, type TriggerKind } from './config.js';
 import { findCardNumbers } from '../privacy/index.js';
 import { frustrationScore } from './sentiment.js';

@@ -10,7 +10,7 @@ import type { MailTransport } from '../mail/index.js';
 import { maskPersonalData } from '../privacy/index.js';
 import type { Lang } from '../messages.js';
 import { render, type Templates } from '../templates/index.js';
-import type { StoreConnector } from '../store/types.js';
+import type { StoreConnector } from '../store/index.js';
 
 const CODE_TTL_MS = 10 * 60_000;
 const CODE_DIGITS = 6;

@@ -4,8 +4,7 @@
  * later request must carry that token. Ids a client sends are never trusted on their own.
  */
 import { randomUUID } from 'node:crypto';
-import type { ConversationState, StateStore } from '../dialogue/state.js';
-import { newState } from '../dialogue/state.js';
+import { newState, type ConversationState, type StateStore } from '../dialogue/index.js';
 import { ShopbotError } from '../errors.js';
 import type { Channel, Lang } from '../messages.js';
 import { customerUserId, verifyIdentity, type Customer, type SignedIdentity } from './shopper.js';

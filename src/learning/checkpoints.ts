@@ -1,6 +1,6 @@
 /** Model checkpoints in the embedded database (table learning_checkpoints): one row per model name. */
 import { z } from 'zod';
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 
 export const CheckpointMetaSchema = z.object({
   /** Impressions (or examples) trained so far. */

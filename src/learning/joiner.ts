@@ -5,7 +5,7 @@
  * attribution window has passed (or when the joiner is flushed), so negatives are only trained
  * after a click or purchase had the chance to arrive.
  */
-import type { FunnelEvent } from '../funnel/events.js';
+import type { FunnelEvent } from '../funnel/index.js';
 import { POSITION_KEY } from './esmm.js';
 import type { FeatureRecord } from './encoder.js';
 

@@ -5,10 +5,8 @@
  */
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
-import { FunnelEventSchema, type FunnelEventInput } from '../funnel/events.js';
-import type { FunnelStore } from '../funnel/types.js';
-import type { Logger } from '../funnel/writer.js';
-import type { SqliteDb } from '../storage/sqlite.js';
+import { FunnelEventSchema, type FunnelEventInput, type FunnelStore, type Logger } from '../funnel/index.js';
+import type { SqliteDb } from '../storage/index.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 import type { FeatureRecord } from './encoder.js';
 import { DEFAULT_CROSSES, EsmmModel, type Prediction } from './esmm.js';

@@ -3,7 +3,7 @@
  * ranking`. Progressive validation: each impression is scored before it is learned from, so the
  * running log-loss is an honest out-of-sample figure.
  */
-import type { FunnelEvent } from '../funnel/events.js';
+import type { FunnelEvent } from '../funnel/index.js';
 import type { EsmmModel } from './esmm.js';
 import type { ImpressionJoiner, LabelledImpression } from './joiner.js';
 

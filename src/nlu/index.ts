@@ -9,3 +9,4 @@ export {
   DATASET_FORMATS, IntentExampleSchema, loadLabelMap, mapLabel, readBanking77Csv, readBitextCsv, readClincJson, readGenericCsv, readJsonl,
   type DatasetFormat, type IntentExample, type LabelMap, type RawLabelled,
 } from './datasets.js';
+export { EN_COLORS } from './lexicon.js';

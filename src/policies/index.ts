@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Lang } from '../messages.js';
-import { createAnalyzer, type Analyzer } from '../retrieval/analyzer.js';
+import { createAnalyzer, type Analyzer } from '../retrieval/index.js';
 
 /** A quoted policy section: the text, its document and heading, and a link to it. */
 export interface PolicyPassage {

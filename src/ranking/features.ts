@@ -3,7 +3,7 @@
  * slate event, so the learner trains on exactly what the ranker saw (and a new policy can be
  * evaluated offline on it). Keys are short because they are logged for every candidate.
  */
-import { effectivePriceCents, type Product } from '../catalog/product.js';
+import { effectivePriceCents, type Product } from '../catalog/index.js';
 
 export type Features = Readonly<Record<string, string | number>>;
 

@@ -3,7 +3,7 @@
  * propensities, and sponsored slots by eCPM auction. No I/O; the RNG is injected so a seed
  * replays a slate exactly and the logged propensities are the ones that were used.
  */
-import { effectivePriceCents, type Product } from '../catalog/product.js';
+import { effectivePriceCents, type Product } from '../catalog/index.js';
 import { slateEvent, type SlateEvent } from '../funnel/index.js';
 import type { Channel } from '../messages.js';
 import { runAuction, type AuctionResult } from './auction.js';

@@ -1,6 +1,5 @@
 /** Open escalations: conversations whose latest handoff event is not resolved or returned to the bot. */
-import type { FunnelEvent } from '../funnel/events.js';
-import type { FunnelStore } from '../funnel/types.js';
+import type { FunnelEvent, FunnelStore } from '../funnel/index.js';
 
 export interface OpenEscalation {
   readonly conversationId: string;

@@ -3,8 +3,7 @@
  * and coupon cost with the uplift measured against the random holdout (DESIGN: coupons keep a
  * holdout so their uplift is measured, not assumed).
  */
-import { FUNNEL_STAGES, type FunnelEvent } from '../funnel/events.js';
-import type { FunnelStore, StageRow } from '../funnel/types.js';
+import { FUNNEL_STAGES, type FunnelEvent, type FunnelStore, type StageRow } from '../funnel/index.js';
 import type { Period } from './period.js';
 
 export interface StageSummary {

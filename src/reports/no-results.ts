@@ -1,6 +1,5 @@
 /** The most frequent shopper searches that found nothing: catalog gaps a merchant can fill. */
-import type { FunnelEvent } from '../funnel/events.js';
-import type { FunnelStore } from '../funnel/types.js';
+import type { FunnelEvent, FunnelStore } from '../funnel/index.js';
 import type { Period } from './period.js';
 
 export interface NoResultQuery {

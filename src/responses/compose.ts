@@ -2,13 +2,13 @@
  * From action results to the reply: text from templates, filled only with values taken from the
  * results (catalog, cart, order, policy passage), plus cards and quick replies.
  */
-import { effectivePriceCents, type Product } from '../catalog/product.js';
+import { effectivePriceCents, type Product } from '../catalog/index.js';
 import type { RefusalReason } from '../coupons/index.js';
 import type { CartView, Lang, OutboundMessage, ProductCard, QuickReply } from '../messages.js';
-import type { Intent } from '../nlu/types.js';
-import type { SearchFilters } from '../retrieval/types.js';
-import type { TaskKind } from '../dialogue/state.js';
-import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/types.js';
+import type { Intent } from '../nlu/index.js';
+import type { SearchFilters } from '../retrieval/index.js';
+import type { TaskKind } from '../dialogue/index.js';
+import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/index.js';
 import type { PolicyPassage } from '../policies/index.js';
 import { fill, formatMoney, variantOf, type Templates } from '../templates/index.js';
 

@@ -2,7 +2,7 @@
  * SearchFilters as a predicate over products. Retrievers compile the filters once per query and
  * call the predicate inside their scoring loop, so a filtered search still fills k results.
  */
-import { effectivePriceCents, type Product } from '../catalog/product.js';
+import { effectivePriceCents, type Product } from '../catalog/index.js';
 import { compileExclusion, exclusionText } from './negation.js';
 import type { SearchFilters } from './types.js';
 

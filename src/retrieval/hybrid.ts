@@ -7,6 +7,7 @@
  * the dense side is re-probed with exponential back-off (in the background and on later turns)
  * until it answers again.
  */
+import type { Product } from '../catalog/index.js';
 import type { Lang } from '../messages.js';
 import type { TextEncoder } from './hashing-encoder.js';
 import { silentLog, type ProductIndex, type RetrievalLog } from './product-index.js';
@@ -302,10 +303,10 @@ export type RankedIdsSystem = (query: string, constraints?: QueryConstraints) =>
  * the retrieval eval. `embedText` is the passage text the indexer embeds.
  */
 export async function buildDenseAndHybridSystems(
-  products: readonly import('../catalog/product.js').Product[],
+  products: readonly Product[],
   lexical: LexicalIndex,
   encoder: TextEncoder,
-  embedText: (p: import('../catalog/product.js').Product) => string,
+  embedText: (p: Product) => string,
   options: { depth: number; fusions: Readonly<Record<string, Fusion>>; batchSize?: number },
 ): Promise<Record<string, RankedIdsSystem>> {
   const { EmbeddedProductIndex } = await import('./embedded.js');

@@ -6,12 +6,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CatalogStore } from '../catalog/types.js';
-import type { Product } from '../catalog/product.js';
+import type { CatalogStore, Product } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import { isShopbotError, ShopbotError } from '../errors.js';
 import { openTextEncoder, productPassage } from '../models/index.js';
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
 import { buildDenseAndHybridSystems, createHybridRetriever, DEFAULT_FUSION, type Fusion, type RankedIdsSystem, type Retriever } from './hybrid.js';
 import { createLexicalIndex as createLexicalIndexImpl } from './lexical.js';
@@ -20,6 +19,7 @@ import type { ProductIndex, ProductIndexDeps, RetrievalLog } from './product-ind
 import type { LexicalIndex } from './types.js';
 
 export type { SearchFilters, SearchHit, LexicalIndex, LexicalSearchOptions } from './types.js';
+export { createAnalyzer, ENGLISH_STOPWORDS, CHINESE_STOPWORDS, type Analyzer, type AnalyzerOptions } from './analyzer.js';
 export { createLexicalIndex, Bm25LexicalIndex, DEFAULT_BM25, type Bm25Params, type LexicalIndexOptions } from './lexical.js';
 export { compileFilters as compileProductFilters, matchesFilters, hasFilters, type ProductPredicate } from './filters.js';
 export { createProductRetriever, type CatalogMentions, type ProductRetriever } from './product-retriever.js';

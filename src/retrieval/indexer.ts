@@ -5,10 +5,9 @@
  * so an interrupted sync resumes where it stopped and never duplicates a product (upserts are by id).
  */
 import { createHash } from 'node:crypto';
-import type { CatalogStore } from '../catalog/types.js';
-import type { Product } from '../catalog/product.js';
+import type { CatalogStore, Product } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import type { TextEncoder } from './hashing-encoder.js';
 import { payloadFromProduct, silentLog, type IndexItem, type ProductIndex, type RetrievalLog } from './product-index.js';
 

@@ -8,7 +8,7 @@
  * inside the scoring loop: a filtered search returns k hits whenever k matching products exist.
  * `options.lang` is not needed here: the analyzer splits mixed English/Chinese text by script.
  */
-import type { Product } from '../catalog/product.js';
+import type { Product } from '../catalog/index.js';
 import { createAnalyzer, type Analyzer } from './analyzer.js';
 import { compileFilters, hasFilters } from './filters.js';
 import type { LexicalIndex, LexicalSearchOptions, SearchFilters, SearchHit } from './types.js';

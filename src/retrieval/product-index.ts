@@ -3,9 +3,7 @@
  * (`retrieval.backend: embedded | qdrant`). Filters are evaluated inside `search` by every engine,
  * on the same small payload, so a filtered search returns k hits whenever k products match.
  */
-import type { Product } from '../catalog/product.js';
-import { effectivePriceCents } from '../catalog/product.js';
-import type { Availability } from '../catalog/product.js';
+import { effectivePriceCents, type Product, type Availability } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
 import { compileExclusion, exclusionText } from './negation.js';
 import type { SearchFilters, SearchHit } from './types.js';

@@ -2,7 +2,7 @@
  * Retrieval's public types. Filters are applied inside every retriever (lexical and dense),
  * never after, so a filtered search still returns k results when k exist.
  */
-import type { Product } from '../catalog/product.js';
+import type { Product } from '../catalog/index.js';
 import type { Lang } from '../messages.js';
 
 export interface SearchFilters {

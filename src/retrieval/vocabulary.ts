@@ -11,8 +11,8 @@
  * "Classic"), is treated as generic. A single stopword or chat word ("can", "hello") never matches.
  */
 import { stemmer } from 'stemmer';
-import type { Product } from '../catalog/product.js';
-import { EN_COLORS } from '../nlu/lexicon.js';
+import type { Product } from '../catalog/index.js';
+import { EN_COLORS } from '../nlu/index.js';
 import { ENGLISH_STOPWORDS } from './analyzer.js';
 
 export type VocabularyKind = 'brand' | 'color' | 'category';

@@ -4,9 +4,9 @@
  * days, then delivered), so order-status answers come from data, deterministically.
  */
 import { createHash } from 'node:crypto';
-import type { SqliteDb } from '../storage/sqlite.js';
+import type { SqliteDb } from '../storage/index.js';
 import type { CartView } from '../messages.js';
-import { effectivePriceCents, type Product } from '../catalog/product.js';
+import { effectivePriceCents, type Product } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
 import { accessTo, VerificationRequiredError } from './access.js';
 import {

@@ -10,7 +10,7 @@
  * request is recorded on the order as the tag `return-requested` and a note, for staff to process.
  */
 import { z } from 'zod';
-import type { Product } from '../catalog/product.js';
+import type { Product } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
 import type { CartView } from '../messages.js';
 import { accessTo, VerificationRequiredError, type AccessLevel } from './access.js';

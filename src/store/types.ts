@@ -5,7 +5,7 @@
  * returns NOT_FOUND (never FORBIDDEN, which would confirm the order exists) for anyone else's.
  */
 import type { CartView } from '../messages.js';
-import type { Product } from '../catalog/product.js';
+import type { Product } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
 import type { Requester } from './access.js';
 

@@ -1,10 +1,10 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { mountChatChannels } from '../../../channels/shared/mount.js';
-import { loadConfig } from '../../../src/config.js';
-import { SqliteFunnelStore } from '../../../src/funnel/sqlite.js';
-import { openSqlite } from '../../../src/storage/sqlite.js';
-import { FakeAssistant, FakeLogger } from './fakes.js';
+import { mountChatChannels } from '../../channels/chat.js';
+import { loadConfig } from '../../src/config.js';
+import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
+import { openSqlite } from '../../src/storage/sqlite.js';
+import { FakeAssistant, FakeLogger } from './shared/fakes.js';
 
 async function mount(env: Record<string, string>) {
   const db = openSqlite(':memory:');

@@ -3,13 +3,11 @@
  * starts (and says so) without Teams or Slack configured.
  */
 import type { FastifyInstance } from 'fastify';
-import type { OutboundMessage } from '../../src/messages.js';
-import { ShopbotError } from '../../src/errors.js';
-import { registerSlackRoutes, type SlackChannelHandle, type SlackChannelOptions } from '../slack/routes.js';
-import { registerTeamsRoutes, type TeamsChannelHandle, type TeamsChannelOptions } from '../teams/routes.js';
-import { describeChannels, type ChannelStatus } from './describe.js';
-import type { SupportDesk } from './support.js';
-import type { ChannelDeps, ChannelHandle } from './types.js';
+import type { OutboundMessage } from '../src/messages.js';
+import { ShopbotError } from '../src/errors.js';
+import { registerSlackRoutes, type SlackChannelHandle, type SlackChannelOptions } from './slack/index.js';
+import { registerTeamsRoutes, type TeamsChannelHandle, type TeamsChannelOptions } from './teams/index.js';
+import { describeChannels, type ChannelStatus, type SupportDesk, type ChannelDeps, type ChannelHandle } from './shared/index.js';
 
 export interface ChatChannels extends ChannelHandle {
   readonly statuses: readonly ChannelStatus[];
