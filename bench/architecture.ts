@@ -1,10 +1,10 @@
 /**
- * `shopbot bench architecture`: the shape of the import graph of src/ and channels/ (the product,
- * not its evals and benches), read with the TypeScript compiler's own import scanner so that
+ * `shopbot bench architecture`: the shape of the import graph of src/, channels/ and cli/ (the
+ * product, not its evals and benches), read with the TypeScript compiler's own import scanner so that
  * `import type`, `export ... from` and dynamic `import()` all count. test/architecture.test.ts
  * runs the same analysis and fails on what it finds; this command prints the figures.
  *
- * A "stage" is a folder directly under src/ or channels/ (src/retrieval, channels/slack). A deep
+ * A "stage" is a folder directly under src/ or channels/ (src/retrieval, channels/slack); cli/ is one. A deep
  * cross-stage import is one from a file of stage A into a file of stage B other than B's index.ts;
  * files directly in src/ (turn.ts, app.ts, config.ts, errors.ts, messages.ts, cli.ts) count as the
  * importing side's own stage `src` and are reached without going through an index.
@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import ts from 'typescript';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The folders whose graph is checked. */
-export const CHECKED_ROOTS = ['src', 'channels'] as const;
+/** The folders whose graph is checked: the product, its channels and its command line. */
+export const CHECKED_ROOTS = ['src', 'channels', 'cli'] as const;
 /** Folders src/ must never import: the channels plug into the product, evals and benches measure it. */
 export const OUTER_ROOTS = ['channels', 'evals', 'bench'] as const;
 

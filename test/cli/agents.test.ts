@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createAgentAuth } from '../../channels/web/console/index.js';
-import { run } from '../../src/cli/agents.js';
+import { run } from '../../cli/agents.js';
 
 async function hashCli(argv: string[], stdin: string): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

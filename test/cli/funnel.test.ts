@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { funnelRows, run } from '../../src/cli/funnel.js';
+import { funnelRows, run } from '../../cli/funnel.js';
 import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
 

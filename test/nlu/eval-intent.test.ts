@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.js';
+import { main } from '../../cli/index.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'intent');

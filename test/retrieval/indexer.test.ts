@@ -129,7 +129,7 @@ describe('indexer', () => {
 
 describe('shopbot ingest embeds the catalog', () => {
   it('embeds in batches, and a second ingest of the same file costs no embedding', async () => {
-    const { run } = await import('../../src/cli/ingest.js');
+    const { run } = await import('../../cli/ingest.js');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-ingest-embed-'));
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));

@@ -6,8 +6,8 @@
  */
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.js';
-import { run as forgetCli } from '../../src/cli/forget.js';
+import { main } from '../../cli/index.js';
+import { run as forgetCli } from '../../cli/forget.js';
 import type { FunnelEvent } from '../../src/funnel/events.js';
 import type { UiAction } from '../../src/messages.js';
 import { openSqlite } from '../../src/storage/sqlite.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { openApp } from '../app.js';
-import { startServer } from '../server/index.js';
+import { openApp } from '../src/app.js';
+import { startServer } from '../src/server/index.js';
 import { configFromCli } from './common.js';
 
 export async function run(argv: string[]): Promise<number> {

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { intentMetrics } from '../../evals/metrics/classification.js';
-import { requireFile } from '../../evals/report.js';
-import { readJsonl } from './datasets.js';
-import { classify, loadLinearModel, saveLinearModel } from './linear.js';
-import { DEFAULT_TRAIN, trainLinear } from './train.js';
+import { intentMetrics } from '../evals/metrics/classification.js';
+import { requireFile } from '../evals/report.js';
+import { readJsonl } from '../src/nlu/datasets.js';
+import { classify, loadLinearModel, saveLinearModel } from '../src/nlu/linear.js';
+import { DEFAULT_TRAIN, trainLinear } from '../src/nlu/train.js';
 
 const FlagsSchema = z.object({
   out: z.string().min(1).max(500),

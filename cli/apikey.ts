@@ -4,7 +4,7 @@
  * the key's SHA-256) goes into the configuration; the key itself is shown once.
  */
 import { parseArgs } from 'node:util';
-import { API_SCOPES, createApiKey, type ApiScope } from '../identity/index.js';
+import { API_SCOPES, createApiKey, type ApiScope } from '../src/identity/index.js';
 
 const USAGE = `usage: shopbot apikey create --name NAME --scope ${API_SCOPES.join('+')}`;
 

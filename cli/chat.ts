@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { openApp } from '../app.js';
-import type { OutboundMessage } from '../messages.js';
-import { formatMoney } from '../templates/index.js';
+import { openApp } from '../src/app.js';
+import type { OutboundMessage } from '../src/messages.js';
+import { formatMoney } from '../src/templates/index.js';
 import { configFromCli } from './common.js';
 
 export function renderForTerminal(reply: OutboundMessage): string {

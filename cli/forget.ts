@@ -1,7 +1,7 @@
 /** `shopbot forget --user ID`: deletes one shopper's data (a right-to-erasure request) and says what went. */
 import { parseArgs } from 'node:util';
-import { openApp } from '../app.js';
-import { UserIdSchema, type ForgetResult } from '../privacy/index.js';
+import { openApp } from '../src/app.js';
+import { UserIdSchema, type ForgetResult } from '../src/privacy/index.js';
 import { configFromCli } from './common.js';
 
 const USAGE = 'usage: shopbot forget --user ID [--data-dir DIR] [--config FILE]';

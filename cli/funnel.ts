@@ -1,10 +1,10 @@
 /** `shopbot funnel`: stage counts and stage-to-stage conversion per channel and day. */
 import { parseArgs } from 'node:util';
-import { printTable, writeJson, type SideBySide } from '../../evals/report.js';
-import { FUNNEL_STAGES } from '../funnel/events.js';
-import { SqliteFunnelStore } from '../funnel/sqlite.js';
-import type { StageRow } from '../funnel/types.js';
-import { openSqlite } from '../storage/sqlite.js';
+import { printTable, writeJson, type SideBySide } from '../evals/report.js';
+import { FUNNEL_STAGES } from '../src/funnel/events.js';
+import { SqliteFunnelStore } from '../src/funnel/sqlite.js';
+import type { StageRow } from '../src/funnel/types.js';
+import { openSqlite } from '../src/storage/sqlite.js';
 import { configFromCli } from './common.js';
 import path from 'node:path';
 

@@ -8,15 +8,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { printTable, writeJson } from '../../evals/report.js';
-import { configFromCli } from '../cli/common.js';
-import type { FunnelStore } from '../funnel/types.js';
-import { SqliteFunnelStore } from '../funnel/sqlite.js';
-import { openSqlite } from '../storage/sqlite.js';
-import { saveCheckpoint } from './checkpoints.js';
-import { ImpressionJoiner } from './joiner.js';
-import { loadRankingModel, newRankingModel, RANKING_CHECKPOINT } from './online.js';
-import { LEARNING_EVENT_TYPES, replayLog } from './replay.js';
+import { printTable, writeJson } from '../evals/report.js';
+import { configFromCli } from './common.js';
+import type { FunnelStore } from '../src/funnel/types.js';
+import { SqliteFunnelStore } from '../src/funnel/sqlite.js';
+import { openSqlite } from '../src/storage/sqlite.js';
+import { saveCheckpoint } from '../src/learning/checkpoints.js';
+import { ImpressionJoiner } from '../src/learning/joiner.js';
+import { loadRankingModel, newRankingModel, RANKING_CHECKPOINT } from '../src/learning/online.js';
+import { LEARNING_EVENT_TYPES, replayLog } from '../src/learning/replay.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   let funnel: FunnelStore | undefined;
   try {
     if (config.storage.backend === 'postgres') {
-      const { PostgresFunnelStore } = await import('../funnel/postgres.js');
+      const { PostgresFunnelStore } = await import('../src/funnel/postgres.js');
       funnel = await PostgresFunnelStore.open({ url: config.storage.postgresUrl! });
     } else {
       funnel = new SqliteFunnelStore(db);

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
 import { loadCheckpoint } from '../../src/learning/checkpoints.js';
 import { RANKING_CHECKPOINT } from '../../src/learning/online.js';
-import { run } from '../../src/learning/train-cli.js';
+import { run } from '../../cli/train-ranking.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
 
 describe('shopbot train ranking', () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/ingest.js';
+import { run } from '../../cli/ingest.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
-import { FIXTURES } from './helpers.js';
+import { FIXTURES } from '../catalog/helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {

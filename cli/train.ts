@@ -2,7 +2,7 @@ import { dispatch } from './subcommands.js';
 
 export function run(argv: string[]): Promise<number> {
   return dispatch('train', {
-    intent: () => import('../nlu/train-cli.js'),
-    ranking: () => import('../learning/train-cli.js'),
+    intent: () => import('./train-intent.js'),
+    ranking: () => import('./train-ranking.js'),
   }, argv);
 }

@@ -6,11 +6,11 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CATALOG_FORMATS, ingestFile, openCatalogStore, type IngestSummary } from '../catalog/index.js';
-import { loadConfig } from '../config.js';
-import { ShopbotError } from '../errors.js';
-import { openSqlite } from '../storage/index.js';
-import { indexCatalog } from '../retrieval/index.js';
+import { CATALOG_FORMATS, ingestFile, openCatalogStore, type IngestSummary } from '../src/catalog/index.js';
+import { loadConfig } from '../src/config.js';
+import { ShopbotError } from '../src/errors.js';
+import { openSqlite } from '../src/storage/index.js';
+import { indexCatalog } from '../src/retrieval/index.js';
 
 const ArgsSchema = z.object({
   file: z.string().min(1).max(4096),
