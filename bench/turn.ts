@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       if (i >= warmup) latencies.push(ms);
       if (i % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
-    await app.funnelWriter.flush();
+    await app.funnel.flush();
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const products = await app.catalog.count();
     const sorted = [...latencies].sort((a, b) => a - b);

@@ -3,6 +3,8 @@
  * starts (and says so) without Teams or Slack configured.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ChannelPlugin } from '../src/channel.js';
+import type { HttpServer } from '../src/server/index.js';
 import type { OutboundMessage } from '../src/messages.js';
 import { ShopbotError } from '../src/errors.js';
 import { registerSlackRoutes, type SlackChannelHandle, type SlackChannelOptions } from './slack/index.js';
@@ -39,5 +41,23 @@ export async function mountChatChannels(fastify: FastifyInstance, deps: ChannelD
       await slack?.close();
       await teams?.close();
     },
+  };
+}
+
+/** Teams and Slack as a channel of the app: their routes on the server, and the support desk escalations go to. */
+export function chatChannels(http: HttpServer, options: { teams?: TeamsChannelOptions; slack?: SlackChannelOptions } = {}): ChannelPlugin {
+  return async (app) => {
+    const chat = await mountChatChannels(
+      http.fastify,
+      // The service's callbacks: a thread reply takes a queued ticket first; who may act is checked there.
+      { config: app.config, funnel: app.funnel, logger: app.log, handleTurn: (msg, opts) => app.handleTurn(msg, opts), support: app.handoff.callbacks },
+      options,
+    );
+    return {
+      ...(chat.supportDesk ? { desk: chat.supportDesk } : {}),
+      handles: (conversationId) => /^(teams|slack):/.test(conversationId),
+      deliver: (conversationId, message) => chat.deliver(conversationId, message),
+      close: () => chat.close(),
+    };
   };
 }

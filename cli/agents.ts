@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { hashPassword, passwordProblem } from '../channels/web/console/index.js';
+import { hashPassword, passwordProblem } from '../channels/web/index.js';
 
 export interface CliIo {
   readonly stdin: Readable;

@@ -1,12 +1,9 @@
 /** `shopbot funnel`: stage counts and stage-to-stage conversion per channel and day. */
 import { parseArgs } from 'node:util';
 import { printTable, writeJson, type SideBySide } from '../evals/report.js';
-import { FUNNEL_STAGES } from '../src/funnel/events.js';
-import { SqliteFunnelStore } from '../src/funnel/sqlite.js';
-import type { StageRow } from '../src/funnel/types.js';
-import { openSqlite } from '../src/storage/sqlite.js';
+import { openFunnelReport } from '../src/app.js';
+import { FUNNEL_STAGES, type StageRow } from '../src/funnel/index.js';
 import { configFromCli } from './common.js';
-import path from 'node:path';
 
 const DAY_MS = 86_400_000;
 
@@ -33,16 +30,16 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = configFromCli(values);
-  const db = openSqlite(path.resolve(config.dataDir));
+  // The log the config names: the server's SQLite file, or PostgreSQL when the funnel lives there.
+  const report = await openFunnelReport(config);
   try {
-    const store = new SqliteFunnelStore(db);
-    const rows = await store.stages({ fromTs: Date.now() - days * DAY_MS });
+    const rows = await report.funnel.stages({ fromTs: Date.now() - days * DAY_MS });
     const table = funnelRows(rows);
-    if (Object.keys(table).length === 0) console.log(`no funnel events in the last ${days} days (data dir ${config.dataDir})`);
+    if (Object.keys(table).length === 0) console.log(`no funnel events in the last ${days} days (${config.storage.backend === 'postgres' ? 'PostgreSQL funnel log' : `data dir ${config.dataDir}`})`);
     else printTable(`Funnel, last ${days} days`, table, undefined, 'day channel');
     writeJson(values.json, table);
   } finally {
-    db.close();
+    await report.close();
   }
   return 0;
 }

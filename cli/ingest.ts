@@ -6,11 +6,10 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CATALOG_FORMATS, ingestFile, openCatalogStore, type IngestSummary } from '../src/catalog/index.js';
+import { openCatalogImport } from '../src/app.js';
+import { CATALOG_FORMATS, type IngestSummary } from '../src/catalog/index.js';
 import { loadConfig } from '../src/config.js';
 import { ShopbotError } from '../src/errors.js';
-import { openSqlite } from '../src/storage/index.js';
-import { indexCatalog } from '../src/retrieval/index.js';
 
 const ArgsSchema = z.object({
   file: z.string().min(1).max(4096),
@@ -60,12 +59,12 @@ export async function run(argv: string[], env: Readonly<Record<string, string | 
   }
   const args = parsed.data;
   const config = loadConfig({ env, file: args.config, overrides: args.dataDir ? { dataDir: args.dataDir } : {} });
-  const db = openSqlite(config.dataDir);
-  const store = openCatalogStore(db);
+  const log = { info() {}, warn: (o: object, m?: string) => console.error(m ?? '', o), error: (o: object, m?: string) => console.error(m ?? '', o) };
+  const catalog = await openCatalogImport(config, log);
   const started = performance.now();
   let bar: SingleBar | undefined;
   try {
-    const summary = await ingestFile(args.file, args.format, store, {
+    const summary = await catalog.ingest(args.file, args.format, {
       batchSize: args.batchSize,
       onProgress: (p) => {
         if (!bar && p.totalBytes >= PROGRESS_MIN_BYTES && process.stderr.isTTY) {
@@ -79,13 +78,12 @@ export async function run(argv: string[], env: Readonly<Record<string, string | 
     bar = undefined;
     console.log(`catalog ${args.file} (${args.format}) -> ${config.dataDir}`);
     console.log(formatSummary(summary, performance.now() - started));
-    console.log(`products in catalog: ${await store.count()}`);
-    if (!values['no-embed']) await embedCatalog(config, db, store);
+    console.log(`products in catalog: ${await catalog.count()}`);
+    if (!values['no-embed']) await embedCatalog(catalog);
     return summary.rows > 0 && summary.badRows === summary.rows ? 1 : 0;
   } finally {
     bar?.stop();
-    await store.close();
-    db.close();
+    await catalog.close();
   }
 }
 
@@ -93,14 +91,13 @@ export async function run(argv: string[], env: Readonly<Record<string, string | 
  * Brings the vector index up to date (issue 4): embeds new and changed products in batches with a
  * progress bar; unchanged products cost nothing, and Ctrl-C stops at a checkpoint so a rerun resumes.
  */
-async function embedCatalog(config: ReturnType<typeof loadConfig>, db: ReturnType<typeof openSqlite>, store: ReturnType<typeof openCatalogStore>): Promise<void> {
+async function embedCatalog(catalog: Awaited<ReturnType<typeof openCatalogImport>>): Promise<void> {
   const abort = new AbortController();
   const onSigint = () => abort.abort(new ShopbotError('INTERNAL', 'interrupted: run shopbot ingest again to resume embedding'));
   process.once('SIGINT', onSigint);
   let bar: SingleBar | undefined;
-  const log = { info() {}, warn: (o: object, m?: string) => console.error(m ?? '', o), error: (o: object, m?: string) => console.error(m ?? '', o) };
   try {
-    const s = await indexCatalog(config, { db, catalog: store, log }, {
+    const s = await catalog.index({
       signal: abort.signal,
       onProgress: (p) => {
         if (!bar && process.stderr.isTTY) {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openApp } from '../src/app.js';
+import { serverChannels } from '../channels/index.js';
 import { startServer } from '../src/server/index.js';
 import { configFromCli } from './common.js';
 
@@ -11,8 +11,8 @@ export async function run(argv: string[]): Promise<number> {
   const config = configFromCli(values, {
     server: { ...(values.port ? { port: Number(values.port) } : {}), ...(values.host ? { host: values.host } : {}) },
   });
-  const app = await openApp(config);
-  const server = await startServer(app);
+  const server = await startServer(config, { channels: serverChannels() });
+  const { app } = server;
   app.log.info({ url: server.url, dataDir: config.dataDir }, `shopbot is serving the demo store at ${server.url}/`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -21,6 +21,5 @@ export async function run(argv: string[]): Promise<number> {
   });
   app.log.info({}, 'shutting down');
   await server.close();
-  await app.close();
   return 0;
 }

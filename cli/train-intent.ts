@@ -9,9 +9,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { intentMetrics } from '../evals/metrics/classification.js';
 import { requireFile } from '../evals/report.js';
-import { readJsonl } from '../src/nlu/datasets.js';
-import { classify, loadLinearModel, saveLinearModel } from '../src/nlu/linear.js';
-import { DEFAULT_TRAIN, trainLinear } from '../src/nlu/train.js';
+import { classify, DEFAULT_TRAIN, loadLinearModel, readJsonl, saveLinearModel, trainLinear } from '../src/nlu/index.js';
 
 const FlagsSchema = z.object({
   out: z.string().min(1).max(500),

@@ -4,19 +4,14 @@
  * Retrains the CTR/CVR towers from the funnel log (slates, impressions, clicks, carts, purchases)
  * with a progress bar, then writes the checkpoint the server loads. By default it starts from a
  * fresh model over the whole log; --resume continues from the last checkpoint with newer events.
+ * The log is the one the config names (SQLite in the data dir, or PostgreSQL).
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { printTable, writeJson } from '../evals/report.js';
+import { openRankingTraining } from '../src/app.js';
+import { RANKING_CHECKPOINT } from '../src/learning/index.js';
 import { configFromCli } from './common.js';
-import type { FunnelStore } from '../src/funnel/types.js';
-import { SqliteFunnelStore } from '../src/funnel/sqlite.js';
-import { openSqlite } from '../src/storage/sqlite.js';
-import { saveCheckpoint } from '../src/learning/checkpoints.js';
-import { ImpressionJoiner } from '../src/learning/joiner.js';
-import { loadRankingModel, newRankingModel, RANKING_CHECKPOINT } from '../src/learning/online.js';
-import { LEARNING_EVENT_TYPES, replayLog } from '../src/learning/replay.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -30,35 +25,24 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   const config = configFromCli(values);
-  const db = openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
-  let funnel: FunnelStore | undefined;
+  const trainer = await openRankingTraining(config);
   try {
-    if (config.storage.backend === 'postgres') {
-      const { PostgresFunnelStore } = await import('../src/funnel/postgres.js');
-      funnel = await PostgresFunnelStore.open({ url: config.storage.postgresUrl! });
-    } else {
-      funnel = new SqliteFunnelStore(db);
-    }
-    const loaded = values.resume ? loadRankingModel(db, config) : { model: newRankingModel(config), lastEventTs: 0, trained: 0 };
-    const fromTs = values.resume && loaded.lastEventTs > 0 ? loaded.lastEventTs + 1 : undefined;
-    // The embedded store can say how many events there are; the bar just counts up otherwise.
-    const total =
-      config.storage.backend === 'sqlite'
-        ? (db.prepare(`SELECT COUNT(*) AS n FROM funnel_events WHERE type IN (${LEARNING_EVENT_TYPES.map(() => '?').join(',')}) AND ts >= ?`).get(...LEARNING_EVENT_TYPES, fromTs ?? 0) as { n: number }).n
-        : 0;
+    const resume = values.resume ?? false;
+    const total = await trainer.countEvents({ resume });
     const bar = new cliProgress.SingleBar({ format: 'training ranking [{bar}] {percentage}% | {value}/{total} events | {impressions} impressions', hideCursor: true, noTTYOutput: !values.quiet, notTTYSchedule: 2000 }, cliProgress.Presets.shades_classic);
     if (!values.quiet) bar.start(Math.max(total, 1), 0, { impressions: 0 });
     const started = performance.now();
-    const joiner = new ImpressionJoiner({ attributionWindowMs: config.ranking.attributionWindowMs, maxPending: 1_000_000 });
-    const stats = await replayLog(loaded.model, joiner, funnel.query({ types: LEARNING_EVENT_TYPES, ...(fromTs ? { fromTs } : {}) }), (s) => {
-      if (!values.quiet && s.events % 1000 === 0) bar.update(s.events, { impressions: s.impressions });
+    const { stats, checkpointVersion } = await trainer.train({
+      resume,
+      onProgress: (s) => {
+        if (!values.quiet && s.events % 1000 === 0) bar.update(s.events, { impressions: s.impressions });
+      },
     });
     if (!values.quiet) {
       bar.update(stats.events, { impressions: stats.impressions });
       bar.stop();
     }
     const seconds = (performance.now() - started) / 1000;
-    const version = saveCheckpoint(db, RANKING_CHECKPOINT, loaded.model.toBuffer(), { trained: loaded.trained + stats.impressions, lastEventTs: Math.max(loaded.lastEventTs, stats.lastEventTs), extra: { clicks: stats.clicks, conversions: stats.conversions } }, Date.now());
     const metrics = {
       events: stats.events,
       impressions: stats.impressions,
@@ -67,14 +51,13 @@ export async function run(argv: string[]): Promise<number> {
       progressiveCtrLogLoss: stats.impressions > 0 ? stats.ctrLogLossSum / stats.impressions : Number.NaN,
       seconds,
       eventsPerSecond: stats.events / Math.max(seconds, 1e-9),
-      checkpointVersion: version,
+      checkpointVersion,
     };
-    printTable(`train ranking (${values.resume ? 'resumed from checkpoint' : 'fresh model over the whole log'}; checkpoint ${RANKING_CHECKPOINT} v${version})`, { 'esmm ftrl': metrics });
+    printTable(`train ranking (${resume ? 'resumed from checkpoint' : 'fresh model over the whole log'}; checkpoint ${RANKING_CHECKPOINT} v${checkpointVersion})`, { 'esmm ftrl': metrics });
     if (stats.impressions === 0) console.log('no impressions in the funnel log yet: the model is unchanged (serve and chat to log some).');
     writeJson(values.json, metrics);
     return 0;
   } finally {
-    await funnel?.close();
-    db.close();
+    await trainer.close();
   }
 }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
 import { FeatureEncoder, type FeatureRecord } from '../src/learning/encoder.js';
 import { Ftrl } from '../src/learning/ftrl.js';
-import { createRng } from '../src/nlu/rng.js';
+import { createRng } from '../src/maths/index.js';
 import { rocAuc, logLoss } from './metrics/auc.js';
 import { bootstrapCi, drTerms, ipsTerms, mean, snips, type LoggedRow } from './metrics/ope.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';

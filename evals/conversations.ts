@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openApp, resolveFromRoot } from '../src/app.js';
+import { ProductSchema } from '../src/catalog/index.js';
 import { loadConfig } from '../src/config.js';
 import { ShopbotError } from '../src/errors.js';
 import { DEFAULT_HANDOFF, detectTrigger } from '../src/handoff/index.js';
@@ -109,7 +110,8 @@ export async function runConversation(c: EvalConversation, options: { policiesDi
       });
     }
     if (c.cartCents) {
-      app.db.prepare('INSERT INTO cart_items (user_id, product_id, quantity, unit_price_cents, currency, added_at) VALUES (?, ?, 1, ?, ?, ?)').run('eval-user', 'cart-item', c.cartCents, 'USD', clock.now);
+      // A basket of this value (the catalog is empty here): one line the store prices as given.
+      await store.addToCart('eval-user', ProductSchema.parse({ id: 'cart-item', title: 'cart item', priceCents: c.cartCents, currency: 'USD', source: 'api' }), 1);
     }
     const turns: string[][] = [];
     const intentHits: boolean[] = [];

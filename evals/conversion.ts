@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
 import { FeatureEncoder, type FeatureRecord } from '../src/learning/encoder.js';
 import { Ftrl } from '../src/learning/ftrl.js';
-import { createRng, shuffle, type Rng } from '../src/nlu/rng.js';
+import { createRng, shuffle, type Rng } from '../src/maths/index.js';
 import { logLoss, rocAuc } from './metrics/auc.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
 

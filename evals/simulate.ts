@@ -23,7 +23,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { openCoupons, type Coupons } from '../src/coupons/index.js';
 import type { FunnelEventInput } from '../src/funnel/events.js';
 import { openLearning, type Learning } from '../src/learning/online.js';
-import { createRng, shuffle, type Rng } from '../src/nlu/rng.js';
+import { createRng, shuffle, type Rng } from '../src/maths/index.js';
 import { policyFromConfig, rank } from '../src/ranking/index.js';
 import { openSqlite } from '../src/storage/sqlite.js';
 import { lineChartPng, type Series } from './png.js';

@@ -17,7 +17,7 @@ import { ClassTransformUplift, TwoModelUplift, type UpliftExample } from '../src
 import { ShopbotError } from '../src/errors.js';
 import { FeatureEncoder, type FeatureRecord } from '../src/learning/encoder.js';
 import { Ftrl } from '../src/learning/ftrl.js';
-import { createRng, shuffle, type Rng } from '../src/nlu/rng.js';
+import { createRng, shuffle, type Rng } from '../src/maths/index.js';
 import { logLoss, rocAuc } from './metrics/auc.js';
 import { bootstrapCi } from './metrics/ope.js';
 import { auuc, qiniCoefficient, upliftAtK } from './metrics/uplift.js';

@@ -1,29 +1,22 @@
 /**
- * The composition root: reads the config, opens backends in order, builds the stages, and returns
- * the assistant. Only this module chooses engines and calls `new`; `close()` closes in reverse order.
+ * The composition root: reads the config, opens backends in order, builds the stages, opens the
+ * channels it is given, and returns the assistant. Only this module chooses engines (through each
+ * stage's factory) and wires them; `close()` closes in reverse order of opening. The CLI commands
+ * that need only part of the app (funnel report, catalog import, ranking retrain) get their
+ * engines from the smaller factories at the end, so they read the same stores the server writes.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { ingestFile, openCatalogStore, type CatalogStore, type Product } from './catalog/index.js';
-import { isDemoStore, type Config } from './config.js';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
-import { SqliteStateStore, RedisStateStore, type StateStore } from './dialogue/index.js';
-import { PostgresFunnelStore, SqliteFunnelStore, FunnelWriter, type FunnelStore, type Logger } from './funnel/index.js';
-import type { InboundMessage, OutboundMessage } from './messages.js';
-import { openLinearNlu, type Nlu } from './nlu/index.js';
-import { openPolicyIndex, loadPolicyChunks } from './policies/index.js';
-import { openTextEncoder, type TextEncoder } from './models/index.js';
-import { loadTemplates } from './templates/index.js';
-import { createRanker, loadBids } from './ranking/index.js';
-import { openLearning, type Learning } from './learning/index.js';
-import { forgetCouponHolder, openCoupons, loadCampaigns, type Coupons } from './coupons/index.js';
-import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS, type Privacy } from './privacy/index.js';
-import { createLexicalIndex, createHybridRetriever, createProductRetriever, createShopperVocabulary, openRetrieval, transformerRetrievalEncoder } from './retrieval/index.js';
-import { openSqlite, type SqliteDb } from './storage/index.js';
-import { createLimits, type Limits } from './limits/index.js';
+import { ingestFile, openCatalogStore, type CatalogFormat, type CatalogStore, type IngestOptions, type IngestSummary, type Product } from './catalog/index.js';
+import { isDemoStore, type Config } from './config.js';
+import { forgetCouponHolder, loadCampaigns, openCoupons } from './coupons/index.js';
+import { openStateStore } from './dialogue/index.js';
+import { createFunnelLog, FunnelWriter, openFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
+import { HandoffService, loadHandoffFile, SqliteHandoffQueue, type PushMessage } from './handoff/index.js';
 import {
   createApiKeyVerifier,
   createConversationTokens,
@@ -34,18 +27,27 @@ import {
   resolveIdentitySecret,
   resolveSessionSecret,
   signIdentity,
-  type ApiKeyVerifier,
-  type KeyPurpose,
-  type Sessions,
-  type SignedIdentity,
 } from './identity/index.js';
+import { createRankingTrainer, openLearning, type RankingTrainer } from './learning/index.js';
+import { createLimits } from './limits/index.js';
 import { openMailTransport } from './mail/index.js';
-import { DEMO_CUSTOMER, DemoStore, ShopifyStore, type StoreConnector } from './store/index.js';
-import { ShopbotError } from './errors.js';
+import type { OutboundMessage } from './messages.js';
+import { openTextEncoder, type TextEncoder } from './models/index.js';
+import { openLinearNlu } from './nlu/index.js';
+import { loadPolicyChunks, openPolicyIndex } from './policies/index.js';
+import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS } from './privacy/index.js';
+import { createRanker, loadBids } from './ranking/index.js';
+import { createLlmGenerator, createResponder, hostsOf, loadLlmPrompts, openChatModel, openVariantRanker } from './responses/index.js';
+import { indexCatalog, openProductSearch, transformerRetrievalEncoder, type SyncOptions } from './retrieval/index.js';
+import { openSqlite, type SqliteDb } from './storage/index.js';
+import { DEMO_CUSTOMER, DemoStore, openStoreConnector } from './store/index.js';
+import { loadTemplates } from './templates/index.js';
+import type { AppChannel, AppServices, ChannelContext, ChannelPlugin } from './channel.js';
+import { createLogger } from './log.js';
 import { createTurnHandler, type TurnInfo } from './turn.js';
-import { HandoffService, SqliteHandoffQueue, loadHandoffFile, type HandoffFile, type SupportDesk } from './handoff/index.js';
-import { createResponder, hostsOf, openVariantRanker, createLlmGenerator, loadLlmPrompts, openChatModel } from './responses/index.js';
-import type { TranscriptEntry } from '../channels/web/index.js';
+
+export type { AppChannel, AppServices, ChannelContext, ChannelPlugin, Readiness } from './channel.js';
+export { createLogger, LOG_REDACT_PATHS } from './log.js';
 
 /** The repository root, for files shipped with the product (prompts, models, demo data). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,19 +58,10 @@ export function resolveFromRoot(p: string): string {
 
 export const DEMO_POLICIES_DIR = 'evals/data/demo-store/policies';
 
-/** The store backend named by `store.backend`; carts stay embedded for every backend. */
-function openStoreConnector(config: Config, carts: DemoStore, now: () => number): StoreConnector {
-  switch (config.store.backend) {
-    case 'demo':
-      return carts;
-    case 'shopify':
-      if (!config.store.baseUrl || !config.store.accessToken) {
-        throw new ShopbotError('CONFIG_INVALID', 'store.baseUrl (SHOPBOT_STORE_URL) and store.accessToken (SHOPBOT_STORE_TOKEN) are required for the shopify store');
-      }
-      return new ShopifyStore({ baseUrl: config.store.baseUrl, accessToken: config.store.accessToken, carts, now });
-    case 'woocommerce':
-      throw new ShopbotError('CONFIG_INVALID', 'store.backend woocommerce is not implemented yet: use demo or shopify');
-  }
+/** The assistant, as the server, the CLI and the evals use it. */
+export interface App extends AppServices {
+  /** Closes the channels, then every backend, in reverse order of opening; a second call does nothing. */
+  close(): Promise<void>;
 }
 
 export interface AppDeps {
@@ -77,65 +70,15 @@ export interface AppDeps {
   readonly newId?: () => string;
   /** Uniform [0, 1) source for exploration and coupon holdouts; seed it in tests. */
   readonly rng?: () => number;
-  /** Slack/Teams support channels that receive escalations (more can be added with handoff.addDesk). */
-  readonly desks?: readonly SupportDesk[];
   /** Told what each turn decided and did (conversation evals, tracing). */
   readonly onTurnEnd?: readonly ((info: TurnInfo) => void)[];
+  /** Channels opened with the app, in order (the server's REST API and sockets, Teams, Slack, the console). */
+  readonly channels?: readonly ChannelPlugin[];
 }
 
-export interface Readiness {
-  readonly ready: boolean;
-  readonly checks: Readonly<Record<string, 'ok' | 'degraded' | 'down'>>;
-}
-
-export interface App {
-  readonly config: Config;
-  readonly log: Logger;
-  handleTurn(msg: InboundMessage, options?: { signal?: AbortSignal }): Promise<OutboundMessage>;
-  history(conversationId: string): Promise<TranscriptEntry[]>;
-  /** Widget and REST conversations: created by the server, reached only with their token. */
-  readonly sessions: Sessions;
-  /** The store backend's API keys (SHOPBOT_API_KEYS). */
-  readonly apiKeys: ApiKeyVerifier;
-  /** A key derived from the session secret for one purpose (agent sessions use 'agent-session'). */
-  sessionKey(purpose: KeyPurpose): Buffer;
-  /** The demo store page's signed identity for its demo customer; undefined outside the demo store. */
-  demoIdentity(): SignedIdentity | undefined;
-  readonly funnel: FunnelStore;
-  readonly funnelWriter: FunnelWriter;
-  /** CTR/CVR models trained online from the funnel log. */
-  readonly learning: Learning;
-  readonly coupons?: Coupons;
-  readonly catalog: CatalogStore;
-  readonly store: StoreConnector;
-  readonly states: StateStore;
-  readonly db: SqliteDb;
-  /** Escalations, the queue and agent actions (console, Slack/Teams desks). */
-  readonly handoff: HandoffService;
-  readonly handoffConfig: HandoffFile;
-  /** Set when conversation state lives in Redis; the server shares sockets through it too. */
-  readonly redis?: Redis;
-  /** Abuse limits (rate rules, socket caps), shared through Redis when it is configured. */
-  readonly limits: Limits;
-  /** Retention sweep (also run at start and hourly) and forgetting one shopper (`shopbot forget`, DELETE /v1/users/:id). */
-  readonly privacy: Privacy;
-  readiness(): Readiness;
-  close(): Promise<void>;
-}
-
-/**
- * Log keys that can carry shopper text, contact details or credentials. Code logs ids and counts,
- * not messages; this is the net for an object logged whole (a request, an error's context).
- */
-export const LOG_REDACT_PATHS = [
-  ...['text', 'email', 'phone', 'password', 'token', 'accessToken', 'secret', 'query', 'lastMessage', 'authorization', 'cookie'].flatMap((k) => [k, `*.${k}`]),
-  ...['req.headers', 'request.headers', 'headers', 'res.headers'].flatMap((h) => [`${h}.authorization`, `${h}.cookie`, `${h}["set-cookie"]`, `${h}["x-api-key"]`]),
-  'violations[*].text',
-];
-
-export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
-  const options = { level: config.logLevel, base: undefined, redact: { paths: LOG_REDACT_PATHS } };
-  return destination ? pino(options, destination) : pino(options);
+/** The embedded database of the data directory (`:memory:` for throwaway runs). */
+function openDataDir(config: Config): SqliteDb {
+  return openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
 }
 
 async function loadProducts(catalog: CatalogStore): Promise<Product[]> {
@@ -144,15 +87,26 @@ async function loadProducts(catalog: CatalogStore): Promise<Product[]> {
   return out;
 }
 
+/** Closers run in reverse order of opening; after a failure half-way, what was opened is closed. */
+function closerStack(): { push(close: () => Promise<void> | void): void; closeAll(): Promise<void> } {
+  const closers: (() => Promise<void> | void)[] = [];
+  return {
+    push: (close) => void closers.push(close),
+    async closeAll() {
+      while (closers.length) await closers.pop()!();
+    },
+  };
+}
+
 export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const log = deps.log ?? createLogger(config);
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? (() => randomUUID().replace(/-/g, '').slice(0, 20));
-  const closers: (() => Promise<void> | void)[] = [];
+  const closers = closerStack();
   // Bad key entries stop start-up before anything is opened.
   const apiKeys = createApiKeyVerifier(parseApiKeys(config.security.apiKeys));
   try {
-    const db = openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
+    const db = openDataDir(config);
     closers.push(() => {
       db.close();
     });
@@ -166,9 +120,6 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       log.info({ inserted: summary.inserted, errors: summary.errors.length }, 'demo catalog imported');
     }
     const products = await loadProducts(catalog);
-    const lexical = createLexicalIndex();
-    lexical.upsert(products);
-    const vocabulary = createShopperVocabulary(products);
 
     // One encoder for the whole app: product retrieval, policy re-ranking and the response model share it.
     const modelsConfig = { ...config.models, dir: resolveFromRoot(config.models.dir) };
@@ -182,39 +133,21 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         log.warn({ err }, 'embedding model unavailable: dense retrieval falls back to the hashing encoder, policies to BM25');
       }
     }
-    // Hybrid retrieval (BM25 + vectors) unless configured lexical-only; the vector index is brought up to
-    // date with the catalog before serving (unchanged products are cached by content hash, so this is quick
-    // after the first start).
-    const retrieval =
-      config.retrieval.mode === 'lexical'
-        ? undefined
-        : await openRetrieval({ ...config, models: modelsConfig }, { db, catalog, lexical, log, now, ...(encoder ? { encoder: transformerRetrievalEncoder(encoder, modelsConfig) } : {}) });
-    closers.push(() => retrieval?.close());
-    // Lexical-only apps search through the same retriever (its soft filters, its result shape).
-    const productSearch = retrieval?.retriever ?? createHybridRetriever({ lexical, mode: 'lexical' });
-    if (retrieval) {
-      const synced = await retrieval.sync();
-      log.info({ ...synced, encoder: retrieval.encoder.modelId }, 'vector index up to date');
-    }
-    const retriever = createProductRetriever({ retriever: productSearch, vocabulary });
+    const search = await openProductSearch({ ...config, models: modelsConfig }, { db, catalog, products, log, now, ...(encoder ? { encoder: transformerRetrievalEncoder(encoder, modelsConfig) } : {}) });
+    closers.push(() => search.close());
+    const { retriever } = search;
 
-    const nlu: Nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));
+    const nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));
     closers.push(() => nlu.close());
 
-    let redis: Redis | undefined;
-    if (config.state.backend === 'redis') {
-      const client = new Redis(config.state.redisUrl!, { maxRetriesPerRequest: 3 });
-      redis = client;
-      closers.push(async () => {
-        await client.quit();
-      });
-    }
+    const redis = config.state.backend === 'redis' ? new Redis(config.state.redisUrl!, { maxRetriesPerRequest: 3 }) : undefined;
+    if (redis) closers.push(async () => void (await redis.quit()));
     const limits = createLimits(config, redis ? { redis } : {});
     closers.push(() => limits.close());
-    const funnel: FunnelStore = config.storage.backend === 'postgres' ? await PostgresFunnelStore.open({ url: config.storage.postgresUrl! }) : new SqliteFunnelStore(db);
-    closers.push(() => funnel.close());
+    const funnelStore = await openFunnelStore(config, { db });
+    closers.push(() => funnelStore.close());
     const rng = deps.rng ?? Math.random;
-    const learning = openLearning({ db, funnel, config, clock: now, log });
+    const learning = openLearning({ db, funnel: funnelStore, config, clock: now, log });
     closers.push(() => learning.close());
     // Events logged since the last checkpoint (a crash, another process) are learned before serving.
     await learning.catchUp();
@@ -222,12 +155,13 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     closers.push(() => coupons?.close());
     if (coupons) for (const campaign of loadCampaigns(config, now())) coupons.addCampaign(campaign);
     // The writer closes before the learners (closers run in reverse), so its last flush still reaches them.
-    const funnelWriter = new FunnelWriter(funnel, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
+    const funnelWriter = new FunnelWriter(funnelStore, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
     closers.push(() => funnelWriter.close());
     funnelWriter.onFlushed((events) => {
       learning.observe(events);
       coupons?.observe(events);
     });
+    const funnel = createFunnelLog(funnelStore, funnelWriter);
 
     const sessionSecret = resolveSessionSecret(config);
     const identitySecret = resolveIdentitySecret(config);
@@ -236,21 +170,18 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
 
     const titles = new Map(products.map((p) => [p.id, p.title]));
     const carts = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
-    const store = openStoreConnector(config, carts, now);
+    const store = openStoreConnector(config, { carts, now });
     // A fresh demo install gets three demo orders (see DemoStore.seedDemoOrders) to track, cancel and return.
     if (config.catalog.demo && config.store.backend === 'demo') carts.seedDemoOrders();
     closers.push(() => store.close());
-    const retentionDays = config.privacy.retentionDays;
-    // Redis expires idle conversations itself; the sweep only clears its activity index then.
-    const states: StateStore = redis ? new RedisStateStore(redis, { prefix: config.state.redisKeyPrefix, ...(retentionDays > 0 ? { ttlSec: retentionDays * 86_400 } : {}) }) : new SqliteStateStore(db);
+    const states = openStateStore(config, { db, ...(redis ? { redis } : {}) });
     closers.push(() => states.close());
 
     // The shipped demo policies stand in until the merchant points store.policiesDir at their own.
     const configured = resolveFromRoot(config.store.policiesDir);
     const policiesDir = existsSync(configured) ? configured : resolveFromRoot(DEMO_POLICIES_DIR);
     // Policy sections are re-ranked with the project's encoder when its model is there; BM25 alone otherwise.
-    const policyEncoder = encoder;
-    const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], policyEncoder ? { encoder: policyEncoder } : {});
+    const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], encoder ? { encoder } : {});
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 
     const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));
@@ -262,7 +193,10 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     });
     const orderChecks = createOrderChecks({ store, limits, mail, templates, key: deriveKey(sessionSecret, 'order-code'), now });
     const handoffConfig = loadHandoffFile(config.handoff.file ? resolveFromRoot(config.handoff.file) : undefined);
-    const desks: SupportDesk[] = [...(deps.desks ?? [])];
+    // The channels open last (they call the services below), but the handoff service reaches them:
+    // support desks take escalations, and agent replies go out through whichever channel has the shopper.
+    const channels: AppChannel[] = [];
+    const desks = () => channels.flatMap((c) => (c.desk ? [c.desk] : []));
     const tickets = new SqliteHandoffQueue(db);
     const handoff = new HandoffService({
       queue: tickets,
@@ -275,15 +209,16 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       now,
       newId,
       desks,
-      hasAgents: () => !!config.agents.users || desks.length > 0,
+      push: (conversationId, message) => deliver(channels, conversationId, message, log),
+      hasAgents: () => !!config.agents.users || desks().length > 0,
       log,
     });
     const privacy = createPrivacy({
-      stores: { states, funnel, tickets, shop: carts, coupons: { forgetUser: (userId, replacementId) => forgetCouponHolder(db, userId, replacementId) }, flushFunnel: () => funnelWriter.flush() },
-      retentionDays,
+      stores: { states, funnel: funnelStore, tickets, shop: carts, coupons: { forgetUser: (userId, replacementId) => forgetCouponHolder(db, userId, replacementId) }, flushFunnel: () => funnelWriter.flush() },
+      retentionDays: config.privacy.retentionDays,
       now,
     });
-    if (retentionDays > 0) {
+    if (config.privacy.retentionDays > 0) {
       const swept = await privacy.sweep();
       log.info({ ...swept }, 'retention sweep at start');
       // Pushed after every store it uses, so it stops (and waits for a sweep in flight) before they close.
@@ -294,7 +229,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const responder = createResponder({
       templates,
       ownHosts: hostsOf([config.server.publicUrl, config.store.baseUrl]),
-      ...(policyEncoder ? { ranker: await openVariantRanker(policyEncoder, templates) } : {}),
+      ...(encoder ? { ranker: await openVariantRanker(encoder, templates) } : {}),
       ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),
     });
@@ -321,38 +256,17 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       maxMessageChars: config.server.maxMessageChars,
     });
 
-    return {
+    const services: Omit<App, 'close'> = {
       config,
       log,
       handleTurn,
-      funnel,
-      funnelWriter,
-      learning,
-      ...(coupons ? { coupons } : {}),
-      catalog,
-      store,
-      states,
-      db,
-      handoff,
-      handoffConfig,
-      ...(redis ? { redis } : {}),
-      limits,
-      privacy,
       async history(conversationId) {
         const rows = await states.transcript(conversationId);
         return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.role === 'bot' && r.payload ? { reply: r.payload as OutboundMessage } : {}) }));
       },
-      sessions,
-      apiKeys,
-      sessionKey: (purpose) => deriveKey(sessionSecret, purpose),
-      demoIdentity() {
-        // The demo page stands in for a store whose visitor is logged in as the demo customer.
-        if (!isDemoStore(config) || !identitySecret) return undefined;
-        return signIdentity(identitySecret, DEMO_CUSTOMER, Math.floor(now() / 1000) + 24 * 3600);
-      },
       readiness() {
         // A degraded vector index (Qdrant unreachable) keeps the server ready: turns answer from BM25.
-        const dense = retrieval ? retrieval.retriever.health().dense : 'off';
+        const dense = search.denseHealth();
         return {
           ready: true,
           checks: {
@@ -364,12 +278,118 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
           },
         };
       },
-      async close() {
-        for (const close of closers.reverse()) await close();
-      },
+      sessions,
+      apiKeys,
+      limits,
+      privacy,
+      handoff,
+      funnel,
+      catalog: { get: (id) => catalog.get(id), getMany: (ids) => catalog.getMany(ids), count: () => catalog.count() },
+      states,
+      store,
+      ...(coupons ? { coupons } : {}),
     };
+    const context: ChannelContext = {
+      ...services,
+      handoffConfig,
+      demoIdentity() {
+        // The demo page stands in for a store whose visitor is logged in as the demo customer.
+        if (!isDemoStore(config) || !identitySecret) return undefined;
+        return signIdentity(identitySecret, DEMO_CUSTOMER, Math.floor(now() / 1000) + 24 * 3600);
+      },
+      ...(redis
+        ? {
+            socketAdapter() {
+              const [pub, sub] = [redis.duplicate(), redis.duplicate()];
+              return { adapter: createAdapter(pub, sub), close: async () => void (await Promise.all([pub.quit(), sub.quit()])) };
+            },
+          }
+        : {}),
+    };
+    for (const open of deps.channels ?? []) {
+      const channel = await open(context);
+      channels.push(channel);
+      closers.push(() => channel.close());
+    }
+
+    let closed: Promise<void> | undefined;
+    return { ...services, close: () => (closed ??= closers.closeAll()) };
   } catch (err) {
-    for (const close of closers.reverse()) await close();
+    await closers.closeAll();
     throw err;
   }
 }
+
+/** An agent's or the bot's message to a shopper, through the first channel that reaches them. */
+function deliver(channels: readonly AppChannel[], conversationId: string, message: PushMessage, log: Logger): void {
+  const channel = channels.find((c) => c.deliver && c.handles?.(conversationId));
+  if (!channel) return;
+  const failed = (err: unknown) => log.error({ err, conversationId }, 'could not deliver an agent reply');
+  try {
+    // The widget's push is synchronous; Teams and Slack send in the background.
+    void channel.deliver!(conversationId, message)?.catch(failed);
+  } catch (err) {
+    failed(err);
+  }
+}
+
+/** `shopbot funnel`: the funnel log the config names (SQLite in the data dir, or PostgreSQL). */
+export async function openFunnelReport(config: Config): Promise<{ readonly funnel: Pick<FunnelStore, 'stages' | 'query' | 'count'>; close(): Promise<void> }> {
+  const db = openDataDir(config);
+  try {
+    const funnel = await openFunnelStore(config, { db });
+    return {
+      funnel,
+      async close() {
+        await funnel.close();
+        db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** `shopbot ingest`: the catalog of the data dir, and its vector index brought up to date with the configured engine. */
+export async function openCatalogImport(
+  config: Config,
+  log: Logger,
+): Promise<{
+  ingest(file: string, format: CatalogFormat, options?: IngestOptions): Promise<IngestSummary>;
+  count(): Promise<number>;
+  index(options?: SyncOptions): ReturnType<typeof indexCatalog>;
+  close(): Promise<void>;
+}> {
+  const db = openDataDir(config);
+  const catalog = openCatalogStore(db);
+  const modelsConfig = { ...config.models, dir: resolveFromRoot(config.models.dir) };
+  return {
+    ingest: (file, format, options) => ingestFile(file, format, catalog, options),
+    count: () => catalog.count(),
+    index: (options) => indexCatalog({ ...config, models: modelsConfig }, { db, catalog, log }, options),
+    async close() {
+      await catalog.close();
+      db.close();
+    },
+  };
+}
+
+/** `shopbot train ranking`: checkpoints in the data dir, events from the funnel log the config names. */
+export async function openRankingTraining(config: Config, now: () => number = Date.now): Promise<RankingTrainer & { close(): Promise<void> }> {
+  const db = openDataDir(config);
+  try {
+    const funnel = await openFunnelStore(config, { db });
+    return {
+      ...createRankingTrainer({ db, funnel, config, now }),
+      async close() {
+        await funnel.close();
+        db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+

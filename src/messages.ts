@@ -99,3 +99,12 @@ export interface OutboundMessage {
   /** Set when a human agent owns the conversation and the bot stayed silent. */
   readonly silent?: boolean;
 }
+
+/** One line of a conversation's history (REST and the widget's reconnect): bot lines carry the whole reply. */
+export interface TranscriptEntry {
+  readonly role: 'user' | 'bot' | 'agent' | 'system';
+  readonly text: string;
+  readonly ts: number;
+  /** The full reply for bot turns, so cards and quick replies are restored on reconnect. */
+  readonly reply?: OutboundMessage;
+}

@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 async function events(conversationId: string): Promise<FunnelEvent[]> {
-  await t.app.funnelWriter.flush();
+  await t.app.funnel.flush();
   const out: FunnelEvent[] = [];
   for await (const e of t.app.funnel.query({ conversationId })) out.push(e);
   return out;

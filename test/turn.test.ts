@@ -14,7 +14,7 @@ function say(conversationId: string, text: string, extra: Partial<InboundMessage
 }
 
 async function events(conversationId: string): Promise<FunnelEvent[]> {
-  await t.app.funnelWriter.flush();
+  await t.app.funnel.flush();
   const out: FunnelEvent[] = [];
   for await (const e of t.app.funnel.query({ conversationId })) out.push(e);
   return out;

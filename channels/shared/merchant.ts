@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { renderBarChart } from '../../src/charts/index.js';
-import type { FunnelStore } from '../../src/funnel/index.js';
+import type { FunnelReader } from '../../src/funnel/index.js';
 import {
   computeFunnelReport,
   computeNoResultQueries,
@@ -66,7 +66,7 @@ export function stageLabel(stage: string): string {
   return STAGE_LABELS[stage] ?? stage;
 }
 
-export async function runMerchantCommand(cmd: MerchantCommand, deps: { funnel: FunnelStore; nowMs: number; signal?: AbortSignal }): Promise<MerchantResult> {
+export async function runMerchantCommand(cmd: MerchantCommand, deps: { funnel: FunnelReader; nowMs: number; signal?: AbortSignal }): Promise<MerchantResult> {
   try {
     switch (cmd.kind) {
       case 'report': {

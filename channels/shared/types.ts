@@ -22,8 +22,8 @@ export type HandleTurn = (msg: InboundMessage, options?: { signal?: AbortSignal 
 export interface ChannelDeps {
   readonly config: Config;
   readonly handleTurn: HandleTurn;
-  /** For merchant reports (funnel, no-result searches, open escalations). */
-  readonly funnel: FunnelStore;
+  /** For merchant reports (funnel, no-result searches, open escalations) and replayed-request checks. */
+  readonly funnel: Omit<FunnelStore, 'close'>;
   readonly logger: ChannelLogger;
   /** Support channel mode: an agent's reply or hand-back in the support thread. */
   readonly support?: SupportCallbacks;

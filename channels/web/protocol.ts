@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { SignedIdentitySchema } from '../../src/identity/index.js';
-import { UiActionSchema, type OutboundMessage } from '../../src/messages.js';
+import { UiActionSchema, type OutboundMessage, type TranscriptEntry } from '../../src/messages.js';
 
 /**
  * No conversation id: the server starts a new conversation. A conversation id must come with the
@@ -28,13 +28,8 @@ export const ClientMessageSchema = z.union([
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
-export interface TranscriptEntry {
-  readonly role: 'user' | 'bot' | 'agent' | 'system';
-  readonly text: string;
-  readonly ts: number;
-  /** The full reply for bot turns, so cards and quick replies are restored on reconnect. */
-  readonly reply?: OutboundMessage;
-}
+/** One line of a conversation's history, as the widget restores it and REST returns it. */
+export type { TranscriptEntry };
 
 export type Ack<T> = (response: T | { error: { code: string; message: string } }) => void;
 

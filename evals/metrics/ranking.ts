@@ -65,4 +65,4 @@ export function bootstrapMeanCi(
 }
 
 /** The project's seeded generator (mulberry32), so a bootstrap interval is reproducible from its seed. */
-export { createRng as seededRng } from '../../src/nlu/rng.js';
+export { createRng as seededRng } from '../../src/maths/index.js';

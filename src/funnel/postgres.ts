@@ -26,6 +26,17 @@ CREATE TABLE IF NOT EXISTS webhook_nonces (signature TEXT PRIMARY KEY, seen_at B
 /** Rows fetched per round trip when replaying the log. */
 const PAGE = 5000;
 
+function whereOf(q: Omit<FunnelQuery, 'limit'>): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => (params.push(v), `$${params.length}`);
+  if (q.types?.length) where.push(`type = ANY(${p(q.types)})`);
+  if (q.fromTs !== undefined) where.push(`ts >= ${p(q.fromTs)}`);
+  if (q.toTs !== undefined) where.push(`ts < ${p(q.toTs)}`);
+  if (q.conversationId !== undefined) where.push(`conversation_id = ${p(q.conversationId)}`);
+  return { where, params };
+}
+
 export class PostgresFunnelStore implements FunnelStore {
   private constructor(private readonly pool: pg.Pool, private readonly ownsPool: boolean) {}
 
@@ -60,13 +71,7 @@ export class PostgresFunnelStore implements FunnelStore {
   }
 
   async *query(q: FunnelQuery): AsyncIterable<FunnelEvent> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const p = (v: unknown) => (params.push(v), `$${params.length}`);
-    if (q.types?.length) where.push(`type = ANY(${p(q.types)})`);
-    if (q.fromTs !== undefined) where.push(`ts >= ${p(q.fromTs)}`);
-    if (q.toTs !== undefined) where.push(`ts < ${p(q.toTs)}`);
-    if (q.conversationId !== undefined) where.push(`conversation_id = ${p(q.conversationId)}`);
+    const { where, params } = whereOf(q);
     let remaining = q.limit ?? Number.POSITIVE_INFINITY;
     let after: [number, string] | undefined;
     // Keyset pagination on (ts, id): constant memory however long the log is.
@@ -86,6 +91,12 @@ export class PostgresFunnelStore implements FunnelStore {
       const last = rows[rows.length - 1]!;
       after = [Number(last.ts), last.id];
     }
+  }
+
+  async count(q: Omit<FunnelQuery, 'limit'>): Promise<number> {
+    const { where, params } = whereOf(q);
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM funnel_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`, params);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]> {

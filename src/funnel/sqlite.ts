@@ -2,6 +2,19 @@ import type { SqliteDb } from '../storage/index.js';
 import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput, type FunnelEventType } from './events.js';
 import type { FunnelQuery, FunnelStore, StageRow } from './types.js';
 
+function whereOf(q: Omit<FunnelQuery, 'limit'>): { where: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (q.types?.length) {
+    where.push(`type IN (${q.types.map((_, i) => `@t${i}`).join(',')})`);
+    q.types.forEach((t, i) => (params[`t${i}`] = t));
+  }
+  if (q.fromTs !== undefined) (where.push('ts >= @fromTs'), (params.fromTs = q.fromTs));
+  if (q.toTs !== undefined) (where.push('ts < @toTs'), (params.toTs = q.toTs));
+  if (q.conversationId !== undefined) (where.push('conversation_id = @cid'), (params.cid = q.conversationId));
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
 /** Funnel events in the embedded SQLite database. `INSERT OR IGNORE` on the idempotency key. */
 export class SqliteFunnelStore implements FunnelStore {
   private readonly insert;
@@ -34,20 +47,16 @@ export class SqliteFunnelStore implements FunnelStore {
   }
 
   async *query(q: FunnelQuery): AsyncIterable<FunnelEvent> {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (q.types?.length) {
-      where.push(`type IN (${q.types.map((_, i) => `@t${i}`).join(',')})`);
-      q.types.forEach((t, i) => (params[`t${i}`] = t));
-    }
-    if (q.fromTs !== undefined) (where.push('ts >= @fromTs'), (params.fromTs = q.fromTs));
-    if (q.toTs !== undefined) (where.push('ts < @toTs'), (params.toTs = q.toTs));
-    if (q.conversationId !== undefined) (where.push('conversation_id = @cid'), (params.cid = q.conversationId));
-    const sql = `SELECT data FROM funnel_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ts, rowid ${q.limit ? 'LIMIT @limit' : ''}`;
-    if (q.limit) params.limit = q.limit;
-    for (const row of this.db.prepare(sql).iterate(params) as Iterable<{ data: string }>) {
+    const { where, params } = whereOf(q);
+    const sql = `SELECT data FROM funnel_events ${where} ORDER BY ts, rowid ${q.limit ? 'LIMIT @limit' : ''}`;
+    for (const row of this.db.prepare(sql).iterate(q.limit ? { ...params, limit: q.limit } : params) as Iterable<{ data: string }>) {
       yield JSON.parse(row.data) as FunnelEvent;
     }
+  }
+
+  async count(q: Omit<FunnelQuery, 'limit'>): Promise<number> {
+    const { where, params } = whereOf(q);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM funnel_events ${where}`).get(params) as { n: number }).n;
   }
 
   async stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]> {

@@ -21,6 +21,8 @@ export interface FunnelStore {
   append(events: readonly FunnelEventInput[]): Promise<number>;
   /** Replays events in time order (learners, off-policy evaluation, reports). */
   query(q: FunnelQuery): AsyncIterable<FunnelEvent>;
+  /** How many events `query(q)` would replay (`limit` ignored): progress bars of long replays. */
+  count(q: Omit<FunnelQuery, 'limit'>): Promise<number>;
   /** Stage counts and revenue per day and channel. */
   stages(q: { fromTs?: number; toTs?: number }): Promise<StageRow[]>;
   /**
@@ -37,3 +39,9 @@ export interface FunnelStore {
   deleteUser(userId: string): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The funnel as the app's callers see it: the store's reads and writes, and a flush of the events the writer still batches. */
+export type FunnelLog = Omit<FunnelStore, 'close'> & { flush(): Promise<void> };
+
+/** What reports read: replays, counts and stage totals. */
+export type FunnelReader = Pick<FunnelStore, 'query' | 'stages' | 'count'>;

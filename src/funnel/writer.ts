@@ -4,7 +4,7 @@
  * nothing is lost while the store is briefly unavailable; `close()` flushes what is left.
  */
 import type { FunnelEventInput } from './events.js';
-import type { FunnelStore } from './types.js';
+import type { FunnelLog, FunnelStore } from './types.js';
 
 export interface Logger {
   info(obj: unknown, msg?: string): void;
@@ -77,4 +77,18 @@ export class FunnelWriter {
     await this.flush();
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+/** The store as the app's callers see it (not its `close`: the app owns that), with the writer's flush. */
+export function createFunnelLog(store: FunnelStore, writer: Pick<FunnelWriter, 'flush'>): FunnelLog {
+  return {
+    append: (events) => store.append(events),
+    query: (q) => store.query(q),
+    count: (q) => store.count(q),
+    stages: (q) => store.stages(q),
+    rememberNonce: (signature, nowMs, toleranceMs) => store.rememberNonce(signature, nowMs, toleranceMs),
+    deleteBefore: (cutoffMs, types) => store.deleteBefore(cutoffMs, types),
+    deleteUser: (userId) => store.deleteUser(userId),
+    flush: () => writer.flush(),
+  };
 }

@@ -65,8 +65,13 @@ export interface HandoffServiceDeps {
   readonly highValueCartCents: number;
   readonly now: () => number;
   readonly newId: () => string;
-  /** Slack/Teams support channels that also receive escalations. */
-  readonly desks?: SupportDesk[];
+  /**
+   * The Slack/Teams support desks that also receive escalations: the app's channels, read when an
+   * escalation happens (the channels open after this service, since their callbacks are its own).
+   */
+  readonly desks?: () => readonly SupportDesk[];
+  /** Delivers a message to the shopper wherever they are: the widget's room, their Teams or Slack conversation. */
+  readonly push?: (conversationId: string, message: PushMessage) => void;
   /** False when nobody can answer (no console logins, no desks): then the bot keeps the conversation. */
   readonly hasAgents: () => boolean;
   readonly log?: { warn(obj: object, msg?: string): void };
@@ -85,7 +90,6 @@ export interface TicketView extends Ticket {
 const priorityName = (rank: number): Priority => PRIORITIES[Math.max(0, Math.min(3, rank))]!;
 
 export class HandoffService implements HandoffHooks {
-  private push?: (conversationId: string, message: PushMessage) => void;
   private readonly listeners = new Set<(e: QueueEvent) => void>();
   readonly callbacks: SupportCallbacks;
 
@@ -98,17 +102,6 @@ export class HandoffService implements HandoffHooks {
       },
       handBack: (conversationId, agentId) => this.handBack(conversationId, agentId),
     };
-  }
-
-  /** Plugs in a Slack/Teams support channel after start (its callbacks are `this.callbacks`). */
-  addDesk(desk: SupportDesk): void {
-    if (!this.deps.desks) throw new ShopbotError('INTERNAL', 'handoff service was built without a desk list');
-    this.deps.desks.push(desk);
-  }
-
-  /** The web gateway's push, bound once the server is up. */
-  attachPush(push: (conversationId: string, message: PushMessage) => void): void {
-    this.push = push;
   }
 
   subscribe(listener: (e: QueueEvent) => void): () => void {
@@ -156,7 +149,7 @@ export class HandoffService implements HandoffHooks {
     });
     const queuePosition = await this.deps.queue.position(ticket);
     this.event(state, ticket, 'queued', { priority, queuePosition });
-    for (const desk of this.deps.desks ?? []) {
+    for (const desk of this.deps.desks?.() ?? []) {
       const e: Escalation = {
         conversationId: state.conversationId,
         summary: brief.text,
@@ -175,7 +168,7 @@ export class HandoffService implements HandoffHooks {
     const clean = maskPersonalData(text);
     const ticket = await this.deps.queue.openFor(state.conversationId);
     this.emit({ type: 'shopper_message', conversationId: state.conversationId, text: clean, ts: this.deps.now(), ...(ticket?.agentId ? { agentId: ticket.agentId } : {}) });
-    for (const desk of this.deps.desks ?? []) {
+    for (const desk of this.deps.desks?.() ?? []) {
       await desk.postShopperMessage(state.conversationId, clean).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: relay to support desk failed'));
     }
   }
@@ -241,7 +234,7 @@ export class HandoffService implements HandoffHooks {
     const text = render(this.deps.templates, state.lang as Lang, templateKey);
     await this.deps.states.appendTranscript(conversationId, [{ role: 'bot', text, ts: now }]);
     this.send(conversationId, state.lang, text, 'bot', { status: 'resolved', reason: ticket.reason, team: ticket.team });
-    for (const desk of this.deps.desks ?? []) {
+    for (const desk of this.deps.desks?.() ?? []) {
       await desk.closeEscalation(conversationId, status).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: closing the support thread failed'));
     }
     this.emit({ type: 'queue_changed' });
@@ -254,7 +247,7 @@ export class HandoffService implements HandoffHooks {
   }
 
   private send(conversationId: string, lang: string, text: string, from: 'bot' | 'agent', handoff?: OutboundMessage['handoff']): void {
-    this.push?.(conversationId, { conversationId, text, lang: lang === 'zh' ? 'zh' : 'en', products: [], quickReplies: [], from, ...(handoff ? { handoff } : {}) });
+    this.deps.push?.(conversationId, { conversationId, text, lang: lang === 'zh' ? 'zh' : 'en', products: [], quickReplies: [], from, ...(handoff ? { handoff } : {}) });
   }
 
   private channel(state: ConversationState) {

@@ -6,3 +6,4 @@ export { FeatureEncoder, type FeatureRecord, type EncoderOptions } from './encod
 export { ImpressionJoiner, type LabelledImpression } from './joiner.js';
 export { replayLog, LEARNING_EVENT_TYPES, type TrainStats } from './replay.js';
 export { saveCheckpoint, loadCheckpoint } from './checkpoints.js';
+export { createRankingTrainer, type RankingTrainer, type RetrainDeps, type RetrainResult } from './retrain.js';

@@ -10,3 +10,4 @@ export {
   type DatasetFormat, type IntentExample, type LabelMap, type RawLabelled,
 } from './datasets.js';
 export { EN_COLORS } from './lexicon.js';
+export { checkLengths, macroF1, perClass, type ClassScores } from './metrics.js';

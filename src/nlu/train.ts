@@ -3,11 +3,11 @@
  * then int8 quantization, then temperature scaling and the out-of-scope threshold fitted on dev
  * against the quantized weights (what ships is what was calibrated).
  */
-import { macroF1 } from '../../evals/metrics/classification.js';
 import type { IntentExample } from './datasets.js';
 import { featurize, DEFAULT_FEATURES, type FeatureConfig, type SparseVector } from './features.js';
 import { decide, quantize, softmax, type LinearModel } from './linear.js';
-import { createRng, shuffle } from './rng.js';
+import { macroF1 } from './metrics.js';
+import { createRng, shuffle } from '../maths/index.js';
 import { INTENTS, type Intent } from './types.js';
 
 export interface TrainOptions {

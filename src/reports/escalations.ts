@@ -1,5 +1,5 @@
 /** Open escalations: conversations whose latest handoff event is not resolved or returned to the bot. */
-import type { FunnelEvent, FunnelStore } from '../funnel/index.js';
+import type { FunnelEvent, FunnelReader } from '../funnel/index.js';
 
 export interface OpenEscalation {
   readonly conversationId: string;
@@ -39,7 +39,7 @@ export function openEscalations(events: Iterable<FunnelEvent>): OpenEscalation[]
 }
 
 /** Looks back `lookbackMs` (default 30 days): older unresolved escalations are stale, not open work. */
-export async function computeOpenEscalations(store: FunnelStore, nowMs: number, lookbackMs = 30 * 86_400_000): Promise<OpenEscalation[]> {
+export async function computeOpenEscalations(store: FunnelReader, nowMs: number, lookbackMs = 30 * 86_400_000): Promise<OpenEscalation[]> {
   const events: FunnelEvent[] = [];
   for await (const e of store.query({ types: ['handoff'], fromTs: nowMs - lookbackMs, toTs: nowMs + 1 })) events.push(e);
   return openEscalations(events);

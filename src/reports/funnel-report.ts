@@ -3,7 +3,7 @@
  * and coupon cost with the uplift measured against the random holdout (DESIGN: coupons keep a
  * holdout so their uplift is measured, not assumed).
  */
-import { FUNNEL_STAGES, type FunnelEvent, type FunnelStore, type StageRow } from '../funnel/index.js';
+import { FUNNEL_STAGES, type FunnelEvent, type FunnelReader, type StageRow } from '../funnel/index.js';
 import type { Period } from './period.js';
 
 export interface StageSummary {
@@ -101,7 +101,7 @@ export function summarizeCoupons(events: Iterable<FunnelEvent>): CouponSummary {
   return { treated, holdout, treatedConverted, holdoutConverted, treatedRate, holdoutRate, uplift, upliftCi95, redeemed, costCents };
 }
 
-export async function computeFunnelReport(store: FunnelStore, period: Period, signal?: AbortSignal): Promise<FunnelReport> {
+export async function computeFunnelReport(store: FunnelReader, period: Period, signal?: AbortSignal): Promise<FunnelReport> {
   const rows = await store.stages({ fromTs: period.fromTs, toTs: period.toTs });
   const { stages, revenueCents, recommendationCtr } = summarizeStages(rows);
   const couponEvents: FunnelEvent[] = [];

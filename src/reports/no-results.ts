@@ -1,5 +1,5 @@
 /** The most frequent shopper searches that found nothing: catalog gaps a merchant can fill. */
-import type { FunnelEvent, FunnelStore } from '../funnel/index.js';
+import type { FunnelEvent, FunnelReader } from '../funnel/index.js';
 import type { Period } from './period.js';
 
 export interface NoResultQuery {
@@ -27,7 +27,7 @@ export function topNoResultQueries(events: Iterable<FunnelEvent>, limit = 10): N
     .slice(0, limit);
 }
 
-export async function computeNoResultQueries(store: FunnelStore, period: Period, limit = 10): Promise<NoResultQuery[]> {
+export async function computeNoResultQueries(store: FunnelReader, period: Period, limit = 10): Promise<NoResultQuery[]> {
   const events: FunnelEvent[] = [];
   for await (const e of store.query({ types: ['search'], fromTs: period.fromTs, toTs: period.toTs })) {
     if (e.type === 'search' && e.results === 0) events.push(e);

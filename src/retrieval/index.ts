@@ -12,11 +12,13 @@ import { isShopbotError, ShopbotError } from '../errors.js';
 import { openTextEncoder, productPassage } from '../models/index.js';
 import type { SqliteDb } from '../storage/index.js';
 import { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
-import { buildDenseAndHybridSystems, createHybridRetriever, DEFAULT_FUSION, type Fusion, type RankedIdsSystem, type Retriever } from './hybrid.js';
+import { buildDenseAndHybridSystems, createHybridRetriever, DEFAULT_FUSION, type Fusion, type RankedIdsSystem, type RetrievalHealth, type Retriever } from './hybrid.js';
 import { createLexicalIndex as createLexicalIndexImpl } from './lexical.js';
 import { createIndexer, embeddingText, type Indexer, type SyncOptions, type SyncSummary } from './indexer.js';
 import type { ProductIndex, ProductIndexDeps, RetrievalLog } from './product-index.js';
 import type { LexicalIndex } from './types.js';
+import { createProductRetriever, type ProductRetriever } from './product-retriever.js';
+import { createShopperVocabulary } from './vocabulary.js';
 
 export type { SearchFilters, SearchHit, LexicalIndex, LexicalSearchOptions } from './types.js';
 export { createAnalyzer, ENGLISH_STOPWORDS, CHINESE_STOPWORDS, type Analyzer, type AnalyzerOptions } from './analyzer.js';
@@ -249,4 +251,44 @@ export async function openProductIndex(config: Config, deps: ProductIndexDeps): 
     ...(dir ? { dir } : {}),
     ...(deps.log ? { log: deps.log } : {}),
   });
+}
+
+/** Search over the catalog the way a turn asks for it: products for a query, and the catalog terms a message mentions. */
+export interface ProductSearch {
+  readonly retriever: ProductRetriever;
+  /** The dense side: 'off' when retrieval is lexical-only, 'degraded' while its index cannot answer. */
+  denseHealth(): RetrievalHealth['dense'];
+  close(): Promise<void>;
+}
+
+/**
+ * BM25 over the products always, vectors too unless `retrieval.mode` is lexical. The vector index
+ * is brought up to date with the catalog before serving (unchanged products are cached by content
+ * hash, so this is quick after the first start).
+ */
+export async function openProductSearch(
+  config: Config,
+  deps: { readonly db: SqliteDb; readonly catalog: CatalogStore; readonly products: readonly Product[]; readonly log: Log; readonly now?: () => number; readonly encoder?: RetrievalEncoder },
+): Promise<ProductSearch> {
+  const lexical = createLexicalIndexImpl();
+  lexical.upsert(deps.products);
+  const vocabulary = createShopperVocabulary(deps.products);
+  const { products: _products, ...retrievalDeps } = deps;
+  const retrieval = config.retrieval.mode === 'lexical' ? undefined : await openRetrieval(config, { ...retrievalDeps, lexical });
+  try {
+    if (retrieval) {
+      const synced = await retrieval.sync();
+      deps.log.info({ ...synced, encoder: retrieval.encoder.modelId }, 'vector index up to date');
+    }
+  } catch (err) {
+    await retrieval?.close();
+    throw err;
+  }
+  // Lexical-only apps search through the same retriever (its soft filters, its result shape).
+  const search = retrieval?.retriever ?? createHybridRetriever({ lexical, mode: 'lexical' });
+  return {
+    retriever: createProductRetriever({ retriever: search, vocabulary }),
+    denseHealth: () => (retrieval ? retrieval.retriever.health().dense : 'off'),
+    close: async () => retrieval?.close(),
+  };
 }

@@ -1,2 +1,2 @@
 /** The HTTP server: REST API, static files, socket.io, security headers and origins; channels plug in. */
-export { startServer, type RunningServer } from './http.js';
+export { createHttpServer, startServer, type HttpServer, type RunningServer, type ServerChannel, type ServerDeps } from './http.js';

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { funnelRows, run } from '../../cli/funnel.js';
+import pg from 'pg';
+import { PostgresFunnelStore } from '../../src/funnel/postgres.js';
 import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
 
@@ -34,5 +37,34 @@ describe('shopbot funnel', () => {
     const [row] = Object.values(json);
     expect(row).toMatchObject({ impression: 1, purchase: 1, revenue: 12.5 });
     expect(await run(['--data-dir', dir, '--days', 'zero'])).toBe(2);
+  });
+
+  it('reads the PostgreSQL funnel log when the config keeps the funnel there, not the empty SQLite file', async () => {
+    const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `shopbot_funnel_cli_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const scoped = `${url}?options=-c%20search_path%3D${schema}`;
+    try {
+      const store = await PostgresFunnelStore.open({ url: scoped });
+      await store.append([{ id: 'pg-p1', type: 'purchase', ts: Date.now(), channel: 'rest', orderId: 'SB-2', revenueCents: 4200 }]);
+      await store.close();
+      const dir = mkdtempSync(path.join(tmpdir(), 'funnel-cli-pg-'));
+      dirs.push(dir);
+      vi.stubEnv('SHOPBOT_STORAGE', 'postgres');
+      vi.stubEnv('DATABASE_URL', scoped);
+      vi.spyOn(console, 'log').mockImplementation(() => {});
+      const out = path.join(dir, 'funnel.json');
+      expect(await run(['--data-dir', dir, '--days', '2', '--json', out])).toBe(0);
+      const rows = Object.entries(JSON.parse(readFileSync(out, 'utf8')) as Record<string, Record<string, number>>);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]![0]).toMatch(/ rest$/);
+      expect(rows[0]![1]).toMatchObject({ purchase: 1, revenue: 42 });
+    } finally {
+      vi.unstubAllEnvs();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { CouponRefusedError, openCoupons, verifyCode, type Coupons } from '../../src/coupons/index.js';
 import { FunnelEventSchema } from '../../src/funnel/events.js';
-import { createRng } from '../../src/nlu/rng.js';
+import { createRng } from '../../src/maths/index.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapCi, dr, ips, mean, snips, type LoggedRow } from '../../evals/metrics/ope.js';
-import { createRng } from '../../src/nlu/rng.js';
+import { createRng } from '../../src/maths/index.js';
 
 const rows: LoggedRow[] = [
   { reward: 1, propensity: 0.5, targetProb: 1, qLogged: 0.4, qTarget: 0.4 },

@@ -48,6 +48,14 @@ export function funnelStoreContract(name: string, open: () => Promise<{ store: F
       expect((await all(store, { limit: 2 })).map((e) => e.id)).toEqual(['early', 'other']);
     });
 
+    it('counts what a replay with the same filters would return', async () => {
+      await store.append([ev('late', 'click', T0 + 50), ev('early', 'impression', T0), ev('other', 'click', T0 + 10, 'c2')]);
+      expect(await store.count({})).toBe(3);
+      expect(await store.count({ types: ['click'] })).toBe(2);
+      expect(await store.count({ types: ['click'], fromTs: T0 + 20 })).toBe(1);
+      expect(await store.count({ conversationId: 'c2', toTs: T0 + 10 })).toBe(0);
+    });
+
     it('counts stages per day and channel with revenue', async () => {
       await store.append([
         ev('i1', 'impression'),

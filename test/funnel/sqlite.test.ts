@@ -40,6 +40,7 @@ describe('FunnelWriter', () => {
         return real.append(events);
       },
       query: real.query.bind(real),
+      count: real.count.bind(real),
       stages: real.stages.bind(real),
       rememberNonce: real.rememberNonce.bind(real),
       deleteBefore: real.deleteBefore.bind(real),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EsmmModel } from '../../src/learning/esmm.js';
-import { createRng } from '../../src/nlu/rng.js';
+import { createRng } from '../../src/maths/index.js';
 
 const options = { encoder: { bits: 14, crosses: [] as [string, string][], tokenKeys: ['q'] } };
 

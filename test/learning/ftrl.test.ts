@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FeatureEncoder } from '../../src/learning/encoder.js';
 import { Ftrl } from '../../src/learning/ftrl.js';
-import { createRng } from '../../src/nlu/rng.js';
+import { createRng } from '../../src/maths/index.js';
 import { rocAuc } from '../../evals/metrics/auc.js';
 
 /** Clicks depend on a cross (segment x category) that neither feature explains alone. */

@@ -7,7 +7,7 @@ import type { FunnelEventInput } from '../../src/funnel/events.js';
 import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/learning/checkpoints.js';
 import { openLearning, RANKING_CHECKPOINT } from '../../src/learning/online.js';
-import { createRng } from '../../src/nlu/rng.js';
+import { createRng } from '../../src/maths/index.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
 
 const silent = { info() {}, warn() {}, error() {} };

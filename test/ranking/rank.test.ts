@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProductSchema, type Product } from '../../src/catalog/product.js';
 import { FunnelEventSchema } from '../../src/funnel/events.js';
-import { createRng } from '../../src/nlu/rng.js';
+import { createRng } from '../../src/maths/index.js';
 import { choose, rank, runAuction, type RankOptions, type ScoringModels } from '../../src/ranking/index.js';
 
 function product(id: string, priceCents: number, brand: string, cat: string, extra: Partial<Product> = {}): Product {

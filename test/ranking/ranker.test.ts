@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProductSchema } from '../../src/catalog/product.js';
 import { loadConfig } from '../../src/config.js';
 import { EsmmModel } from '../../src/learning/esmm.js';
-import { createRng } from '../../src/nlu/rng.js';
+import { createRng } from '../../src/maths/index.js';
 import { createRanker, LEARNED_POLICY_ID } from '../../src/ranking/index.js';
 
 const config = loadConfig({ overrides: { ranking: { explorationRate: 0, hashBits: 14, sponsoredSlots: 1, sponsoredReserveCpm: 1 } } });

@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server/http.js';
-import { openTestApp, type TestApp } from '../helpers/app.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { openTestServer, type TestServer } from '../helpers/app.js';
 
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const opened: { t: TestApp; server: RunningServer }[] = [];
+const opened: { t: TestServer; server: RunningServer }[] = [];
 const sockets: Socket[] = [];
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
@@ -23,8 +23,8 @@ afterEach(async () => {
 });
 
 async function node(overrides: ConfigInput): Promise<RunningServer> {
-  const t = await openTestApp({ server: { port: 0, host: '127.0.0.1' }, ...overrides });
-  const server = await startServer(t.app);
+  const t = await openTestServer(overrides);
+  const server = t.server;
   opened.push({ t, server });
   return server;
 }

@@ -12,9 +12,10 @@ import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgentAuth, hashPassword } from '../../channels/web/console/index.js';
-import { openApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { ConfigSchema, loadConfig, type ConfigInput } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server/http.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { serveApp } from '../helpers/app.js';
 import { consoleOverrides } from '../helpers/console.js';
 
 const ALICE = 'alice-password-1';
@@ -40,15 +41,10 @@ function baseOverrides(dir: string, overrides: ConfigInput): ConfigInput {
 async function openNode(overrides: ConfigInput = {}): Promise<Node> {
   const dir = mkdtempSync(path.join(tmpdir(), 'shopbot-console-login-'));
   dirs.push(dir);
-  const app = await openApp(loadConfig({ env: {}, overrides: baseOverrides(dir, overrides) }));
-  try {
-    const node = { app, server: await startServer(app) };
-    nodes.push(node);
-    return node;
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
+  const server = await serveApp(loadConfig({ env: {}, overrides: baseOverrides(dir, overrides) }));
+  const node = { app: server.app, server };
+  nodes.push(node);
+  return node;
 }
 
 afterEach(async () => {
@@ -161,12 +157,7 @@ describe('console logins under attack', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'shopbot-console-login-'));
     dirs.push(dir);
     const config = ConfigSchema.parse(baseOverrides(dir, { store: { backend: 'shopify', baseUrl: 'https://shop.invalid', accessToken: 'shpat-test' } }));
-    const app = await openApp(config);
-    try {
-      await expect(startServer(app)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/SHOPBOT_SESSION_SECRET/) });
-    } finally {
-      await app.close();
-    }
+    await expect(serveApp(config)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/SHOPBOT_SESSION_SECRET/) });
   });
 
   it('refuses a token signed with the session secret itself (as other kinds of token are) as an agent session', async () => {

@@ -34,7 +34,7 @@ async function shopperWithHistory(t: TestApp, userId: string, tag: string): Prom
 }
 
 async function eventsOf(t: TestApp, userId: string): Promise<FunnelEvent[]> {
-  await t.app.funnelWriter.flush();
+  await t.app.funnel.flush();
   const out: FunnelEvent[] = [];
   for await (const e of t.app.funnel.query({})) if (e.userId === userId) out.push(e);
   return out;
@@ -67,10 +67,16 @@ describe('app.privacy.forget', () => {
     expect(await t.app.store.listOrders({ userId: SHOPPER })).toEqual([]);
     expect(await eventsOf(t, SHOPPER)).toEqual([]);
     expect((await t.app.handoff.queueFor(undefined)).map((q) => q.userId)).toEqual([OTHER]);
-    // The order stays as the store's record of a sale, with nobody's id or address on it.
-    expect(t.app.db.prepare('SELECT user_id, email, shipping, total_cents > 0 AS paid FROM orders WHERE id = ?').get(orderId)).toEqual({ user_id: '[forgotten]', email: null, shipping: null, paid: 1 });
-    expect(t.app.db.prepare('SELECT COUNT(*) AS n FROM coupon_codes WHERE user_id = ?').get(SHOPPER)).toEqual({ n: 0 });
-    expect(t.app.db.prepare('SELECT COUNT(*) AS n FROM coupon_redemptions WHERE user_id = ?').get(SHOPPER)).toEqual({ n: 0 });
+    // The order stays as the store's record of a sale, with nobody's id or address on it (read
+    // straight from the app's database file: the app hands out no database).
+    const db = openSqlite(t.dataDir);
+    try {
+      expect(db.prepare('SELECT user_id, email, shipping, total_cents > 0 AS paid FROM orders WHERE id = ?').get(orderId)).toEqual({ user_id: '[forgotten]', email: null, shipping: null, paid: 1 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM coupon_codes WHERE user_id = ?').get(SHOPPER)).toEqual({ n: 0 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM coupon_redemptions WHERE user_id = ?').get(SHOPPER)).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
     // Deleting the redemption would hand its discount back to the campaign budget.
     expect(t.app.coupons!.spentCents(campaign)).toBe(spent);
 

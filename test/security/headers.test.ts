@@ -3,14 +3,14 @@
  * the config), nosniff and a referrer policy; every other response with nosniff too; no cookies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/http.js';
-import { openTestApp, type TestApp } from '../helpers/app.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { openTestServer, type TestServer } from '../helpers/app.js';
 
-let t: TestApp;
+let t: TestServer;
 let server: RunningServer;
 beforeAll(async () => {
-  t = await openTestApp({ server: { port: 0, host: '127.0.0.1' }, agents: { users: 'alice:a-long-password-1' }, security: { frameAncestors: "'self' https://shop.example" } });
-  server = await startServer(t.app);
+  t = await openTestServer({ agents: { users: 'alice:a-long-password-1' }, security: { frameAncestors: "'self' https://shop.example" } });
+  server = t.server;
 });
 afterAll(async () => {
   await server?.close();
@@ -46,8 +46,8 @@ describe('security headers', () => {
   });
 
   it('defaults frame-ancestors to the server\'s own origin', async () => {
-    const other = await openTestApp({ server: { port: 0, host: '127.0.0.1' } });
-    const s = await startServer(other.app);
+    const other = await openTestServer();
+    const s = other.server;
     try {
       const res = await fetch(`${s.url}/`);
       expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'/);

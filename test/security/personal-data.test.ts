@@ -12,7 +12,7 @@ import { openTestApp, type TestApp } from '../helpers/app.js';
 const USER = 'user-pii-0001';
 
 async function funnelRows(t: TestApp): Promise<FunnelEvent[]> {
-  await t.app.funnelWriter.flush();
+  await t.app.funnel.flush();
   const out: FunnelEvent[] = [];
   for await (const e of t.app.funnel.query({})) out.push(e);
   return out;
@@ -88,13 +88,13 @@ describe('personal data in stored transcripts and funnel rows', () => {
 
 describe('personal data on the way to and from a human agent', () => {
   it('briefs, relays and stored agent replies are masked; the shopper still reads the agent as written', async () => {
-    const t = await openTestApp({ agents: { users: 'alice:secret-1' } });
+    const pushed: string[] = [];
+    // A channel that reaches every shopper, standing in for the widget: it keeps what the agent sent.
+    const t = await openTestApp({ agents: { users: 'alice:secret-1' } }, { channels: [() => ({ handles: () => true, deliver: (_c, m) => void pushed.push(m.text), close() {} })] });
     try {
       const say = (text: string) => t.app.handleTurn({ conversationId: 'conv-agent-pii', userId: USER, channel: 'web', text });
       const relayed: string[] = [];
       t.app.handoff.subscribe((e) => void (e.type === 'shopper_message' && relayed.push(e.text)));
-      const pushed: string[] = [];
-      t.app.handoff.attachPush((_c, m) => void pushed.push(m.text));
 
       expect((await say('I want to talk to a human, call me on 415-555-1234')).handoff?.status).toBe('queued');
       const [ticket] = await t.app.handoff.queueFor(undefined);

@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 const USER = 'user-retention-1';
 
 async function events(t: Pick<TestApp, 'app'>, type: FunnelEvent['type']): Promise<FunnelEvent[]> {
-  await t.app.funnelWriter.flush();
+  await t.app.funnel.flush();
   const out: FunnelEvent[] = [];
   for await (const e of t.app.funnel.query({ types: [type] })) out.push(e);
   return out;

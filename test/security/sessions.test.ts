@@ -8,17 +8,17 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/identity/index.js';
 import type { OutboundMessage } from '../../src/messages.js';
-import { startServer, type RunningServer } from '../../src/server/http.js';
-import { openTestApp, type TestApp } from '../helpers/app.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { openTestServer, type TestServer } from '../helpers/app.js';
 
 const conversationsKey = createApiKey('store-backend', ['conversations']);
 const privacyKey = createApiKey('privacy-bot', ['privacy']);
-let t: TestApp;
+let t: TestServer;
 let server: RunningServer;
 
 beforeAll(async () => {
-  t = await openTestApp({ server: { port: 0, host: '127.0.0.1' }, security: { apiKeys: `${conversationsKey.entry},${privacyKey.entry}`, tokenTtlHours: 1 } });
-  server = await startServer(t.app);
+  t = await openTestServer({ security: { apiKeys: `${conversationsKey.entry},${privacyKey.entry}`, tokenTtlHours: 1 } });
+  server = t.server;
 });
 afterAll(async () => {
   await server?.close();

@@ -15,13 +15,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSlackRoutes, type SlackChannelHandle } from '../../channels/slack/index.js';
 import { signSlackRequest } from '../../channels/slack/verify.js';
 import { registerTeamsRoutes, type TeamsChannelHandle } from '../../channels/teams/index.js';
-import { openApp, type App } from '../../src/app.js';
-import { loadConfig, type ConfigInput } from '../../src/config.js';
+import { openApp, type App, type ChannelPlugin } from '../../src/app.js';
+import { loadConfig, type Config, type ConfigInput } from '../../src/config.js';
 import { DEFAULT_HANDOFF, SqliteHandoffQueue, type Ticket } from '../../src/handoff/index.js';
-import { startServer, type RunningServer } from '../../src/server/http.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { openSqlite, type SqliteDb } from '../../src/storage/index.js';
 import { FakeClock, FakeLogger, seededRandom } from '../channels/shared/fakes.js';
 import { FakeSlackApi } from '../channels/slack/fake-slack-api.js';
 import { FakeBotConnector, FakeConnections, TENANT } from '../channels/teams/fake-bot-connector.js';
+import { serveApp } from '../helpers/app.js';
 import { consoleOverrides } from '../helpers/console.js';
 
 const PASSWORDS = { alice: 'alice-password-1', bob: 'bob-password-22', root: 'root-password-333' } as const;
@@ -30,9 +32,10 @@ type Reply = { ok?: true; error?: { code: string } };
 
 let dir: string;
 let app: App;
+let queueDb: SqliteDb;
 let queue: SqliteHandoffQueue;
 
-async function openWithAdmins(overrides: ConfigInput = {}): Promise<void> {
+function adminsConfig(overrides: ConfigInput = {}): Config {
   dir = mkdtempSync(path.join(tmpdir(), 'shopbot-ownership-'));
   const handoffFile = path.join(dir, 'handoff.json');
   writeFileSync(handoffFile, JSON.stringify({ teams: DEFAULT_HANDOFF.teams, agents: { alice: {}, bob: {}, root: { role: 'admin' }, 'slack:T1:UADMIN': { role: 'admin' }, 'teams:aad-admin': { role: 'admin' } } }));
@@ -44,8 +47,24 @@ async function openWithAdmins(overrides: ConfigInput = {}): Promise<void> {
       ...overrides,
     }),
   });
-  app = await openApp(config);
-  queue = new SqliteHandoffQueue(app.db);
+  return config;
+}
+
+/** The tickets as the app stored them, read through a second connection to its database file. */
+function openQueue(): void {
+  queueDb = openSqlite(dir);
+  queue = new SqliteHandoffQueue(queueDb);
+}
+
+async function openWithAdmins(overrides: ConfigInput = {}, channels: ChannelPlugin[] = []): Promise<void> {
+  app = await openApp(adminsConfig(overrides), { channels });
+  openQueue();
+}
+
+async function closeAll(): Promise<void> {
+  queueDb.close();
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 async function escalate(conversationId: string): Promise<Ticket> {
@@ -64,14 +83,14 @@ describe('ticket actions on the agent console', () => {
   const sockets: Socket[] = [];
 
   beforeEach(async () => {
-    await openWithAdmins();
-    server = await startServer(app);
+    server = await serveApp(adminsConfig());
+    app = server.app;
+    openQueue();
   });
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.disconnect();
     await server.close();
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await closeAll();
   });
 
   async function agent(name: Agent): Promise<Socket> {
@@ -135,20 +154,22 @@ describe('ticket actions from the Slack support thread', () => {
   beforeEach(async () => {
     api = new FakeSlackApi();
     await api.start();
-    await openWithAdmins({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, supportChannel: 'CSUPPORT', apiUrl: `${api.url}/api/` } });
     clock = new FakeClock(Date.now());
     slack = Fastify();
-    handle = await registerSlackRoutes(slack, { config: app.config, handleTurn: (m, o) => app.handleTurn(m, o), funnel: app.funnel, logger: new FakeLogger(), support: app.handoff.callbacks, clock, random: seededRandom(5) });
-    app.handoff.addDesk(handle.supportDesk!);
+    // The Slack channel opens with the app, on this test's own fastify; its support desk takes the escalations.
+    await openWithAdmins({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, supportChannel: 'CSUPPORT', apiUrl: `${api.url}/api/` } }, [
+      async (ctx) => {
+        handle = await registerSlackRoutes(slack, { config: ctx.config, handleTurn: (m, o) => ctx.handleTurn(m, o), funnel: ctx.funnel, logger: new FakeLogger(), support: ctx.handoff.callbacks, clock, random: seededRandom(5) });
+        return { desk: handle.supportDesk!, close: () => handle.close() };
+      },
+    ]);
     await slack.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(slack.server.address() as { port: number }).port}`;
   });
   afterEach(async () => {
-    await handle.close();
     await slack.close();
-    await app.close();
+    await closeAll();
     await api.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   function signed(url: string, body: string, type: string): Promise<Response> {
@@ -210,25 +231,29 @@ describe('ticket actions from the Teams support thread', () => {
   beforeEach(async () => {
     connector = new FakeBotConnector();
     await connector.start();
-    await openWithAdmins({
-      teams: { appId: APP_ID, appPassword: 'secret-made-in-test', tenantId: TENANT, supportConversationId: SUPPORT, serviceUrl: connector.url, authority: connector.authority, serviceUrlHosts: [new URL(connector.url).hostname] },
-    });
     teams = Fastify();
-    handle = await registerTeamsRoutes(
-      teams,
-      { config: app.config, handleTurn: (m, o) => app.handleTurn(m, o), funnel: app.funnel, logger: new FakeLogger(), support: app.handoff.callbacks, clock: new FakeClock(Date.now()), random: seededRandom(3) },
-      { connections: new FakeConnections({ clientId: APP_ID }) },
+    await openWithAdmins(
+      {
+        teams: { appId: APP_ID, appPassword: 'secret-made-in-test', tenantId: TENANT, supportConversationId: SUPPORT, serviceUrl: connector.url, authority: connector.authority, serviceUrlHosts: [new URL(connector.url).hostname] },
+      },
+      [
+        async (ctx) => {
+          handle = await registerTeamsRoutes(
+            teams,
+            { config: ctx.config, handleTurn: (m, o) => ctx.handleTurn(m, o), funnel: ctx.funnel, logger: new FakeLogger(), support: ctx.handoff.callbacks, clock: new FakeClock(Date.now()), random: seededRandom(3) },
+            { connections: new FakeConnections({ clientId: APP_ID }) },
+          );
+          return { desk: handle.supportDesk!, close: () => handle.close() };
+        },
+      ],
     );
-    app.handoff.addDesk(handle.supportDesk!);
     await teams.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(teams.server.address() as { port: number }).port}`;
   });
   afterEach(async () => {
-    await handle.close();
     await teams.close();
-    await app.close();
+    await closeAll();
     await connector.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   let seq = 0;

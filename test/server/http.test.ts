@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/funnel/webhook.js';
-import { startServer, type RunningServer } from '../../src/server/http.js';
-import { openTestApp, type TestApp } from '../helpers/app.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { openTestServer, type TestServer } from '../helpers/app.js';
 
 const SECRET = 'whsec-test';
-let t: TestApp;
+let t: TestServer;
 let server: RunningServer;
 
 beforeAll(async () => {
-  t = await openTestApp({ server: { port: 0, host: '127.0.0.1' }, funnel: { webhookSecret: SECRET } });
-  server = await startServer(t.app);
+  t = await openTestServer({ funnel: { webhookSecret: SECRET } });
+  server = t.server;
 });
 afterAll(async () => {
   await server?.close();

@@ -1,7 +1,7 @@
 /**
  * Two server processes' worth of the assistant sharing one PostgreSQL funnel log and Redis
  * (conversation state and the socket.io adapter): a conversation started on one server continues
- * on the other, and a push from one reaches the shopper's socket on the other.
+ * on the other, and an agent's reply on one reaches the shopper's socket on the other.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +10,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { OutboundMessage } from '../../src/messages.js';
-import { startServer, type RunningServer } from '../../src/server/http.js';
-import { FIXTURE_CATALOG } from '../helpers/app.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { FIXTURE_CATALOG, serveApp } from '../helpers/app.js';
 
 const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,10 +40,11 @@ beforeAll(async () => {
         storage: { backend: 'postgres', postgresUrl: `${PG}?options=-c%20search_path%3D${schema}` },
         state: { backend: 'redis', redisUrl: REDIS, redisKeyPrefix: REDIS_PREFIX },
         security: { sessionSecret: 'scale-out-test-secret-0123456789abcdef' },
+        agents: { users: 'sam:sam-password-0001' },
       },
     });
-    const app = await openApp(config);
-    nodes.push({ app, server: await startServer(app), dir });
+    const server = await serveApp(config);
+    nodes.push({ app: server.app, server, dir });
   }
 });
 
@@ -83,14 +84,18 @@ describe('scale-out backends', () => {
       const referred = second.products[0]?.id ?? second.cart?.lines[0]?.productId;
       expect(referred, JSON.stringify(second).slice(0, 300)).toBe(first.products[1]?.id);
 
-      const pushed = new Promise<OutboundMessage>((resolve) => socket.once('push', (m) => resolve(m)));
-      a.server.gateway.push(conversationId, { conversationId, text: 'Hi, this is Sam from support.', lang: 'en', products: [], quickReplies: [], from: 'agent' });
+      // An agent on server A takes the escalation and replies: the reply reaches the socket on server B.
+      const pushed = new Promise<OutboundMessage>((resolve) => socket.on('push', (m) => void (m.text === 'Hi, this is Sam from support.' && resolve(m))));
+      expect((await a.app.handleTurn({ conversationId, userId, channel: 'web', text: 'I want to talk to a human please' })).handoff?.status).toBe('queued');
+      const [ticket] = await a.app.handoff.queueFor(undefined);
+      await a.app.handoff.take(ticket!.id, 'sam');
+      await a.app.handoff.reply(conversationId, 'sam', 'Hi, this is Sam from support.');
       expect((await pushed).text).toBe('Hi, this is Sam from support.');
     } finally {
       socket.disconnect();
     }
-    await a.app.funnelWriter.flush();
-    await b.app.funnelWriter.flush();
+    await a.app.funnel.flush();
+    await b.app.funnel.flush();
     const seen = new Set<string>();
     for await (const e of b.app.funnel.query({ conversationId })) seen.add(e.type);
     expect([...seen]).toEqual(expect.arrayContaining(['impression', 'intent', 'message']));

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { loadLabelMap, mapLabel, readBitextCsv, readClincJson, type IntentExample } from '../../../src/nlu/datasets.js';
-import { createRng, shuffle, type Rng } from '../../../src/nlu/rng.js';
+import { createRng, shuffle, type Rng } from '../../../src/maths/index.js';
 import type { Intent } from '../../../src/nlu/types.js';
 import { SLOTS, TEMPLATE_SETS } from './synthetic.js';
 

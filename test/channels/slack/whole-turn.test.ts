@@ -52,7 +52,7 @@ describe('Slack with the real assistant', () => {
     const cartReply = await api.waitFor('chat.postMessage', () => true, 2);
     expect(JSON.stringify(cartReply.body.blocks)).toContain('Your cart');
 
-    await t.app.funnelWriter.flush();
+    await t.app.funnel.flush();
     const events: FunnelEvent[] = [];
     for await (const e of t.app.funnel.query({ conversationId: 'slack:T1:D1' })) events.push(e);
     const types = events.map((e) => e.type);

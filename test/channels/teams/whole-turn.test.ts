@@ -61,7 +61,7 @@ describe('Teams with the real assistant', () => {
     await send({ value: data });
     const after = connector.calls.filter((c) => c.method === 'POST').map((c) => JSON.stringify(c.body));
     expect(after.some((b) => b.includes('Your cart'))).toBe(true);
-    await t.app.funnelWriter.flush();
+    await t.app.funnel.flush();
     const events: FunnelEvent[] = [];
     for await (const e of t.app.funnel.query({ conversationId: 'teams:a:chat-1' })) events.push(e);
     expect(events.map((e) => e.type)).toContain('impression');

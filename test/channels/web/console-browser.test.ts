@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../../../src/app.js';
+import type { App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
-import { startServer, type RunningServer } from '../../../src/server/http.js';
+import type { RunningServer } from '../../../src/server/index.js';
+import { serveApp } from '../../helpers/app.js';
 import { consoleOverrides } from '../../helpers/console.js';
 import { CHROMIUM_SKIP_REASON, chromiumMissing, launchChromium } from './chromium.js';
 
@@ -31,8 +32,8 @@ describe.skipIf(chromiumMissing)(`agent console in Chromium under a strict CSP${
       env: {},
       overrides: consoleOverrides(dir, { agents: { users: 'alice:alice-password-1,bob:bob-password-22' }, limits: { loginFailuresBeforeLockout: 2 } }),
     });
-    app = await openApp(config);
-    server = await startServer(app);
+    server = await serveApp(config);
+    app = server.app;
     chrome = await launchChromium();
     // The policy another part of the server will send with every HTML page; here the test adds it.
     await chrome.context.route(`${server.url}/console**`, async (route) => {

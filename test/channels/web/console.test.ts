@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../../../src/app.js';
+import type { App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import type { FunnelEvent } from '../../../src/funnel/events.js';
 import type { OutboundMessage } from '../../../src/messages.js';
-import { startServer, type RunningServer } from '../../../src/server/http.js';
+import type { RunningServer } from '../../../src/server/index.js';
+import { serveApp } from '../../helpers/app.js';
 
 type Push = OutboundMessage & { from: 'bot' | 'agent' };
 type AnyReply = Record<string, unknown> & { error?: { code: string } };
@@ -48,8 +49,8 @@ describe('agent console with live shopper and agent sockets', () => {
     const config = loadConfig({
       overrides: { dataDir: dir, logLevel: 'silent', catalog: { demo: false }, coupons: { enabled: false }, server: { port: 0 }, agents: { users: 'alice:long-secret-1,bob:long-secret-2' }, funnel: { flushIntervalMs: 60_000 } },
     });
-    app = await openApp(config);
-    server = await startServer(app);
+    server = await serveApp(config);
+    app = server.app;
   });
   afterEach(async () => {
     for (const s of sockets) s.disconnect();
@@ -117,7 +118,7 @@ describe('agent console with live shopper and agent sockets', () => {
     const history = await app.history(conversationId);
     expect(history.map((h) => h.text).join('\n')).not.toMatch(/4111/);
     expect(history.some((h) => h.role === 'agent')).toBe(true);
-    await app.funnelWriter.flush();
+    await app.funnel.flush();
     const handoffs: FunnelEvent[] = [];
     for await (const e of app.funnel.query({ types: ['handoff'] })) handoffs.push(e);
     expect(handoffs.map((e) => (e.type === 'handoff' ? e.status : '')).sort()).toEqual(['assigned', 'queued', 'requested', 'returned']);

@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openApp, type App } from '../../../src/app.js';
-import { createRng } from '../../../src/nlu/rng.js';
+import type { App } from '../../../src/app.js';
+import { createRng } from '../../../src/maths/index.js';
 import { loadConfig } from '../../../src/config.js';
 import type { FunnelEvent } from '../../../src/funnel/events.js';
-import { startServer, type RunningServer } from '../../../src/server/http.js';
+import type { RunningServer } from '../../../src/server/index.js';
+import { serveApp } from '../../helpers/app.js';
 
 export const WEB_SLICE = fileURLToPath(new URL('./fixtures/esci-web-slice.jsonl.gz', import.meta.url));
 /** The slice's one synthetic row: markup in every text field, to prove it is rendered as text. */
@@ -31,20 +32,19 @@ export async function startRealServer(): Promise<RealServer> {
     overrides: { dataDir, logLevel: 'silent', server: { host: '127.0.0.1', port: 0 }, catalog: { demo: true, demoFile: WEB_SLICE } },
   });
   // A seeded RNG: ranking exploration must not make two identical questions answer differently.
-  const app = await openApp(config, { rng: createRng(11) });
   let server: RunningServer;
   try {
-    server = await startServer(app, config);
+    server = await serveApp(config, { rng: createRng(11) });
   } catch (err) {
-    await app.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
+  const { app } = server;
   return {
     app,
     server,
     async funnelEvents(conversationId) {
-      await app.funnelWriter.flush();
+      await app.funnel.flush();
       const out: FunnelEvent[] = [];
       for await (const e of app.funnel.query({ conversationId })) out.push(e);
       return out;

@@ -1,0 +1,19 @@
+/** What the server's channels plug into. */
+import type { FastifyInstance } from 'fastify';
+import type { Server } from 'socket.io';
+import type { ChannelPlugin } from '../channel.js';
+import type { Config } from '../config.js';
+
+type Handshake = { address: string; headers: Readonly<Record<string, string | string[] | undefined>> };
+
+/** What a channel plugs into: the server's fastify and socket.io, before either listens. */
+export interface HttpServer {
+  readonly config: Config;
+  readonly fastify: FastifyInstance;
+  readonly io: Server;
+  /** The client address of a socket (behind `security.trustProxyHops` proxies). */
+  addressOf(handshake: Handshake): string;
+}
+
+/** A channel that needs the server's pieces (its routes, its socket namespace). */
+export type ServerChannel = (http: HttpServer) => ChannelPlugin;
