@@ -103,8 +103,9 @@ function isStageSurface(file: string): boolean {
   return parts.length === 2 || (parts.length === 3 && parts[2] === 'index.ts');
 }
 
-export function deepImports(graph: ImportGraph): ImportEdge[] {
-  return graph.edges.filter((e) => stageOf(e.from) !== stageOf(e.to) && !isStageSurface(e.to));
+/** Imports between stages of the checked roots that bypass the target's index.ts (cli/ may reach evals/ and bench/ as it likes). */
+export function deepImports(graph: ImportGraph, roots: readonly string[] = CHECKED_ROOTS): ImportEdge[] {
+  return graph.edges.filter((e) => roots.some((r) => e.to.startsWith(`${r}/`)) && stageOf(e.from) !== stageOf(e.to) && !isStageSurface(e.to));
 }
 
 /** Imports from src/ into channels/, evals/ or bench/. */

@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { DEFAULT_CROSSES, EsmmModel } from '../src/learning/esmm.js';
 import { FeatureEncoder, type FeatureRecord } from '../src/learning/encoder.js';
 import { Ftrl } from '../src/learning/ftrl.js';
-import { createRng } from '../src/nlu/rng.js';
+import { createRng } from '../src/maths/index.js';
 import { candidateFeatures, policyFromConfig, rank } from '../src/ranking/index.js';
 import { loadCatalog } from '../evals/retrieval.js';
 import { printTable, requireFile, writeJson, type SideBySide } from '../evals/report.js';

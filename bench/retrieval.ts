@@ -46,8 +46,8 @@ const ArgsSchema = z.object({
 });
 
 /** The project's seeded generator (mulberry32), so the same flags give the same vectors. */
-export { createRng as seededRandom } from '../src/nlu/rng.js';
-import { createRng as seededRandom } from '../src/nlu/rng.js';
+export { createRng as seededRandom } from '../src/maths/index.js';
+import { createRng as seededRandom } from '../src/maths/index.js';
 
 /** Box-Muller normal deviates. */
 function gaussian(rng: () => number): () => number {
