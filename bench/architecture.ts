@@ -12,8 +12,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import ts from 'typescript';
+import { parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot bench architecture [--list] [--json OUT]
+
+Import cycles, deep cross-stage imports and the largest files of src/, channels/ and cli/.
+
+options:
+  --json OUT
+  --list`;
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders whose graph is checked: the product, its channels and its command line. */
@@ -197,7 +205,9 @@ export function architectureFigures(root = ROOT): ArchitectureFigures {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'string' }, list: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
+    options: { json: { type: 'string' }, list: { type: 'boolean', default: false } } });
   const f = architectureFigures();
   console.log(`files ${f.files}, imports ${f.imports}`);
   console.log(`import cycles: ${f.cycles.length}`);

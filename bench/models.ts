@@ -11,7 +11,6 @@
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
 import { ShopbotError } from '../src/errors.js';
@@ -19,6 +18,24 @@ import { loadOnnxModel, type LoadedModel } from '../src/models/index.js';
 import { padBatch } from '../src/models/tensors.js';
 import { printTable, requireFile, writeJson, type SideBySide } from '../evals/report.js';
 import { percentile } from './stats.js';
+import { flag, parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot bench models [--texts FILE] [--models DIR] [--threads N] [--n N] [--batches N] [--json OUT]
+
+Inference speed of both shipped models (intent classifier, embedding encoder), fp32 and int8, on
+this machine: latency of single-utterance calls (p50/p95, batch 1, one at a time, the way a turn
+calls) and throughput at batch 32 (utterances per second, tokenization included). Texts are real
+utterances from a JSON-lines file with a 'text' field (the intent dev split by default). The
+machine line records CPU model, cores and load average: on a shared machine the load moves the
+figures, so compare rows from one run.
+
+options:
+  --texts FILE   (default evals/data/intent/dev.jsonl)
+  --models DIR   (default models)
+  --threads VALUE   (default 2)
+  --n VALUE   (default 300)
+  --batches VALUE   (default 40)
+  --json OUT`;
 
 const log = { info: () => {}, warn: (o: unknown, m?: string) => console.error(m ?? '', o), error: (o: unknown, m?: string) => console.error(m ?? '', o) };
 const BATCH = 32;
@@ -57,8 +74,8 @@ async function measure(model: LoadedModel, texts: readonly string[], maxLen: num
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       texts: { type: 'string', default: 'evals/data/intent/dev.jsonl' },
       models: { type: 'string', default: 'models' },
@@ -69,8 +86,8 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   const texts = readTexts(requireFile(values.texts, '--texts'));
-  const n = z.coerce.number().int().min(1).max(100_000).parse(values.n);
-  const batches = z.coerce.number().int().min(1).max(100_000).parse(values.batches);
+  const n = flag('n', z.coerce.number().int().min(1).max(100_000), values.n);
+  const batches = flag('batches', z.coerce.number().int().min(1).max(100_000), values.batches);
   const rows: SideBySide = {};
   for (const name of ['intent', 'embedding'] as const) {
     for (const quantized of [false, true]) {

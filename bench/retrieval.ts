@@ -14,7 +14,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
 import { EmbeddedProductIndex } from '../src/retrieval/embedded.js';
@@ -81,6 +80,34 @@ export function clusteredVectors(n: number, dim: number, clusters: number, seed:
 
 export { percentile } from './stats.js';
 import { percentile } from './stats.js';
+import { parseFlags, UsageError } from '../cli/args.js';
+import { pythonModules, requirePrerequisites } from '../evals/prerequisites.js';
+import { defaultPython } from '../src/models/index.js';
+
+export const USAGE = `usage: shopbot bench retrieval [--sizes 10000,50000] [--ef 96,200,400] [--dim D] [--queries N] [--noise S] [--skip-python] [--json OUT]
+
+Vector search at scale, side by side on the same vectors in one run: the embedded engine's exact
+scan and its HNSW graph (hnswlib-node), and Debian's python3-hnswlib and python3-faiss (HNSW and
+flat) in a child process reading the same float32 files. The vectors are SYNTHETIC: unit vectors
+drawn around random cluster centres (seeded), of the embedding model's dimension. Recall@10 is
+measured against the embedded exact scan. Then the retrieval step of a turn (query embedding +
+dense + BM25 + fusion) on the demo catalog. Queries run one at a time on one thread (a turn's
+shape); builds are single-threaded on both sides.
+
+options:
+  --sizes VALUE   (default 10000,50000)
+  --dim VALUE
+  --ef VALUE   (default 100,200,400)
+  --queries N   (default 200)
+  --clusters VALUE   (default 256)
+  --noise VALUE   (default 0.75)
+  --faiss-hnsw-max VALUE   (default 10000)
+  --seed VALUE   (default 42)
+  --python BIN   (default ${defaultPython()})
+  --catalog FILE   (default evals/data/esci/ubi_ecommerce_products.json.gz)
+  --query-file FILE   (default evals/data/esci/esci_us_queryset_dev.json)
+  --json OUT
+  --skip-python`;
 
 export function recallAt(found: readonly (readonly string[])[], truth: readonly (readonly string[])[], k: number): number {
   let hits = 0;
@@ -248,8 +275,8 @@ async function turnStep(args: z.infer<typeof ArgsSchema>, encoder: TextEncoder, 
 const FILTERS = { priceMaxCents: 5000, inStockOnly: true, excludeTerms: ['used'] } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       // 100k takes ~10 min of HNSW builds on 2 loaded shared cores: pass --sizes 10000,100000[,1000000] for the large runs.
       sizes: { type: 'string', default: '10000,50000' },
@@ -262,7 +289,7 @@ export async function run(argv: string[]): Promise<number> {
       // faiss 1.7.3's HNSW builds several times slower than hnswlib single-threaded: only up to here by default.
       'faiss-hnsw-max': { type: 'string', default: '10000' },
       seed: { type: 'string', default: '42' },
-      python: { type: 'string', default: existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3' },
+      python: { type: 'string', default: defaultPython() },
       catalog: { type: 'string', default: 'evals/data/esci/ubi_ecommerce_products.json.gz' },
       'query-file': { type: 'string', default: 'evals/data/esci/esci_us_queryset_dev.json' },
       json: { type: 'string' },
@@ -270,8 +297,11 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   const parsed = ArgsSchema.safeParse({ ...values, queryFile: values['query-file'], skipPython: values['skip-python'], faissHnswMax: values['faiss-hnsw-max'] });
-  if (!parsed.success) throw new ShopbotError('BAD_REQUEST', `bench retrieval: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
   const args = parsed.data;
+  if (!args.skipPython) {
+    requirePrerequisites('shopbot bench retrieval', [pythonModules(args.python, ['numpy', 'hnswlib', 'faiss'], 'apt-get install -y python3-numpy python3-hnswlib python3-faiss (or --skip-python)')]);
+  }
   requireFile(args.catalog, '--catalog');
   requireFile(args.queryFile, '--query-file');
 

@@ -5,12 +5,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { InboundMessage } from '../src/messages.js';
 import { printTable, writeJson } from '../evals/report.js';
 import { percentile } from './stats.js';
+import { parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot bench turn [--turns N] [--data-dir DIR] [--json OUT]
+
+In-process turn latency (p50/p95/p99) over a mix of shopper messages, and peak memory.
+
+options:
+  --turns VALUE   (default 1000)
+  --json OUT
+  --data-dir DIR`;
 
 /** The mix: searches, refinements, references, cart, service and small talk, English and Chinese. */
 const SCRIPT: readonly string[] = [
@@ -37,7 +46,9 @@ const SCRIPT: readonly string[] = [
 ];
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { turns: { type: 'string', default: '1000' }, json: { type: 'string' }, 'data-dir': { type: 'string' } } });
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
+    options: { turns: { type: 'string', default: '1000' }, json: { type: 'string' }, 'data-dir': { type: 'string' } } });
   const turns = Number(values.turns);
   const dataDir = values['data-dir'] ?? mkdtempSync(path.join(tmpdir(), 'shopbot-bench-'));
   const app = await openApp(loadConfig({ env: process.env, overrides: { dataDir, logLevel: 'warn' } }));

@@ -13,7 +13,7 @@ export interface CliIo {
   err(line: string): void;
 }
 
-const USAGE = 'usage: shopbot agents hash-password   (reads the password from stdin, e.g. `read -rs P && printf "%s\\n" "$P" | shopbot agents hash-password`)';
+export const USAGE = 'usage: shopbot agents hash-password   (reads the password from stdin, e.g. `read -rs P && printf "%s\\n" "$P" | shopbot agents hash-password`)';
 
 async function firstLine(input: Readable): Promise<string | undefined> {
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -26,6 +26,10 @@ async function firstLine(input: Readable): Promise<string | undefined> {
 }
 
 export async function run(argv: string[], io: CliIo = { stdin: process.stdin, out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   if (argv.length !== 1 || argv[0] !== 'hash-password') {
     io.err(USAGE);
     return 2;

@@ -6,9 +6,13 @@
 import { parseArgs } from 'node:util';
 import { API_SCOPES, createApiKey, type ApiScope } from '../src/identity/index.js';
 
-const USAGE = `usage: shopbot apikey create --name NAME --scope ${API_SCOPES.join('+')}`;
+export const USAGE = `usage: shopbot apikey create --name NAME --scope ${API_SCOPES.join('+')}`;
 
 export async function run(argv: string[], io: { out(line: string): void; err(line: string): void } = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   let values: { name?: string; scope?: string };
   let positionals: string[];
   try {

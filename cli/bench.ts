@@ -1,11 +1,11 @@
-import { dispatch } from './subcommands.js';
+import { dispatch, type SubcommandTable } from './subcommands.js';
 
-export function run(argv: string[]): Promise<number> {
-  return dispatch('bench', {
-    turn: () => import('../bench/turn.js'),
-    retrieval: () => import('../bench/retrieval.js'),
-    models: () => import('../bench/models.js'),
-    ranking: () => import('../bench/ranking.js'),
-    architecture: () => import('../bench/architecture.js'),
-  }, argv);
-}
+export const BENCHES: SubcommandTable = {
+  turn: { load: () => import('../bench/turn.js'), summary: 'in-process turn latency and peak memory on the demo catalog' },
+  retrieval: { load: () => import('../bench/retrieval.js'), summary: 'vector search at scale beside python hnswlib and faiss, and the retrieval step of a turn' },
+  models: { load: () => import('../bench/models.js'), summary: 'inference speed of the shipped models, fp32 and int8' },
+  ranking: { load: () => import('../bench/ranking.js'), summary: 'FTRL training throughput and ranking cost per turn' },
+  architecture: { load: () => import('../bench/architecture.js'), summary: 'import cycles, deep cross-stage imports and the largest files' },
+};
+
+export const run = (argv: string[]): Promise<number> => dispatch('bench', BENCHES, argv);

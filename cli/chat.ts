@@ -1,11 +1,21 @@
 /** A terminal chat against the same pipeline as the widget (channel "cli"). */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { openApp } from '../src/app.js';
 import type { OutboundMessage } from '../src/messages.js';
 import { formatMoney } from '../src/templates/index.js';
 import { configFromCli } from './common.js';
+import { parseFlags } from './args.js';
+
+export const USAGE = `usage: shopbot chat [--user ID] [--conversation ID] [--config FILE] [--data-dir DIR]
+
+A terminal chat against the same pipeline as the widget; "/quit" leaves.
+
+options:
+  --user VALUE
+  --conversation VALUE
+  --config FILE
+  --data-dir DIR`;
 
 export function renderForTerminal(reply: OutboundMessage): string {
   const lines = [reply.text];
@@ -25,7 +35,9 @@ export function renderForTerminal(reply: OutboundMessage): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { user: { type: 'string' }, conversation: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } } });
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
+    options: { user: { type: 'string' }, conversation: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } } });
   const config = configFromCli(values, { logLevel: 'warn' });
   const app = await openApp(config);
   const userId = values.user ?? `cli-${randomUUID().slice(0, 8)}`;

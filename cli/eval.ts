@@ -1,16 +1,16 @@
-import { dispatch } from './subcommands.js';
+import { dispatch, type SubcommandTable } from './subcommands.js';
 
-export function run(argv: string[]): Promise<number> {
-  return dispatch('eval', {
-    retrieval: () => import('../evals/retrieval.js'),
-    intent: () => import('../evals/intent.js'),
-    'intent-benchmarks': () => import('../evals/intent-benchmarks.js'),
-    'intent-model': () => import('../evals/intent-model.js'),
-    'dense-retrieval': () => import('../evals/dense-retrieval.js'),
-    clicks: () => import('../evals/clicks.js'),
-    conversion: () => import('../evals/conversion.js'),
-    uplift: () => import('../evals/uplift.js'),
-    conversations: () => import('../evals/conversations.js'),
-    simulate: () => import('../evals/simulate.js'),
-  }, argv);
-}
+export const EVALS: SubcommandTable = {
+  retrieval: { load: () => import('../evals/retrieval.js'), summary: 'product search on ESCI queries and judgements: BM25, dense, hybrid side by side' },
+  intent: { load: () => import('../evals/intent.js'), summary: 'the linear intent model on a labelled file (jsonl, Bitext, CLINC150, BANKING77, CSV)' },
+  'intent-benchmarks': { load: () => import('../evals/intent-benchmarks.js'), summary: 'the transformer recipe beside fastText on CLINC150 and BANKING77 (trains; needs PyTorch and fasttext)' },
+  'intent-model': { load: () => import('../evals/intent-model.js'), summary: 'the shipped transformer intent model beside the linear baseline' },
+  'dense-retrieval': { load: () => import('../evals/dense-retrieval.js'), summary: 'the embedding model alone as a retriever, beside BM25' },
+  clicks: { load: () => import('../evals/clicks.js'), summary: 'the click model and off-policy values on the Open Bandit Dataset' },
+  conversion: { load: () => import('../evals/conversion.js'), summary: 'the conversion model on UCI online shoppers, beside XGBoost and logistic regression' },
+  uplift: { load: () => import('../evals/uplift.js'), summary: 'the coupon uplift model on Hillstrom, or offer acceptance on the in-vehicle coupon data' },
+  conversations: { load: () => import('../evals/conversations.js'), summary: 'scripted end-to-end conversations (and escalation on Bitext)' },
+  simulate: { load: () => import('../evals/simulate.js'), summary: 'the funnel simulator: revenue per conversation under each policy' },
+};
+
+export const run = (argv: string[]): Promise<number> => dispatch('eval', EVALS, argv);

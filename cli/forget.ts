@@ -1,10 +1,10 @@
 /** `shopbot forget --user ID`: deletes one shopper's data (a right-to-erasure request) and says what went. */
-import { parseArgs } from 'node:util';
 import { openApp } from '../src/app.js';
 import { UserIdSchema, type ForgetResult } from '../src/privacy/index.js';
 import { configFromCli } from './common.js';
+import { HelpRequested, parseFlags } from './args.js';
 
-const USAGE = 'usage: shopbot forget --user ID [--data-dir DIR] [--config FILE]';
+export const USAGE = 'usage: shopbot forget --user ID [--data-dir DIR] [--config FILE]';
 
 export function describeForget(r: ForgetResult): string {
   return [
@@ -22,8 +22,14 @@ export function describeForget(r: ForgetResult): string {
 export async function run(argv: string[]): Promise<number> {
   let values: { user?: string | undefined; config?: string | undefined; 'data-dir'?: string | undefined };
   try {
-    ({ values } = parseArgs({ args: argv, options: { user: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseFlags(argv, {
+    usage: USAGE,
+    options: { user: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } } }));
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      console.log(USAGE);
+      return 0;
+    }
     console.error(`shopbot forget: ${(err as Error).message.split('\n')[0]} (${USAGE})`);
     return 2;
   }

@@ -1,9 +1,21 @@
 /** `shopbot funnel`: stage counts and stage-to-stage conversion per channel and day. */
-import { parseArgs } from 'node:util';
 import { printTable, writeJson, type SideBySide } from '../evals/report.js';
 import { openFunnelReport } from '../src/app.js';
 import { FUNNEL_STAGES, type StageRow } from '../src/funnel/index.js';
 import { configFromCli } from './common.js';
+import { z } from 'zod';
+import { flag, parseFlags } from './args.js';
+
+export const USAGE = `usage: shopbot funnel [--days N] [--json OUT] [--config FILE] [--data-dir DIR]
+
+Funnel stage counts and stage-to-stage conversion per channel and day, from the funnel log the
+config names.
+
+options:
+  --days VALUE   (default 30)
+  --json OUT
+  --config FILE
+  --data-dir DIR`;
 
 const DAY_MS = 86_400_000;
 
@@ -23,12 +35,10 @@ export function funnelRows(rows: readonly StageRow[]): SideBySide {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { days: { type: 'string', default: '30' }, json: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } } });
-  const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1 || days > 3650) {
-    console.error('shopbot funnel: --days must be an integer from 1 to 3650');
-    return 2;
-  }
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
+    options: { days: { type: 'string', default: '30' }, json: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } } });
+  const days = flag('days', z.coerce.number().int().min(1).max(3650), values.days);
   const config = configFromCli(values);
   // The log the config names: the server's SQLite file, or PostgreSQL when the funnel lives there.
   const report = await openFunnelReport(config);

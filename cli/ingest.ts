@@ -4,12 +4,24 @@
  * Exits 1 when no row could be imported.
  */
 import { SingleBar, Presets } from 'cli-progress';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openCatalogImport } from '../src/app.js';
 import { CATALOG_FORMATS, type IngestSummary } from '../src/catalog/index.js';
 import { loadConfig } from '../src/config.js';
 import { ShopbotError } from '../src/errors.js';
+import { parseFlags, UsageError } from './args.js';
+
+export const USAGE = `usage: shopbot ingest <file> --format esci|csv|gmc [--data-dir DIR] [--batch-size N]
+
+imports a catalog file into the embedded SQLite catalog and prints what changed and which rows
+were refused. Exits 1 when no row could be imported.
+
+options:
+  --format VALUE
+  --data-dir DIR
+  --config FILE
+  --batch-size VALUE
+  --no-embed`;
 
 const ArgsSchema = z.object({
   file: z.string().min(1).max(4096),
@@ -35,8 +47,8 @@ export function formatSummary(s: IngestSummary, elapsedMs: number): string {
 }
 
 export async function run(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseFlags(argv, {
+    usage: USAGE,
     allowPositionals: true,
     options: {
       format: { type: 'string' },
@@ -54,8 +66,9 @@ export async function run(argv: string[], env: Readonly<Record<string, string | 
     batchSize: values['batch-size'],
   });
   if (!parsed.success || positionals.length !== 1) {
-    const why = parsed.success ? 'expected exactly one file' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ShopbotError('BAD_REQUEST', `usage: shopbot ingest <file> --format ${CATALOG_FORMATS.join('|')} [--data-dir DIR] [--no-embed] (${why})`);
+    const flagOf = (key: PropertyKey | undefined) => (key === 'file' ? '<file>' : `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    const why = parsed.success ? 'expected exactly one file' : parsed.error.issues.map((i) => `${flagOf(i.path[0])}: ${i.message}`).join('; ');
+    throw new UsageError(why);
   }
   const args = parsed.data;
   const config = loadConfig({ env, file: args.config, overrides: args.dataDir ? { dataDir: args.dataDir } : {} });

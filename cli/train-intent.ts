@@ -4,12 +4,23 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { intentMetrics } from '../evals/metrics/classification.js';
 import { requireFile } from '../evals/report.js';
 import { classify, DEFAULT_TRAIN, loadLinearModel, readJsonl, saveLinearModel, trainLinear } from '../src/nlu/index.js';
+import { parseFlags, UsageError } from './args.js';
+
+export const USAGE = `usage: shopbot train intent [--out DIR] [--train FILE] [--dev FILE] [--seed N] [--epochs N]
+
+Trains the linear intent model and writes its weights and model card.
+
+options:
+  --out DIR   (default models/intent-linear)
+  --train FILE   (default evals/data/intent/train.jsonl)
+  --dev FILE   (default evals/data/intent/dev.jsonl)
+  --seed N   (default ${DEFAULT_TRAIN.seed})
+  --epochs N   (default ${DEFAULT_TRAIN.epochs})`;
 
 const FlagsSchema = z.object({
   out: z.string().min(1).max(500),
@@ -20,8 +31,8 @@ const FlagsSchema = z.object({
 });
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       out: { type: 'string', default: 'models/intent-linear' },
       train: { type: 'string', default: 'evals/data/intent/train.jsonl' },
@@ -30,7 +41,9 @@ export async function run(argv: string[]): Promise<number> {
       epochs: { type: 'string', default: String(DEFAULT_TRAIN.epochs) },
     },
   });
-  const flags = FlagsSchema.parse(values);
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  const flags = parsed.data;
   const train = readJsonl(requireFile(flags.train, '--train'));
   const dev = readJsonl(requireFile(flags.dev, '--dev'));
   const bar = new SingleBar({ format: 'training intent |{bar}| epoch {value}/{total}  loss {loss}', stream: process.stderr }, Presets.shades_classic);

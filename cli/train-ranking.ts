@@ -6,16 +6,27 @@
  * fresh model over the whole log; --resume continues from the last checkpoint with newer events.
  * The log is the one the config names (SQLite in the data dir, or PostgreSQL).
  */
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { printTable, writeJson } from '../evals/report.js';
 import { openRankingTraining } from '../src/app.js';
 import { RANKING_CHECKPOINT } from '../src/learning/index.js';
 import { configFromCli } from './common.js';
+import { parseFlags } from './args.js';
+
+export const USAGE = `usage: shopbot train ranking [--config FILE] [--data-dir DIR] [--resume] [--quiet] [--json OUT]
+
+Retrains the CTR/CVR models from the funnel log and writes the checkpoint the server loads.
+
+options:
+  --config FILE
+  --data-dir DIR
+  --resume
+  --quiet
+  --json OUT`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       config: { type: 'string' },
       'data-dir': { type: 'string' },

@@ -1,8 +1,8 @@
-import { dispatch } from './subcommands.js';
+import { dispatch, type SubcommandTable } from './subcommands.js';
 
-export function run(argv: string[]): Promise<number> {
-  return dispatch('train', {
-    intent: () => import('./train-intent.js'),
-    ranking: () => import('./train-ranking.js'),
-  }, argv);
-}
+export const TRAINERS: SubcommandTable = {
+  intent: { load: () => import('./train-intent.js'), summary: 'the linear intent model from evals/data/intent (weights and model card in models/intent-linear)' },
+  ranking: { load: () => import('./train-ranking.js'), summary: 'the CTR/CVR ranking models from the funnel log (the checkpoint the server loads)' },
+};
+
+export const run = (argv: string[]): Promise<number> => dispatch('train', TRAINERS, argv);

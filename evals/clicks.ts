@@ -9,7 +9,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
@@ -19,6 +18,24 @@ import { createRng } from '../src/maths/index.js';
 import { rocAuc, logLoss } from './metrics/auc.js';
 import { bootstrapCi, drTerms, ipsTerms, mean, snips, type LoggedRow } from './metrics/ope.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { flag, parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval clicks --train FILE... --test FILE [--item-context FILE] [--json OUT]
+
+Open Bandit Dataset (ZOZOTOWN) files in their original CSV format. Trains the hashed FTRL click
+model (the CTR tower the assistant serves) on the logged BTS impressions, then on a
+uniform-random log: AUC/log-loss of the click model, and off-policy values (IPS, SNIPS, DR) of
+the learned ranking policy beside the random and the logged BTS policy, with bootstrap 95%
+intervals. Clicks are about 0.5%: with ~50 clicks in a file every interval is wide.
+
+options:
+  --train FILE   (repeatable)
+  --test FILE
+  --item-context FILE
+  --epochs VALUE   (default 3)
+  --seed VALUE   (default 7)
+  --bootstrap VALUE   (default 200)
+  --json OUT`;
 
 const MAX_ROWS = 2_000_000;
 
@@ -118,8 +135,8 @@ function slateFor(row: ObdRow, items: readonly number[], rank: (item: number) =>
 
 export async function run(argv: string[]): Promise<number> {
   // `--train A B C` and `--train A --train B` both work: bare file arguments are more train files.
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseFlags(argv, {
+    usage: USAGE,
     allowPositionals: true,
     options: {
       train: { type: 'string', multiple: true },
@@ -135,9 +152,9 @@ export async function run(argv: string[]): Promise<number> {
   if (trainFiles.length === 0) requireFile(undefined, '--train');
   const testFile = requireFile(values.test, '--test');
   const itemFeature = values['item-context'] ? readItemContext(requireFile(values['item-context'], '--item-context')) : undefined;
-  const epochs = z.coerce.number().int().min(1).max(50).parse(values.epochs);
-  const seed = z.coerce.number().int().parse(values.seed);
-  const B = z.coerce.number().int().min(10).max(10_000).parse(values.bootstrap);
+  const epochs = flag('epochs', z.coerce.number().int().min(1).max(50), values.epochs);
+  const seed = flag('seed', z.coerce.number().int(), values.seed);
+  const B = flag('bootstrap', z.coerce.number().int().min(10).max(10_000), values.bootstrap);
 
   const train = trainFiles.flatMap(readObd);
   const test = readObd(testFile);

@@ -10,7 +10,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openApp, resolveFromRoot } from '../src/app.js';
 import { ProductSchema } from '../src/catalog/index.js';
@@ -22,6 +21,22 @@ import type { DemoStore } from '../src/store/demo.js';
 import type { TurnInfo } from '../src/turn.js';
 import { binaryMetrics, checkTurn, conversationMetrics, type ConversationOutcome, type TurnExpectation } from './metrics/conversations.js';
 import { printTable, requireFile, writeJson } from './report.js';
+import { parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval conversations [FILES...] [--bitext VALIDATION_CSV] [--json OUT] [--verbose]
+
+Rasa-style end-to-end conversation tests: each file (JSON, evals/conversations/*.json) holds
+scripted conversations — user turns with the expected intent, bot actions (result types), task
+slots and reply assertions — run through the real app (embedded engines, demo store with seeded
+orders, injected clock). Prints the pass rate and every failure. With --bitext, also measures
+escalation precision/recall: Bitext 'contact_human_agent' and 'complaint' utterances should
+trigger a handoff, all other intents should not.
+
+options:
+  --json OUT
+  --bitext FILE
+  --verbose
+  --model DIR   (default models/intent-linear)`;
 
 const HOUR = 3_600_000;
 export const EVAL_T0 = Date.UTC(2026, 0, 14, 15); // a Wednesday afternoon: business hours everywhere
@@ -180,8 +195,8 @@ function expandFiles(args: readonly string[]): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseFlags(argv, {
+    usage: USAGE,
     allowPositionals: true,
     options: { json: { type: 'string' }, bitext: { type: 'string' }, verbose: { type: 'boolean', default: false }, model: { type: 'string', default: 'models/intent-linear' } },
   });

@@ -13,7 +13,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
@@ -22,6 +21,27 @@ import { Ftrl } from '../src/learning/ftrl.js';
 import { createRng, shuffle, type Rng } from '../src/maths/index.js';
 import { logLoss, rocAuc } from './metrics/auc.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { flag, parseFlags } from '../cli/args.js';
+import { defaultPython } from '../src/models/index.js';
+import { pythonModules, requirePrerequisites } from './prerequisites.js';
+
+export const USAGE = `usage: shopbot eval conversion --train FILE (--test FILE | --dev-split 0.3) [--seed 7] [--no-peers] [--json OUT]
+
+UCI Online Shoppers Purchasing Intention, original CSV. Trains the assistant's hashed FTRL
+conversion model (the same engine as the pCVR tower) and, in the same run on the same split,
+XGBoost and logistic regression from Debian's python3-xgboost/python3-sklearn
+(evals/conversion-baselines.py). '--dev-split' carves a seeded stratified split out of the train
+file; the split rows are written to a temp dir so the Python peers see exactly the same rows.
+
+options:
+  --train FILE
+  --test FILE
+  --dev-split VALUE
+  --seed VALUE   (default 7)
+  --epochs VALUE   (default 5)
+  --python BIN   (default ${defaultPython()})
+  --no-peers
+  --json OUT`;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MAX_ROWS = 1_000_000;
@@ -77,29 +97,28 @@ export function trainFtrl(rows: readonly ShopperSession[], crosses: typeof CROSS
   return (f) => m.predict(enc.encode(f));
 }
 
-function pythonBin(flag: string | undefined): string {
-  if (flag) return flag;
-  // Debian's interpreter has python3-sklearn/python3-xgboost; a pyenv shim on PATH may not.
-  return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-}
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       train: { type: 'string' },
       test: { type: 'string' },
       'dev-split': { type: 'string' },
       seed: { type: 'string', default: '7' },
       epochs: { type: 'string', default: '5' },
-      python: { type: 'string' },
+      // Debian's interpreter has python3-sklearn/python3-xgboost; a pyenv shim on PATH may not.
+      python: { type: 'string', default: defaultPython() },
       'no-peers': { type: 'boolean', default: false },
       json: { type: 'string' },
     },
   });
+  if (!values['no-peers']) {
+    requirePrerequisites('shopbot eval conversion', [pythonModules(values.python!, ['numpy', 'sklearn', 'xgboost'], 'apt-get install -y python3-sklearn python3-xgboost (or --python BIN, or --no-peers to skip the peers)')]);
+  }
   const trainFile = requireFile(values.train, '--train');
-  const seed = z.coerce.number().int().parse(values.seed);
-  const epochs = z.coerce.number().int().min(1).max(100).parse(values.epochs);
+  const seed = flag('seed', z.coerce.number().int(), values.seed);
+  const epochs = flag('epochs', z.coerce.number().int().min(1).max(100), values.epochs);
   const rng = createRng(seed);
   const loaded = readShoppers(trainFile);
   let train: ShopperSession[];
@@ -110,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
     test = readShoppers(requireFile(values.test, '--test')).rows;
     splitNote = `train ${trainFile}, test ${values.test}`;
   } else if (values['dev-split']) {
-    const frac = z.coerce.number().gt(0).lt(1).parse(values['dev-split']);
+    const frac = flag('dev-split', z.coerce.number().gt(0).lt(1), values['dev-split']);
     ({ train, test } = stratifiedSplit(loaded.rows, frac, rng));
     splitNote = `development split: seeded (${seed}) stratified ${Math.round(frac * 100)}% of ${trainFile} held out`;
   } else {
@@ -138,7 +157,7 @@ export async function run(argv: string[]): Promise<number> {
       writeFileSync(testPath, [loaded.header, ...test.map((r) => r.line)].join('\n') + '\n');
       let out: string;
       try {
-        out = execFileSync(pythonBin(values.python), [path.join(HERE, 'conversion-baselines.py'), trainPath, testPath, String(seed)], { encoding: 'utf8', timeout: 600_000 });
+        out = execFileSync(values.python!, [path.join(HERE, 'conversion-baselines.py'), trainPath, testPath, String(seed)], { encoding: 'utf8', timeout: 600_000 });
       } catch (cause) {
         throw new ShopbotError('MODEL_MISSING', 'python peers failed (needs Debian python3-sklearn and python3-xgboost; --python BIN or --no-peers)', { cause });
       }

@@ -6,13 +6,29 @@
  * Recall@100 and the rest of `evaluateSystem`'s metrics. Hybrid fusion is measured by
  * `shopbot eval retrieval`, which owns the production retriever.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { ShopbotError } from '../src/errors.js';
 import { openTextEncoder, productPassage, type TextEncoder } from '../src/models/index.js';
 import type { Product } from '../src/catalog/index.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
 import { bm25System, DEPTH, evaluateSystem, loadCatalog, loadJudgedQueries, type RetrievalSystem } from './retrieval.js';
+import { parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval dense-retrieval --queries FILE --judgments FILE [--catalog FILE] [--models DIR] [--fp32] [--json OUT]
+
+The shipped embedding model as a retriever on its own (exact cosine search over every product
+passage) beside BM25, on the ESCI query set and judgements in their original formats: NDCG@10,
+Recall@100 and the rest of 'evaluateSystem''s metrics. Hybrid fusion is measured by 'shopbot
+eval retrieval', which owns the production retriever.
+
+options:
+  --queries FILE
+  --judgments FILE
+  --catalog FILE   (default evals/data/esci/ubi_ecommerce_products.json.gz)
+  --models DIR   (default models)
+  --fp32
+  --threads VALUE   (default 2)
+  --json OUT`;
 
 const log = { info: () => {}, warn: (o: unknown, m?: string) => console.error(m ?? '', o), error: (o: unknown, m?: string) => console.error(m ?? '', o) };
 
@@ -36,8 +52,8 @@ export async function denseSystem(encoder: TextEncoder, products: readonly Produ
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       queries: { type: 'string' },
       judgments: { type: 'string' },

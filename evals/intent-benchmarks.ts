@@ -15,14 +15,40 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
-import { defaultPython } from '../src/models/python.js';
+import { defaultPython } from '../src/models/index.js';
+import { binary, pythonModules, requirePrerequisites } from './prerequisites.js';
 import { accuracy, accuracyExcluding, macroF1, recallOf } from './metrics/classification.js';
 import { seededRng } from './metrics/ranking.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { flag, parseFlags, UsageError } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval intent-benchmarks --clinc150 FILE [--split val|test] --banking77-train FILE (--banking77-test FILE | --banking77-dev-split FRACTION) [--epochs N] [--lr LR] [--json OUT]
+
+The intent recipe as a trainer on public benchmarks, beside fastText (Debian's 'fasttext') on
+the same splits and the published figures. CLINC150 (data_full.json format): train on 'train' +
+'oos_train', evaluate on '<split>' + 'oos_<split>'. BANKING77 (train.csv/test.csv): train on
+train, evaluate on test. On CLINC150 both learners fit on a seeded 90% of the training data and
+choose the out-of-scope confidence threshold on the other 10%, so no test item tunes anything.
+'--banking77-dev-split' carves a seeded held-out part of train.csv instead of a test file, for
+development where test.csv is held back.
+
+options:
+  --clinc150 FILE
+  --split VALUE   (default val)
+  --banking77-train FILE
+  --banking77-test FILE
+  --banking77-dev-split VALUE
+  --epochs VALUE   (default 8)
+  --lr VALUE   (default 1e-3)
+  --threads VALUE   (default 2)
+  --seed VALUE   (default 13)
+  --python BIN   (default ${defaultPython()}: Debian's interpreter, where python3-torch lives)
+  --fasttext BIN   (default fasttext)
+  --models DIR   (default models)
+  --json OUT`;
 
 const exec = promisify(execFile);
 const OOS = 'out_of_scope';
@@ -162,8 +188,8 @@ const PredictionsSchema = z.record(
 );
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       clinc150: { type: 'string' },
       split: { type: 'string', default: 'val' },
@@ -180,16 +206,21 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: 'string' },
     },
   });
+  // Both peers train for many minutes: find out now, not after the transformer, that fastText is missing.
+  requirePrerequisites('shopbot eval intent-benchmarks', [
+    binary(values.fasttext!, 'apt-get install -y fasttext (or --fasttext BIN)'),
+    pythonModules(values.python!, ['numpy', 'torch'], 'apt-get install -y python3-torch (or --python BIN)'),
+  ]);
   const clinc = requireFile(values.clinc150, '--clinc150');
-  const split = z.enum(['val', 'test']).parse(values.split);
+  const split = flag('split', z.enum(['val', 'test']), values.split);
   const bankTrain = requireFile(values['banking77-train'], '--banking77-train');
-  const devSplit = values['banking77-dev-split'] === undefined ? undefined : z.coerce.number().gt(0).lt(1).parse(values['banking77-dev-split']);
+  const devSplit = values['banking77-dev-split'] === undefined ? undefined : flag('banking77-dev-split', z.coerce.number().gt(0).lt(1), values['banking77-dev-split']);
   if (devSplit === undefined) requireFile(values['banking77-test'], '--banking77-test');
-  else if (values['banking77-test']) throw new ShopbotError('BAD_REQUEST', 'give --banking77-test or --banking77-dev-split, not both');
-  const epochs = z.coerce.number().int().min(1).max(100).parse(values.epochs);
-  const threads = z.coerce.number().int().min(1).max(256).parse(values.threads);
-  const lr = z.coerce.number().gt(0).max(1).parse(values.lr);
-  const seed = z.coerce.number().int().parse(values.seed);
+  else if (values['banking77-test']) throw new UsageError('give --banking77-test or --banking77-dev-split, not both');
+  const epochs = flag('epochs', z.coerce.number().int().min(1).max(100), values.epochs);
+  const threads = flag('threads', z.coerce.number().int().min(1).max(256), values.threads);
+  const lr = flag('lr', z.coerce.number().gt(0).max(1), values.lr);
+  const seed = flag('seed', z.coerce.number().int(), values.seed);
   requireFile(path.join(values.models, 'encoder', 'encoder.pt'), '--models (encoder/encoder.pt)');
 
   const dir = mkdtempSync(path.join(tmpdir(), 'shopbot-intent-bench-'));

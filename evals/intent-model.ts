@@ -7,7 +7,6 @@
  * in-scope accuracy, calibration error, speed, and the most confused pairs of each.
  */
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
 import { ShopbotError } from '../src/errors.js';
@@ -16,12 +15,31 @@ import { classify, loadLinearModel } from '../src/nlu/linear.js';
 import { loadLabelled } from './intent.js';
 import { intentMetrics, worstConfusedPairs } from './metrics/classification.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { flag, parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval intent-model --file FILE [--format jsonl|bitext|clinc150|banking77|csv] [--split KEYS] [--linear DIR] [--models DIR] [--fp32] [--json OUT]
+
+The shipped transformer intent model beside the linear baseline on the same labelled file (the
+store taxonomy's development split by default): accuracy, macro-F1, out-of-scope recall,
+in-scope accuracy, calibration error, speed, and the most confused pairs of each.
+
+options:
+  --file FILE   (default evals/data/intent/dev.jsonl)
+  --format VALUE   (default jsonl)
+  --split VALUE   (default val,oos_val)
+  --label-map FILE   (default evals/data/intent/label-map.json)
+  --linear DIR   (default models/intent-linear)
+  --models DIR   (default models)
+  --fp32
+  --threads VALUE   (default 2)
+  --confusions VALUE   (default 5)
+  --json OUT`;
 
 const quietLog = { info: () => {}, warn: (o: unknown, m?: string) => console.error(m ?? '', o), error: (o: unknown, m?: string) => console.error(m ?? '', o) };
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       file: { type: 'string', default: 'evals/data/intent/dev.jsonl' },
       format: { type: 'string', default: 'jsonl' },
@@ -36,8 +54,8 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   const file = requireFile(values.file, '--file');
-  const format = z.enum(['bitext', 'clinc150', 'banking77', 'csv', 'jsonl']).parse(values.format);
-  const confusions = z.coerce.number().int().min(0).max(100).parse(values.confusions);
+  const format = flag('format', z.enum(['bitext', 'clinc150', 'banking77', 'csv', 'jsonl']), values.format);
+  const confusions = flag('confusions', z.coerce.number().int().min(0).max(100), values.confusions);
   const { rows, excluded } = loadLabelled({ file, format, split: values.split, labelMap: values['label-map'] });
   if (rows.length === 0) throw new ShopbotError('INPUT_MISSING', `${file}: no scorable rows`);
   const gold = rows.map((r) => r.intent as string);

@@ -8,7 +8,6 @@
  * in-scope accuracy, calibration error and the most confused pairs.
  */
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
 import {
@@ -20,6 +19,23 @@ import type { Lang } from '../src/messages.js';
 import { IntentSchema, type Intent } from '../src/nlu/types.js';
 import { intentMetrics, worstConfusedPairs } from './metrics/classification.js';
 import { printTable, requireFile, writeJson } from './report.js';
+import { parseFlags, UsageError } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval intent --file FILE --format bitext|clinc150|banking77|csv|jsonl [--split KEYS] [--model DIR] [--label-map FILE] [--json OUT]
+
+Scores the linear intent model on a labelled file in its dataset's original format. Dataset
+labels are mapped onto the store taxonomy with evals/data/intent/label-map.json; labels mapped
+to null are excluded (counted in 'excluded'). Prints accuracy, macro-F1, out-of-scope recall,
+in-scope accuracy, calibration error and the most confused pairs.
+
+options:
+  --file FILE
+  --format VALUE   (default jsonl)
+  --split VALUE   (default val,oos_val)
+  --model DIR   (default models/intent-linear)
+  --label-map FILE   (default evals/data/intent/label-map.json)
+  --json OUT
+  --confusions VALUE   (default 10)`;
 
 const FORMATS = ['bitext', 'clinc150', 'banking77', 'csv', 'jsonl'] as const;
 
@@ -70,8 +86,8 @@ export function loadLabelled(flags: { file: string; format: (typeof FORMATS)[num
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       file: { type: 'string' },
       format: { type: 'string', default: 'jsonl' },
@@ -83,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   const parsed = FlagsSchema.safeParse({ ...values, labelMap: values['label-map'] });
-  if (!parsed.success) throw new ShopbotError('BAD_REQUEST', `bad flags: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
   const flags = parsed.data;
   const file = requireFile(flags.file, '--file');
   const model = await loadLinearModel(flags.model);

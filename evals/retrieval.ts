@@ -9,7 +9,6 @@
  * ranked ids, so other retrievers (dense, hybrid) run side by side on the same data.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CATALOG_FORMATS, IMPORTERS, openCatalogSource, type CatalogFormat, type Product } from '../src/catalog/index.js';
 import { ShopbotError } from '../src/errors.js';
@@ -22,6 +21,24 @@ import { loadConfig } from '../src/config.js';
 import { openRetrievalEncoder, retrievalEvalSystems } from '../src/retrieval/index.js';
 import { bootstrapMeanCi, mean, ndcgAtK, recallAtK, reciprocalRank, seededRng } from './metrics/ranking.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { flag, parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval retrieval --queries FILE --judgments FILE [--catalog FILE --format esci] [--json OUT]
+
+Search quality on a query set with graded judgements, in the ESCI/OpenSearch formats as shipped
+('querySetQueries[].queryText'; 'judgmentRatings[].ratings[] { docId, rating: "100.000" }').
+Metrics per system, mean over queries: NDCG@10 (gains = the rating values), Recall@10 and
+Recall@100 and MRR (relevant = Exact, rating 100), plus a seeded bootstrap 95% CI of NDCG@10.
+The catalog is imported and indexed in memory. Systems are named functions from a query to
+ranked ids, so other retrievers (dense, hybrid) run side by side on the same data.
+
+options:
+  --queries FILE
+  --judgments FILE
+  --catalog FILE   (default evals/data/esci/ubi_ecommerce_products.json.gz)
+  --format VALUE   (default esci)
+  --seed VALUE   (default 42)
+  --json OUT`;
 
 /** Maps a query (and the constraints a turn derives from it) to product ids, best first (at least `DEPTH` of them when available). */
 export type RetrievalSystem = (query: string, constraints?: QueryConstraints) => readonly string[] | Promise<readonly string[]>;
@@ -162,8 +179,8 @@ export async function evaluateSystem(system: RetrievalSystem, queries: readonly 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       queries: { type: 'string' },
       judgments: { type: 'string' },
@@ -176,16 +193,14 @@ export async function run(argv: string[]): Promise<number> {
   const queriesFile = requireFile(values.queries, '--queries');
   const judgmentsFile = requireFile(values.judgments, '--judgments');
   const catalogFile = requireFile(values.catalog, '--catalog');
-  const format = z.enum(CATALOG_FORMATS).safeParse(values.format);
-  if (!format.success) throw new ShopbotError('BAD_REQUEST', `--format must be one of ${CATALOG_FORMATS.join('|')}`);
-  const seed = z.coerce.number().int().safeParse(values.seed);
-  if (!seed.success) throw new ShopbotError('BAD_REQUEST', '--seed must be an integer');
+  const format = flag('format', z.enum(CATALOG_FORMATS), values.format);
+  const seed = flag('seed', z.coerce.number().int(), values.seed);
 
   const { judged, unjudged } = loadJudgedQueries(queriesFile, judgmentsFile);
   if (judged.length === 0) throw new ShopbotError('INPUT_MISSING', 'no query of the query set has judgements');
   if (unjudged.length > 0) console.error(`warning: ${unjudged.length} queries have no judgements and are skipped`);
   const loadStarted = performance.now();
-  const { products, badRows } = await loadCatalog(catalogFile, format.data);
+  const { products, badRows } = await loadCatalog(catalogFile, format);
   if (products.length === 0) throw new ShopbotError('INPUT_MISSING', `catalog ${catalogFile}: no product could be read`);
   const indexStarted = performance.now();
   const systems: Record<string, RetrievalSystem> = { bm25: bm25System(products) };
@@ -204,11 +219,11 @@ export async function run(argv: string[]): Promise<number> {
 
   const rows: SideBySide = {};
   for (const [name, system] of Object.entries(systems)) {
-    const report = await evaluateSystem(system, judged, seed.data);
+    const report = await evaluateSystem(system, judged, seed);
     rows[name] = report.metrics;
     console.log(`${name}: median ${report.medianMsPerQuery.toFixed(3)} ms per query (top ${DEPTH}, one pass)`);
   }
-  printTable(`retrieval on ${judged.length} queries (NDCG@10 with bootstrap 95% CI, seed ${seed.data})`, rows);
+  printTable(`retrieval on ${judged.length} queries (NDCG@10 with bootstrap 95% CI, seed ${seed})`, rows);
   writeJson(values.json, rows);
   await encoder.encoder.close();
   return 0;

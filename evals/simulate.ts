@@ -14,7 +14,6 @@
  * code the server uses; only the shopper is simulated. The learning curves go to a PNG.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -29,6 +28,32 @@ import { openSqlite } from '../src/storage/sqlite.js';
 import { lineChartPng, type Series } from './png.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
 import { loadCatalog } from './retrieval.js';
+import { flag, parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval simulate [--conversations N] [--batch N] [--seed S] [--json OUT] [--png OUT]
+
+A funnel simulator for policies end to end. Shoppers have hidden preferences (per top-level
+category), a hidden price sensitivity and a segment; products have a hidden appeal. The numbers
+that shape them come from real data: the demo catalog's products, prices, brands and categories
+(ESCI sample), the new/returning mix and their conversion rates (UCI online shoppers), and how
+much an offer lifts conversion for new vs established customers (Hillstrom, e-mail vs none).
+Policies: no recommendations (the shopper may still buy on their own), popularity (most bought
+so far in this run) and the learned policy (src/ranking rank() on src/learning models trained
+online from the events the simulation logs), each with and without coupons (src/coupons:
+uplift-targeted offers with a holdout, codes issued and redeemed for real). Everything runs
+through the same code the server uses; only the shopper is simulated. The learning curves go to
+a PNG.
+
+options:
+  --conversations VALUE   (default 6000)
+  --batch VALUE   (default 500)
+  --seed VALUE   (default 7)
+  --catalog FILE   (default evals/data/esci/ubi_ecommerce_products.json.gz)
+  --shoppers FILE   (default evals/data/online-shoppers/online_shoppers_intention_train.csv)
+  --hillstrom FILE   (default evals/data/hillstrom/hillstrom_train.csv)
+  --json OUT
+  --png OUT
+  --policies VALUE   (default none,popularity,learned)`;
 
 interface Marginals {
   returningShare: number;
@@ -213,8 +238,8 @@ async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: W
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       conversations: { type: 'string', default: '6000' },
       batch: { type: 'string', default: '500' },
@@ -227,9 +252,9 @@ export async function run(argv: string[]): Promise<number> {
       policies: { type: 'string', default: 'none,popularity,learned' },
     },
   });
-  const n = z.coerce.number().int().min(100).max(1_000_000).parse(values.conversations);
-  const batch = z.coerce.number().int().min(10).max(n).parse(values.batch);
-  const seed = z.coerce.number().int().parse(values.seed);
+  const n = flag('conversations', z.coerce.number().int().min(100).max(1_000_000), values.conversations);
+  const batch = flag('batch', z.coerce.number().int().min(10).max(n), values.batch);
+  const seed = flag('seed', z.coerce.number().int(), values.seed);
   const marginals = shopperMarginals(requireFile(values.shoppers, '--shoppers'), requireFile(values.hillstrom, '--hillstrom'));
   const { products } = await loadCatalog(requireFile(values.catalog, '--catalog'), 'esci');
   const world = buildWorld(products, createRng(seed + 100));
@@ -237,7 +262,7 @@ export async function run(argv: string[]): Promise<number> {
   const base = loadConfig();
   const rows: SideBySide = {};
   const curves: { name: string; curve: RunResult['curve'] }[] = [];
-  const policies = z.array(z.enum(['none', 'popularity', 'learned'])).min(1).parse(values.policies!.split(','));
+  const policies = flag('policies', z.array(z.enum(['none', 'popularity', 'learned'])).min(1), values.policies!.split(','));
   for (const policy of policies) {
     for (const withCoupons of [false, true]) {
       const name = `${policy}${withCoupons ? ' + coupons' : ''}`;

@@ -10,7 +10,6 @@
  *   These are stated-preference survey answers, not logged redemptions.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ClassTransformUplift, TwoModelUplift, type UpliftExample } from '../src/coupons/uplift.js';
@@ -23,6 +22,28 @@ import { bootstrapCi } from './metrics/ope.js';
 import { auuc, qiniCoefficient, upliftAtK } from './metrics/uplift.js';
 import { stratifiedSplit } from './conversion.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { flag, parseFlags } from '../cli/args.js';
+
+export const USAGE = `usage: shopbot eval uplift --train FILE (--test FILE | --dev-split 0.3) [--dataset hillstrom|coupon] [--json OUT]
+
+hillstrom: MineThatData e-mail experiment, original CSV. Treatment = any e-mail (two thirds of
+customers), outcome = visit (or --outcome conversion). The assistant's class-transformation
+learner with propensity weighting (src/coupons/uplift.ts) beside a two-model baseline and a
+random ranking: normalised Qini coefficient, AUUC, uplift@10% and @30%. coupon: UCI in-vehicle
+coupon recommendation, original CSV: acceptance AUC / log-loss of the FTRL offer-acceptance
+model with coupon x context crosses, beside the same model without crosses. These are
+stated-preference survey answers, not logged redemptions.
+
+options:
+  --train FILE
+  --test FILE
+  --dataset VALUE   (default hillstrom)
+  --outcome VALUE   (default visit)
+  --dev-split VALUE
+  --seed VALUE   (default 7)
+  --epochs VALUE   (default 5)
+  --crosses
+  --json OUT`;
 
 const MAX_ROWS = 2_000_000;
 
@@ -59,7 +80,7 @@ const HILLSTROM_CROSSES: readonly (readonly [string, string])[] = [['mens', 'wom
 function splitRows<T extends { label: number }>(rows: T[], values: { test?: string | undefined; 'dev-split'?: string | undefined }, read: (f: string) => T[], rng: Rng): { train: T[]; test: T[]; note: string } {
   if (values.test) return { train: rows, test: read(requireFile(values.test, '--test')), note: `test file ${values.test}` };
   if (values['dev-split']) {
-    const frac = z.coerce.number().gt(0).lt(1).parse(values['dev-split']);
+    const frac = flag('dev-split', z.coerce.number().gt(0).lt(1), values['dev-split']);
     // Stratify on every label value present (outcome, or treatment x outcome).
     const labels = [...new Set(rows.map((r) => r.label))];
     const train: T[] = [];
@@ -75,7 +96,7 @@ function splitRows<T extends { label: number }>(rows: T[], values: { test?: stri
 }
 
 function hillstrom(trainFile: string, values: Record<string, string | boolean | undefined>, seed: number, epochs: number): SideBySide {
-  const outcome = z.enum(['visit', 'conversion']).parse(values.outcome);
+  const outcome = flag('outcome', z.enum(['visit', 'conversion']), values.outcome);
   const rng = createRng(seed);
   const { train, test, note } = splitRows(readHillstrom(trainFile, outcome), values as { test?: string; 'dev-split'?: string }, (f) => readHillstrom(f, outcome), rng);
   const e = train.filter((r) => r.treated).length / train.length;
@@ -151,8 +172,8 @@ function coupon(trainFile: string, values: Record<string, string | boolean | und
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseFlags(argv, {
+    usage: USAGE,
     options: {
       train: { type: 'string' },
       test: { type: 'string' },
@@ -166,9 +187,9 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   const trainFile = requireFile(values.train, '--train');
-  const dataset = z.enum(['hillstrom', 'coupon']).parse(values.dataset);
-  const seed = z.coerce.number().int().parse(values.seed);
-  const epochs = z.coerce.number().int().min(1).max(50).parse(values.epochs);
+  const dataset = flag('dataset', z.enum(['hillstrom', 'coupon']), values.dataset);
+  const seed = flag('seed', z.coerce.number().int(), values.seed);
+  const epochs = flag('epochs', z.coerce.number().int().min(1).max(50), values.epochs);
   const out = dataset === 'hillstrom' ? hillstrom(trainFile, values, seed, epochs) : coupon(trainFile, values, seed, epochs);
   writeJson(values.json, out);
   return 0;

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   CATALOG_ROW_INVALID: 422,
   INPUT_MISSING: 400,
   MODEL_MISSING: 500,
+  /** An eval or bench needs a binary, Python module or file that is not installed (said with how to install it). */
+  PREREQUISITE_MISSING: 500,
   RETRIEVAL_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
   COUPON_INVALID: 422,

@@ -14,6 +14,7 @@ export { createTransformerNlu, decideIntent, TRANSFORMER_ENGINE, type Transforme
 export { MicroBatcher, type MicroBatcherOptions } from './batcher.js';
 export { loadOnnxModel, type ModelLogger, type ModelsConfig, type LoadedModel } from './runtime.js';
 export { productPassage, type PassageFields } from './passage.js';
+export { defaultPython } from './python.js';
 
 export async function openTransformerNlu(cfg: ModelsConfig, log: ModelLogger, options: TransformerNluOptions = {}): Promise<Nlu> {
   return createTransformerNlu(await openIntentClassifier(cfg, log), options);

@@ -44,6 +44,6 @@ describe('shopbot ingest', () => {
   });
 
   it('refuses an unknown format', async () => {
-    await expect(run(['x.csv', '--format', 'xlsx'], {})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(run(['x.csv', '--format', 'xlsx'], {})).rejects.toThrow(/--format/);
   });
 });
