@@ -1,2 +1,4 @@
-/** Numeric primitives shared by the stages: a seeded random source. */
+/** Numeric primitives the stages share: a seeded random source, a bounded top-k, vector maths. */
 export { createRng, shuffle, type Rng } from './rng.js';
+export { TopK } from './top-k.js';
+export { dot, dotAt, normalized, normalizeInPlace } from './vectors.js';

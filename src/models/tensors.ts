@@ -1,4 +1,5 @@
 /** Pure tensor helpers shared by the encoders: id truncation and padding, pooling, softmax. */
+import { normalized } from '../maths/index.js';
 
 export interface PaddedBatch {
   readonly inputIds: BigInt64Array;
@@ -52,12 +53,8 @@ export function meanPoolNormalize(
   return out;
 }
 
-export function l2Normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (const x of v) s += x * x;
-  const norm = Math.sqrt(s);
-  return norm > 0 ? v.map((x) => x / norm) : v;
-}
+/** Unit length (src/maths); a zero vector stays zero. */
+export const l2Normalize = normalized;
 
 export function softmax(logits: ArrayLike<number>): Float32Array {
   let max = -Infinity;

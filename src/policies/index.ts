@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { dot } from '../maths/index.js';
 import type { Lang } from '../messages.js';
 import { createAnalyzer, type Analyzer } from '../retrieval/index.js';
 
@@ -120,12 +121,6 @@ export interface PolicyIndexOptions {
   readonly dense?: PolicyDense;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  for (let i = 0; i < a.length && i < b.length; i++) dot += a[i]! * b[i]!;
-  return dot;
-}
-
 /** Embeds every section with the encoder (vectors are L2-normalized) and builds the hybrid index. */
 export async function openPolicyIndex(
   chunks: readonly PolicyChunk[],
@@ -186,7 +181,7 @@ export function createPolicyIndex(chunks: readonly PolicyChunk[], options: Polic
         if (x.score <= 0 || x.coverage < minCoverage) continue;
         let rank = x.score / top;
         const v = qv ? options.dense!.vectors[x.d.index] : undefined;
-        if (qv && v) rank += options.dense!.weight * cosine(qv, v);
+        if (qv && v) rank += options.dense!.weight * dot(qv, v);
         if (rank > bestRank) (bestRank = rank), (best = x);
       }
       if (!best || best.score <= 0 || best.coverage < minCoverage) return undefined;

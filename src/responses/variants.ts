@@ -4,6 +4,7 @@
  * is used ("Hi! What are you shopping for?" for "hello, I need shoes"). Without an encoder the
  * choice stays the deterministic per-turn rotation in templates.ts.
  */
+import { dot } from '../maths/index.js';
 import type { Lang } from '../messages.js';
 import type { Templates } from '../templates/index.js';
 
@@ -19,12 +20,6 @@ export interface VariantRanker {
 }
 
 const MAX_VARIANTS = 5_000;
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length && i < b.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 export async function openVariantRanker(encoder: EmbeddingModel, templates: Templates): Promise<VariantRanker> {
   const vectors = new Map<string, Float32Array>();

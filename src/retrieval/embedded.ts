@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { z } from 'zod';
 import { ShopbotError } from '../errors.js';
+import { dotAt, normalized, TopK } from '../maths/index.js';
 import { DEFAULT_HNSW, HnswGraph, type HnswParams } from './hnsw.js';
 import {
   checkItems,
@@ -57,82 +58,6 @@ function shaped(p: IndexPayload): IndexPayload {
     availability: p.availability,
     text: p.text,
   } as IndexPayload;
-}
-
-/** Unrolled by four: V8 keeps the accumulators in registers, about 2x a naive loop. */
-export function dot(a: Float32Array, aOff: number, b: Float32Array, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 3 < dim; j += 4) {
-    s0 += a[aOff + j]! * b[j]!;
-    s1 += a[aOff + j + 1]! * b[j + 1]!;
-    s2 += a[aOff + j + 2]! * b[j + 2]!;
-    s3 += a[aOff + j + 3]! * b[j + 3]!;
-  }
-  for (; j < dim; j++) s0 += a[aOff + j]! * b[j]!;
-  return s0 + s1 + s2 + s3;
-}
-
-export function normalized(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-  const out = new Float32Array(v.length);
-  if (n === 0) return out;
-  const inv = 1 / Math.sqrt(n);
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! * inv;
-  return out;
-}
-
-/** Bounded min-heap keeping the k best (slot, score) pairs. */
-export class TopK {
-  private readonly slots: Int32Array;
-  private readonly scores: Float64Array;
-  private n = 0;
-  constructor(private readonly k: number) {
-    this.slots = new Int32Array(k);
-    this.scores = new Float64Array(k);
-  }
-  get min(): number {
-    return this.n < this.k ? -Infinity : this.scores[0]!;
-  }
-  push(slot: number, score: number): void {
-    if (this.n < this.k) {
-      let i = this.n++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (this.scores[parent]! <= score) break;
-        this.scores[i] = this.scores[parent]!;
-        this.slots[i] = this.slots[parent]!;
-        i = parent;
-      }
-      this.scores[i] = score;
-      this.slots[i] = slot;
-      return;
-    }
-    if (score <= this.scores[0]!) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.n) break;
-      const r = l + 1;
-      const c = r < this.n && this.scores[r]! < this.scores[l]! ? r : l;
-      if (this.scores[c]! >= score) break;
-      this.scores[i] = this.scores[c]!;
-      this.slots[i] = this.slots[c]!;
-      i = c;
-    }
-    this.scores[i] = score;
-    this.slots[i] = slot;
-  }
-  /** Best first. */
-  sorted(): { slot: number; score: number }[] {
-    const out = [];
-    for (let i = 0; i < this.n; i++) out.push({ slot: this.slots[i]!, score: this.scores[i]! });
-    return out.sort((a, b) => b.score - a.score || a.slot - b.slot);
-  }
 }
 
 export class EmbeddedProductIndex implements ProductIndex {
@@ -243,12 +168,12 @@ export class EmbeddedProductIndex implements ProductIndex {
     for (let s = 0; s < this.used; s++) {
       if (ids[s] === undefined) continue;
       if (pre && !pre(s)) continue;
-      const score = dot(vectors, s * dim, q, dim);
+      const score = dotAt(vectors, s * dim, q, dim);
       if (score <= top.min) continue;
       if (post && !post(s)) continue;
       top.push(s, score);
     }
-    return top.sorted();
+    return top.sorted().map(({ id, score }) => ({ slot: id, score }));
   }
 
   async vectors(ids: readonly string[]): Promise<Map<string, Float32Array>> {

@@ -7,6 +7,7 @@
  * Same shape as the transformer `TextEncoder` in src/models (structural typing lets either be used).
  */
 import { ShopbotError } from '../errors.js';
+import { normalizeInPlace } from '../maths/index.js';
 
 export interface TextEncoder {
   readonly dim: number;
@@ -80,13 +81,7 @@ export class HashingTextEncoder implements TextEncoder {
         for (let i = 0; i + 3 <= padded.length; i++) add(`t:${padded.slice(i, i + 3)}`, TRIGRAM_WEIGHT);
       }
     }
-    let norm = 0;
-    for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-    if (norm > 0) {
-      const inv = 1 / Math.sqrt(norm);
-      for (let i = 0; i < v.length; i++) v[i] = v[i]! * inv;
-    }
-    return v;
+    return normalizeInPlace(v);
   }
 
   async embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {

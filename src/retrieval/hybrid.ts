@@ -8,6 +8,7 @@
  * until it answers again.
  */
 import type { Product } from '../catalog/index.js';
+import { normalizeInPlace } from '../maths/index.js';
 import type { Lang } from '../messages.js';
 import type { TextEncoder } from './hashing-encoder.js';
 import { silentLog, type ProductIndex, type RetrievalLog } from './product-index.js';
@@ -148,11 +149,7 @@ export function withFeedback(query: Float32Array, docs: ReadonlyMap<string, Floa
   const out = Float32Array.from(query);
   const w = weight / docs.size;
   for (const v of docs.values()) for (let i = 0; i < out.length; i++) out[i]! += w * v[i]!;
-  let norm = 0;
-  for (const x of out) norm += x * x;
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (let i = 0; i < out.length; i++) out[i]! /= norm;
-  return out;
+  return normalizeInPlace(out);
 }
 
 const defaultSchedule = (fn: () => void, ms: number) => {

@@ -9,6 +9,7 @@
  * `options.lang` is not needed here: the analyzer splits mixed English/Chinese text by script.
  */
 import type { Product } from '../catalog/index.js';
+import { TopK } from '../maths/index.js';
 import { createAnalyzer, type Analyzer } from './analyzer.js';
 import { compileFilters, hasFilters } from './filters.js';
 import type { LexicalIndex, LexicalSearchOptions, SearchFilters, SearchHit } from './types.js';
@@ -273,11 +274,11 @@ export class Bm25LexicalIndex implements LexicalIndex {
     const heap = new TopK(k);
     for (let i = 0; i < nTouched; i++) {
       const slot = touched[i]!;
-      if (state[slot] === 1) heap.offer(scores[slot]!, slot);
+      if (state[slot] === 1) heap.push(slot, scores[slot]!);
       scores[slot] = 0;
       state[slot] = 0;
     }
-    return heap.sorted().map(([score, slot]) => ({ id: products[slot]!.id, score }));
+    return heap.sorted().map(({ id: slot, score }) => ({ id: products[slot]!.id, score }));
   }
 
   /**
@@ -344,9 +345,9 @@ export class Bm25LexicalIndex implements LexicalIndex {
   #browse(k: number, accept: (p: Product, slot: number) => boolean): SearchHit[] {
     const heap = new TopK(k);
     this.#products.forEach((p, slot) => {
-      if (p && accept(p, slot)) heap.offer(Math.log1p(p.ratingCount ?? 0) * (p.rating ?? 0), slot);
+      if (p && accept(p, slot)) heap.push(slot, Math.log1p(p.ratingCount ?? 0) * (p.rating ?? 0));
     });
-    return heap.sorted().map(([, slot]) => ({ id: this.#products[slot]!.id, score: 0 }));
+    return heap.sorted().map(({ id: slot }) => ({ id: this.#products[slot]!.id, score: 0 }));
   }
 }
 
@@ -367,67 +368,6 @@ function intersect(a: Postings, b: Postings, products: readonly (Product | undef
     }
   }
   return out;
-}
-
-/** Bounded min-heap keeping the k best (score, slot); ties go to the earlier-inserted product. */
-class TopK {
-  readonly #scores: Float64Array;
-  readonly #slots: Int32Array;
-  #n = 0;
-  constructor(readonly k: number) {
-    this.#scores = new Float64Array(k);
-    this.#slots = new Int32Array(k);
-  }
-
-  #less(i: number, j: number): boolean {
-    const a = this.#scores[i]!;
-    const b = this.#scores[j]!;
-    return a < b || (a === b && this.#slots[i]! > this.#slots[j]!);
-  }
-
-  #swap(i: number, j: number): void {
-    const s = this.#scores[i]!;
-    this.#scores[i] = this.#scores[j]!;
-    this.#scores[j] = s;
-    const t = this.#slots[i]!;
-    this.#slots[i] = this.#slots[j]!;
-    this.#slots[j] = t;
-  }
-
-  offer(score: number, slot: number): void {
-    if (this.#n < this.k) {
-      let i = this.#n++;
-      this.#scores[i] = score;
-      this.#slots[i] = slot;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.#less(i, parent)) break;
-        this.#swap(i, parent);
-        i = parent;
-      }
-      return;
-    }
-    if (score < this.#scores[0]! || (score === this.#scores[0]! && slot > this.#slots[0]!)) return;
-    this.#scores[0] = score;
-    this.#slots[0] = slot;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < this.#n && this.#less(l, m)) m = l;
-      if (r < this.#n && this.#less(r, m)) m = r;
-      if (m === i) break;
-      this.#swap(i, m);
-      i = m;
-    }
-  }
-
-  sorted(): [number, number][] {
-    const out: [number, number][] = [];
-    for (let i = 0; i < this.#n; i++) out.push([this.#scores[i]!, this.#slots[i]!]);
-    return out.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  }
 }
 
 export function createLexicalIndex(options: LexicalIndexOptions = {}): LexicalIndex {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EmbeddedProductIndex, TopK, dot } from '../../src/retrieval/embedded.js';
+import { EmbeddedProductIndex } from '../../src/retrieval/embedded.js';
 import { productIndexContract, CONTRACT_DIM } from './contract.js';
 import { bruteForce, contractItems, mulberry32, randomUnit } from './contract-data.js';
 
@@ -56,14 +56,5 @@ describe('EmbeddedProductIndex', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('TopK keeps the k largest, best first, and dot handles a ragged tail', () => {
-    const top = new TopK(3);
-    [5, 1, 9, 3, 7, 2].forEach((s, i) => top.push(i, s));
-    expect(top.sorted()).toEqual([{ slot: 2, score: 9 }, { slot: 4, score: 7 }, { slot: 0, score: 5 }]);
-    const a = new Float32Array([1, 2, 3, 4, 5, 6, 7]);
-    expect(dot(a, 0, a, 7)).toBe(140);
-    expect(dot(new Float32Array([0, 0, 1, 2]), 2, new Float32Array([3, 4]), 2)).toBe(11);
   });
 });
