@@ -24,7 +24,7 @@ import { DEFAULT_HNSW } from '../src/retrieval/hnsw.js';
 import { createHybridRetriever } from '../src/retrieval/hybrid.js';
 import type { Product } from '../src/catalog/product.js';
 import { createLexicalIndex } from '../src/retrieval/lexical.js';
-import { payloadFromProduct } from '../src/retrieval/product-index.js';
+import { filterFields } from '../src/retrieval/index.js';
 import { loadCatalog } from '../evals/retrieval.js';
 import { printTable, requireFile, writeJson, type Metrics, type SideBySide } from '../evals/report.js';
 
@@ -225,7 +225,7 @@ async function turnStep(args: z.infer<typeof ArgsSchema>, encoder: TextEncoder, 
   for (let i = 0; i < products.length; i += 256) {
     const slice = products.slice(i, i + 256);
     const vectors = await encoder.embed(slice.map(passageText), { kind: 'passage' });
-    await index.upsert(slice.map((p, j) => ({ id: p.id, vector: vectors[j]!, payload: payloadFromProduct(p) })));
+    await index.upsert(slice.map((p, j) => ({ id: p.id, vector: vectors[j]!, payload: filterFields(p) })));
   }
   const retriever = createHybridRetriever({ lexical, dense: { index, encoder } });
   const lat: number[] = [];

@@ -12,11 +12,10 @@ import { z } from 'zod';
 import { ShopbotError } from '../errors.js';
 import { dotAt, normalized, TopK } from '../maths/index.js';
 import { DEFAULT_HNSW, HnswGraph, type HnswParams } from './hnsw.js';
+import { compileFilterStages, hasFilters } from './filters.js';
 import {
   checkItems,
   checkQuery,
-  compileFilterStages,
-  hasFilters,
   silentLog,
   type IndexItem,
   type IndexPayload,

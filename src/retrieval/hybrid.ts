@@ -307,13 +307,13 @@ export async function buildDenseAndHybridSystems(
   options: { depth: number; fusions: Readonly<Record<string, Fusion>>; batchSize?: number },
 ): Promise<Record<string, RankedIdsSystem>> {
   const { EmbeddedProductIndex } = await import('./embedded.js');
-  const { payloadFromProduct } = await import('./product-index.js');
+  const { filterFields } = await import('./filters.js');
   const index = await EmbeddedProductIndex.open({ dim: encoder.dim, annThreshold: Number.MAX_SAFE_INTEGER });
   const batch = options.batchSize ?? 64;
   for (let i = 0; i < products.length; i += batch) {
     const slice = products.slice(i, i + batch);
     const vectors = await encoder.embed(slice.map(embedText), { kind: 'passage' });
-    await index.upsert(slice.map((p, j) => ({ id: p.id, vector: vectors[j]!, payload: payloadFromProduct(p) })));
+    await index.upsert(slice.map((p, j) => ({ id: p.id, vector: vectors[j]!, payload: filterFields(p) })));
   }
   const make = (mode: 'dense' | 'hybrid', fusion: Fusion): RankedIdsSystem => {
     const r = createHybridRetriever({ lexical, dense: { index, encoder }, mode, fusion, candidates: options.depth });

@@ -23,13 +23,12 @@ import { createShopperVocabulary } from './vocabulary.js';
 export type { SearchFilters, SearchHit, LexicalIndex, LexicalSearchOptions } from './types.js';
 export { createAnalyzer, ENGLISH_STOPWORDS, CHINESE_STOPWORDS, type Analyzer, type AnalyzerOptions } from './analyzer.js';
 export { createLexicalIndex, Bm25LexicalIndex, DEFAULT_BM25, type Bm25Params, type LexicalIndexOptions } from './lexical.js';
-export { compileFilters as compileProductFilters, matchesFilters, hasFilters, type ProductPredicate } from './filters.js';
+export { compileFilters, filterFields, matchesFilters, hasFilters, normalizedFilters, type FieldsPredicate, type FilterFields } from './filters.js';
+export { negationTokens } from './negation.js';
 export { createProductRetriever, type CatalogMentions, type ProductRetriever } from './product-retriever.js';
 export { translateQuery } from './glossary.js';
 export { createCatalogVocabulary, createShopperVocabulary, type CatalogVocabulary, type VocabularyMatch, type VocabularyExtraction, type VocabularyKind } from './vocabulary.js';
 export {
-  payloadFromProduct,
-  negationTokens,
   type ProductIndex,
   type ProductIndexDeps,
   type IndexItem,

@@ -9,7 +9,8 @@ import type { CatalogStore, Product } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
 import type { SqliteDb } from '../storage/index.js';
 import type { TextEncoder } from './hashing-encoder.js';
-import { payloadFromProduct, silentLog, type IndexItem, type ProductIndex, type RetrievalLog } from './product-index.js';
+import { filterFields } from './filters.js';
+import { silentLog, type IndexItem, type ProductIndex, type RetrievalLog } from './product-index.js';
 
 export interface IndexerDeps {
   readonly db: SqliteDb;
@@ -142,11 +143,11 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     const processBatch = async (products: Product[]) => {
       const ids = products.map((p) => p.id);
       const state = new Map(stmts.stateGet.all(indexKey, JSON.stringify(ids)).map((r) => [r.product_id, r.item_hash]));
-      const work: { p: Product; text: string; textHash: string; itemHash: string; payload: ReturnType<typeof payloadFromProduct> }[] = [];
+      const work: { p: Product; text: string; textHash: string; itemHash: string; payload: ReturnType<typeof filterFields> }[] = [];
       for (const p of products) {
         const text = passageText(p);
         const textHash = sha256(text);
-        const payload = payloadFromProduct(p);
+        const payload = filterFields(p);
         const itemHash = sha256(`${textHash}\n${JSON.stringify(payload)}`);
         if (state.get(p.id) === itemHash) unchanged++;
         else work.push({ p, text, textHash, itemHash, payload });

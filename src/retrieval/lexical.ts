@@ -11,7 +11,7 @@
 import type { Product } from '../catalog/index.js';
 import { TopK } from '../maths/index.js';
 import { createAnalyzer, type Analyzer } from './analyzer.js';
-import { compileFilters, hasFilters } from './filters.js';
+import { compileFilters, filterFields, hasFilters, type FilterFields } from './filters.js';
 import type { LexicalIndex, LexicalSearchOptions, SearchFilters, SearchHit } from './types.js';
 
 export interface FieldParams {
@@ -84,6 +84,8 @@ export class Bm25LexicalIndex implements LexicalIndex {
   readonly #postings = new Map<string, Postings>();
   readonly #slotOf = new Map<string, number>();
   #products: (Product | undefined)[] = [];
+  /** Each slot's filter fields (filters.ts), computed once at upsert. */
+  #fields: (FilterFields | undefined)[] = [];
   #terms: (readonly string[] | undefined)[] = [];
   #fieldLen = new Float32Array(16 * NF);
   readonly #sumLen = new Float64Array(NF);
@@ -156,6 +158,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
       postings.df++;
     }
     this.#products.push(p);
+    this.#fields.push(filterFields(p));
     this.#terms.push([...rowOf.keys()]);
     this.#slotOf.set(p.id, slot);
     this.#live++;
@@ -168,6 +171,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
     for (const t of this.#terms[slot]!) this.#postings.get(t)!.df--;
     for (let f = 0; f < NF; f++) this.#sumLen[f]! -= this.#fieldLen[slot * NF + f]!;
     this.#products[slot] = undefined;
+    this.#fields[slot] = undefined;
     this.#terms[slot] = undefined;
     this.#live--;
     this.#dead++;
@@ -178,6 +182,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
     if (this.#dead < 1024 || this.#dead < this.#live) return;
     const remap = new Int32Array(this.#products.length).fill(-1);
     const products: (Product | undefined)[] = [];
+    const fields: (FilterFields | undefined)[] = [];
     const terms: (readonly string[] | undefined)[] = [];
     const fieldLen = new Float32Array(Math.max(16, this.#live) * NF);
     this.#products.forEach((p, old) => {
@@ -186,6 +191,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
       fieldLen.set(this.#fieldLen.subarray(old * NF, old * NF + NF), products.length * NF);
       this.#slotOf.set(p.id, products.length);
       products.push(p);
+      fields.push(this.#fields[old]);
       terms.push(this.#terms[old]);
     });
     for (const [term, postings] of this.#postings) {
@@ -204,6 +210,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
       postings.n = w;
     }
     this.#products = products;
+    this.#fields = fields;
     this.#terms = terms;
     this.#fieldLen = fieldLen;
     this.#scores = new Float64Array(16);
@@ -309,17 +316,20 @@ export class Bm25LexicalIndex implements LexicalIndex {
    */
   #compile(filters: SearchFilters | undefined): (p: Product, slot: number) => boolean {
     const excludeTerms = filters?.excludeTerms ?? [];
+    const fields = this.#fields;
     if (excludeTerms.length === 0) {
       const accept = compileFilters(filters);
-      return (p) => accept(p);
+      return (p, slot) => accept(p.id, fields[slot]);
     }
-    const accept = compileFilters({ ...filters, excludeTerms: undefined });
-    const keep = compileFilters({ excludeTerms });
+    const acceptFields = compileFilters({ ...filters, excludeTerms: undefined });
+    const keepFields = compileFilters({ excludeTerms });
+    const accept = (p: Product, slot: number) => acceptFields(p.id, fields[slot]);
+    const keep = (p: Product, slot: number) => keepFields(p.id, fields[slot]);
     const excluded = new Set<number>();
     for (const term of excludeTerms) {
       const words = this.#analyzer.analyze(term);
       // Only stopwords: no postings to narrow by, so test every product.
-      if (words.length === 0) return (p) => accept(p) && keep(p);
+      if (words.length === 0) return (p, slot) => accept(p, slot) && keep(p, slot);
       let rarest: Postings | undefined;
       let absent = false;
       for (const w of words) {
@@ -332,10 +342,10 @@ export class Bm25LexicalIndex implements LexicalIndex {
         if (rarest.tf[i * NF + TITLE]! === 0) continue;
         const slot = rarest.docs[i]!;
         const p = this.#products[slot];
-        if (p !== undefined && !keep(p)) excluded.add(slot);
+        if (p !== undefined && !keep(p, slot)) excluded.add(slot);
       }
     }
-    return (p, slot) => !excluded.has(slot) && accept(p);
+    return (p, slot) => !excluded.has(slot) && accept(p, slot);
   }
 
   /**

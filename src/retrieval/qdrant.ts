@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto';
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { RetrievalUnavailableError, ShopbotError } from '../errors.js';
+import { hasFilters, normalizedFilters } from './filters.js';
+import { negationTokens } from './negation.js';
 import {
   checkItems,
   checkQuery,
-  hasFilters,
-  negationTokens,
   silentLog,
   type IndexItem,
   type ProductIndex,
@@ -66,16 +66,17 @@ export interface QdrantFilter {
   must_not?: Condition[];
 }
 
-/** SearchFilters -> Qdrant filter, the same rules as `compileFilters` in product-index.ts. */
-export function toQdrantFilter(f: SearchFilters | undefined): QdrantFilter | undefined {
-  if (!hasFilters(f)) return undefined;
+/** SearchFilters -> Qdrant filter: the rules of `compileFilters` (filters.ts) on the same stored fields. */
+export function toQdrantFilter(filters: SearchFilters | undefined): QdrantFilter | undefined {
+  if (!hasFilters(filters)) return undefined;
+  const f = normalizedFilters(filters);
   const must: Condition[] = [];
   const mustNot: Condition[] = [];
   if (f.priceMinCents !== undefined || f.priceMaxCents !== undefined) {
     must.push({ key: 'price_cents', range: { ...(f.priceMinCents !== undefined ? { gte: f.priceMinCents } : {}), ...(f.priceMaxCents !== undefined ? { lte: f.priceMaxCents } : {}) } });
   }
   const anyOf = (key: string, values: readonly string[] | undefined) => {
-    if (values?.length) must.push({ key, match: { any: values.map((v) => v.toLowerCase()) } });
+    if (values?.length) must.push({ key, match: { any: [...values] } });
   };
   anyOf('brand', f.brands);
   anyOf('colors', f.colors);

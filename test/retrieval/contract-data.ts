@@ -3,8 +3,8 @@
  * seeded RNG, payloads cycling through brands, colors, categories, prices and stock states.
  */
 import type { IndexItem, IndexPayload } from '../../src/retrieval/product-index.js';
-import { negationTokens } from '../../src/retrieval/product-index.js';
-import { compileFilters } from '../../src/retrieval/product-index.js';
+import { negationTokens } from '../../src/retrieval/negation.js';
+import { compileFilters } from '../../src/retrieval/filters.js';
 import type { SearchFilters } from '../../src/retrieval/types.js';
 
 export function mulberry32(seed: number): () => number {

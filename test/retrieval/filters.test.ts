@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProductSchema, type Product } from '../../src/catalog/index.js';
 import { hasFilters, matchesFilters } from '../../src/retrieval/filters.js';
+import { toQdrantFilter } from '../../src/retrieval/qdrant.js';
 
 const base: Product = ProductSchema.parse({
   id: 'p1',
@@ -61,5 +62,18 @@ describe('matchesFilters', () => {
   it('requires every kind of filter (AND across kinds, OR within one)', () => {
     expect(matchesFilters(base, { brands: ['beltco'], colors: ['red', 'black'] })).toBe(true);
     expect(matchesFilters(base, { brands: ['beltco'], colors: ['red'] })).toBe(false);
+  });
+
+  it('matches a colour by a run of whole words, the same way for every engine', () => {
+    const finish = { ...base, color: 'Matte Black Finish' };
+    expect(matchesFilters(finish, { colors: ['matte black'] })).toBe(true);
+    expect(matchesFilters(finish, { colors: ['Black Finish'] })).toBe(true);
+    expect(matchesFilters(finish, { colors: ['matte finish'] })).toBe(false);
+    expect(matchesFilters({ ...base, color: 'Matte-Black' }, { colors: ['matte black'] })).toBe(true);
+    expect(matchesFilters({ ...base, color: 'Black Matte' }, { colors: ['matte black'] })).toBe(false);
+    // Filter values are compared trimmed and lower-cased, whoever built them.
+    expect(matchesFilters(base, { brands: [' BeltCo '], categories: [' BELTS'] })).toBe(true);
+    // The Qdrant engine is sent the same normalised values.
+    expect(toQdrantFilter({ colors: ['Matte  Black'], brands: [' BeltCo '] })).toEqual({ must: [{ key: 'brand', match: { any: ['beltco'] } }, { key: 'colors', match: { any: ['matte black'] } }] });
   });
 });

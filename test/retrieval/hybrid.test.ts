@@ -5,7 +5,8 @@ import { matchesFilters } from '../../src/retrieval/filters.js';
 import { HashingTextEncoder } from '../../src/retrieval/hashing-encoder.js';
 import { createHybridRetriever, linearFuse, rrfFuse, withFeedback, type Retriever } from '../../src/retrieval/hybrid.js';
 import { createLexicalIndex } from '../../src/retrieval/lexical.js';
-import { payloadFromProduct, type ProductIndex, type RetrievalLog } from '../../src/retrieval/product-index.js';
+import { filterFields as payloadFromProduct } from '../../src/retrieval/filters.js';
+import type { ProductIndex, RetrievalLog } from '../../src/retrieval/product-index.js';
 import { QdrantProductIndex } from '../../src/retrieval/qdrant.js';
 import { FakeQdrantServer } from './qdrant-fake-server.js';
 
