@@ -42,6 +42,7 @@ import { indexCatalog, openProductSearch, transformerRetrievalEncoder, type Sync
 import { openSqlite, type SqliteDb } from './storage/index.js';
 import { DEMO_CUSTOMER, DemoStore, openStoreConnector } from './store/index.js';
 import { loadTemplates } from './templates/index.js';
+import { createAnalyzer, createStemmer } from './text/index.js';
 import type { AppChannel, AppServices, ChannelContext, ChannelPlugin } from './channel.js';
 import { createLogger } from './log.js';
 import { createTurnHandler, type TurnInfo } from './turn.js';
@@ -133,7 +134,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
         log.warn({ err }, 'embedding model unavailable: dense retrieval falls back to the hashing encoder, policies to BM25');
       }
     }
-    const search = await openProductSearch({ ...config, models: modelsConfig }, { db, catalog, products, log, now, ...(encoder ? { encoder: transformerRetrievalEncoder(encoder, modelsConfig) } : {}) });
+    // One stemmer (and its memo) for every analyzer: product search, the shopper vocabulary, policies.
+    const stemmer = createStemmer();
+    const search = await openProductSearch({ ...config, models: modelsConfig }, { db, catalog, products, log, now, stemmer, ...(encoder ? { encoder: transformerRetrievalEncoder(encoder, modelsConfig) } : {}) });
     closers.push(() => search.close());
     const { retriever } = search;
 
@@ -181,7 +184,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const configured = resolveFromRoot(config.store.policiesDir);
     const policiesDir = existsSync(configured) ? configured : resolveFromRoot(DEMO_POLICIES_DIR);
     // Policy sections are re-ranked with the project's encoder when its model is there; BM25 alone otherwise.
-    const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], encoder ? { encoder } : {});
+    const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], { analyzer: createAnalyzer({ stemmer }), ...(encoder ? { encoder } : {}) });
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 
     const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));

@@ -4,7 +4,10 @@
  * `row` is the 1-based line number in the file (the header is line 1) for line formats, and the
  * 1-based item number for XML.
  */
+import { parseMoney, type Money } from '../text/index.js';
 import { ProductSchema, type Availability, type Product, type ProductInput } from './product.js';
+
+export { parseMoney, type Money };
 
 export type ImportRow =
   | { readonly row: number; readonly product: Product }
@@ -25,27 +28,6 @@ export function validateProduct(row: number, input: ProductInput): ImportRow {
 
 export function rowError(row: number, error: string): ImportRow {
   return { row, error };
-}
-
-export interface Money {
-  readonly cents: number;
-  readonly currency?: string;
-}
-
-/**
- * "12.99", "12.99 USD", "USD 12.99", "$12.99", "1,299.00 EUR". Returns undefined for an empty
- * cell and throws a plain Error (the caller turns it into a row error) for anything else.
- */
-export function parseMoney(text: string | undefined): Money | undefined {
-  const s = (text ?? '').trim();
-  if (s === '') return undefined;
-  const m = /^(?:([A-Za-z]{3})\s*)?[$€£¥]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*(?:([A-Za-z]{3}))?$/.exec(s);
-  if (!m || (m[1] && m[4])) throw new Error(`not a price: "${s.slice(0, 40)}"`);
-  const units = Number(m[2]!.replace(/,/g, ''));
-  const cents = units * 100 + Number((m[3] ?? '0').padEnd(2, '0'));
-  if (!Number.isSafeInteger(cents)) throw new Error(`price out of range: "${s.slice(0, 40)}"`);
-  const currency = (m[1] ?? m[4])?.toUpperCase();
-  return currency ? { cents, currency } : { cents };
 }
 
 /** parseMoney, with the column name in the error ("sale_price: not a price ..."). */

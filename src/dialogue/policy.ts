@@ -6,6 +6,7 @@
 import type { UiAction } from '../messages.js';
 import type { Entities, Intent, NluResult } from '../nlu/index.js';
 import type { CatalogMentions, SearchFilters } from '../retrieval/index.js';
+import { negationPattern, orderIdsIn as orderIdsInText, QUERY_NEGATIONS_EN, QUERY_NEGATIONS_ZH } from '../text/index.js';
 import type { ConversationState, SearchContext } from './state.js';
 import { continueTask, orderIdsIn, resumeAfter, serviceCueOf, serviceTaskOf, startTask, type TaskAction } from './tasks.js';
 
@@ -131,12 +132,16 @@ const PRICE_PHRASE = new RegExp(
   'gi',
 );
 
+/** The shopper's negation words (src/text): the phrases they start were read as negated terms by the NLU. */
+const NEGATED_EN = negationPattern(QUERY_NEGATIONS_EN);
+const NEGATED_ZH = negationPattern(QUERY_NEGATIONS_ZH);
+
 /** The message without its price phrases and negated terms (they become filters); may be empty. */
 function withoutFilterPhrases(text: string, excludeTerms: readonly string[]): string {
   let out = text.replace(PRICE_PHRASE, ' ');
   for (const term of excludeTerms) {
     const t = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out = out.replace(new RegExp(`\\b(?:without|no|not|minus|except)\\s+(?:a\\s+|an\\s+|any\\s+)?${t}\\b`, 'gi'), ' ').replace(new RegExp(`(?:不要|不含|没有)${t}的?`, 'g'), ' ');
+    out = out.replace(new RegExp(`\\b${NEGATED_EN}[\\s-]+(?:a\\s+|an\\s+|any\\s+)?${t}\\b`, 'gi'), ' ').replace(new RegExp(`${NEGATED_ZH}${t}的?`, 'g'), ' ');
   }
   return out.replace(/\s+/g, ' ').trim();
 }
@@ -253,7 +258,7 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   if (cued && cued !== 'policy' && cued !== 'checkout') return startTask(cued, { ...state, lastIntent: intent, lowConfidenceStreak: 0 }, input);
   // A message naming an order number in the store's form is about that order, whatever else the
   // classifier made of it ("where is SB-100102? my email is ...").
-  if (!cued && /\b[A-Za-z]{2}-\d{4,15}\b|#\d{3,15}\b/.test(input.text) && ['out_of_scope', 'shipping_delivery', 'order_status', 'account'].includes(intent)) {
+  if (!cued && orderIdsInText(input.text).length > 0 && ['out_of_scope', 'shipping_delivery', 'order_status', 'account'].includes(intent)) {
     return startTask('order_status', { ...state, lastIntent: 'order_status', lowConfidenceStreak: 0 }, input);
   }
 

@@ -5,6 +5,7 @@
  * Pure: (state, input) -> decision. The `task` action runs it against the store (src/actions/tasks.ts).
  */
 import type { Entities, Intent, NluResult } from '../nlu/index.js';
+import { orderIdsIn as orderIdsInText } from '../text/index.js';
 import { RETURN_REASONS, type ReturnReason } from '../store/index.js';
 import type { ConversationState, Task, TaskKind } from './state.js';
 
@@ -87,9 +88,7 @@ export function isReturnReason(value: string | undefined): value is ReturnReason
  * NLU read with an order cue ("order 123456"). Stores accept bare numbers in their own format.
  */
 export function orderIdsIn(text: string, entities: Entities, options: { bareNumbers?: boolean } = {}): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/\b([A-Za-z]{2})-?(\d{4,15})\b/g)) out.push(`${m[1]!.toUpperCase()}-${m[2]}`);
-  for (const m of text.matchAll(/#\s?(\d{3,15})\b/g)) out.push(`#${m[1]}`);
+  const out = orderIdsInText(text);
   for (const id of entities.orderIds) {
     const digits = id.replace(/\D/g, '');
     if (!out.some((o) => o.replace(/\D/g, '') === digits)) out.push(id);

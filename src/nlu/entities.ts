@@ -9,6 +9,7 @@
  * ids upper-cased with their prefix ("SB-123456").
  */
 import type { Lang } from '../messages.js';
+import { amountToCents, currencyOf, MONEY_NUMBER, negationPattern, PREFIXED_ORDER_ID, QUERY_NEGATIONS_EN, QUERY_NEGATIONS_ZH } from '../text/index.js';
 import type { Entities, PriceRange } from './types.js';
 import {
   EN_COLORS, EN_NUMBER_WORDS, EN_ORDINALS, EN_SIZE_WORDS, parseZhNumber, ZH_CLASSIFIERS, ZH_COLORS, ZH_NUM,
@@ -50,17 +51,8 @@ function scan(text: string, re: RegExp, claims: Claims, fn: (m: RegExpExecArray)
   }
 }
 
-const NUM = '\\d{1,3}(?:,\\d{3})+(?:\\.\\d{1,2})?|\\d+(?:\\.\\d{1,2})?';
+const NUM = MONEY_NUMBER;
 const EN_MONEY_WORD = '(?:dollars?|bucks|usd|euros?|eur|pounds?|gbp|yuan|rmb|cny)';
-const CURRENCY_BY_WORD: Readonly<Record<string, string>> = {
-  $: 'USD', dollar: 'USD', dollars: 'USD', bucks: 'USD', usd: 'USD', '€': 'EUR', euro: 'EUR', euros: 'EUR', eur: 'EUR',
-  '£': 'GBP', pound: 'GBP', pounds: 'GBP', gbp: 'GBP', '¥': 'CNY', yuan: 'CNY', rmb: 'CNY', cny: 'CNY', 元: 'CNY',
-  块: 'CNY', 块钱: 'CNY', 人民币: 'CNY',
-};
-
-function toCents(s: string): number {
-  return Math.round(Number(s.replace(/,/g, '')) * 100);
-}
 
 /** "$20", "20 dollars", "$20-$50", "20 to 50 bucks": an amount with an optional currency on either side. */
 const AMOUNT = `([$€£¥])?\\s?(${NUM})(?:\\s?(${EN_MONEY_WORD}))?`;
@@ -77,9 +69,6 @@ const ZH_MAX_RE = new RegExp(`(?:不超过|不高于|低于|少于|不到|小于
 const ZH_MIN_RE = new RegExp(`(?:不低于|高于|超过|大于|至少|最少)\\s*(${ZH_NUM})\\s*(${ZH_CUR})?|(${ZH_NUM})\\s*(${ZH_CUR})?\\s*(?:以上|起)`, 'g');
 const ZH_AMOUNT_RE = new RegExp(`[¥￥]\\s?(${NUM})|(${ZH_NUM})\\s*(${ZH_CUR})`, 'g');
 
-function currencyOf(symbol: string | undefined, fallback: string): string {
-  return (symbol && CURRENCY_BY_WORD[symbol.toLowerCase()]) ?? fallback;
-}
 
 export function extractEntities(input: string, options: EntityOptions = {}): Entities {
   const text = input.slice(0, MAX_CHARS).normalize('NFKC');
@@ -95,8 +84,8 @@ export function extractEntities(input: string, options: EntityOptions = {}): Ent
   if (text.includes('@')) scan(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, claims, (m) => void emails.push(m[0].toLowerCase()));
 
   const orderIds: string[] = [];
-  // Prefixed ids as the demo store writes them ("SB-123456"); "BB-" kept for older fixtures.
-  if (hasDigit) scan(text, /\b(SB|BB)-?(\d{4,15})\b/gi, claims, (m) => void orderIds.push(`${m[1]!.toUpperCase()}-${m[2]}`));
+  // Prefixed ids ("SB-123456"), by the one order-id rule (src/text).
+  if (hasDigit) scan(text, PREFIXED_ORDER_ID, claims, (m) => void orderIds.push(`${m[1]!.toUpperCase()}-${m[2]}`));
   if (hasDigit) scan(lower, /(?:#\s?|\b(?:order|purchase|order number|order no\.?|order id|order #)\s*(?:number|no\.?|id|#)?\s*:?\s*#?\s*)(\d{4,15})\b/g, claims, (m) => void orderIds.push(m[1]!));
   if (hasDigit && hasHan) scan(lower, /(?:订单号?|单号|订单编号)\s*(?:是|为)?\s*[:#]?\s*#?(\d{4,15})/g, claims, (m) => void orderIds.push(m[1]!));
 
@@ -183,8 +172,13 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
+/** Digits (with separators and decimals) or Chinese numerals, in cents; amounts past a billion are not prices. */
 function parseAmount(s: string): number | undefined {
-  const n = /^[\d,.]+$/.test(s) ? Number(s.replace(/,/g, '')) : parseZhNumber(s);
+  if (/^[\d,.]+$/.test(s)) {
+    const cents = amountToCents(s);
+    return cents === undefined || cents > 1e11 ? undefined : cents;
+  }
+  const n = parseZhNumber(s);
   return n === undefined || !Number.isFinite(n) || n < 0 || n > 1e9 ? undefined : Math.round(n * 100);
 }
 
@@ -336,9 +330,12 @@ const EN_ARTICLES = new Set(['a', 'an', 'the', 'any', 'some']);
 const EN_PHRASE_END = new Set(['please', 'but', 'under', 'below', 'over', 'above', 'around', 'about', 'between', 'which', 'because', 'size', 'color', 'colour', 'either', 'though', 'thx']);
 const ZH_NEG_STOP = /^(?:了|太|这个|那个|这样|这么|用|着急|客气|谢|麻烦|行|好|知道|需要|对|是)/;
 
+const EN_NEGATED_RE = new RegExp(`\\b${negationPattern(QUERY_NEGATIONS_EN)}\\b[- ]([a-z][a-z'-]*(?:\\s+[a-z][a-z'-]*){0,2})`, 'g');
+const ZH_NEGATED_RE = new RegExp(`${negationPattern(QUERY_NEGATIONS_ZH)}([\\p{Script=Han}a-z]{1,6}?)(?:的|，|,|。|、|和|或|$|\\s)`, 'gu');
+
 function extractExcluded(lower: string): string[] {
   const out: string[] = [];
-  for (const m of lower.matchAll(/\b(?:without|no|not|avoid|excluding|except|nothing|don't want|do not want|don't like|minus|non)\b[- ]([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2})/g)) {
+  for (const m of lower.matchAll(EN_NEGATED_RE)) {
     const words = m[1]!.split(/\s+/);
     while (words.length > 1 && EN_ARTICLES.has(words[0]!)) words.shift();
     if (EN_ARTICLES.has(words[0]!) || EN_NEG_STOP.has(words[0]!)) continue;
@@ -348,7 +345,7 @@ function extractExcluded(lower: string): string[] {
     while (n < Math.min(2, words.length) && !EN_ARTICLES.has(words[n]!) && !EN_NEG_STOP.has(words[n]!) && !EN_PHRASE_END.has(words[n]!)) n++;
     out.push(words.slice(0, n).join(' '));
   }
-  for (const m of lower.matchAll(/(?:不要|不想要|别要|别给我|除了|不含|不带|没有|去掉|排除)([\p{Script=Han}a-z]{1,6}?)(?:的|，|,|。|、|和|或|$|\s)/gu)) {
+  for (const m of lower.matchAll(ZH_NEGATED_RE)) {
     const term = m[1]!;
     if (!term || ZH_NEG_STOP.test(term)) continue;
     out.push(term);

@@ -1,6 +1,6 @@
 /**
  * Policy and FAQ answers from the merchant's own documents. Files (Markdown, HTML or text) are cut
- * into sections at headings; a question is matched against the sections with BM25 and the best
+ * into sections at headings; a question is matched against the sections with BM25 (src/text) and the best
  * section is quoted (extractive) with a link to its source. When no section covers enough of the
  * question, the answer is "I don't know", never a guess.
  */
@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { dot } from '../maths/index.js';
 import type { Lang } from '../messages.js';
-import { createAnalyzer, type Analyzer } from '../retrieval/index.js';
+import { BM25_B, BM25_K1, bm25Idf, bm25Term, createAnalyzer, fieldTf, type Analyzer } from '../text/index.js';
 
 /** A quoted policy section: the text, its document and heading, and a link to it. */
 export interface PolicyPassage {
@@ -156,7 +156,7 @@ export function createPolicyIndex(chunks: readonly PolicyChunk[], options: Polic
       if (!pool.length) return undefined;
       const q = [...new Set(analyzer.analyze(question))].filter((t) => !QUESTION_WORDS.has(t));
       if (!q.length) return undefined;
-      const avg = pool.reduce((s, d) => s + d.len, 0) / pool.length;
+      const invAvg = pool.length / pool.reduce((s, d) => s + d.len, 0);
       const n = pool.length;
       const scored: { d: (typeof docs)[number]; score: number; coverage: number }[] = [];
       for (const d of pool) {
@@ -166,8 +166,8 @@ export function createPolicyIndex(chunks: readonly PolicyChunk[], options: Polic
           const f = d.tf.get(t);
           if (!f) continue;
           hit++;
-          const idf = Math.log(1 + (n - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
-          score += idf * ((f * 2.2) / (f + 1.2 * (0.25 + 0.75 * (d.len / avg))));
+          // Classic BM25 on one field; (k1 + 1) keeps the scores on the scale they were tuned on.
+          score += (BM25_K1 + 1) * bm25Term(bm25Idf(n, df.get(t) ?? 0), fieldTf(f, 1, BM25_B, d.len, invAvg), BM25_K1);
         }
         // The intent already says which document is likely; a topic match breaks ties toward it.
         if (path.basename(d.chunk.file).replace(/\.[^.]+$/, '') === topic) score *= 1.3;

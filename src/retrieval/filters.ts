@@ -13,7 +13,7 @@
  * (negation.ts).
  */
 import { effectivePriceCents, type Availability, type Product } from '../catalog/index.js';
-import { compileExclusion, exclusionText } from './negation.js';
+import { compileExclusion, exclusionText } from '../text/index.js';
 import type { SearchFilters } from './types.js';
 
 /** The fields filters read, normalised (lower-cased) once at index time. */

@@ -19,12 +19,11 @@ import type { ProductIndex, ProductIndexDeps, RetrievalLog } from './product-ind
 import type { LexicalIndex } from './types.js';
 import { createProductRetriever, type ProductRetriever } from './product-retriever.js';
 import { createShopperVocabulary } from './vocabulary.js';
+import { createAnalyzer, type Stemmer } from '../text/index.js';
 
 export type { SearchFilters, SearchHit, LexicalIndex, LexicalSearchOptions } from './types.js';
-export { createAnalyzer, ENGLISH_STOPWORDS, CHINESE_STOPWORDS, type Analyzer, type AnalyzerOptions } from './analyzer.js';
 export { createLexicalIndex, Bm25LexicalIndex, DEFAULT_BM25, type Bm25Params, type LexicalIndexOptions } from './lexical.js';
 export { compileFilters, filterFields, matchesFilters, hasFilters, normalizedFilters, type FieldsPredicate, type FilterFields } from './filters.js';
-export { negationTokens } from './negation.js';
 export { createProductRetriever, type CatalogMentions, type ProductRetriever } from './product-retriever.js';
 export { translateQuery } from './glossary.js';
 export { createCatalogVocabulary, createShopperVocabulary, type CatalogVocabulary, type VocabularyMatch, type VocabularyExtraction, type VocabularyKind } from './vocabulary.js';
@@ -267,12 +266,21 @@ export interface ProductSearch {
  */
 export async function openProductSearch(
   config: Config,
-  deps: { readonly db: SqliteDb; readonly catalog: CatalogStore; readonly products: readonly Product[]; readonly log: Log; readonly now?: () => number; readonly encoder?: RetrievalEncoder },
+  deps: {
+    readonly db: SqliteDb;
+    readonly catalog: CatalogStore;
+    readonly products: readonly Product[];
+    readonly log: Log;
+    readonly now?: () => number;
+    readonly encoder?: RetrievalEncoder;
+    /** The app's shared stemmer, for BM25 and the shopper vocabulary. */
+    readonly stemmer?: Stemmer;
+  },
 ): Promise<ProductSearch> {
-  const lexical = createLexicalIndexImpl();
+  const lexical = createLexicalIndexImpl(deps.stemmer ? { analyzer: createAnalyzer({ stemmer: deps.stemmer }) } : {});
   lexical.upsert(deps.products);
-  const vocabulary = createShopperVocabulary(deps.products);
-  const { products: _products, ...retrievalDeps } = deps;
+  const vocabulary = createShopperVocabulary(deps.products, deps.stemmer ? { stemmer: deps.stemmer } : {});
+  const { products: _products, stemmer: _stemmer, ...retrievalDeps } = deps;
   const retrieval = config.retrieval.mode === 'lexical' ? undefined : await openRetrieval(config, { ...retrievalDeps, lexical });
   try {
     if (retrieval) {

@@ -10,7 +10,7 @@
  */
 import type { Product } from '../catalog/index.js';
 import { TopK } from '../maths/index.js';
-import { createAnalyzer, type Analyzer } from './analyzer.js';
+import { bm25Idf, bm25Term, createAnalyzer, fieldTf, type Analyzer } from '../text/index.js';
 import { compileFilters, filterFields, hasFilters, type FilterFields } from './filters.js';
 import type { LexicalIndex, LexicalSearchOptions, SearchFilters, SearchHit } from './types.js';
 
@@ -255,7 +255,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
     }
 
     for (const { postings, within } of scored) {
-      const idf = Math.log(1 + (n - postings.df + 0.5) / (postings.df + 0.5));
+      const idf = bm25Idf(n, postings.df);
       const { docs, tf } = postings;
       for (let i = 0; i < postings.n; i++) {
         const slot = docs[i]!;
@@ -272,9 +272,9 @@ export class Bm25LexicalIndex implements LexicalIndex {
         for (let f = 0; f < NF; f++) {
           const t = tf[i * NF + f]!;
           if (t === 0) continue;
-          tfw += (weights[f]! * t) / (1 - b[f]! + b[f]! * fieldLen[slot * NF + f]! * invAvg[f]!);
+          tfw += fieldTf(t, weights[f]!, b[f]!, fieldLen[slot * NF + f]!, invAvg[f]!);
         }
-        scores[slot]! += (idf * tfw) / (k1 + tfw);
+        scores[slot]! += bm25Term(idf, tfw, k1);
       }
     }
 

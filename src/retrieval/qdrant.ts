@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { RetrievalUnavailableError, ShopbotError } from '../errors.js';
 import { hasFilters, normalizedFilters } from './filters.js';
-import { negationTokens } from './negation.js';
+import { negationTokens } from '../text/index.js';
 import {
   checkItems,
   checkQuery,

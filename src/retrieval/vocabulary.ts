@@ -10,10 +10,9 @@
  * word in the titles of many other brands' products, more often than in its own ("Simple",
  * "Classic"), is treated as generic. A single stopword or chat word ("can", "hello") never matches.
  */
-import { stemmer } from 'stemmer';
 import type { Product } from '../catalog/index.js';
 import { EN_COLORS } from '../nlu/index.js';
-import { ENGLISH_STOPWORDS } from './analyzer.js';
+import { createStemmer, ENGLISH_STOPWORDS, foldCase, type Stemmer } from '../text/index.js';
 
 export type VocabularyKind = 'brand' | 'color' | 'category';
 
@@ -53,6 +52,8 @@ export interface VocabularyOptions {
    * in the color field ("coffee", "wine", "china tea") that would turn a need into a filter.
    */
   readonly isColorWord?: (word: string) => boolean;
+  /** The stemmer to share (its memo) with the other analyzers; a fresh one otherwise. */
+  readonly stemmer?: Stemmer;
 }
 
 const MAX_PHRASE_WORDS = 6;
@@ -65,10 +66,8 @@ const CHAT_WORDS = new Set(['hello', 'hi', 'hey', 'thanks', 'thank', 'please', '
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|&/gu;
 const HAN = /\p{Script=Han}/u;
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
 function fold(word: string): string {
-  const lower = NON_ASCII.test(word) ? word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase() : word.toLowerCase();
+  const lower = foldCase(word);
   const w = lower.includes("'") || lower.includes('’') ? lower.replace(/['’]/g, '') : lower;
   return w === '&' ? 'and' : w;
 }
@@ -81,13 +80,14 @@ interface Word {
   readonly raw: string;
 }
 
-function words(text: string, withStems = true): Word[] {
+/** The message's words; `stem` (the shared stemmer) gives each its stem, without it the stem is the word. */
+function words(text: string, stem?: Stemmer): Word[] {
   const out: Word[] = [];
   for (const m of text.matchAll(WORD)) {
     const key = fold(m[0]);
     if (key.length === 0) continue;
-    const stem = withStems && /^[a-z]+$/.test(key) ? stemmer(key) : key;
-    out.push({ key, stem, start: m.index, end: m.index + m[0].length, raw: m[0] });
+    const stemmed = stem && /^[a-z]+$/.test(key) ? stem(key) : key;
+    out.push({ key, stem: stemmed, start: m.index, end: m.index + m[0].length, raw: m[0] });
   }
   return out;
 }
@@ -103,6 +103,8 @@ class PhraseTable {
   /** Han phrases have no word boundaries: matched as substrings. */
   readonly han = new Map<string, Entry>();
 
+  constructor(private readonly stem: Stemmer) {}
+
   add(phrase: string, value: string, stemmed: boolean): void {
     if (HAN.test(phrase)) {
       if (phrase.trim().length < 2) return;
@@ -111,7 +113,7 @@ class PhraseTable {
       this.han.set(phrase.trim(), e);
       return;
     }
-    const ws = words(phrase);
+    const ws = words(phrase, this.stem);
     if (ws.length === 0 || ws.length > MAX_PHRASE_WORDS) return;
     if (ws.every((w) => ENGLISH_STOPWORDS.has(w.key) || w.key === 'and')) return;
     const key = ws.map((w) => (stemmed ? w.stem : w.key)).join(' ');
@@ -126,9 +128,10 @@ class PhraseTable {
 export function createCatalogVocabulary(products: Iterable<Product>, options: VocabularyOptions = {}): CatalogVocabulary {
   const genericShare = options.genericBrandShare ?? 0.002;
   const minColorProducts = options.minColorProducts ?? 2;
-  const brands = new PhraseTable();
-  const colors = new PhraseTable();
-  const categories = new PhraseTable();
+  const stem = options.stemmer ?? createStemmer();
+  const brands = new PhraseTable(stem);
+  const colors = new PhraseTable(stem);
+  const categories = new PhraseTable(stem);
 
   const brandNames = new Map<string, string>(); // lower-cased brand -> as written
   const colorCounts = new Map<string, number>();
@@ -139,7 +142,7 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
     n++;
     const brand = p.brand?.trim().toLowerCase() ?? '';
     if (brand) brandNames.set(brand, p.brand!.trim());
-    for (const w of new Set(words(p.title, false).map((x) => x.key))) {
+    for (const w of new Set(words(p.title).map((x) => x.key))) {
       let per = titleWordProducts.get(w);
       if (!per) titleWordProducts.set(w, (per = new Map()));
       per.set(brand, (per.get(brand) ?? 0) + 1);
@@ -156,7 +159,7 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
 
   const genericLimit = Math.max(3, genericShare * n);
   for (const [lower, written] of brandNames) {
-    const ws = words(written);
+    const ws = words(written, stem);
     const key = ws.map((w) => w.key).join(' ');
     if (PLACEHOLDER_BRANDS.has(key)) continue;
     if (ws.length === 1) {
@@ -187,7 +190,7 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
     sizes: { brand: brands.map.size + brands.han.size, color: colors.map.size + colors.han.size, category: categories.map.size + categories.han.size },
     extract(text: string): VocabularyExtraction {
       const message = text.slice(0, MAX_MESSAGE_CHARS);
-      const ws = words(message);
+      const ws = words(message, stem);
       const matches: VocabularyMatch[] = [];
       for (let i = 0; i < ws.length; ) {
         let found: { kind: VocabularyKind; entry: Entry; len: number } | undefined;
@@ -232,6 +235,6 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
 }
 
 /** The vocabulary a turn reads messages with: catalog colors count only when they are color words. */
-export function createShopperVocabulary(products: Iterable<Product>): CatalogVocabulary {
-  return createCatalogVocabulary(products, { isColorWord: (w) => Object.hasOwn(EN_COLORS, w) });
+export function createShopperVocabulary(products: Iterable<Product>, options: Pick<VocabularyOptions, 'stemmer'> = {}): CatalogVocabulary {
+  return createCatalogVocabulary(products, { ...options, isColorWord: (w) => Object.hasOwn(EN_COLORS, w) });
 }

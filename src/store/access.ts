@@ -8,6 +8,7 @@
  *   one-time code sent to that e-mail, manage it (grants in the conversation state, with an expiry).
  * An e-mail address a shopper types proves nothing by itself.
  */
+import { sameOrderId } from '../text/index.js';
 import { ShopbotError } from '../errors.js';
 
 export type AccessLevel = 'none' | 'status' | 'manage';
@@ -30,11 +31,7 @@ export interface Requester {
 export const GRANT_TTL_MS: Readonly<Record<OrderGrant['level'], number>> = { status: 24 * 3_600_000, manage: 30 * 60_000 };
 
 /** "SB-123456", "sb123456", "#1001" and "1001" name the same order. */
-export function sameOrderId(a: string, b: string): boolean {
-  const norm = (s: string) => s.trim().toUpperCase().replace(/^#/, '');
-  const digits = (s: string) => s.replace(/\D/g, '');
-  return norm(a) === norm(b) || (digits(a).length >= 3 && digits(a) === digits(b) && /^[A-Z]{0,3}-?\d+$|^#?\d+$/.test(norm(a)) && /^[A-Z]{0,3}-?\d+$|^#?\d+$/.test(norm(b)));
-}
+export { sameOrderId };
 
 export function accessTo(order: { readonly id: string; readonly userId: string; readonly email?: string; readonly customerId?: string }, who: Requester, nowMs: number): AccessLevel {
   if (order.userId === who.userId) return 'manage';

@@ -3,7 +3,7 @@
  * seeded RNG, payloads cycling through brands, colors, categories, prices and stock states.
  */
 import type { IndexItem, IndexPayload } from '../../src/retrieval/product-index.js';
-import { negationTokens } from '../../src/retrieval/negation.js';
+import { negationTokens } from '../../src/text/index.js';
 import { compileFilters } from '../../src/retrieval/filters.js';
 import type { SearchFilters } from '../../src/retrieval/types.js';
 

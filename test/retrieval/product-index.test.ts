@@ -9,7 +9,7 @@ import { EmbeddedProductIndex } from '../../src/retrieval/embedded.js';
 import { matchesFilters } from '../../src/retrieval/filters.js';
 import { createLexicalIndex, indexCatalog, openRetrieval } from '../../src/retrieval/index.js';
 import { compileFilters, filterFields as payloadFromProduct } from '../../src/retrieval/filters.js';
-import { negationTokens } from '../../src/retrieval/negation.js';
+import { negationTokens } from '../../src/text/index.js';
 import { openProductIndex } from '../../src/retrieval/index.js';
 import { QdrantProductIndex } from '../../src/retrieval/qdrant.js';
 import type { SearchFilters } from '../../src/retrieval/types.js';

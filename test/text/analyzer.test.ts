@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer } from '../../src/retrieval/analyzer.js';
+import { createAnalyzer } from '../../src/text/index.js';
 
 describe('analyzer', () => {
   const analyzer = createAnalyzer();

@@ -7,29 +7,14 @@
  */
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
-import { stemmer } from 'stemmer';
+import { foldCase, HAN, isAscii } from './normalize.js';
+import { createStemmer, type Stemmer } from './stem.js';
+import { CHINESE_STOPWORDS, ENGLISH_STOPWORDS } from './stopwords.js';
 
-export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(
-  (
-    'a an and are as at be but by for from has have i if in into is it its me my of on or our so such than that the their ' +
-    'then there these they this to was were will with you your we us do does did can could would should am been being ' +
-    'any some very just also please want need looking show find get buy'
-  ).split(' '),
-);
-
-/** Function words and shopping filler that carry no product meaning. */
-export const CHINESE_STOPWORDS: ReadonlySet<string> = new Set(
-  '的 了 和 与 及 是 在 我 你 他 她 它 们 我们 吗 呢 吧 啊 呀 也 都 就 还 要 想 请 给 帮 一个 一些 有 没有 这 那 这个 那个 个 买 找 看看 推荐 一下'.split(' '),
-);
-
-const HAN = /\p{Script=Han}/u;
 const RUNS = /(\p{Script=Han}+)|([\p{L}\p{N}]+(?:[.'’][\p{L}\p{N}]+)*)/gu;
 /** Most catalog text is ASCII; this narrower pattern tokenizes it several times faster. */
 const ASCII_RUNS = /()([a-z0-9]+(?:['.][a-z0-9]+)*)/g;
-const NON_ASCII = /[^\x00-\x7f]/;
 const MAX_TERM_CHARS = 64;
-/** Stems are memoised per analyzer (Porter stemming dominates indexing time); bounded. */
-const MAX_STEM_CACHE = 200_000;
 
 export interface Analyzer {
   /** Terms in text order, duplicates kept (term frequency matters for BM25). */
@@ -39,6 +24,8 @@ export interface Analyzer {
 export interface AnalyzerOptions {
   readonly stem?: boolean;
   readonly stopwords?: boolean;
+  /** The stemmer to share (its memo); a fresh one otherwise. */
+  readonly stemmer?: Stemmer;
 }
 
 function latinTerms(token: string, out: string[], options: AnalyzerOptions, stem: (t: string) => string): void {
@@ -69,21 +56,13 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     jieba ??= Jieba.withDict(dict);
     return jieba.cutForSearch(han, true);
   };
-  const stems = new Map<string, string>();
-  const stem = (t: string): string => {
-    let s = stems.get(t);
-    if (s === undefined) {
-      if (stems.size >= MAX_STEM_CACHE) stems.clear();
-      stems.set(t, (s = stemmer(t)));
-    }
-    return s;
-  };
+  const stem = options.stemmer ?? createStemmer();
   return {
     analyze(text: string): string[] {
       const out: string[] = [];
-      const isAscii = !NON_ASCII.test(text);
-      const folded = isAscii ? text.toLowerCase() : text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
-      const re = isAscii ? ASCII_RUNS : RUNS;
+      const ascii = isAscii(text);
+      const folded = foldCase(text);
+      const re = ascii ? ASCII_RUNS : RUNS;
       re.lastIndex = 0;
       for (let m = re.exec(folded); m !== null; m = re.exec(folded)) {
         if (m[1]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { affirmedTokens, compileExclusion, exclusionText, negationTokens } from '../../src/retrieval/negation.js';
+import { affirmedTokens, compileExclusion, exclusionText, negationTokens } from '../../src/text/index.js';
 
 describe('negation matching', () => {
   it('folds case, plurals and splits CJK per character', () => {

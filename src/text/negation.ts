@@ -99,3 +99,19 @@ export function compileExclusion(terms: readonly string[] | undefined): ((words:
   if (tokenized.length === 0) return undefined;
   return (words) => tokenized.some((tokens) => tokens.every((t) => hasWord(words, t)));
 }
+
+/**
+ * How a shopper negates in a query ("without buckles", "no leather", "don't want chicken",
+ * "不要皮的"): the NLU reads the negated terms after these words (src/nlu/entities.ts) and the
+ * policy takes the same phrases out of the search words (src/dialogue/policy.ts). Order matters
+ * in the pattern: the longer word is tried after its prefix fails a word boundary.
+ */
+export const QUERY_NEGATIONS_EN: readonly string[] = ['without', 'no', 'not', 'avoid', 'excluding', 'except', 'nothing', "don't want", 'do not want', "don't like", 'minus', 'non'];
+export const QUERY_NEGATIONS_ZH: readonly string[] = ['不要', '不想要', '别要', '别给我', '除了', '不含', '不带', '没有', '去掉', '排除'];
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The negation words as a regex alternation (`(?:without|no|...)`). */
+export function negationPattern(words: readonly string[]): string {
+  return `(?:${words.map(escape).join('|')})`;
+}
