@@ -287,7 +287,8 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
     return { actions: [{ type: 'out_of_scope' }], state: { ...state, lastIntent: intent, lowConfidenceStreak: streak } };
   }
   if (policyLike) return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
-  const lowConfidence = nlu.confidence < input.clarifyBelow && intent !== 'out_of_scope';
+  // From here on the intent is never out_of_scope: every out-of-scope message was answered above.
+  const lowConfidence = nlu.confidence < input.clarifyBelow;
   if (lowConfidence && !reference) {
     const streak = state.lowConfidenceStreak + 1;
     if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) {
@@ -298,7 +299,7 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   }
   const next: ConversationState = { ...state, lastIntent: intent, lowConfidenceStreak: 0 };
 
-  const service = ['order_status', 'cancel_order', 'returns_refunds', 'shipping_delivery', 'complaint', 'out_of_scope', 'payment_problem', 'account'].includes(intent)
+  const service = ['order_status', 'cancel_order', 'returns_refunds', 'shipping_delivery', 'complaint', 'payment_problem', 'account'].includes(intent)
     ? serviceTaskOf(input.text, intent, orderIdsIn(input.text, e).length > 0)
     : undefined;
   if (service === 'policy') {
@@ -353,8 +354,6 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
       return { actions: [{ type: 'smalltalk', kind: intent }], state: next };
     case 'thanks':
       return { actions: [{ type: 'smalltalk', kind: 'thanks' }], state: next };
-    case 'out_of_scope':
-      return { actions: [{ type: 'out_of_scope' }], state: next };
     default: {
       const topic = POLICY_TOPICS[intent] ?? 'general';
       return { actions: [{ type: 'policy_answer', topic, question: input.text }], state: next };
