@@ -3,6 +3,7 @@
  * id2label, and the out-of-scope threshold the recipe chose on development data.
  */
 import { ShopbotError } from '../errors.js';
+import { IntentSchema, type Intent, type IntentScore } from '../nlu/index.js';
 import { MicroBatcher } from './batcher.js';
 import { loadOnnxModel, type ModelLogger, type ModelsConfig } from './runtime.js';
 import { inLengthOrder, padBatch, softmax } from './tensors.js';
@@ -64,4 +65,28 @@ export async function openIntentClassifier(cfg: ModelsConfig, log: ModelLogger):
   };
   await classifier.classify(['warm up']);
   return classifier;
+}
+
+/** Ranking and decision from one probability row; pure, so the threshold logic is unit-tested. */
+export function decideIntent(
+  labels: readonly string[],
+  probs: ArrayLike<number>,
+  oosLabel: string | undefined,
+  oosThreshold: number,
+): { intent: Intent; confidence: number; ranking: IntentScore[] } {
+  const ranking: IntentScore[] = [];
+  labels.forEach((label, i) => {
+    const parsed = IntentSchema.safeParse(label);
+    if (parsed.success) ranking.push({ intent: parsed.data, confidence: probs[i]! });
+  });
+  ranking.sort((a, b) => b.confidence - a.confidence);
+  const top = ranking[0];
+  if (!top) throw new ShopbotError('MODEL_MISSING', 'intent model has no labels of the store taxonomy');
+  const oos = IntentSchema.safeParse(oosLabel ?? 'out_of_scope');
+  if (top.confidence < oosThreshold && oos.success) {
+    const oosScore = ranking.find((r) => r.intent === oos.data)?.confidence ?? 0;
+    // The threshold fires: out_of_scope, with the model's own OOS probability as its confidence.
+    return { intent: oos.data, confidence: oosScore, ranking };
+  }
+  return { intent: top.intent, confidence: top.confidence, ranking };
 }

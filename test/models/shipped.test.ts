@@ -1,27 +1,26 @@
 /**
  * The committed models load from the repository with no network and behave sensibly: the
  * embedding ranks a product's own passage above an unrelated one for a query cut from it, and the
- * transformer Nlu answers plain store intents.
+ * intent classifier answers plain store intents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openTextEncoder, openTransformerNlu, productPassage, type TextEncoder } from '../../src/models/index.js';
-import type { Nlu } from '../../src/nlu/index.js';
+import { decideIntent, openIntentClassifier, openTextEncoder, productPassage, type IntentClassifier, type TextEncoder } from '../../src/models/index.js';
 
 const log = { info: () => {}, warn: () => {}, error: () => {} };
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
 describe('shipped models (models/intent, models/embedding)', () => {
   let encoder: TextEncoder;
-  let nlu: Nlu;
+  let classifier: IntentClassifier;
   beforeAll(async () => {
     const models = loadConfig({ overrides: { models: { threads: 1 } } }).models;
     encoder = await openTextEncoder(models, log);
-    nlu = await openTransformerNlu(models, log);
+    classifier = await openIntentClassifier(models, log);
   }, 60_000);
   afterAll(async () => {
     await encoder?.close();
-    await nlu?.close();
+    await classifier?.close();
   });
 
   it('embeds unit vectors of the model dimension and prefers the matching product', async () => {
@@ -37,11 +36,12 @@ describe('shipped models (models/intent, models/embedding)', () => {
     expect(dot(q2!, mattress!)).toBeGreaterThan(dot(q2!, kindle!));
   });
 
-  it('parses store intents with the transformer engine', async () => {
-    const r = await nlu.parse('where is my order? it has not arrived yet');
-    expect(r.engine).toBe('transformer');
-    expect(r.intent).toBe('order_status');
-    const g = await nlu.parse('hello there');
-    expect(g.intent).toBe('greeting');
+  it('classifies store intents', async () => {
+    const intentOf = async (text: string) => {
+      const [probs] = await classifier.classify([text]);
+      return decideIntent(classifier.labels, probs!, classifier.oosLabel, classifier.oosThreshold).intent;
+    };
+    expect(await intentOf('where is my order? it has not arrived yet')).toBe('order_status');
+    expect(await intentOf('hello there')).toBe('greeting');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inLengthOrder, l2Normalize, meanPoolNormalize, padBatch, softmax, truncateIds } from '../../src/models/tensors.js';
-import { decideIntent } from '../../src/models/transformer-nlu.js';
+import { decideIntent } from '../../src/models/index.js';
 import { productPassage } from '../../src/models/passage.js';
 
 describe('tensor helpers', () => {
