@@ -2,7 +2,7 @@
  * The shape STYLE.md asks for, checked on the real import graph of src/, channels/ and cli/ (read
  * with the TypeScript scanner, so type-only imports, re-exports and dynamic imports count):
  * no import cycles, stages reach each other only through index.ts, and src/ never imports the
- * channels, evals or benches built on it. `shopbot bench architecture` prints the same figures.
+ * channels, CLI, evals or benches built on it. `shopbot bench architecture` prints the same figures.
  */
 import { describe, expect, it } from 'vitest';
 import { deepImports, importCycles, outwardImports, readImportGraph, stageOf, type ImportGraph } from '../bench/architecture.js';
@@ -24,7 +24,7 @@ describe('architecture', () => {
     expect(show(deepImports(graph))).toEqual([]);
   });
 
-  it('never imports channels/, evals/ or bench/ from src/', () => {
+  it('never imports channels/, cli/, evals/ or bench/ from src/', () => {
     expect(show(outwardImports(graph))).toEqual([]);
   });
 
