@@ -52,4 +52,22 @@ describe('coupons in the conversation', () => {
   it('refuses a forged code server-side', () => {
     expect(() => t.app.coupons!.redeem('DEMO-WELCOME10.AAAAAAAAAAAA.forged', { userId: 'u', orderId: 'SB-1', lines: [{ categories: [], amountCents: 5000 }], channel: 'rest' })).toThrow(/FORGED|forged/i);
   });
+
+  it("says why a coupon was refused in the shopper's language, from the templates", async () => {
+    const c = 'coupon-conv-zh';
+    const user = 'coupon-user-zh';
+    const say = (text: string, action?: Parameters<typeof t.app.handleTurn>[0]['action']) =>
+      t.app.handleTurn({ conversationId: c, userId: user, channel: 'rest', text, ...(action ? { action } : {}) });
+    const found = await say('dewalt combo kit');
+    const kit = found.products.find((p) => p.inStock && (p.priceCents ?? 0) >= 2500)!;
+    await say('', { type: 'add_to_cart', productId: kit.id, quantity: 1 });
+    // The shopper now writes Chinese, and holds a code that was never issued (a forged signature
+    // stands in for any refusal reason).
+    const state = (await t.app.states.load(c))!;
+    await t.app.states.save({ ...state, lang: 'zh', coupon: { code: 'DEMO-WELCOME10.AAAAAAAAAAAA.forged', campaignId: 'DEMO-WELCOME10' } }, t.clock.now);
+    const done = await say('', { type: 'checkout', email: 'zh@example.com' });
+    expect(done.text).toContain('优惠券无法使用（这不是我们发放的优惠码（格式或签名无效））');
+    expect(done.text).not.toMatch(/not a code we issued|coupon refused/);
+  });
 });
+
