@@ -336,12 +336,13 @@ function deliver(channels: readonly AppChannel[], conversationId: string, messag
   }
 }
 
-/** `shopbot funnel`: the funnel log the config names (SQLite in the data dir, or PostgreSQL). */
-export async function openFunnelReport(config: Config): Promise<{ readonly funnel: Pick<FunnelStore, 'stages' | 'query' | 'count'>; close(): Promise<void> }> {
+/** The data dir's database and the funnel log the config names (SQLite there, or PostgreSQL), closed together. */
+async function openFunnelOfDataDir(config: Config): Promise<{ readonly db: SqliteDb; readonly funnel: FunnelStore; close(): Promise<void> }> {
   const db = openDataDir(config);
   try {
     const funnel = await openFunnelStore(config, { db });
     return {
+      db,
       funnel,
       async close() {
         await funnel.close();
@@ -352,6 +353,11 @@ export async function openFunnelReport(config: Config): Promise<{ readonly funne
     db.close();
     throw err;
   }
+}
+
+/** `shopbot funnel`: the funnel log the config names (SQLite in the data dir, or PostgreSQL). */
+export async function openFunnelReport(config: Config): Promise<{ readonly funnel: Pick<FunnelStore, 'stages' | 'query' | 'count'>; close(): Promise<void> }> {
+  return openFunnelOfDataDir(config);
 }
 
 /** `shopbot ingest`: the catalog of the data dir, and its vector index brought up to date with the configured engine. */
@@ -380,19 +386,6 @@ export async function openCatalogImport(
 
 /** `shopbot train ranking`: checkpoints in the data dir, events from the funnel log the config names. */
 export async function openRankingTraining(config: Config, now: () => number = Date.now): Promise<RankingTrainer & { close(): Promise<void> }> {
-  const db = openDataDir(config);
-  try {
-    const funnel = await openFunnelStore(config, { db });
-    return {
-      ...createRankingTrainer({ db, funnel, config, now }),
-      async close() {
-        await funnel.close();
-        db.close();
-      },
-    };
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const { db, funnel, close } = await openFunnelOfDataDir(config);
+  return { ...createRankingTrainer({ db, funnel, config, now }), close };
 }
-

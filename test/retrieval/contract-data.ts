@@ -6,17 +6,9 @@ import type { IndexItem, IndexPayload } from '../../src/retrieval/product-index.
 import { negationTokens } from '../../src/text/index.js';
 import { compileFilters } from '../../src/retrieval/filters.js';
 import type { SearchFilters } from '../../src/retrieval/types.js';
+import { createRng } from '../../src/maths/index.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = createRng;
 
 export function unit(v: Float32Array): Float32Array {
   let n = 0;

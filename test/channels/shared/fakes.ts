@@ -3,6 +3,7 @@ import type { InboundMessage, OutboundMessage } from '../../../src/messages.js';
 import type { OutboundClock } from '../../../channels/shared/rate-limit.js';
 import type { SupportCallbacks } from '../../../channels/shared/support.js';
 import type { ChannelLogger } from '../../../channels/shared/types.js';
+import { createRng } from '../../../src/maths/index.js';
 
 /** A clock whose sleep advances time at once and records how long it was asked to wait. */
 export class FakeClock implements OutboundClock {
@@ -18,16 +19,7 @@ export class FakeClock implements OutboundClock {
 }
 
 /** Seeded uniform RNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = createRng;
 
 export class FakeLogger implements ChannelLogger {
   readonly lines: { level: string; obj: unknown; msg?: string }[] = [];
