@@ -1,7 +1,7 @@
 /** What the Teams and Slack channels receive from the composition root. */
 import type { Config } from '../../src/config.js';
 import type { FunnelStore } from '../../src/funnel/index.js';
-import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
+import type { HandleTurn } from '../../src/turn.js';
 import type { SupportCallbacks } from './support.js';
 
 /** pino-compatible subset. */
@@ -17,7 +17,7 @@ export interface OutboundClock {
   sleep(ms: number): Promise<void>;
 }
 
-export type HandleTurn = (msg: InboundMessage, options?: { signal?: AbortSignal }) => Promise<OutboundMessage>;
+export type { HandleTurn } from '../../src/turn.js';
 
 export interface ChannelDeps {
   readonly config: Config;
