@@ -6,5 +6,6 @@ export function run(argv: string[]): Promise<number> {
     retrieval: () => import('../../bench/retrieval.js'),
     models: () => import('../../bench/models.js'),
     ranking: () => import('../../bench/ranking.js'),
+    load: () => import('../../bench/load/index.js'),
   }, argv);
 }
