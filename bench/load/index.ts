@@ -21,7 +21,7 @@ import type { ShopperResult } from './shoppers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MB = 2 ** 20;
-const DEFAULT_SEARCH = '25,50,100,200,300,400,600,800,1000,1300,1600,2000';
+const DEFAULT_SEARCH = '5,10,25,50,100,200,300,400,600,800,1000,1300,1600,2000';
 
 const USAGE = `usage: shopbot bench load [--start | --url URL] [--sockets N] [--think-ms MS] [--think-dist exp|uniform]
   [--ramp-s S] [--duration-s S] [--max-turns N] [--processes P] [--messages FILE]... [--json OUT]
@@ -169,7 +169,7 @@ function byMetric(table: SideBySide): SideBySide {
   return out;
 }
 
-function serverFigures(before: ServerStats | undefined, after: ServerStats | undefined, wallS: number): Metrics {
+function serverFigures(before: ServerStats | undefined, after: ServerStats | undefined, wallS: number, acked: number): Metrics {
   if (!before || !after) return {};
   const cpuS = (after.cpuMs - before.cpuMs) / 1000;
   return {
@@ -178,6 +178,8 @@ function serverFigures(before: ServerStats | undefined, after: ServerStats | und
     server_peak_rss_mb: after.peakRssBytes / MB,
     server_cpu_s: cpuS,
     server_cpu_cores: wallS > 0 ? cpuS / wallS : NaN,
+    // Hellos included. Less sensitive to other jobs on the machine than latency is: what a turn costs, not how long it waited.
+    server_cpu_ms_per_turn: acked > 0 ? (cpuS * 1000) / acked : NaN,
   };
 }
 
@@ -227,7 +229,8 @@ async function step(f: Flags, url: string, scripts: readonly Script[], sockets: 
     const run = await runLoad(options);
     const merged = mergeResults(run.results);
     const after = killed ? last : (server?.stats() ?? last);
-    const metrics = { ...summarize(merged, run.window, f.thinkMs), ...serverFigures(before, after, ((killedAt ?? Date.now()) - t0) / 1000) };
+    const summary = summarize(merged, run.window, f.thinkMs);
+    const metrics = { ...summary, ...serverFigures(before, after, ((killedAt ?? Date.now()) - t0) / 1000, summary.acked!) };
     return { metrics, merged, killed };
   } finally {
     clearInterval(sampler);
