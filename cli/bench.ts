@@ -5,6 +5,7 @@ export const BENCHES: SubcommandTable = {
   retrieval: { load: () => import('../bench/retrieval.js'), summary: 'vector search at scale beside python hnswlib and faiss, and the retrieval step of a turn' },
   models: { load: () => import('../bench/models.js'), summary: 'inference speed of the shipped models, fp32 and int8' },
   ranking: { load: () => import('../bench/ranking.js'), summary: 'FTRL training throughput and ranking cost per turn' },
+  load: { load: () => import('../bench/load/index.js'), summary: 'socket.io shoppers from separate processes against a server: turns/s, latency, failures, events vs acknowledged turns' },
   architecture: { load: () => import('../bench/architecture.js'), summary: 'import cycles, deep cross-stage imports and the largest files' },
 };
 
