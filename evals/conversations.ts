@@ -139,7 +139,8 @@ export async function runConversation(c: EvalConversation & { catalog?: 'demo' |
   const app = await openApp(config, { now: () => clock.now, rng, onTurnEnd: [(info) => (last = info)] });
   try {
     const store = app.store as DemoStore;
-    const orders = (c.orders ?? DEFAULT_ORDERS).map((x) => OrderSchema.parse(x));
+    // The scripted conversations assume the shopper has orders; a demo-store shopper has those the conversation gives.
+    const orders = (c.orders ?? (demo ? [] : DEFAULT_ORDERS)).map((x) => OrderSchema.parse(x));
     for (const o of orders) {
       store.seedOrder({
         id: o.id,

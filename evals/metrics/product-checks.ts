@@ -308,7 +308,13 @@ function matchLines(ref: ProductRef, lines: readonly CartLineView[], h: ListHist
   return lines.filter((l) => ids.has(l.productId));
 }
 
-export function checkCart(e: CartExpectation, lines: readonly CartLineView[], h: ListHistory): string[] {
+const OUT_OF_STOCK_RE = /out of stock|sold out|unavailable|not available|缺货|售罄|无货|没货|卖完/i;
+
+/**
+ * What the cart holds after a turn. A product the shopper asked for that is out of stock cannot be
+ * added: telling them so (`replyText`) is the right answer, and passes a `has` check on it.
+ */
+export function checkCart(e: CartExpectation, lines: readonly CartLineView[], h: ListHistory, replyText = ''): string[] {
   const f: string[] = [];
   const view = lines.map((l) => `${l.quantity} × "${l.title.slice(0, 40)}"`).join(', ') || 'empty';
   if (e.empty === true && lines.length) f.push(`cart: expected empty, got ${view}`);
@@ -316,7 +322,11 @@ export function checkCart(e: CartExpectation, lines: readonly CartLineView[], h:
   for (const ref of e.has ?? []) {
     const m = matchLines(ref, lines, h);
     if (typeof m === 'string') f.push(`cart: ${m}`);
-    else if (!m.length) f.push(`cart: expected ${JSON.stringify(ref)} in the cart, got ${view}`);
+    else if (!m.length) {
+      const r = 'title' in ref ? [] : resolveRef(ref, h);
+      const unbuyable = typeof r !== 'string' && r.length > 0 && r.every((p) => p.inStock === false);
+      if (!(unbuyable && OUT_OF_STOCK_RE.test(replyText))) f.push(`cart: expected ${JSON.stringify(ref)} in the cart, got ${view}`);
+    }
   }
   for (const ref of e.lacks ?? []) {
     const m = matchLines(ref, lines, h);
@@ -344,10 +354,13 @@ export function unsatisfiable(e: CardsExpectation, catalog: readonly ShownProduc
   return n >= atLeast ? [] : [`only ${n} catalog product(s) fit ${describeFit(e)} within the filters (need ${atLeast})`];
 }
 
+const NOT_LISTED_RE = /not (listed|rated|given|say)|no (rating|reviews?|brand)|unknown|doesn.?t say|未标明|没有(评分|评价|品牌)|暂无|不详/i;
+
 /** The reply states this product's star rating (4.5, 4.5/5, 4.5 stars, 4.5 星). */
 export function checkStatedRating(text: string, products: readonly ShownProduct[]): string | undefined {
   const ratings = products.flatMap((p) => (p.rating !== undefined ? [p.rating] : []));
-  if (!ratings.length) return 'rating: the product has no rating to state';
+  // An unrated product: saying so is the right answer.
+  if (!ratings.length) return NOT_LISTED_RE.test(text) ? undefined : `rating: the product has no rating, and the reply does not say so: "${text.slice(0, 160)}"`;
   const stated = [...text.matchAll(/(?<![\d.$])([0-5](?:\.\d)?)(?=\s*(?:\/\s*5|out of 5|stars?|星|分)|\b)/g)].map((m) => Number(m[1]));
   return stated.some((r) => ratings.some((x) => Math.abs(x - r) < 0.05)) ? undefined : `rating: expected ${ratings.join(' or ')} in the reply: "${text.slice(0, 160)}"`;
 }
@@ -355,7 +368,7 @@ export function checkStatedRating(text: string, products: readonly ShownProduct[
 /** The reply names this product's brand. */
 export function checkStatedBrand(text: string, products: readonly ShownProduct[]): string | undefined {
   const brands = products.flatMap((p) => (p.brand ? [p.brand] : []));
-  if (!brands.length) return 'brand: the product has no brand to state';
+  if (!brands.length) return NOT_LISTED_RE.test(text) ? undefined : `brand: the product has no brand, and the reply does not say so: "${text.slice(0, 160)}"`;
   return brands.some((b) => ` ${norm(text)} `.includes(` ${norm(b)} `)) ? undefined : `brand: expected ${brands.join(' or ')} in the reply: "${text.slice(0, 160)}"`;
 }
 
@@ -417,7 +430,7 @@ export function checkProductTurn(e: ProductTurnExpectation, o: ProductTurnObserv
       if (!refersTo({ text: o.text, cards: o.cards }, r, list)) f.push(`about: the reply does not name ${r.map(short).join(' or ')}: "${o.text.slice(0, 160)}"`);
     }
   }
-  if (e.cart) f.push(...checkCart(e.cart, o.cart, o.history));
+  if (e.cart) f.push(...checkCart(e.cart, o.cart, o.history, o.text));
   if (e.lang && !o.silent) {
     const got = detectLang(o.text, o.quoted);
     if (got !== e.lang) f.push(`lang: expected a reply in ${e.lang}, got ${got}: "${o.text.slice(0, 120)}"`);

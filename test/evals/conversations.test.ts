@@ -75,7 +75,7 @@ describe('demo-catalog conversations', () => {
   const base: EvalConversation & { catalog: 'demo' } = { name: 'seeded state', lang: 'en', category: 'cart', catalog: 'demo', agents: true, turns: [{ user: 'hello' }] };
 
   it('seeds the cart and orders, and checks them after each turn', async () => {
-    const c = { ...base, cart: [{ id: 'E1', quantity: 2 }], orders: [{ id: 'SB-300001', ageHours: 0.2, owner: 'other' as const, email: 'g@example.com' }] };
+    const c = { ...base, cart: [{ id: 'E1', quantity: 2 }], orders: [{ id: 'SB-300001', ageHours: 0.2, owner: 'other' as const, email: 'g@example.com', items: [{ title: 'Socks', quantity: 1, priceCents: 999 }] }] };
     const ok = await runConversation({ ...c, turns: [{ user: 'hello', cart: { has: [{ id: 'E1' }], items: 2 }, orders: [{ id: 'SB-300001', status: 'processing' }], placed: 0 }] }, { demoTemplate: template });
     expect(ok.turns).toEqual([[]]);
     const wrong = await runConversation({ ...c, turns: [{ user: 'hello', cart: { empty: true }, orders: [{ id: 'SB-300001', status: 'cancelled' }], lang: 'zh' }] }, { demoTemplate: template });

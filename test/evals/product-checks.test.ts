@@ -105,6 +105,9 @@ describe('refs to shown products', () => {
     expect(checkStatedRating('It costs $4.40', [tozo])).toMatch(/expected 4.4/);
     expect(checkStatedBrand('That one is made by TOZO.', [tozo])).toBeUndefined();
     expect(checkStatedBrand('That one is great.', [tozo])).toMatch(/TOZO/);
+    expect(checkStatedRating('It has no rating yet.', [{ id: 'u', title: 'Unrated' }])).toBeUndefined();
+    expect(checkStatedRating('Five stars!', [{ id: 'u', title: 'Unrated' }])).toMatch(/no rating/);
+    expect(checkStatedBrand('The brand is not listed.', [{ id: 'u', title: 'Unbranded' }])).toBeUndefined();
   });
 });
 
@@ -132,6 +135,11 @@ describe('cart checks', () => {
     expect(checkCart({ empty: true }, lines, history)).toHaveLength(1);
     expect(checkCart({ empty: true }, [], history)).toEqual([]);
     expect(checkCart({ has: [{ id: 's1' }], lacks: [{ id: 'b1' }] }, lines, history)).toEqual([]);
+    // Saying an out-of-stock product cannot be added is the right answer to "add the third one".
+    const soldOut: ListHistory = { lists: [{ turn: 1, products: [bose, sony, { ...tozo, inStock: false }] }] };
+    expect(checkCart({ has: [{ card: 3 }] }, [], soldOut, 'Sorry, that one is out of stock.')).toEqual([]);
+    expect(checkCart({ has: [{ card: 3 }] }, [], soldOut, 'Added it.')).toHaveLength(1);
+    expect(checkCart({ has: [{ card: 2 }] }, [], soldOut, 'Sorry, that one is out of stock.')).toHaveLength(1);
   });
 });
 
