@@ -28,7 +28,8 @@ import type { TurnInfo } from '../src/turn.js';
 import { ConversationFileSchema, OrderSchema, type EvalConversation, type EvalTurn } from './conversation-schema.js';
 import { copyTemplate, DEFAULT_EVAL_DATA_DIR, latestOutboxCode, prepareDemoTemplate } from './conversation-env.js';
 import { binaryMetrics, categoryTable, checkTurn, conversationMetrics, failureCounts, type ConversationOutcome, type TurnExpectation } from './metrics/conversations.js';
-import { checkProductTurn, type ListHistory, type ProductTurnExpectation, type ShownProduct } from './metrics/product-checks.js';
+import type { ListHistory, ShownProduct } from './metrics/product-checks.js';
+import { checkProductTurn, type ProductTurnExpectation } from './metrics/turn-checks.js';
 import { seededRng } from './metrics/ranking.js';
 import { printTable, requireFile, writeJson } from './report.js';
 

@@ -107,7 +107,7 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-const short = (p: ShownProduct) => `"${p.title.slice(0, 60)}"`;
+export const short = (p: ShownProduct) => `"${p.title.slice(0, 60)}"`;
 
 /** The failed card checks of one turn; `before` is the latest list shown before it (for cheaper/fresh). */
 export function checkCards(e: CardsExpectation, shown: readonly ShownProduct[], before?: readonly ShownProduct[]): string[] {
@@ -156,7 +156,7 @@ function describeFit(e: ProductFit): string {
 }
 
 /** The list a ref reads, or why there is none. */
-function listOf(ref: { ago?: number; turn?: number }, h: ListHistory): readonly ShownProduct[] | string {
+export function listOf(ref: { ago?: number; turn?: number }, h: ListHistory): readonly ShownProduct[] | string {
   if (ref.turn !== undefined) {
     const l = h.lists.find((x) => x.turn === ref.turn);
     return l ? l.products : `no list of products was shown at turn ${ref.turn}`;
@@ -188,100 +188,6 @@ export function resolveRef(ref: ProductRef, h: ListHistory): readonly ShownProdu
     for (const p of known) if (value(p) === best) out.set(p.id, p);
   }
   return out.size ? [...out.values()] : `no product in the list has a ${kinds.join('/')}`;
-}
-
-/** Money amounts written in a reply, in cents ($12.99, US$12.99, 12.99 USD, 12.99美元, ¥12). */
-export function moneyAmounts(text: string): number[] {
-  const out: number[] = [];
-  const re = /(?:US\$|\$|USD\s?|¥|￥)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s?(?:USD|dollars?|bucks|美元|美金|元|块)/giu;
-  for (const m of text.matchAll(re)) {
-    const whole = (m[1] ?? m[3]!).replace(/,/g, '');
-    const frac = m[2] ?? m[4];
-    out.push(Number(whole) * 100 + (frac ? Number(frac.padEnd(2, '0')) : 0));
-  }
-  return out;
-}
-
-/** The reply states the price of one of these products (and any price it states is one of theirs or another shown card's). */
-export function checkStatedPrice(text: string, products: readonly ShownProduct[]): string | undefined {
-  const prices = products.flatMap((p) => (p.priceCents !== undefined ? [p.priceCents] : []));
-  if (!prices.length) return `price: the product has no price to state`;
-  const stated = moneyAmounts(text);
-  if (stated.some((c) => prices.includes(c))) return undefined;
-  return `price: expected ${prices.map(dollars).join(' or ')}, the reply states ${stated.length ? stated.map(dollars).join(', ') : 'no price'}: "${text.slice(0, 160)}"`;
-}
-
-const norm = (s: string) => s.toLowerCase().normalize('NFKC').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-const ORDINALS_EN = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
-const ORDINALS_ZH = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
-
-/**
- * The words that name a product within its list: the shortest title prefix of three or more
- * words that no other product of the list shares, and its brand when no other has that brand.
- */
-export function namingKeys(p: ShownProduct, list: readonly ShownProduct[]): string[] {
-  const others = list.filter((o) => o.id !== p.id);
-  const words = norm(p.title).split(' ');
-  const keys: string[] = [];
-  for (let n = Math.min(3, words.length); n <= words.length; n++) {
-    const prefix = words.slice(0, n).join(' ');
-    if (!others.some((o) => norm(o.title).startsWith(prefix))) {
-      keys.push(prefix);
-      break;
-    }
-  }
-  if (p.brand && norm(p.brand).length >= 2 && !others.some((o) => o.brand && norm(o.brand) === norm(p.brand!))) keys.push(norm(p.brand));
-  return keys;
-}
-
-/**
- * The reply is about one of `accepted` (products of `list`): it shows that product alone, names
- * it (namingKeys), or calls it by its position ("the third one", "第三个").
- */
-export function refersTo(reply: { readonly text: string; readonly cards: readonly ShownProduct[] }, accepted: readonly ShownProduct[], list: readonly ShownProduct[]): boolean {
-  const text = ` ${norm(reply.text)} `;
-  return accepted.some((p) => {
-    if (reply.cards.length === 1 && reply.cards[0]!.id === p.id) return true;
-    if (namingKeys(p, list).some((k) => text.includes(` ${k} `))) return true;
-    const i = list.findIndex((o) => o.id === p.id);
-    if (i < 0 || i >= ORDINALS_EN.length) return false;
-    return new RegExp(`\\b(the ${ORDINALS_EN[i]}( one| item| product)?|(number|no|#) ?${i + 1})\\b`, 'i').test(reply.text) || reply.text.includes(`第${ORDINALS_ZH[i]}`);
-  });
-}
-
-/**
- * The reply's language, after dropping what is quoted or copied from the catalog (card titles,
- * brands): English product titles inside a Chinese reply do not make it English.
- */
-export function detectLang(text: string, ignore: readonly string[] = []): 'en' | 'zh' | 'none' {
-  let t = text;
-  for (const s of [...ignore].sort((a, b) => b.length - a.length)) if (s.length >= 3) t = t.split(s).join(' ');
-  t = t.replace(/"[^"]*"|“[^”]*”|「[^」]*」|‘[^’]*’/g, ' ');
-  const han = (t.match(/\p{Script=Han}/gu) ?? []).length;
-  const latin = (t.match(/[A-Za-z]{2,}/g) ?? []).length;
-  if (!han && !latin) return 'none';
-  // A Chinese sentence has roughly one character per English word.
-  return han >= latin ? 'zh' : 'en';
-}
-
-/** The longest stretch of the shopper's message (whitespace and case folded) that the reply repeats verbatim. */
-export function longestEcho(reply: string, message: string): number {
-  const a = message.toLowerCase().replace(/\s+/g, ' ');
-  const b = reply.toLowerCase().replace(/\s+/g, ' ');
-  // Longest common substring, O(|a|·|b|) with one row: messages are capped at 2,000 characters.
-  let best = 0;
-  let row = new Array<number>(b.length + 1).fill(0);
-  for (let i = 1; i <= a.length; i++) {
-    const next = new Array<number>(b.length + 1).fill(0);
-    for (let j = 1; j <= b.length; j++) {
-      if (a[i - 1] === b[j - 1]) {
-        next[j] = row[j - 1]! + 1;
-        if (next[j]! > best) best = next[j]!;
-      }
-    }
-    row = next;
-  }
-  return best;
 }
 
 export interface CartLineView {
@@ -352,99 +258,4 @@ export function unsatisfiable(e: CardsExpectation, catalog: readonly ShownProduc
   const atLeast = e.atLeast ?? Math.min(2, e.top ?? 3);
   const n = catalog.filter((p) => fits(p, e) && violations(p, e).length === 0).length;
   return n >= atLeast ? [] : [`only ${n} catalog product(s) fit ${describeFit(e)} within the filters (need ${atLeast})`];
-}
-
-const NOT_LISTED_RE = /not (listed|rated|given|say)|no (rating|reviews?|brand)|unknown|doesn.?t say|未标明|没有(评分|评价|品牌)|暂无|不详/i;
-
-/** The reply states this product's star rating (4.5, 4.5/5, 4.5 stars, 4.5 星). */
-export function checkStatedRating(text: string, products: readonly ShownProduct[]): string | undefined {
-  const ratings = products.flatMap((p) => (p.rating !== undefined ? [p.rating] : []));
-  // An unrated product: saying so is the right answer.
-  if (!ratings.length) return NOT_LISTED_RE.test(text) ? undefined : `rating: the product has no rating, and the reply does not say so: "${text.slice(0, 160)}"`;
-  const stated = [...text.matchAll(/(?<![\d.$])([0-5](?:\.\d)?)(?=\s*(?:\/\s*5|out of 5|stars?|星|分)|\b)/g)].map((m) => Number(m[1]));
-  return stated.some((r) => ratings.some((x) => Math.abs(x - r) < 0.05)) ? undefined : `rating: expected ${ratings.join(' or ')} in the reply: "${text.slice(0, 160)}"`;
-}
-
-/** The reply names this product's brand. */
-export function checkStatedBrand(text: string, products: readonly ShownProduct[]): string | undefined {
-  const brands = products.flatMap((p) => (p.brand ? [p.brand] : []));
-  if (!brands.length) return NOT_LISTED_RE.test(text) ? undefined : `brand: the product has no brand, and the reply does not say so: "${text.slice(0, 160)}"`;
-  return brands.some((b) => ` ${norm(text)} `.includes(` ${norm(b)} `)) ? undefined : `brand: expected ${brands.join(' or ')} in the reply: "${text.slice(0, 160)}"`;
-}
-
-/** The product-level expectations of one turn (the scripted checks are in conversations.ts). */
-export interface ProductTurnExpectation {
-  readonly cards?: CardsExpectation;
-  /** The reply states this product's price. */
-  readonly price?: ProductRef;
-  /** The reply states this product's rating. */
-  readonly rating?: ProductRef;
-  /** The reply names this product's brand. */
-  readonly brand?: ProductRef;
-  /** The reply is about this product (answers a question on it, names it). */
-  readonly about?: ProductRef;
-  readonly cart?: CartExpectation;
-  /** The reply is in this language. */
-  readonly lang?: 'en' | 'zh';
-  /** The reply repeats no stretch of the shopper's message this long (characters). */
-  readonly noEcho?: number;
-  readonly notMatches?: string;
-  /** Status of orders after the turn. */
-  readonly orders?: readonly { readonly id: string; readonly status: string | readonly string[] }[];
-  /** Orders placed in this conversation so far. */
-  readonly placed?: number;
-}
-
-export interface ProductTurnObservation {
-  readonly text: string;
-  readonly userText: string;
-  readonly silent: boolean;
-  readonly cards: readonly ShownProduct[];
-  /** Lists shown before this turn. */
-  readonly history: ListHistory;
-  readonly cart: readonly CartLineView[];
-  /** Catalog text the reply may quote (titles, brands shown so far): not counted for the language. */
-  readonly quoted: readonly string[];
-  readonly orders: Readonly<Record<string, string>>;
-  readonly placed: number;
-}
-
-export function checkProductTurn(e: ProductTurnExpectation, o: ProductTurnObservation): string[] {
-  const f: string[] = [];
-  const latest = o.history.lists[o.history.lists.length - 1]?.products;
-  if (e.cards) f.push(...checkCards(e.cards, o.cards, latest));
-  const stated = { price: checkStatedPrice, rating: checkStatedRating, brand: checkStatedBrand };
-  for (const [key, ref] of [['price', e.price], ['rating', e.rating], ['brand', e.brand], ['about', e.about]] as const) {
-    if (!ref) continue;
-    const r = resolveRef(ref, o.history);
-    if (typeof r === 'string') {
-      f.push(`${key}: ${r}`);
-      continue;
-    }
-    if (key !== 'about') {
-      const failed = stated[key](o.text, r);
-      if (failed) f.push(failed);
-    } else {
-      const l = 'card' in ref || 'best' in ref ? listOf(ref, o.history) : r;
-      const list = typeof l === 'string' ? r : l;
-      if (!refersTo({ text: o.text, cards: o.cards }, r, list)) f.push(`about: the reply does not name ${r.map(short).join(' or ')}: "${o.text.slice(0, 160)}"`);
-    }
-  }
-  if (e.cart) f.push(...checkCart(e.cart, o.cart, o.history, o.text));
-  if (e.lang && !o.silent) {
-    const got = detectLang(o.text, o.quoted);
-    if (got !== e.lang) f.push(`lang: expected a reply in ${e.lang}, got ${got}: "${o.text.slice(0, 120)}"`);
-  }
-  if (e.noEcho !== undefined) {
-    const n = longestEcho(o.text, o.userText);
-    if (n >= e.noEcho) f.push(`echo: the reply repeats ${n} characters of the message`);
-  }
-  if (e.notMatches !== undefined && rx(e.notMatches).test(o.text)) f.push(`reply should not match /${e.notMatches}/: "${o.text.slice(0, 160)}"`);
-  for (const want of e.orders ?? []) {
-    const ok = typeof want.status === 'string' ? [want.status] : want.status;
-    const got = o.orders[want.id];
-    if (!got || !ok.includes(got)) f.push(`order ${want.id}: expected ${ok.join('|')}, got ${got ?? 'no such order'}`);
-  }
-  if (e.placed !== undefined && o.placed !== e.placed) f.push(`orders placed: expected ${e.placed}, got ${o.placed}`);
-  return f;
 }

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkCards,
-  checkCart,
-  checkProductTurn,
-  checkStatedBrand,
-  checkStatedPrice,
-  checkStatedRating,
-  detectLang,
-  fits,
-  longestEcho,
-  moneyAmounts,
-  namingKeys,
-  refersTo,
-  resolveRef,
-  unsatisfiable,
-  violations,
-  type ListHistory,
-  type ShownProduct,
-} from '../../evals/metrics/product-checks.js';
+import { checkCards, checkCart, fits, resolveRef, unsatisfiable, violations, type ListHistory, type ShownProduct } from '../../evals/metrics/product-checks.js';
+import { checkStatedBrand, checkStatedPrice, checkStatedRating, detectLang, longestEcho, moneyAmounts, namingKeys, refersTo } from '../../evals/metrics/reply-checks.js';
+import { checkProductTurn } from '../../evals/metrics/turn-checks.js';
 
 const bose: ShownProduct = { id: 'b1', title: 'Bose QuietComfort Earbuds, Black', brand: 'Bose', color: 'Black', priceCents: 17_900, rating: 4.4, ratingCount: 900 };
 const sony: ShownProduct = { id: 's1', title: 'Sony WH-1000XM4 Wireless Headphones', brand: 'Sony', color: 'Silver', priceCents: 24_800, rating: 4.7, ratingCount: 5000 };
