@@ -41,11 +41,12 @@ const USER = 'eval-user';
 const OTHER = 'someone-else';
 
 /**
- * Default floors on the conversation pass rate, per split: today's measured figure minus a margin
- * of a few conversations, so the eval fails on a regression (see the README's measured figures;
- * the team's target is far higher). Explicit FILES have no floor unless --floor is given.
+ * Default floors on the conversation pass rate, per split: the baseline measured before the NLU
+ * rework minus a margin of a few conversations (scripted 74/80 = 0.925; dev 28/111 = 0.252;
+ * report 44/168 = 0.262), so the eval fails on a regression, not on noise. The team's target is far
+ * higher: raise these as the figures rise. Explicit FILES have no floor unless --floor is given.
  */
-export const DEFAULT_FLOORS: Readonly<Record<Split, number>> = { scripted: 0.9, dev: 0, report: 0 };
+export const DEFAULT_FLOORS: Readonly<Record<Split, number>> = { scripted: 0.9, dev: 0.22, report: 0.23 };
 
 export const SPLITS = ['scripted', 'dev', 'report'] as const;
 export type Split = (typeof SPLITS)[number];
