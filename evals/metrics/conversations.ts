@@ -40,7 +40,7 @@ export function checkTurn(e: TurnExpectation, o: TurnObservation): string[] {
   for (const c of e.contains ?? []) if (!o.text.includes(c)) f.push(`reply should contain "${c}": "${o.text.slice(0, 160)}"`);
   for (const c of e.not ?? []) if (o.text.includes(c)) f.push(`reply should not contain "${c}"`);
   if (e.matches !== undefined && !new RegExp(e.matches, 'i').test(o.text)) f.push(`reply should match /${e.matches}/: "${o.text.slice(0, 160)}"`);
-  if (e.handoff !== undefined && e.handoff !== o.handoff) f.push(`handoff: expected ${e.handoff}, got ${o.handoff ?? 'none'}`);
+  if (e.handoff !== undefined && (e.handoff === 'none' ? o.handoff !== undefined : e.handoff !== o.handoff)) f.push(`handoff: expected ${e.handoff}, got ${o.handoff ?? 'none'}`);
   if (e.silent !== undefined && e.silent !== o.silent) f.push(`silent: expected ${e.silent}`);
   return f;
 }
@@ -48,30 +48,70 @@ export function checkTurn(e: TurnExpectation, o: TurnObservation): string[] {
 export interface ConversationOutcome {
   readonly name: string;
   readonly lang: string;
+  readonly category?: string;
   /** Per turn: the failed assertions. */
   readonly turns: readonly (readonly string[])[];
   /** Per turn with an expected intent: whether the intent matched. */
   readonly intentHits: readonly boolean[];
 }
 
+const passes = (c: ConversationOutcome) => c.turns.every((t) => t.length === 0);
+const rate = (cs: readonly ConversationOutcome[]) => (cs.length ? cs.filter(passes).length / cs.length : 0);
+const categoryOf = (c: ConversationOutcome) => c.category ?? 'uncategorised';
+
+/**
+ * Pass rates overall, per language and per category (`pass_rate_<category>`, and
+ * `pass_rate_<category>_<lang>` where the category has conversations in that language).
+ */
 export function conversationMetrics(outcomes: readonly ConversationOutcome[]): Record<string, number> {
-  const passed = outcomes.filter((c) => c.turns.every((t) => t.length === 0)).length;
   const turns = outcomes.flatMap((c) => c.turns);
   const intents = outcomes.flatMap((c) => c.intentHits);
-  const byLang = (lang: string) => {
-    const cs = outcomes.filter((c) => c.lang === lang);
-    return cs.length ? cs.filter((c) => c.turns.every((t) => t.length === 0)).length / cs.length : 0;
-  };
-  return {
+  const m: Record<string, number> = {
     conversations: outcomes.length,
-    passed,
-    pass_rate: outcomes.length ? passed / outcomes.length : 0,
+    passed: outcomes.filter(passes).length,
+    pass_rate: rate(outcomes),
     turns: turns.length,
     turn_pass_rate: turns.length ? turns.filter((t) => t.length === 0).length / turns.length : 0,
-    intent_accuracy: intents.length ? intents.filter(Boolean).length / intents.length : 0,
-    pass_rate_en: byLang('en'),
-    pass_rate_zh: byLang('zh'),
+    ...(intents.length ? { intent_accuracy: intents.filter(Boolean).length / intents.length } : {}),
   };
+  for (const lang of ['en', 'zh']) {
+    const l = outcomes.filter((c) => c.lang === lang);
+    if (l.length) m[`pass_rate_${lang}`] = rate(l);
+  }
+  if (outcomes.some((c) => c.category)) {
+    for (const cat of [...new Set(outcomes.map(categoryOf))].sort()) {
+      const cs = outcomes.filter((c) => categoryOf(c) === cat);
+      m[`pass_rate_${cat}`] = rate(cs);
+      for (const lang of ['en', 'zh']) {
+        const l = cs.filter((c) => c.lang === lang);
+        if (l.length) m[`pass_rate_${cat}_${lang}`] = rate(l);
+      }
+    }
+  }
+  return m;
+}
+
+/** One row per category: conversations and pass rates, all and per language. */
+export function categoryTable(outcomes: readonly ConversationOutcome[]): Record<string, Record<string, number>> {
+  const rows: Record<string, Record<string, number>> = {};
+  for (const cat of [...new Set(outcomes.map(categoryOf))].sort()) {
+    const cs = outcomes.filter((c) => categoryOf(c) === cat);
+    const en = cs.filter((c) => c.lang === 'en');
+    const zh = cs.filter((c) => c.lang === 'zh');
+    rows[cat] = { n: cs.length, passed: cs.filter(passes).length, pass_rate: rate(cs), n_en: en.length, pass_rate_en: rate(en), n_zh: zh.length, pass_rate_zh: rate(zh) };
+  }
+  return rows;
+}
+
+/** Failed conversations per category and language ("naming/en": 3), for splits whose failures are not shown one by one. */
+export function failureCounts(outcomes: readonly ConversationOutcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const c of outcomes) {
+    if (passes(c)) continue;
+    const key = `${categoryOf(c)}/${c.lang}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** Precision, recall and F1 of a binary detector. */
