@@ -9,6 +9,7 @@ export function run(argv: string[]): Promise<number> {
     'dense-retrieval': () => import('../../evals/dense-retrieval.js'),
     clicks: () => import('../../evals/clicks.js'),
     conversion: () => import('../../evals/conversion.js'),
+    acceptance: () => import('../../evals/acceptance.js'),
     uplift: () => import('../../evals/uplift.js'),
     conversations: () => import('../../evals/conversations.js'),
     simulate: () => import('../../evals/simulate.js'),
