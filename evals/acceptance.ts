@@ -7,11 +7,8 @@
  * coupon x context crosses, XGBoost and logistic regression on the same frozen split.
  * These are stated-preference survey answers (Mechanical Turk), not logged redemptions.
  */
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import type { FeatureRecord } from '../src/learning/encoder.js';
-import { requireFile, writeJson } from './report.js';
-import { pythonBin, runBinaryEval } from './tabular/binary.js';
+import { runBinaryCli } from './tabular/binary.js';
 import { readCouponTable, type LabelledRow } from './tabular/datasets.js';
 
 const COUPON_CONTEXT = ['destination', 'passanger', 'weather', 'time', 'expiration', 'Bar', 'CoffeeHouse', 'CarryAway', 'RestaurantLessThan20', 'Restaurant20To50', 'toCoupon_GEQ15min', 'toCoupon_GEQ25min', 'direction_same', 'age', 'income'];
@@ -25,40 +22,15 @@ function ftrlRecord(r: LabelledRow): FeatureRecord {
   return f;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      train: { type: 'string' },
-      test: { type: 'string' },
-      seed: { type: 'string', default: '7' },
-      epochs: { type: 'string', default: '5' },
-      python: { type: 'string' },
-      'no-peers': { type: 'boolean', default: false },
-      'splits-dir': { type: 'string' },
-      tune: { type: 'boolean', default: false },
-      json: { type: 'string' },
-    },
-  });
-  const file = requireFile(values.train, '--train');
-  const testFile = values.test ? requireFile(values.test, '--test') : undefined;
-  const table = readCouponTable(file);
-  const couponKey = table.header.split(',').includes('couponType') ? 'couponType' : 'coupon';
-  const out = runBinaryEval({
+export function run(argv: string[]): Promise<number> {
+  return runBinaryCli(argv, {
     dataset: 'coupon',
     title: 'coupon acceptance (Y) on UCI in-vehicle coupon',
-    file,
-    table,
-    test: testFile ? { file: testFile, table: readCouponTable(testFile) } : undefined,
+    read: readCouponTable,
     gbdt: COUPON_GBDT,
-    ftrl: { crosses: COUPON_CONTEXT.map((c) => [couponKey, c] as const), record: ftrlRecord, name: 'shopbot ftrl + coupon x context crosses (before)' },
-    seed: z.coerce.number().int().parse(values.seed),
-    epochs: z.coerce.number().int().min(1).max(100).parse(values.epochs),
-    peers: !values['no-peers'] && !values.tune,
-    python: pythonBin(values.python),
-    splitsDir: values['splits-dir'],
-    tune: values.tune,
+    ftrl: (table) => {
+      const couponKey = table.header.split(',').includes('couponType') ? 'couponType' : 'coupon';
+      return { crosses: COUPON_CONTEXT.map((c) => [couponKey, c] as const), record: ftrlRecord, name: 'shopbot ftrl + coupon x context crosses (before)' };
+    },
   });
-  writeJson(values.json, out);
-  return 0;
 }

@@ -8,11 +8,8 @@
  * (evals/conversion-baselines.py). The split is frozen by rule (evals/tabular/protocol.ts): tuned
  * on the valid split, reported on the report split; `--test FILE` reports on a held-back file.
  */
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import type { FeatureRecord } from '../src/learning/encoder.js';
-import { writeJson, requireFile } from './report.js';
-import { runBinaryEval, pythonBin } from './tabular/binary.js';
+import { runBinaryCli } from './tabular/binary.js';
 import { readShopperTable, SHOPPER_CATEGORICAL, SHOPPER_NUMERIC, type LabelledRow } from './tabular/datasets.js';
 
 /** Today's FTRL crosses (kept as they were, for the side-by-side). */
@@ -31,38 +28,12 @@ function ftrlRecord(r: LabelledRow): FeatureRecord {
   return f;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      train: { type: 'string' },
-      test: { type: 'string' },
-      seed: { type: 'string', default: '7' },
-      epochs: { type: 'string', default: '5' },
-      python: { type: 'string' },
-      'no-peers': { type: 'boolean', default: false },
-      'splits-dir': { type: 'string' },
-      tune: { type: 'boolean', default: false },
-      json: { type: 'string' },
-    },
-  });
-  const file = requireFile(values.train, '--train');
-  const testFile = values.test ? requireFile(values.test, '--test') : undefined;
-  const out = runBinaryEval({
+export function run(argv: string[]): Promise<number> {
+  return runBinaryCli(argv, {
     dataset: 'shoppers',
     title: 'conversion (Revenue) on UCI online shoppers',
-    file,
-    table: readShopperTable(file),
-    test: testFile ? { file: testFile, table: readShopperTable(testFile) } : undefined,
+    read: readShopperTable,
     gbdt: SHOPPERS_GBDT,
-    ftrl: { crosses: CROSSES, record: ftrlRecord, name: 'shopbot ftrl (hashed + crosses, before)' },
-    seed: z.coerce.number().int().parse(values.seed),
-    epochs: z.coerce.number().int().min(1).max(100).parse(values.epochs),
-    peers: !values['no-peers'] && !values.tune,
-    python: pythonBin(values.python),
-    splitsDir: values['splits-dir'],
-    tune: values.tune,
+    ftrl: () => ({ crosses: CROSSES, record: ftrlRecord, name: 'shopbot ftrl (hashed + crosses, before)' }),
   });
-  writeJson(values.json, out);
-  return 0;
 }

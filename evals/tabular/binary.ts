@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ShopbotError } from '../../src/errors.js';
 import { FeatureEncoder, type FeatureRecord } from '../../src/learning/encoder.js';
@@ -17,7 +18,7 @@ import { buildSchema, GbdtFtrl, toColumns, trainGbdt, type FeatureSpec, type Gbd
 import { createRng, shuffle } from '../../src/nlu/rng.js';
 import { logLoss, rocAuc } from '../metrics/auc.js';
 import { bootstrapCi } from '../metrics/ope.js';
-import { printTable, type SideBySide } from '../report.js';
+import { printTable, requireFile, writeJson, type SideBySide } from '../report.js';
 import type { LabelledRow, Table } from './datasets.js';
 import { splitRows, writeSplitFiles, type Split } from './protocol.js';
 
@@ -107,7 +108,7 @@ export function runBinaryEval(o: BinaryEvalOptions): SideBySide {
   preds[shipped] = Array.from(gbdt.predictColumns(report.columns));
   // The FTRL layer over the leaves learns from rows the trees never saw (the valid split here, new
   // events between retrains in the server), one pass, predicting each before learning from it.
-  const layered = new GbdtFtrl(gbdt, { bits: 18, ftrl: { alpha: 0.05, beta: 1, l1: 0.5, l2: 5 }, withRaw: false });
+  const layered = new GbdtFtrl(gbdt, { bits: 18 });
   for (let i = 0; i < valid.label.length; i++) layered.trainAt(valid.columns, i, valid.label[i]!);
   preds['shopbot gbdt + ftrl on leaves'] = split.report.map((_, i) => layered.predictAt(report.columns, i));
   const ftrl = trainFtrl(split.train, o.ftrl, o.epochs, o.seed);
@@ -145,4 +146,48 @@ export function runBinaryEval(o: BinaryEvalOptions): SideBySide {
   out[shipped] = { ...out[shipped]!, rounds: gbdt.trees.length, trainSeconds: gbdtSeconds };
   printTable(`${o.title} (AUC, bootstrap 95% CI over ${BOOTSTRAP_SAMPLES} resamples; ${split.note})`, out);
   return out;
+}
+
+/** What a binary eval command adds to the shared runner: its dataset, reader, trees and today's FTRL. */
+export type BinaryEvalSpec = Pick<BinaryEvalOptions, 'dataset' | 'title' | 'gbdt'> & {
+  readonly read: (file: string) => Table<LabelledRow>;
+  readonly ftrl: (table: Table<LabelledRow>) => BinaryEvalOptions['ftrl'];
+};
+
+/** The command line shared by `eval conversion` and `eval acceptance`. */
+export async function runBinaryCli(argv: string[], spec: BinaryEvalSpec): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      train: { type: 'string' },
+      test: { type: 'string' },
+      seed: { type: 'string', default: '7' },
+      epochs: { type: 'string', default: '5' },
+      python: { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+      'splits-dir': { type: 'string' },
+      tune: { type: 'boolean', default: false },
+      json: { type: 'string' },
+    },
+  });
+  const file = requireFile(values.train, '--train');
+  const testFile = values.test ? requireFile(values.test, '--test') : undefined;
+  const table = spec.read(file);
+  const out = runBinaryEval({
+    dataset: spec.dataset,
+    title: spec.title,
+    file,
+    table,
+    test: testFile ? { file: testFile, table: spec.read(testFile) } : undefined,
+    gbdt: spec.gbdt,
+    ftrl: spec.ftrl(table),
+    seed: z.coerce.number().int().parse(values.seed),
+    epochs: z.coerce.number().int().min(1).max(100).parse(values.epochs),
+    peers: !values['no-peers'] && !values.tune,
+    python: pythonBin(values.python),
+    splitsDir: values['splits-dir'],
+    tune: values.tune,
+  });
+  writeJson(values.json, out);
+  return 0;
 }

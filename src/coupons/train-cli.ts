@@ -11,8 +11,8 @@ import { printTable, writeJson } from '../../evals/report.js';
 import { configFromCli } from '../cli/common.js';
 import { ShopbotError } from '../errors.js';
 import type { FunnelStore } from '../funnel/types.js';
-import { SqliteFunnelStore } from '../funnel/sqlite.js';
 import { saveCheckpoint } from '../learning/checkpoints.js';
+import { openFunnelLog } from '../learning/train-cli.js';
 import { openSqlite } from '../storage/sqlite.js';
 import { upliftExamplesFromLog, UPLIFT_LOG_TYPES } from './from-log.js';
 import { UPLIFT_CHECKPOINT } from './index.js';
@@ -24,10 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   const db = openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
   let funnel: FunnelStore | undefined;
   try {
-    if (config.storage.backend === 'postgres') {
-      const { PostgresFunnelStore } = await import('../funnel/postgres.js');
-      funnel = await PostgresFunnelStore.open({ url: config.storage.postgresUrl! });
-    } else funnel = new SqliteFunnelStore(db);
+    funnel = await openFunnelLog(config, db);
     const started = performance.now();
     const examples = await upliftExamplesFromLog(funnel.query({ types: UPLIFT_LOG_TYPES }), config.ranking.attributionWindowMs);
     if (!hasEnoughForTrees(examples)) {

@@ -12,11 +12,19 @@ import { printTable, writeJson } from '../../evals/report.js';
 import { configFromCli } from '../cli/common.js';
 import type { FunnelStore } from '../funnel/types.js';
 import { SqliteFunnelStore } from '../funnel/sqlite.js';
-import { openSqlite } from '../storage/sqlite.js';
+import { openSqlite, type SqliteDb } from '../storage/sqlite.js';
+import type { Config } from '../config.js';
 import { saveCheckpoint } from './checkpoints.js';
 import { ImpressionJoiner } from './joiner.js';
 import { loadRankingModel, newRankingModel, RANKING_CHECKPOINT } from './online.js';
 import { LEARNING_EVENT_TYPES, replayLog } from './replay.js';
+
+/** The funnel log a training command replays: PostgreSQL when configured, else the embedded database. */
+export async function openFunnelLog(config: Config, db: SqliteDb): Promise<FunnelStore> {
+  if (config.storage.backend !== 'postgres') return new SqliteFunnelStore(db);
+  const { PostgresFunnelStore } = await import('../funnel/postgres.js');
+  return PostgresFunnelStore.open({ url: config.storage.postgresUrl! });
+}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,12 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const db = openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
   let funnel: FunnelStore | undefined;
   try {
-    if (config.storage.backend === 'postgres') {
-      const { PostgresFunnelStore } = await import('../funnel/postgres.js');
-      funnel = await PostgresFunnelStore.open({ url: config.storage.postgresUrl! });
-    } else {
-      funnel = new SqliteFunnelStore(db);
-    }
+    funnel = await openFunnelLog(config, db);
     const loaded = values.resume ? loadRankingModel(db, config) : { model: newRankingModel(config), lastEventTs: 0, trained: 0 };
     const fromTs = values.resume && loaded.lastEventTs > 0 ? loaded.lastEventTs + 1 : undefined;
     // The embedded store can say how many events there are; the bar just counts up otherwise.

@@ -13,6 +13,7 @@ import { GbdtModel } from './booster.js';
 export interface GbdtFtrlOptions {
   /** log2 of the FTRL layer's hashed weights. */
   readonly bits: number;
+  /** Default: alpha scaled to the number of trees (see the constructor). */
   readonly ftrl?: FtrlParams;
   /** Hash the raw features beside the leaves (the layer can then correct effects the trees missed). */
   readonly withRaw?: boolean;
@@ -26,7 +27,9 @@ export class GbdtFtrl {
 
   constructor(readonly gbdt: GbdtModel, readonly options: GbdtFtrlOptions, ftrl?: Ftrl) {
     this.encoder = new FeatureEncoder({ bits: options.bits, crosses: [], tokenKeys: [] });
-    this.ftrl = ftrl ?? new Ftrl(this.encoder.size, options.ftrl ?? DEFAULT_FTRL);
+    // Every tree adds one active feature, so a step moves the logit by about trees x alpha x gradient:
+    // by default alpha shrinks with the forest, keeping one example's step near 0.1 x gradient.
+    this.ftrl = ftrl ?? new Ftrl(this.encoder.size, options.ftrl ?? { ...DEFAULT_FTRL, l1: 0, alpha: 0.1 / Math.max(1, gbdt.trees.length) });
     if (this.ftrl.size !== this.encoder.size) throw new ShopbotError('MODEL_MISSING', 'GBDT+FTRL layer size does not match its bits');
     this.keys = gbdt.trees.map((_, t) => `gbdt_t${t}`);
   }
