@@ -8,8 +8,9 @@ export const EVALS: SubcommandTable = {
   'dense-retrieval': { load: () => import('../evals/dense-retrieval.js'), summary: 'the embedding model alone as a retriever, beside BM25' },
   clicks: { load: () => import('../evals/clicks.js'), summary: 'the click model and off-policy values on the Open Bandit Dataset' },
   conversion: { load: () => import('../evals/conversion.js'), summary: 'the conversion model on UCI online shoppers, beside XGBoost and logistic regression' },
-  uplift: { load: () => import('../evals/uplift.js'), summary: 'the coupon uplift model on Hillstrom, or offer acceptance on the in-vehicle coupon data' },
-  conversations: { load: () => import('../evals/conversations.js'), summary: 'scripted end-to-end conversations (and escalation on Bitext)' },
+  acceptance: { load: () => import('../evals/acceptance.js'), summary: 'coupon acceptance on the UCI in-vehicle data: trees, trees+FTRL, FTRL beside XGBoost and logistic regression' },
+  uplift: { load: () => import('../evals/uplift.js'), summary: 'coupon targeting on Hillstrom: T/X/DR-learners over trees beside class transformation, two-model and random' },
+  conversations: { load: () => import('../evals/conversations.js'), summary: 'end-to-end conversations: shopper conversations on the demo catalog (report/dev splits) and the scripted set' },
   simulate: { load: () => import('../evals/simulate.js'), summary: 'the funnel simulator: revenue per conversation under each policy' },
 };
 

@@ -1,8 +1,10 @@
-"""Peers for `shopbot eval conversion`: XGBoost and logistic regression on the same split files.
+"""Peers for `shopbot eval conversion` and `shopbot eval acceptance`: XGBoost and logistic regression
+on the very split files the TypeScript learners use.
 
-Usage: python3 conversion-baselines.py TRAIN.csv TEST.csv SEED
-Prints one JSON object: {"xgboost": {"auc": .., "logLoss": ..}, "logistic regression": {...}}.
-Reads the UCI online shoppers CSV as published (header, Month names, TRUE/FALSE booleans).
+Usage: python3 conversion-baselines.py TRAIN.csv VALID.csv REPORT.csv SEED DATASET
+DATASET: shoppers (UCI online shoppers, label Revenue) | coupon (UCI in-vehicle coupon, label Y).
+XGBoost's depth and its number of rounds (early stopping) are chosen on VALID only; logistic
+regression's C too. Prints one JSON object: {"system": [P(y=1) for each REPORT row, in order]}.
 """
 import csv
 import json
@@ -10,41 +12,82 @@ import sys
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.metrics import log_loss
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 import xgboost as xgb
 
-NUMERIC = ["Administrative", "Administrative_Duration", "Informational", "Informational_Duration", "ProductRelated",
-           "ProductRelated_Duration", "BounceRates", "ExitRates", "PageValues", "SpecialDay"]
-CATEGORICAL = ["Month", "OperatingSystems", "Browser", "Region", "TrafficType", "VisitorType", "Weekend"]
+DATASETS = {
+    "shoppers": {
+        "label": lambda r: 1 if r["Revenue"].upper() == "TRUE" else 0,
+        "numeric": ["Administrative", "Administrative_Duration", "Informational", "Informational_Duration",
+                    "ProductRelated", "ProductRelated_Duration", "BounceRates", "ExitRates", "PageValues", "SpecialDay"],
+        "categorical": ["Month", "OperatingSystems", "Browser", "Region", "TrafficType", "VisitorType", "Weekend"],
+    },
+    # The usual treatment of this survey: the few true numbers as numbers, every other answer one-hot.
+    "coupon": {
+        "label": lambda r: 1 if r["Y"] == "1" else 0,
+        "numeric": ["temperature", "has_children", "toCoupon_GEQ5min", "toCoupon_GEQ15min", "toCoupon_GEQ25min",
+                    "direction_same", "direction_opp"],
+        "categorical": ["destination", "passanger", "weather", "time", "couponType", "expiration", "gender", "age",
+                        "maritalStatus", "education", "occupation", "income", "cartype", "Bar", "CoffeeHouse",
+                        "CarryAway", "RestaurantLessThan20", "Restaurant20To50"],
+    },
+}
 
 
-def read(path):
+def number(v):
+    try:
+        x = float(v)
+    except ValueError:
+        return np.nan
+    return x if np.isfinite(x) and x >= 0 else np.nan
+
+
+def read(path, spec):
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
-    num = np.array([[float(r[c]) if r[c] not in ("", "NA") else 0.0 for c in NUMERIC] for r in rows])
-    cat = np.array([[r[c] for c in CATEGORICAL] for r in rows])
-    y = np.array([1 if r["Revenue"].upper() == "TRUE" else 0 for r in rows])
+    num = np.array([[number(r.get(c, "")) for c in spec["numeric"]] for r in rows], dtype=float)
+    cat = np.array([[r.get(c, "") or "missing" for c in spec["categorical"]] for r in rows])
+    y = np.array([spec["label"](r) for r in rows])
     return num, cat, y
 
 
 def main():
-    train_path, test_path, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    xn, xc, y = read(train_path)
-    tn, tc, ty = read(test_path)
+    train_path, valid_path, report_path, seed, dataset = sys.argv[1:6]
+    seed = int(seed)
+    spec = DATASETS[dataset]
+    xn, xc, y = read(train_path, spec)
+    vn, vc, vy = read(valid_path, spec)
+    tn, tc, _ = read(report_path, spec)
     enc = OneHotEncoder(handle_unknown="ignore").fit(xc)
-    scaler = StandardScaler().fit(np.log1p(np.maximum(xn, 0)))
-    def design(n, c):
-        return np.hstack([scaler.transform(np.log1p(np.maximum(n, 0))), enc.transform(c).toarray()])
+    fill = np.nan_to_num
+    scaler = StandardScaler().fit(np.log1p(fill(xn)))
+
+    def linear(n, c):
+        return np.hstack([scaler.transform(np.log1p(fill(n))), enc.transform(c).toarray()])
+
+    def trees(n, c):
+        return np.hstack([n, enc.transform(c).toarray()])
+
     out = {}
-    lr = LogisticRegression(max_iter=2000, C=1.0).fit(design(xn, xc), y)
-    p = lr.predict_proba(design(tn, tc))[:, 1]
-    out["logistic regression (sklearn)"] = {"auc": roc_auc_score(ty, p), "logLoss": log_loss(ty, p)}
-    model = xgb.XGBClassifier(n_estimators=300, max_depth=4, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
-                              random_state=seed, n_jobs=1, eval_metric="logloss")
-    model.fit(np.hstack([xn, enc.transform(xc).toarray()]), y)
-    p = model.predict_proba(np.hstack([tn, enc.transform(tc).toarray()]))[:, 1]
-    out["xgboost"] = {"auc": roc_auc_score(ty, p), "logLoss": log_loss(ty, p)}
+    best = None
+    for C in (0.1, 0.3, 1.0, 3.0):
+        lr = LogisticRegression(max_iter=3000, C=C).fit(linear(xn, xc), y)
+        loss = log_loss(vy, lr.predict_proba(linear(vn, vc))[:, 1])
+        if best is None or loss < best[0]:
+            best = (loss, lr)
+    out["logistic regression (sklearn)"] = best[1].predict_proba(linear(tn, tc))[:, 1].tolist()
+
+    best = None
+    for depth in (3, 4, 6, 8):
+        model = xgb.XGBClassifier(n_estimators=3000, max_depth=depth, learning_rate=0.03, subsample=0.8,
+                                  colsample_bytree=0.8, random_state=seed, n_jobs=1, eval_metric="logloss",
+                                  early_stopping_rounds=100)
+        model.fit(trees(xn, xc), y, eval_set=[(trees(vn, vc), vy)], verbose=False)
+        loss = model.best_score
+        if best is None or loss < best[0]:
+            best = (loss, model)
+    out["xgboost"] = best[1].predict_proba(trees(tn, tc))[:, 1].tolist()
     print(json.dumps(out))
 
 

@@ -13,7 +13,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { ingestFile, openCatalogStore, type CatalogFormat, type CatalogStore, type IngestOptions, type IngestSummary, type Product } from './catalog/index.js';
 import { isDemoStore, type Config } from './config.js';
-import { forgetCouponHolder, loadCampaigns, openCoupons } from './coupons/index.js';
+import { createUpliftTrainer, forgetCouponHolder, loadCampaigns, openCoupons, type UpliftTrainer } from './coupons/index.js';
 import { openStateStore } from './dialogue/index.js';
 import { createFunnelLog, FunnelWriter, openFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
 import { HandoffService, loadHandoffFile, SqliteHandoffQueue, type PushMessage } from './handoff/index.js';
@@ -382,6 +382,12 @@ export async function openCatalogImport(
       db.close();
     },
   };
+}
+
+/** `shopbot train uplift`: the coupon targeter's checkpoint in the data dir, decisions from the funnel log the config names. */
+export async function openUpliftTraining(config: Config, now: () => number = Date.now): Promise<UpliftTrainer & { close(): Promise<void> }> {
+  const { db, funnel, close } = await openFunnelOfDataDir(config);
+  return { ...createUpliftTrainer({ db, funnel, config, now }), close };
 }
 
 /** `shopbot train ranking`: checkpoints in the data dir, events from the funnel log the config names. */

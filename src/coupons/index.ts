@@ -1,8 +1,9 @@
 /**
  * Coupons: campaigns, signed single-use codes, server-side redemption checks, and the uplift
- * model that decides who gets an offer (with a random holdout kept for measurement).
+ * model that decides who gets an offer (with a random holdout kept for measurement). The targeter is
+ * a meta-learner over gradient-boosted trees (targeter.ts), retrained in a worker thread as outcomes arrive.
  *
- * openCoupons({ db, config, clock, rng }) -> { addCampaign, decideOffer, redeem, observe, checkpoint, close }
+ * openCoupons({ db, config, clock, rng }) -> { addCampaign, decideOffer, redeem, observe, checkpoint, drain, close }
  */
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
@@ -14,21 +15,25 @@ import { CampaignSchema, type Campaign, type CampaignInput } from './campaign.js
 import { newCode } from './codes.js';
 import { eligibleCampaigns, offerFor, upliftFeatures, valueOffer, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
 import { SqliteCouponStore, type RedeemOrder, type Redemption } from './sqlite.js';
-import { ClassTransformUplift } from './uplift.js';
+import { UpliftTargeter } from './targeter.js';
 
 export { CampaignSchema, type Campaign, type CampaignInput, type BasketLine } from './campaign.js';
 export { CouponRefusedError, type RefusalReason, type RedeemOrder, type Redemption } from './sqlite.js';
 export { ClassTransformUplift, TwoModelUplift, type UpliftExample } from './uplift.js';
+export { UpliftTargeter, SHIPPED_META_LEARNER, upliftJob, type UpliftEstimator } from './targeter.js';
 export { upliftFeatures, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
 export { newCode, verifyCode } from './codes.js';
 export { loadCampaigns } from './campaigns-file.js';
+export { createUpliftTrainer, UPLIFT_CHECKPOINT, type UpliftTrainer, type UpliftTrainResult } from './retrain.js';
+import { UPLIFT_CHECKPOINT } from './retrain.js';
 
 /** Forgets one shopper's coupon rows (see SqliteCouponStore.forgetUser); works whether or not coupons are enabled now. */
 export function forgetCouponHolder(db: SqliteDb, userId: string, replacementId: string): { codesDeleted: number; redemptionsAnonymised: number } {
   return new SqliteCouponStore(db).forgetUser(userId, replacementId);
 }
 
-export const UPLIFT_CHECKPOINT = 'coupon-uplift';
+/** Labelled decisions between retrains of the targeter's trees. */
+export const RETRAIN_EVERY = 1000;
 /** Used only when coupons.secret is unset and the demo catalog is on (never in production). */
 const DEV_SECRET = 'shopbot-dev-coupon-key-not-for-production';
 const MAX_PENDING = 100_000;
@@ -40,6 +45,8 @@ export interface CouponsDeps {
   readonly clock: () => number;
   readonly rng: () => number;
   readonly log?: Logger;
+  /** Defaults to RETRAIN_EVERY. */
+  readonly retrainEvery?: number;
 }
 
 export interface Coupons {
@@ -52,8 +59,10 @@ export interface Coupons {
   spentCents(campaignId: string): number;
   /** Feeds funnel events (purchases label pending offer decisions). */
   observe(events: readonly FunnelEventInput[]): void;
-  readonly model: ClassTransformUplift;
+  readonly model: UpliftTargeter;
   checkpoint(): number;
+  /** Resolves when a retrain in flight has finished (and been checkpointed). */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,7 +79,8 @@ export function openCoupons(deps: CouponsDeps): Coupons {
   if (!secret) throw new ShopbotError('CONFIG_INVALID', 'coupons.secret (SHOPBOT_COUPON_SECRET) is required when coupons are enabled without the demo catalog');
   const store = new SqliteCouponStore(db);
   const cp = loadCheckpoint(db, UPLIFT_CHECKPOINT);
-  const model = cp ? ClassTransformUplift.fromBuffer(cp.model) : new ClassTransformUplift({ bits: 16, crosses: [['segment', 'basket'], ['cat', 'basket']], tokenKeys: [] });
+  const targeterOptions = { retrainEvery: deps.retrainEvery ?? RETRAIN_EVERY, seed: 1 };
+  const model = cp ? UpliftTargeter.fromBuffer(cp.model, targeterOptions) : new UpliftTargeter(targeterOptions);
   const pending = new Map<string, PendingDecision>();
   let lastEventTs = cp?.meta.lastEventTs ?? 0;
   const windowMs = config.ranking.attributionWindowMs;
@@ -81,7 +91,23 @@ export function openCoupons(deps: CouponsDeps): Coupons {
     return cached.campaigns;
   };
 
-  const learn = (p: PendingDecision, outcome: 0 | 1) => model.train({ features: p.features, treated: p.treated, outcome, propensity: p.propensity });
+  let retraining: Promise<void> | undefined;
+  let closing = false;
+  const saveModel = () => saveCheckpoint(db, UPLIFT_CHECKPOINT, model.toBuffer(), { trained: model.trained, lastEventTs, extra: { pending: pending.size } }, clock());
+  const learn = (p: PendingDecision, outcome: 0 | 1) => {
+    if (!model.add({ features: p.features, treated: p.treated, outcome, propensity: p.propensity }) || retraining) return;
+    // Off the reply path: the worker trains while decisions go on with the previous model.
+    retraining = model
+      .retrain()
+      .then((m) => {
+        if (m) saveModel();
+      })
+      .catch((err: unknown) => {
+        // A shutdown stops the worker on purpose; anything else is a real failure.
+        if (!closing) deps.log?.error({ err }, 'coupon targeter retrain failed; the previous model stays');
+      })
+      .finally(() => (retraining = undefined));
+  };
   const mature = (nowMs: number) => {
     for (const [k, p] of pending) {
       if (p.ts + windowMs > nowMs && pending.size <= MAX_PENDING) break;
@@ -146,6 +172,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
         uplift: v.uplift,
         decision,
         propensity,
+        features,
       };
       return {
         decision,
@@ -183,12 +210,17 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       mature(clock());
     },
 
-    checkpoint() {
-      return saveCheckpoint(db, UPLIFT_CHECKPOINT, model.toBuffer(), { trained: model.trained, lastEventTs, extra: { pending: pending.size } }, clock());
+    checkpoint: saveModel,
+
+    async drain() {
+      while (retraining) await retraining;
     },
 
     async close() {
-      this.checkpoint();
+      closing = true;
+      await model.close();
+      await retraining;
+      saveModel();
     },
   };
 }

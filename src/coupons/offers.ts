@@ -11,7 +11,7 @@ import type { FeatureRecord } from '../learning/index.js';
 import type { Channel, CouponOffer } from '../messages.js';
 import type { FunnelEventInput } from '../funnel/index.js';
 import { discountCents, isActive, type Campaign } from './campaign.js';
-import type { ClassTransformUplift } from './uplift.js';
+import type { UpliftEstimator } from './targeter.js';
 
 export interface ShopperSignals {
   readonly userId: string;
@@ -65,7 +65,7 @@ export interface Valuation {
   readonly discountCents: number;
 }
 
-export function valueOffer(model: ClassTransformUplift, c: Campaign, features: FeatureRecord, basketCents: number, marginRate: number): Valuation {
+export function valueOffer(model: UpliftEstimator, c: Campaign, features: FeatureRecord, basketCents: number, marginRate: number): Valuation {
   const base = Math.max(basketCents, c.minBasketCents);
   const discount = discountCents(c, base);
   const tau = model.uplift(features);

@@ -7,3 +7,4 @@ export { ImpressionJoiner, type LabelledImpression } from './joiner.js';
 export { replayLog, LEARNING_EVENT_TYPES, type TrainStats } from './replay.js';
 export { saveCheckpoint, loadCheckpoint } from './checkpoints.js';
 export { createRankingTrainer, type RankingTrainer, type RetrainDeps, type RetrainResult } from './retrain.js';
+export * from './gbdt/index.js';

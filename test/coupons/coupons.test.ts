@@ -121,6 +121,8 @@ describe('offer decisions', () => {
     const offeredBySegment = { new: [0, 0], returning: [0, 0] };
     // "new" shoppers buy 10% without and 50% with a coupon; "returning" buy 40% either way.
     for (let i = 0; i < 4000; i++) {
+      // The targeter's trees retrain in a worker after 1,000 outcomes; the second half decides with them.
+      if (i === 2000) await coupons.drain();
       now += 2000;
       const segment = world() < 0.5 ? 'new' : 'returning';
       const s = { userId: `u${i}`, conversationId: `c${i}`, channel: 'web' as const, segment };
