@@ -4,8 +4,10 @@
  *
  *   Bitext (CSV `utterance,intent,...,category,tags`): the gold team is the intent's override, else
  *     the category's. A row is in the report split when
- *     mix(fnv1a("routing-report:bitext"), fnv1a(utterance)) % 1000 < 500, else in dev: the rule reads
- *     the text, so repeated utterances never straddle the split. Frozen before the routing was tuned
+ *     mix(fnv1a("routing-report:bitext"), fnv1a(lower-cased utterance)) % 1000 < 500, else in dev: the rule reads
+ *     the text, so repeated utterances never straddle the split. Bitext repeats some utterances across
+ *     its own CSVs: a report row whose text (any case) the NLU was trained on is dropped, counted in
+ *     `seenInTraining` (withoutSeen). Frozen before the routing was tuned
  *     (evals/data/routing/report-split.json records it; a test reproduces it).
  *   ABCD (JSON, `abcd_sample.json`: a list of conversations; `abcd_v1.1.json`: {train, dev, test}):
  *     the routed text is what the customer wrote before the agent's first action (at most three
@@ -45,7 +47,7 @@ export function loadRoutingLabelMap(file: string): RoutingLabelMap {
   return parsed.data;
 }
 
-export const bitextSplitOf = (utterance: string): RoutingSplit => (mix(fnv1a('routing-report:bitext'), fnv1a(utterance)) % 1000 < REPORT_PERMILLE ? 'report' : 'dev');
+export const bitextSplitOf = (utterance: string): RoutingSplit => (mix(fnv1a('routing-report:bitext'), fnv1a(utterance.toLowerCase())) % 1000 < REPORT_PERMILLE ? 'report' : 'dev');
 
 /** Rows whose label maps to null are counted in `excluded`, not returned. */
 export interface Loaded {
@@ -116,4 +118,11 @@ export function readAbcdRouting(file: string, map: RoutingLabelMap['abcd']): Loa
     }
   }
   return { rows, excluded };
+}
+
+/** Report rows the NLU's training file holds (any case) are dropped and counted: a figure on them would not be held out. */
+export function withoutSeen(rows: readonly RoutingRow[], trainingTexts: Iterable<string>): { rows: RoutingRow[]; seenInTraining: number } {
+  const seen = new Set([...trainingTexts].map((t) => t.toLowerCase()));
+  const kept = rows.filter((r) => r.split !== 'report' || !seen.has(r.text.toLowerCase()));
+  return { rows: kept, seenInTraining: rows.length - kept.length };
 }

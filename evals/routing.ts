@@ -12,11 +12,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
 import { DEFAULT_HANDOFF, detectTrigger, loadHandoffFile, route, topicOf } from '../src/handoff/index.js';
-import { openLinearNlu, type Nlu } from '../src/nlu/index.js';
+import { openLinearNlu, readJsonl, type Nlu } from '../src/nlu/index.js';
 import { flag, parseFlags } from '../cli/args.js';
 import { macroF1 } from '../src/nlu/index.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
-import { loadRoutingLabelMap, readAbcdRouting, readBitextRouting, type RoutingRow } from './routing-data.js';
+import { loadRoutingLabelMap, readAbcdRouting, readBitextRouting, withoutSeen, type RoutingRow } from './routing-data.js';
 
 export const USAGE = `usage: shopbot eval routing [--bitext FILE] [--abcd FILE] [--split report|dev|all] [--label-map FILE] [--handoff FILE] [--model DIR] [--floor X] [--json OUT]
 
@@ -34,6 +34,7 @@ options:
   --label-map FILE   (default evals/data/routing/label-map.json)
   --handoff FILE   (teams; default the built-in handoff config)
   --model DIR   (default models/intent-linear)
+  --nlu-train FILE   (default evals/data/intent/train.jsonl: report rows the NLU trained on are dropped)
   --floor VALUE   (default 0.8; shipped accuracy)
   --json OUT`;
 
@@ -64,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       'label-map': { type: 'string', default: 'evals/data/routing/label-map.json' },
       handoff: { type: 'string' },
       model: { type: 'string', default: 'models/intent-linear' },
+      'nlu-train': { type: 'string', default: 'evals/data/intent/train.jsonl' },
       floor: { type: 'string', default: '0.8' },
       json: { type: 'string' },
     },
@@ -77,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
   const loaded: { rows: RoutingRow[]; excluded: number }[] = [];
   if (values.bitext !== 'none') loaded.push(readBitextRouting(requireFile(values.bitext, '--bitext'), map.bitext));
   if (values.abcd !== 'none') loaded.push(readAbcdRouting(requireFile(values.abcd, '--abcd'), map.abcd));
-  const all = loaded.flatMap((l) => l.rows);
+  const nluTraining = readJsonl(requireFile(values['nlu-train'], '--nlu-train')).map((e) => e.text);
+  const { rows: all, seenInTraining } = withoutSeen(loaded.flatMap((l) => l.rows), nluTraining);
   const excluded = loaded.reduce((s, l) => s + l.excluded, 0);
   const rows = split === 'all' ? all : all.filter((r) => r.split === split);
   if (!rows.length) throw new ShopbotError('INPUT_MISSING', `no labelled rows in the ${split} split`);
@@ -98,8 +101,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const table: SideBySide = {};
   const gold = rows.map((r) => r.team);
-  table[BASELINE] = { ...score(gold, gold.map(() => majority)), excluded };
-  table[SHIPPED] = { ...score(gold, predicted), excluded };
+  table[BASELINE] = { ...score(gold, gold.map(() => majority)), excluded, seen_in_nlu_training: seenInTraining };
+  table[SHIPPED] = { ...score(gold, predicted), excluded, seen_in_nlu_training: seenInTraining };
   for (const source of ['bitext', 'abcd'] as const) {
     const idx = rows.flatMap((r, i) => (r.source === source ? [i] : []));
     if (!idx.length || idx.length === rows.length) continue;
@@ -107,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
     table[`${SHIPPED} / ${source}`] = score(idx.map((i) => gold[i]!), idx.map((i) => predicted[i]!));
   }
   const note = split === 'report' ? 'tuned on the dev split, reported on the frozen report split' : split === 'dev' ? 'the dev split the routing was tuned on' : 'every row (a held-back file)';
-  printTable(`escalation routing to teams (${note}); baseline answers "${majority}"`, table, ['n', 'accuracy', 'macro_f1', 'excluded']);
+  printTable(`escalation routing to teams (${note}); baseline answers "${majority}"`, table, ['n', 'accuracy', 'macro_f1', 'excluded', 'seen_in_nlu_training']);
 
   const confusions = new Map<string, number>();
   rows.forEach((r, i) => {

@@ -3,6 +3,6 @@ export { HandoffService, type HandoffHooks, type HandoffServiceDeps, type PushMe
 export { SqliteHandoffQueue, type Ticket, type TicketStatus } from './queue.js';
 export { loadHandoffFile, DEFAULT_HANDOFF, MANDATORY_TRIGGERS, TRIGGERS, PRIORITIES, AGENT_ROLES, type AgentRole, type HandoffFile, type Team, type Rule, type TriggerKind, type Priority } from './config.js';
 export { detectTrigger, frustrationStreak, type Trigger, type TriggerInput, type TriggerOptions } from './triggers.js';
-export { route, topicOf, topicOfParse, priorityOf, isOpen, defaultPriority, type RoutingParse } from './routing.js';
+export { route, topicOf, topicsOfParse, priorityOf, isOpen, defaultPriority, type RoutingParse } from './routing.js';
 export { frustrationScore } from './sentiment.js';
 export type { ShopperBrief } from './summary.js';

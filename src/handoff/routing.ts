@@ -54,30 +54,31 @@ export interface RoutingContext {
   readonly taskKind?: TaskKind;
 }
 
-/** The topic the parse names: its intent's, else the best runner-up service intent's. */
-export function topicOfParse(parse: RoutingParse): string | undefined {
+/** The topic the parse's own intent names, and the best runner-up service intent's. */
+export function topicsOfParse(parse: RoutingParse): { own?: string; runnerUp?: string } {
   const own = TOPIC_OF_INTENT[parse.intent];
-  if (own) return own;
   const top = parse.ranking[0]?.confidence ?? parse.confidence;
-  const runnerUp = parse.ranking.find((r) => TOPIC_OF_INTENT[r.intent] && r.confidence >= top * RUNNER_UP_SHARE);
-  return runnerUp ? TOPIC_OF_INTENT[runnerUp.intent] : undefined;
+  const next = parse.ranking.find((r) => r.intent !== parse.intent && TOPIC_OF_INTENT[r.intent] && r.confidence >= top * RUNNER_UP_SHARE);
+  const runnerUp = next ? TOPIC_OF_INTENT[next.intent] : undefined;
+  return { ...(own ? { own } : {}), ...(runnerUp ? { runnerUp } : {}) };
 }
 
 /**
- * The topic of an escalation: the trigger when it says; else what this message's parse names; else
- * the task or intent the conversation was in; else an order number in the message makes it an order
+ * The topic of an escalation: the trigger when it says; else this message's intent; else the task
+ * or intent the conversation was in (a frustrated "this is ridiculous" is about the return under
+ * way); else the message's runner-up intent; else an order number in the message makes it an order
  * question; else a complaint goes to complaints and anything else to general.
  */
 export function topicOf(trigger: TriggerKind, context: RoutingContext): string {
   if (trigger === 'payment_card') return 'billing';
   if (trigger === 'legal_threat') return 'legal';
   if (trigger === 'high_value_cart') return 'sales';
-  const fromParse = context.parse ? topicOfParse(context.parse) : undefined;
+  const parsed = context.parse ? topicsOfParse(context.parse) : {};
   const fromTask = context.taskKind ? TOPIC_OF_TASK[context.taskKind] : undefined;
   const fromHistory = context.lastIntent ? TOPIC_OF_INTENT[context.lastIntent] : undefined;
   const fromEntities = context.parse?.entities.orderIds.length ? 'shipping' : undefined;
   // A complaint about browsing is still a complaint: sales does not take grievances.
-  const topical = [fromParse, fromTask, fromHistory, fromEntities].find((t) => t && !(trigger === 'complaint' && t === 'sales'));
+  const topical = [parsed.own, fromTask, fromHistory, parsed.runnerUp, fromEntities].find((t) => t && !(trigger === 'complaint' && t === 'sales'));
   return topical ?? (trigger === 'complaint' ? 'complaints' : 'general');
 }
 
