@@ -12,7 +12,7 @@ import type { NluResult } from '../nlu/index.js';
 import { render, type Templates } from '../templates/index.js';
 import type { StoreConnector } from '../store/index.js';
 import { PRIORITIES, type HandoffFile, type Priority, type TriggerKind } from './config.js';
-import type { SqliteHandoffQueue, Ticket } from './queue.js';
+import type { HandoffQueue, ThreadStore, Ticket } from './queue.js';
 import { maskPersonalData, redactPaymentData, sanitizeText } from '../privacy/index.js';
 import { PRIORITY_RANK, priorityOf, route, topicOf, type RoutingParse } from './routing.js';
 import { detectTrigger, frustrationStreak, type Trigger } from './triggers.js';
@@ -56,7 +56,7 @@ export interface HandoffHooks {
 }
 
 export interface HandoffServiceDeps {
-  readonly queue: SqliteHandoffQueue;
+  readonly queue: HandoffQueue;
   readonly states: StateStore;
   readonly store: StoreConnector;
   readonly funnel: { log(...events: FunnelEventInput[]): void };
@@ -102,6 +102,11 @@ export class HandoffService implements HandoffHooks {
       },
       handBack: (conversationId, agentId) => this.handBack(conversationId, agentId),
     };
+  }
+
+  /** Where a Slack/Teams desk remembers its threads: the queue's store, so a restart or another server finds them. */
+  threads(desk: 'slack' | 'teams'): ThreadStore {
+    return this.deps.queue.threads(desk);
   }
 
   subscribe(listener: (e: QueueEvent) => void): () => void {
