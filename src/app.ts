@@ -16,7 +16,7 @@ import { isDemoStore, type Config } from './config.js';
 import { createUpliftTrainer, forgetCouponHolder, loadCampaigns, openCoupons, type UpliftTrainer } from './coupons/index.js';
 import { openStateStore } from './dialogue/index.js';
 import { createFunnelLog, FunnelWriter, openFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
-import { HandoffService, loadHandoffFile, SqliteHandoffQueue, type PushMessage } from './handoff/index.js';
+import { HandoffService, loadHandoffFile, PostgresHandoffQueue, SqliteHandoffQueue, type HandoffQueue, type PushMessage } from './handoff/index.js';
 import {
   createApiKeyVerifier,
   createConversationTokens,
@@ -200,7 +200,13 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     // support desks take escalations, and agent replies go out through whichever channel has the shopper.
     const channels: AppChannel[] = [];
     const desks = () => channels.flatMap((c) => (c.desk ? [c.desk] : []));
-    const tickets = new SqliteHandoffQueue(db);
+    // Tickets, notes and support threads live with the funnel log: in PostgreSQL when servers share it.
+    let tickets: HandoffQueue = new SqliteHandoffQueue(db);
+    if (config.storage.backend === 'postgres') {
+      const pgQueue = await PostgresHandoffQueue.open({ url: config.storage.postgresUrl! });
+      closers.push(() => pgQueue.end());
+      tickets = pgQueue;
+    }
     const handoff = new HandoffService({
       queue: tickets,
       states,

@@ -70,7 +70,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     const results: ActionResult[] = [];
     for (const action of decision.actions) {
       signal?.throwIfAborted();
-      const done = await runAction(action, state, ctx, deps);
+      const done = await runAction(action, state, typed ? { ...ctx, nlu } : ctx, deps);
       state = done.state;
       results.push(done.result);
       events.push(...done.events);
