@@ -11,7 +11,7 @@ import type { FunnelEventInput, FunnelWriter } from './funnel/index.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
 import type { Nlu, NluResult } from './nlu/index.js';
 import { maskPersonalData, maskReply, sanitizeText } from './privacy/index.js';
-import { couponNotes, createResponder, type ActionResult, type Responder } from './responses/index.js';
+import { couponNotes, createResponder, readProductQuestion, type ActionResult, type Responder } from './responses/index.js';
 import type { Templates } from './templates/index.js';
 
 export interface TurnInfo {
@@ -140,10 +140,12 @@ async function policyInput(
     next = { ...state, negativeStreak: found.negativeStreak };
     if (found.trigger) escalation = { reason: found.trigger.ruleId ? `${found.trigger.kind}:${found.trigger.ruleId}` : found.trigger.kind };
   }
+  const question = typed && state.lastShown.length > 0 ? readProductQuestion(text, nlu.lang) : undefined;
   return {
     state: next,
     input: {
       ...(escalation ? { escalation } : {}),
+      ...(question ? { productQuestion: question.kind === 'compare' ? ('compare' as const) : ('one' as const) } : {}),
       text,
       ...(msg.action ? { action: msg.action } : {}),
       nlu,

@@ -8,7 +8,7 @@ import { addToCart, checkout, removeFromCart, showCart } from './cart.js';
 import { askOrderId, cancelTask, orderStatus, taskStep } from './orders.js';
 import { handOff } from './handoff.js';
 import { policyAnswer } from './policy.js';
-import { search, showProduct } from './search.js';
+import { answerQuestion, search, showProduct } from './search.js';
 import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
 
 export { offerCoupon, redeemCoupon, type Redeemed } from './coupons.js';
@@ -22,6 +22,8 @@ export function runAction(action: Action, state: ConversationState, ctx: ActionC
       return search(action, state, ctx, deps);
     case 'show_product':
       return showProduct(action, state, ctx, deps);
+    case 'answer_question':
+      return answerQuestion(action, state, deps);
     case 'add_to_cart':
       return addToCart(action, state, ctx, deps);
     case 'remove_from_cart':

@@ -66,5 +66,18 @@ export async function showProduct(action: Extract<Action, { type: 'show_product'
   const click: FunnelEventInput[] = action.viaClick
     ? [{ ...ctx.base, id: `${ctx.turnId}:click:${product.id}`, type: 'click', productId: product.id, ...(action.position !== undefined ? { position: action.position } : {}), ...(action.slateId ? { slateId: action.slateId } : {}) }]
     : [];
-  return outcome({ ...state, focusProductId: product.id }, { type: 'product', product, ...(action.question ? { question: action.question } : {}) }, click);
+  if (action.question) return outcome({ ...state, focusProductId: product.id }, { type: 'product_question', question: action.question, product, slate: await shownProducts(state, deps) }, click);
+  return outcome({ ...state, focusProductId: product.id }, { type: 'product', product }, click);
+}
+
+/** The cards last shown, in their order: what a question about "these" or "the third one" reads. */
+async function shownProducts(state: ConversationState, deps: ActionDeps): Promise<Product[]> {
+  const rows = await deps.catalog.getMany(state.lastShown.map((s) => s.id));
+  return state.lastShown.flatMap((s) => rows.get(s.id) ?? []);
+}
+
+/** A question about the cards on screen that names no single one ("which is the cheapest?"): answered over all of them. */
+export async function answerQuestion(action: Extract<Action, { type: 'answer_question' }>, state: ConversationState, deps: ActionDeps): Promise<ActionOutcome> {
+  const focus = state.focusProductId ? await deps.catalog.get(state.focusProductId) : undefined;
+  return outcome(state, { type: 'product_question', question: action.question, slate: await shownProducts(state, deps), ...(focus ? { product: focus } : {}) });
 }

@@ -15,6 +15,8 @@ export type PolicyTopic = 'shipping' | 'returns' | 'payment' | 'coupons' | 'acco
 export type Action =
   | { readonly type: 'search'; readonly search: SearchContext; readonly refined: boolean }
   | { readonly type: 'show_product'; readonly productId: string; readonly question?: string; readonly slateId?: string; readonly position?: number; readonly viaClick: boolean }
+  /** A question about the cards on screen that names none of them alone ("which is the cheapest?"). */
+  | { readonly type: 'answer_question'; readonly question: string }
   | { readonly type: 'add_to_cart'; readonly productId: string; readonly quantity: number; readonly slateId?: string; readonly position?: number }
   | { readonly type: 'remove_from_cart'; readonly productId: string }
   | { readonly type: 'show_cart' }
@@ -39,6 +41,8 @@ export interface PolicyInput {
   /** Cheapest price among the products last shown, for "cheaper". */
   readonly lastShownMinPriceCents?: number;
   readonly lastShownMaxPriceCents?: number;
+  /** The message asks about the products on screen, read once by the turn: comparing the cards, or about one of them. */
+  readonly productQuestion?: 'compare' | 'one';
   /** An escalation trigger that fired on this message (src/handoff): it wins over everything else. */
   readonly escalation?: { readonly reason: string };
 }
@@ -263,6 +267,13 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   }
 
   const reference = referencedProduct(e, state);
+  // A question about what is on screen is answered from those products, whatever the classifier made of it.
+  if (input.productQuestion && state.lastShown.length > 0 && !wantsCart && !['order_status', 'human_agent', 'complaint'].includes(intent)) {
+    const one = input.productQuestion === 'one' ? reference : undefined;
+    const focus = one ?? state.focusProductId;
+    const asked: Action = one ? { type: 'show_product', productId: one, question: input.text, viaClick: false } : { type: 'answer_question', question: input.text };
+    return { actions: [asked], state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0, ...(focus ? { focusProductId: focus } : {}) } };
+  }
   // "The second one" points at a shown product whatever the classifier made of so short a message.
   const pointsOnly = intent === 'add_to_cart' && !ADD_TO_CART_WORDS.test(input.text);
   if (reference && (pointsOnly || ['product_search', 'product_question', 'out_of_scope'].includes(intent))) {

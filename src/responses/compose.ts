@@ -11,6 +11,7 @@ import type { TaskKind } from '../dialogue/index.js';
 import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/index.js';
 import type { PolicyPassage } from '../policies/index.js';
 import { fill, formatMoney, variantOf, type Templates } from '../templates/index.js';
+import { answerProductQuestion, type ProductQuestionResult } from './product-answers.js';
 
 /** The facts about an order a service reply may state. */
 export interface OrderSummary {
@@ -44,7 +45,8 @@ export type ServiceResult =
 export type ActionResult =
   | ServiceResult
   | { type: 'search'; query: string; refined: boolean; more: boolean; products: ProductCard[]; filters: SearchFilters }
-  | { type: 'product'; product: Product; question?: string }
+  | { type: 'product'; product: Product }
+  | ProductQuestionResult
   | { type: 'added'; product: Product; quantity: number; cart: CartView }
   | { type: 'removed'; cart: CartView }
   | { type: 'cart'; cart: CartView }
@@ -114,24 +116,6 @@ function describeFilters(f: SearchFilters, lang: Lang): string | undefined {
   return parts.length ? ` (${parts.join(', ')})` : undefined;
 }
 
-/** The sentence of the product's own text that best answers the question (word overlap). */
-function bestPassage(product: Product, question: string): string | undefined {
-  const q = new Set(question.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
-  const stop = new Set(['does', 'this', 'that', 'have', 'what', 'with', 'the', 'and', 'for', 'how', 'can', 'are', 'you', 'its', 'will', 'come']);
-  for (const w of stop) q.delete(w);
-  if (q.size === 0) return undefined;
-  const sentences = [...product.bullets, ...product.description.split(/(?<=[.!?])\s+/)].map((s) => s.trim()).filter((s) => s.length > 0 && s.length < 400);
-  let best: string | undefined;
-  let bestScore = 0;
-  for (const s of sentences) {
-    const words = new Set(s.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
-    let score = 0;
-    for (const w of q) if (words.has(w) || [...words].some((x) => x.startsWith(w.slice(0, 5)) && w.length >= 5)) score++;
-    if (score > bestScore) (bestScore = score), (best = s);
-  }
-  return best;
-}
-
 /** `used`, when given, receives the raw wording of every template variant used (the grounding checker allows it). */
 export function composeReply(
   templates: Templates,
@@ -184,16 +168,22 @@ export function composeReply(
       case 'product': {
         const p = r.product;
         const price = effectivePriceCents(p);
-        const answer = r.question ? bestPassage(p, r.question) : undefined;
-        if (r.question && answer) texts.push(t('product_answer', { title: p.title, passage: answer }));
-        else if (r.question) texts.push(t('product_no_answer', { title: p.title, summary: (p.bullets[0] ?? p.description.slice(0, 200)) || p.title }));
-        else {
-          const inStock = p.availability !== 'out_of_stock' && p.stock !== 0;
-          const stock = lang === 'zh' ? (inStock ? '有货。' : '暂时缺货。') : inStock ? 'In stock.' : 'Out of stock.';
-          texts.push(t('product_detail', { title: p.title, brand: p.brand ? (lang === 'zh' ? `（${p.brand}）` : ` by ${p.brand}`) : undefined, price: price !== undefined ? money(price, p.currency) : lang === 'zh' ? '暂无价格' : 'price not listed', stock }));
-        }
+        const inStock = p.availability !== 'out_of_stock' && p.stock !== 0;
+        const stock = lang === 'zh' ? (inStock ? '有货。' : '暂时缺货。') : inStock ? 'In stock.' : 'Out of stock.';
+        texts.push(t('product_detail', { title: p.title, brand: p.brand ? (lang === 'zh' ? `（${p.brand}）` : ` by ${p.brand}`) : undefined, price: price !== undefined ? money(price, p.currency) : lang === 'zh' ? '暂无价格' : 'price not listed', stock }));
         products = [toCard(p, 0, 'detail', false)];
         qr('qr_cart');
+        break;
+      }
+      case 'product_question': {
+        const answer = answerProductQuestion(r, { lang, t, money });
+        if (answer.which) {
+          texts.push(t('which_product'));
+          break;
+        }
+        texts.push(answer.text);
+        products = answer.products.slice(0, 1).map((p) => toCard(p, 0, 'detail', false));
+        if (products.length) qr('qr_cart');
         break;
       }
       case 'added':
