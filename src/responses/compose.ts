@@ -10,6 +10,7 @@ import type { SearchFilters } from '../retrieval/index.js';
 import type { TaskKind } from '../dialogue/index.js';
 import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/index.js';
 import type { PolicyPassage } from '../policies/index.js';
+import type { StoreContact } from '../config.js';
 import { fill, formatMoney, variantOf, type Templates } from '../templates/index.js';
 import { answerProductQuestion, type ProductQuestionResult } from './product-answers.js';
 
@@ -94,6 +95,25 @@ const FIXED_WORDING: Record<Lang, readonly string[]> = {
   zh: ['有货。', '暂时缺货。', '暂无价格', '以下 以上 星以上 不含', ' 承运商 ，运单号 。', ' 预计送达：。', '（来源：，）'],
 };
 
+/** Handoff reasons a reply acknowledges with an apology (trigger kinds, src/handoff). */
+const ACKNOWLEDGED_REASONS: ReadonlySet<string> = new Set(['complaint', 'frustration', 'legal_threat', 'payment_card']);
+
+/** The store's contact details as one phrase, in the reply's language; undefined when none are configured. */
+export function contactText(c: StoreContact, lang: Lang): string | undefined {
+  const parts: string[] = [];
+  if (lang === 'zh') {
+    if (c.email) parts.push(`邮箱 ${c.email}`);
+    if (c.phone) parts.push(`电话 ${c.phone}${c.hours ? `（${c.hours}）` : ''}`);
+    if (c.url) parts.push(`网页 ${c.url}`);
+    return parts.length ? parts.join('，') : undefined;
+  }
+  if (c.email) parts.push(`e-mail ${c.email}`);
+  if (c.phone) parts.push(`phone ${c.phone}${c.hours ? ` (${c.hours})` : ''}`);
+  if (c.url) parts.push(c.url);
+  if (!parts.length) return undefined;
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
+}
+
 function describeFilters(f: SearchFilters, lang: Lang): string | undefined {
   const parts: string[] = [];
   const money = (c: number) => formatMoney(c, 'USD', lang);
@@ -125,6 +145,8 @@ export function composeReply(
   used?: string[],
   /** The response model's pick among a key's variants (variants.ts); the seed decides otherwise. */
   choose?: (key: string, variants: readonly string[]) => number | undefined,
+  /** The store's contact details (config `store.contact`), given when no one is online in the chat. */
+  contact?: StoreContact,
 ): Pick<OutboundMessage, 'text' | 'products' | 'quickReplies' | 'cart' | 'handoff'> {
   const texts: string[] = [];
   let products: ProductCard[] = [];
@@ -242,13 +264,22 @@ export function composeReply(
         texts.push(t('policy_unknown'));
         qr('qr_human');
         break;
-      case 'handoff':
-        if (r.unavailable) texts.push(t('handoff_unavailable'));
-        else if (r.afterHours && r.team) texts.push(t('handoff_after_hours', { team: r.team }));
+      case 'handoff': {
+        // A complaint or an upset shopper hears an apology first, whoever takes it from here.
+        if (ACKNOWLEDGED_REASONS.has(r.reason.split(':')[0]!)) texts.push(t('complaint_ack'));
+        if (r.unavailable) {
+          const details = contact ? contactText(contact, lang) : undefined;
+          if (details) used?.push(details);
+          texts.push(details ? t('handoff_unavailable', { contact: details }) : t('handoff_unavailable_nocontact'));
+          // Nobody was asked to join, so the widget shows no waiting banner.
+          break;
+        }
+        if (r.afterHours && r.team) texts.push(t('handoff_after_hours', { team: r.team }));
         else if (r.team && r.queuePosition !== undefined) texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer_queued' : 'handoff_queued', { team: r.team, position: r.queuePosition }));
         else texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer' : 'handoff'));
         handoff = { status: 'queued', reason: r.reason, ...(r.team ? { team: r.team } : {}), ...(r.queuePosition !== undefined ? { queuePosition: r.queuePosition } : {}) };
         break;
+      }
       case 'clarify':
         texts.push(t('clarify'));
         for (const intent of r.options) {

@@ -177,7 +177,8 @@ export function checkGrounding(reply: string, facts: GroundingFacts, options: { 
     rest = rest.slice(0, start) + ' '.repeat(len) + rest.slice(start + len);
   };
 
-  for (const m of reply.matchAll(/\bhttps?:\/\/[^\s)]+|\bwww\.[^\s)]+/gi)) {
+  // A link ends at white space, a closing bracket or CJK punctuation ("…/contact。" in a Chinese reply).
+  for (const m of reply.matchAll(/\bhttps?:\/\/[^\s)\u3000-\u303f\uff00-\uffef]+|\bwww\.[^\s)\u3000-\u303f\uff00-\uffef]+/gi)) {
     const link = m[0].replace(/[.,;:!?]+$/, '').toLowerCase();
     if (!isOwnLink(link, facts.ownHosts) && !facts.policyText.includes(link) && !literalText.includes(link)) violations.push({ kind: 'link', text: m[0] });
     consume(m.index!, m[0].length);
