@@ -12,6 +12,7 @@ import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, Retu
 import type { PolicyPassage } from '../policies/index.js';
 import type { StoreContact } from '../config.js';
 import { fill, formatMoney, variantOf, type Templates } from '../templates/index.js';
+import { friendlyDate } from './dates.js';
 import { answerProductQuestion, type ProductQuestionResult } from './product-answers.js';
 
 /** The facts about an order a service reply may state. */
@@ -163,13 +164,15 @@ export function composeReply(
     quick.push({ label, text: label });
   };
   const money = (cents: number, currency: string) => formatMoney(cents, currency, lang);
+  // A friendly date restates a store date the facts hold (the checker knows both forms, grounding.ts).
+  const date = (ymd: string | undefined) => friendlyDate(ymd, lang);
   // Fixed wording written by this module (not a template) counts as template wording for the checker.
   used?.push(...Object.values(STATUS_TEXT[lang]), ...FIXED_WORDING[lang]);
   const count = (c: CartView) => c.lines.reduce((s, l) => s + l.quantity, 0);
 
   for (const r of results) {
     if (isServiceResult(r)) {
-      composeService(r, { t, qr, money, lang, texts });
+      composeService(r, { t, qr, money, date, lang, texts });
       continue;
     }
     switch (r.type) {
@@ -244,7 +247,8 @@ export function composeReply(
       case 'order': {
         const o = r.order;
         const tracking = o.trackingNumber ? (lang === 'zh' ? ` 承运商 ${o.carrier}，运单号 ${o.trackingNumber}。` : ` Carrier ${o.carrier}, tracking number ${o.trackingNumber}.`) : undefined;
-        const eta = o.estimatedDelivery ? (lang === 'zh' ? ` 预计送达：${o.estimatedDelivery}。` : ` Estimated delivery: ${o.estimatedDelivery}.`) : undefined;
+        const when = date(o.estimatedDelivery);
+        const eta = when ? (lang === 'zh' ? ` 预计送达：${when}。` : ` Estimated delivery: ${when}.`) : undefined;
         texts.push(t('order_status', { orderId: o.id, status: STATUS_TEXT[lang][o.status], tracking, eta }));
         break;
       }
@@ -323,14 +327,15 @@ interface ServiceCtx {
   t: (key: string, values?: Record<string, string | number | undefined>) => string;
   qr: (key: string) => void;
   money: (cents: number, currency: string) => string;
+  date: (ymd: string | undefined) => string | undefined;
   lang: Lang;
   texts: string[];
 }
 
 /** Service-task replies: every value comes from the order, return or refund the store returned. */
-function composeService(r: ServiceResult, { t, qr, money, lang, texts }: ServiceCtx): void {
+function composeService(r: ServiceResult, { t, qr, money, date, lang, texts }: ServiceCtx): void {
   const status = (s: OrderStatus) => STATUS_TEXT[lang][s];
-  const orderValues = (o: OrderSummary) => ({ orderId: o.id, items: o.items, total: money(o.totalCents, o.currency), date: o.createdOn, status: status(o.status), title: o.firstTitle });
+  const orderValues = (o: OrderSummary) => ({ orderId: o.id, items: o.items, total: money(o.totalCents, o.currency), date: date(o.createdOn), status: status(o.status), title: o.firstTitle });
   switch (r.type) {
     case 'task_ask': {
       const prefix = r.resume ? t('task_resume') + ' ' : '';
@@ -351,7 +356,7 @@ function composeService(r: ServiceResult, { t, qr, money, lang, texts }: Service
       break;
     case 'task_done': {
       const refund = r.refund && r.refund.amountCents > 0 ? money(r.refund.amountCents, r.refund.currency) : undefined;
-      texts.push(t(`task_done_${r.kind}`, { ...orderValues(r.order), refund, refundDate: r.refund?.issuedOn, address: r.address }));
+      texts.push(t(`task_done_${r.kind}`, { ...orderValues(r.order), refund, refundDate: date(r.refund?.issuedOn), address: r.address }));
       break;
     }
     case 'task_not_allowed':
@@ -392,7 +397,7 @@ function composeService(r: ServiceResult, { t, qr, money, lang, texts }: Service
       );
       break;
     case 'refund':
-      texts.push(t(`refund_${r.refund.status}`, { orderId: r.refund.orderId, amount: money(r.refund.amountCents, r.refund.currency), date: r.refund.issuedOn }));
+      texts.push(t(`refund_${r.refund.status}`, { orderId: r.refund.orderId, amount: money(r.refund.amountCents, r.refund.currency), date: date(r.refund.issuedOn) }));
       break;
   }
 }
