@@ -8,28 +8,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CHROMIUM_SKIP_REASON, chromiumMissing, launchChromium } from './chromium.js';
+import { CHROMIUM_SKIP_REASON, chromiumMissing, launchOfflineChromium } from './chromium.js';
 import { FakeApp } from './fake-app.js';
 import { createMemoryLog, serveWebStatic, startGateway, type GatewayHarness } from './helpers.js';
 
 const PHONE_SCREENSHOT = path.join(os.tmpdir(), 'shopbot-widget-phone.png');
 
 describe.skipIf(chromiumMissing)(`widget greeting and phone layout in Chromium${chromiumMissing ? `: skipped, ${CHROMIUM_SKIP_REASON}` : ''}`, { timeout: 180_000 }, () => {
-  let chrome: Awaited<ReturnType<typeof launchChromium>>;
+  let chrome: Awaited<ReturnType<typeof launchOfflineChromium>>;
   let harness: GatewayHarness | undefined;
   let page: Page;
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    chrome = await launchChromium();
-    await chrome.context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-  });
-  afterAll(async () => {
-    await chrome?.close();
-  });
+  beforeAll(async () => void (chrome = await launchOfflineChromium()));
+  afterAll(() => chrome?.close());
   afterEach(async () => {
-    await page?.close();
-    await harness?.close();
+    await Promise.all([page?.close(), harness?.close()]);
     harness = undefined;
     pageErrors.length = 0;
   });
