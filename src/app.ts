@@ -238,6 +238,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const responder = createResponder({
       templates,
       ownHosts: hostsOf([config.server.publicUrl, config.store.baseUrl]),
+      contact: config.store.contact,
       ...(encoder ? { ranker: await openVariantRanker(encoder, templates) } : {}),
       ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),

@@ -22,6 +22,19 @@ const hostList = z
   .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:]+\]$/i, 'expected a host name or *.suffix, without scheme, port or path')).max(100))
   .default([]);
 
+export const StoreContactSchema = z.object({
+  email: z.email().max(320).optional(),
+  /** Digits with the usual separators, an optional leading +: what a shopper dials. */
+  phone: z.string().regex(/^\+?\d[\d\s().-]{4,28}\d$/, 'expected a phone number (digits, spaces, ( ) . -, an optional leading +)').optional(),
+  /** Opening hours as the store writes them ("Mon–Fri 9:00–17:00 CET"). */
+  hours: z.string().min(1).max(200).regex(/^[^<>\n]*$/, 'one line, no markup').optional(),
+  url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+});
+export type StoreContact = z.infer<typeof StoreContactSchema>;
+
+/** The demo store's made-up contact details (an example.com address, a 555-01xx number), so the demo shows what a shopper gets. */
+export const DEMO_CONTACT: StoreContact = { email: 'support@shop.example.com', phone: '+1 555 0100', hours: 'Mon–Fri 9:00–17:00' };
+
 export const ConfigSchema = z.object({
   /** Where SQLite files, the vector index and model checkpoints live. */
   dataDir: z.string().min(1).default('var'),
@@ -199,6 +212,8 @@ export const ConfigSchema = z.object({
       consumerKey: optionalString,
       consumerSecret: optionalString,
       policiesDir: z.string().min(1).default('evals/data/demo-store/policies'),
+      /** How shoppers reach the store's people when no one is online in the chat (replies quote it as given). */
+      contact: StoreContactSchema.prefault({}),
     })
     .prefault({}),
   llm: z
@@ -325,6 +340,10 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_STORE_URL: 'store.baseUrl',
   SHOPBOT_STORE_TOKEN: 'store.accessToken',
   SHOPBOT_POLICIES_DIR: 'store.policiesDir',
+  SHOPBOT_STORE_EMAIL: 'store.contact.email',
+  SHOPBOT_STORE_PHONE: 'store.contact.phone',
+  SHOPBOT_STORE_HOURS: 'store.contact.hours',
+  SHOPBOT_STORE_CONTACT_URL: 'store.contact.url',
   SHOPBOT_LLM: 'llm.provider',
   SHOPBOT_LLM_URL: 'llm.baseUrl',
   SHOPBOT_LLM_MODEL: 'llm.model',
@@ -408,7 +427,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     });
     throw new ShopbotError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
   }
-  const config = parsed.data;
+  const parsedConfig = parsed.data;
+  // The demo store shows its made-up contact details unless some are configured.
+  const noContact = Object.values(parsedConfig.store.contact).every((v) => v === undefined);
+  const config = isDemoStore(parsedConfig) && noContact ? { ...parsedConfig, store: { ...parsedConfig.store, contact: DEMO_CONTACT } } : parsedConfig;
   if (config.storage.backend === 'postgres' && !config.storage.postgresUrl) {
     throw new ShopbotError('CONFIG_INVALID', 'invalid configuration:\n  storage.postgresUrl (DATABASE_URL): required when storage.backend is postgres');
   }

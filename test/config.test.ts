@@ -8,6 +8,15 @@ describe('loadConfig', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+  it('reads the store contact from the environment, validates it, and gives the demo store made-up details', () => {
+    const c = loadConfig({ env: { SHOPBOT_STORE_EMAIL: 'help@acme.example', SHOPBOT_STORE_PHONE: '+1 (212) 555-0199', SHOPBOT_STORE_CONTACT_URL: 'https://acme.example/help' } });
+    expect(c.store.contact).toEqual({ email: 'help@acme.example', phone: '+1 (212) 555-0199', url: 'https://acme.example/help' });
+    expect(loadConfig({ env: {} }).store.contact.email).toMatch(/@shop\.example\.com$/);
+    expect(() => loadConfig({ env: { SHOPBOT_STORE_EMAIL: 'not an address' } })).toThrow(/store\.contact\.email \(SHOPBOT_STORE_EMAIL\)/);
+    expect(() => loadConfig({ env: { SHOPBOT_STORE_PHONE: 'call us' } })).toThrow(/store\.contact\.phone/);
+    expect(() => loadConfig({ env: { SHOPBOT_STORE_CONTACT_URL: 'javascript:alert(1)' } })).toThrow(/store\.contact\.url/);
+  });
+
   it('has embedded defaults that need no services', () => {
     const c = loadConfig({ env: {} });
     expect(c.storage.backend).toBe('sqlite');

@@ -10,7 +10,9 @@ import type { SearchFilters } from '../retrieval/index.js';
 import type { TaskKind } from '../dialogue/index.js';
 import type { NotAllowedReason, Order, OrderStatus, RefundInfo, ReturnInfo, ReturnReason } from '../store/index.js';
 import type { PolicyPassage } from '../policies/index.js';
+import type { StoreContact } from '../config.js';
 import { fill, formatMoney, variantOf, type Templates } from '../templates/index.js';
+import { friendlyDate } from './dates.js';
 import { answerProductQuestion, type ProductQuestionResult } from './product-answers.js';
 
 /** The facts about an order a service reply may state. */
@@ -94,6 +96,25 @@ const FIXED_WORDING: Record<Lang, readonly string[]> = {
   zh: ['有货。', '暂时缺货。', '暂无价格', '以下 以上 星以上 不含', ' 承运商 ，运单号 。', ' 预计送达：。', '（来源：，）'],
 };
 
+/** Handoff reasons a reply acknowledges with an apology (trigger kinds, src/handoff). */
+const ACKNOWLEDGED_REASONS: ReadonlySet<string> = new Set(['complaint', 'frustration', 'legal_threat', 'payment_card']);
+
+/** The store's contact details as one phrase, in the reply's language; undefined when none are configured. */
+export function contactText(c: StoreContact, lang: Lang): string | undefined {
+  const parts: string[] = [];
+  if (lang === 'zh') {
+    if (c.email) parts.push(`邮箱 ${c.email}`);
+    if (c.phone) parts.push(`电话 ${c.phone}${c.hours ? `（${c.hours}）` : ''}`);
+    if (c.url) parts.push(`网页 ${c.url}`);
+    return parts.length ? parts.join('，') : undefined;
+  }
+  if (c.email) parts.push(`e-mail ${c.email}`);
+  if (c.phone) parts.push(`phone ${c.phone}${c.hours ? ` (${c.hours})` : ''}`);
+  if (c.url) parts.push(c.url);
+  if (!parts.length) return undefined;
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
+}
+
 function describeFilters(f: SearchFilters, lang: Lang): string | undefined {
   const parts: string[] = [];
   const money = (c: number) => formatMoney(c, 'USD', lang);
@@ -125,6 +146,8 @@ export function composeReply(
   used?: string[],
   /** The response model's pick among a key's variants (variants.ts); the seed decides otherwise. */
   choose?: (key: string, variants: readonly string[]) => number | undefined,
+  /** The store's contact details (config `store.contact`), given when no one is online in the chat. */
+  contact?: StoreContact,
 ): Pick<OutboundMessage, 'text' | 'products' | 'quickReplies' | 'cart' | 'handoff'> {
   const texts: string[] = [];
   let products: ProductCard[] = [];
@@ -141,13 +164,15 @@ export function composeReply(
     quick.push({ label, text: label });
   };
   const money = (cents: number, currency: string) => formatMoney(cents, currency, lang);
+  // A friendly date restates a store date the facts hold (the checker knows both forms, grounding.ts).
+  const date = (ymd: string | undefined) => friendlyDate(ymd, lang);
   // Fixed wording written by this module (not a template) counts as template wording for the checker.
   used?.push(...Object.values(STATUS_TEXT[lang]), ...FIXED_WORDING[lang]);
   const count = (c: CartView) => c.lines.reduce((s, l) => s + l.quantity, 0);
 
   for (const r of results) {
     if (isServiceResult(r)) {
-      composeService(r, { t, qr, money, lang, texts });
+      composeService(r, { t, qr, money, date, lang, texts });
       continue;
     }
     switch (r.type) {
@@ -222,7 +247,8 @@ export function composeReply(
       case 'order': {
         const o = r.order;
         const tracking = o.trackingNumber ? (lang === 'zh' ? ` 承运商 ${o.carrier}，运单号 ${o.trackingNumber}。` : ` Carrier ${o.carrier}, tracking number ${o.trackingNumber}.`) : undefined;
-        const eta = o.estimatedDelivery ? (lang === 'zh' ? ` 预计送达：${o.estimatedDelivery}。` : ` Estimated delivery: ${o.estimatedDelivery}.`) : undefined;
+        const when = date(o.estimatedDelivery);
+        const eta = when ? (lang === 'zh' ? ` 预计送达：${when}。` : ` Estimated delivery: ${when}.`) : undefined;
         texts.push(t('order_status', { orderId: o.id, status: STATUS_TEXT[lang][o.status], tracking, eta }));
         break;
       }
@@ -242,13 +268,22 @@ export function composeReply(
         texts.push(t('policy_unknown'));
         qr('qr_human');
         break;
-      case 'handoff':
-        if (r.unavailable) texts.push(t('handoff_unavailable'));
-        else if (r.afterHours && r.team) texts.push(t('handoff_after_hours', { team: r.team }));
+      case 'handoff': {
+        // A complaint or an upset shopper hears an apology first, whoever takes it from here.
+        if (ACKNOWLEDGED_REASONS.has(r.reason.split(':')[0]!)) texts.push(t('complaint_ack'));
+        if (r.unavailable) {
+          const details = contact ? contactText(contact, lang) : undefined;
+          if (details) used?.push(details);
+          texts.push(details ? t('handoff_unavailable', { contact: details }) : t('handoff_unavailable_nocontact'));
+          // Nobody was asked to join, so the widget shows no waiting banner.
+          break;
+        }
+        if (r.afterHours && r.team) texts.push(t('handoff_after_hours', { team: r.team }));
         else if (r.team && r.queuePosition !== undefined) texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer_queued' : 'handoff_queued', { team: r.team, position: r.queuePosition }));
         else texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer' : 'handoff'));
         handoff = { status: 'queued', reason: r.reason, ...(r.team ? { team: r.team } : {}), ...(r.queuePosition !== undefined ? { queuePosition: r.queuePosition } : {}) };
         break;
+      }
       case 'clarify':
         texts.push(t('clarify'));
         for (const intent of r.options) {
@@ -292,14 +327,15 @@ interface ServiceCtx {
   t: (key: string, values?: Record<string, string | number | undefined>) => string;
   qr: (key: string) => void;
   money: (cents: number, currency: string) => string;
+  date: (ymd: string | undefined) => string | undefined;
   lang: Lang;
   texts: string[];
 }
 
 /** Service-task replies: every value comes from the order, return or refund the store returned. */
-function composeService(r: ServiceResult, { t, qr, money, lang, texts }: ServiceCtx): void {
+function composeService(r: ServiceResult, { t, qr, money, date, lang, texts }: ServiceCtx): void {
   const status = (s: OrderStatus) => STATUS_TEXT[lang][s];
-  const orderValues = (o: OrderSummary) => ({ orderId: o.id, items: o.items, total: money(o.totalCents, o.currency), date: o.createdOn, status: status(o.status), title: o.firstTitle });
+  const orderValues = (o: OrderSummary) => ({ orderId: o.id, items: o.items, total: money(o.totalCents, o.currency), date: date(o.createdOn), status: status(o.status), title: o.firstTitle });
   switch (r.type) {
     case 'task_ask': {
       const prefix = r.resume ? t('task_resume') + ' ' : '';
@@ -320,7 +356,7 @@ function composeService(r: ServiceResult, { t, qr, money, lang, texts }: Service
       break;
     case 'task_done': {
       const refund = r.refund && r.refund.amountCents > 0 ? money(r.refund.amountCents, r.refund.currency) : undefined;
-      texts.push(t(`task_done_${r.kind}`, { ...orderValues(r.order), refund, refundDate: r.refund?.issuedOn, address: r.address }));
+      texts.push(t(`task_done_${r.kind}`, { ...orderValues(r.order), refund, refundDate: date(r.refund?.issuedOn), address: r.address }));
       break;
     }
     case 'task_not_allowed':
@@ -361,7 +397,7 @@ function composeService(r: ServiceResult, { t, qr, money, lang, texts }: Service
       );
       break;
     case 'refund':
-      texts.push(t(`refund_${r.refund.status}`, { orderId: r.refund.orderId, amount: money(r.refund.amountCents, r.refund.currency), date: r.refund.issuedOn }));
+      texts.push(t(`refund_${r.refund.status}`, { orderId: r.refund.orderId, amount: money(r.refund.amountCents, r.refund.currency), date: date(r.refund.issuedOn) }));
       break;
   }
 }

@@ -10,6 +10,9 @@
  * be made of the policy passages' and the template's words and numbers, never the product's.
  */
 import type { Lang } from '../messages.js';
+import { friendlyDate } from './dates.js';
+
+const ISO_DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export type ViolationKind = 'money' | 'date' | 'identifier' | 'number' | 'policy_claim' | 'link';
 
@@ -115,6 +118,8 @@ export function collectFacts(results: unknown, literals: readonly string[] = [],
     }
     if (typeof v === 'string') {
       strings.push({ text: v, zone });
+      // A store date may be written as a person writes it ("Tuesday 8 December", "12月8日 周二").
+      if (ISO_DAY_RE.test(v)) for (const lang of ['en', 'zh'] as const) strings.push({ text: friendlyDate(v, lang)!, zone });
       if (key === 'passage') moneyText.push(v);
       return;
     }
@@ -177,7 +182,8 @@ export function checkGrounding(reply: string, facts: GroundingFacts, options: { 
     rest = rest.slice(0, start) + ' '.repeat(len) + rest.slice(start + len);
   };
 
-  for (const m of reply.matchAll(/\bhttps?:\/\/[^\s)]+|\bwww\.[^\s)]+/gi)) {
+  // A link ends at white space, a closing bracket or CJK punctuation ("…/contact。" in a Chinese reply).
+  for (const m of reply.matchAll(/\bhttps?:\/\/[^\s)\u3000-\u303f\uff00-\uffef]+|\bwww\.[^\s)\u3000-\u303f\uff00-\uffef]+/gi)) {
     const link = m[0].replace(/[.,;:!?]+$/, '').toLowerCase();
     if (!isOwnLink(link, facts.ownHosts) && !facts.policyText.includes(link) && !literalText.includes(link)) violations.push({ kind: 'link', text: m[0] });
     consume(m.index!, m[0].length);

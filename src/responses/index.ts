@@ -4,6 +4,7 @@
  * ranker and optional LLM wording).
  */
 export { couponNotes } from './coupon-notes.js';
+export { friendlyDate } from './dates.js';
 export { readProductQuestion, type ProductQuestion } from './product-question.js';
 export type { ProductQuestionResult } from './product-answers.js';
 export { composeReply, toCard, type ActionResult, type OrderSummary, type ServiceResult } from './compose.js';

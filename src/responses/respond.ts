@@ -4,6 +4,7 @@
  * generated reply that fails the checker is dropped for the template; a template reply that fails
  * (a bug) is replaced by a safe fallback. Either way the failure is reported through `onEvent`.
  */
+import type { StoreContact } from '../config.js';
 import type { Lang, OutboundMessage } from '../messages.js';
 import { composeReply, type ActionResult } from './compose.js';
 import { checkGrounding, collectFacts, type Violation } from './grounding.js';
@@ -56,13 +57,15 @@ export function createResponder(deps: {
   ranker?: VariantRanker;
   /** The store's own host names: links there may appear in a reply (grounding.ts hostsOf). */
   ownHosts?: readonly string[];
+  /** The store's contact details, quoted when no one is online in the chat (config `store.contact`). */
+  contact?: StoreContact;
   onEvent?: (e: ResponderEvent) => void;
 }): Responder {
   return {
     async respond({ lang, results, seed, userText, signal }) {
       const used: string[] = [];
       const choose = deps.ranker ? await deps.ranker.chooserFor(lang, userText) : undefined;
-      const reply = composeReply(deps.templates, lang, results, seed, used, choose);
+      const reply = composeReply(deps.templates, lang, results, seed, used, choose, deps.contact);
       const facts = collectFacts(results, used, deps.ownHosts);
       const checked = checkGrounding(reply.text, facts, { literals: used, lang });
       if (!checked.ok) {

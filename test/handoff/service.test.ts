@@ -60,4 +60,18 @@ describe('handoff without any agent', () => {
       await s.close();
     }
   });
+
+  it("gives the store's contact details from the configuration, and no waiting state", async () => {
+    const s = await openServiceApp({ store: { policiesDir: 'evals/data/demo-store/policies', contact: { email: 'help@acme.example', phone: '+44 20 7946 0000', hours: 'Mon–Sat 8:00–20:00', url: 'https://acme.example/contact' } } });
+    try {
+      const en = await s.say('I want to talk to a human');
+      expect(en.text).toContain('e-mail help@acme.example, phone +44 20 7946 0000 (Mon–Sat 8:00–20:00) or https://acme.example/contact');
+      expect(en.handoff).toBeUndefined();
+      const zh = await s.say('我要人工客服', 'conv-test-zh');
+      expect(zh.text).toContain('邮箱 help@acme.example，电话 +44 20 7946 0000（Mon–Sat 8:00–20:00），网页 https://acme.example/contact');
+      expect(zh.handoff).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
 });

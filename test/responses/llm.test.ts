@@ -99,7 +99,7 @@ describe('LLM generation behind the grounding checker', () => {
     const user = seen[0]!.messages[1]!.content;
     expect(user.indexOf(JSON.stringify(injection))).toBeGreaterThan(user.indexOf('SHOPPER_MESSAGE_BLOCK'));
     expect(r.source).toBe('template');
-    expect(r.reply.text).toBe('Order SB-100003 is on its way. Carrier UPS, tracking number 1ZB6EFFF90B44378. Estimated delivery: 2026-01-10.');
+    expect(r.reply.text).toBe('Order SB-100003 is on its way. Carrier UPS, tracking number 1ZB6EFFF90B44378. Estimated delivery: Saturday 10 January.');
     expect(r.reply.text).not.toMatch(/free|FREE100|500|evil/i);
     expect(events.map((e) => e.type)).toEqual(['generation_rejected']);
     expect(events[0]!.violations.map((v) => v.kind)).toEqual(expect.arrayContaining(['money', 'link']));

@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { effectivePriceCents, importEsci, type Product } from '../../src/catalog/index.js';
 import type { Lang } from '../../src/messages.js';
-import { checkGrounding, collectFacts, composeReply, readProductQuestion, type ActionResult } from '../../src/responses/index.js';
+import { checkGrounding, collectFacts, composeReply, friendlyDate, readProductQuestion, type ActionResult } from '../../src/responses/index.js';
 import { formatMoney, loadTemplates } from '../../src/templates/index.js';
 
 const templates = loadTemplates(path.resolve('prompts'));
@@ -153,6 +153,25 @@ describe('readProductQuestion', () => {
   it('leaves requests, refinements and new searches alone', () => {
     for (const text of ['cheaper', '便宜点', 'show me the cheapest headphones', 'add the second one to my cart', 'do you have running shoes?', '第二个加入购物车', 'can you show me more like this?']) {
       expect(readProductQuestion(text, /\p{Script=Han}/u.test(text) ? 'zh' : 'en'), text).toBeUndefined();
+    }
+  });
+});
+
+describe('friendlyDate', () => {
+  it('writes a store date as a person would, in both languages', () => {
+    expect(friendlyDate('2026-12-08', 'en')).toBe('Tuesday 8 December');
+    expect(friendlyDate('2026-12-08', 'zh')).toBe('12月8日 周二');
+    expect(friendlyDate('next week', 'en')).toBe('next week');
+  });
+
+  it('shows an order status with a friendly delivery date that passes the grounding check', () => {
+    const order = { id: 'SB-100003', userId: 'u', status: 'shipped', lines: [], totalCents: 0, currency: 'USD', createdAt: 0, carrier: 'UPS', trackingNumber: '1ZB6EFFF90B44378', estimatedDelivery: '2026-12-08' };
+    for (const [lang, want] of [['en', 'Estimated delivery: Tuesday 8 December.'], ['zh', '预计送达：12月8日 周二。']] as const) {
+      const results = [{ type: 'order', order }] as unknown as ActionResult[];
+      const used: string[] = [];
+      const text = composeReply(templates, lang, results, 0, used).text;
+      expect(text).toContain(want);
+      expect(checkGrounding(text, collectFacts(results, used), { literals: used, lang }).violations).toEqual([]);
     }
   });
 });

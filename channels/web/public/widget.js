@@ -53,6 +53,8 @@
       clicked: 'Viewing',
       added: 'Add to cart',
       checkingOut: 'Checkout',
+      greeting: 'Hi! I can help you find products, compare them, track an order, or answer questions about shipping and returns.',
+      starters: ['Help me find a gift', 'Where is my order?', 'How do returns work?', 'Talk to a person'],
       errors: {
         MESSAGE_TOO_LONG: 'That message is too long.',
         MESSAGE_EMPTY: 'Please type a message.',
@@ -98,6 +100,8 @@
       clicked: '查看',
       added: '加入购物车',
       checkingOut: '结算',
+      greeting: '您好！我可以帮您找商品、比较商品、查询订单，或解答配送和退货问题。',
+      starters: ['帮我挑个礼物', '我的订单到哪了？', '怎么退货？', '转人工客服'],
       errors: {
         MESSAGE_TOO_LONG: '消息太长了。',
         MESSAGE_EMPTY: '请输入消息。',
@@ -290,12 +294,32 @@
   }
 
   // ---- Rendering ----
+  // Links in a reply (a policy's source, the store's contact page): absolute http(s) URLs, and the
+  // server's own /policies/ paths. Anything else stays text; every href passes safeHttpUrl.
+  var LINK_RE = /(https?:\/\/[^\s<>()\u3000-\u303f\uff00-\uffef]+|\/policies\/[^\s<>()\u3000-\u303f\uff00-\uffef]+)/;
+  function appendLinked(node, text) {
+    String(text).split(LINK_RE).forEach(function (part, i) {
+      if (!part) return;
+      var trail = i % 2 === 1 ? (/[.,;:!?]+$/.exec(part) || [''])[0] : '';
+      var target = i % 2 === 1 ? part.slice(0, part.length - trail.length) : '';
+      var href = target ? safeHttpUrl(target.charAt(0) === '/' ? server + target : target) : null;
+      if (!href) return node.appendChild(document.createTextNode(part));
+      var a = el('a', 'sb-link', target);
+      a.href = href;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      node.appendChild(a);
+      if (trail) node.appendChild(document.createTextNode(trail));
+    });
+  }
+
   function appendBubble(role, text) {
     var row = el('div', 'sb-msg sb-msg-' + role);
     var who = el('span', 'sb-visually-hidden', t(role === 'user' ? 'you' : role === 'agent' ? 'agent' : 'bot') + ': ');
     var bubble = el('div', 'sb-bubble');
     bubble.appendChild(who);
-    bubble.appendChild(document.createTextNode(String(text)));
+    if (role === 'user') bubble.appendChild(document.createTextNode(String(text)));
+    else appendLinked(bubble, text);
     row.appendChild(bubble);
     list.appendChild(row);
     scrollToEnd();
@@ -471,6 +495,15 @@
     scrollToEnd();
   }
 
+  function greet() {
+    appendBubble('bot', t('greeting'));
+    renderChips(
+      t('starters').map(function (label) {
+        return { label: label, text: label };
+      }),
+    );
+  }
+
   function renderHistory(history) {
     while (list.firstChild) list.removeChild(list.firstChild);
     renderChips([]);
@@ -562,6 +595,8 @@
       if (res.limits && res.limits.maxMessageChars > 0) input.maxLength = res.limits.maxMessageChars;
       root.setAttribute('data-conversation-id', res.conversationId);
       renderHistory(res.history || []);
+      // A new conversation opens with a greeting and starter suggestions (not stored: nothing was said yet).
+      if (!(res.history || []).length) greet();
       if (notice) showError(notice);
       ready = true;
       setConnection('online');
