@@ -271,7 +271,8 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   if (cartDecision) return cartDecision;
 
   // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.
-  const serviceLike = ['order_status', 'human_agent', 'complaint'].includes(intent) && nlu.confidence >= 0.5;
+  // A person asked for in words escalates before the policy (src/handoff); the intent alone does not stop a refinement.
+  const serviceLike = ['order_status', 'complaint'].includes(intent) && nlu.confidence >= 0.8;
   if (isRefinement(nlu, state) && !serviceLike && !cues.serviceCue && !references.superlative) return searchDecision(state, input, true);
 
   // Service cue phrases ("cancel my order", "I want to return this") start their task whatever the
@@ -321,11 +322,7 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
 
   const policyLike = intent === 'out_of_scope' && (cues.storeTopic || cues.policyQuestion);
   // Repeated out-of-scope messages are a misunderstanding too; they count toward the handoff offer.
-  if (intent === 'out_of_scope' && !policyLike && !reference) {
-    const streak = state.lowConfidenceStreak + 1;
-    if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) return { actions: [{ type: 'handoff', reason: 'repeated_low_confidence' }], state: { ...state, lowConfidenceStreak: 0 } };
-    return { actions: [{ type: 'out_of_scope' }], state: { ...state, lastIntent: intent, lowConfidenceStreak: streak } };
-  }
+  if (intent === 'out_of_scope' && !policyLike && !reference) return notUnderstood(state, intent);
   if (policyLike) return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
   // From here on the intent is never out_of_scope: every out-of-scope message was answered above.
   const lowConfidence = nlu.confidence < input.clarifyBelow;
@@ -348,7 +345,7 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   switch (intent) {
     case 'product_search': {
       if (reference) return { actions: [{ type: 'show_product', productId: reference, viaClick: false }], state: { ...next, focusProductId: reference } };
-      if (state.search && constraints.product === '') return searchDecision(next, input, true);
+      if (constraints.product === '') return state.search && constrains(nlu) ? searchDecision(next, input, true) : notUnderstood(state, intent);
       return searchDecision(next, input, false);
     }
     case 'product_question': {
@@ -383,6 +380,13 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
       return { actions: [{ type: 'policy_answer', topic, question: input.text }], state: next };
     }
   }
+}
+
+/** Not understood: said so, and repeated misunderstandings count toward the handoff offer. */
+function notUnderstood(state: ConversationState, intent: Intent): Decision {
+  const streak = state.lowConfidenceStreak + 1;
+  if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) return { actions: [{ type: 'handoff', reason: 'repeated_low_confidence' }], state: { ...state, lowConfidenceStreak: 0 } };
+  return { actions: [{ type: 'out_of_scope' }], state: { ...state, lastIntent: intent, lowConfidenceStreak: streak } };
 }
 
 function checkoutDecision(state: ConversationState, input: PolicyInput): Decision {

@@ -57,10 +57,10 @@ const EN_MONEY_WORD = '(?:dollars?|bucks|usd|euros?|eur|pounds?|gbp|yuan|rmb|cny
 /** "$20", "20 dollars", "$20-$50", "20 to 50 bucks": an amount with an optional currency on either side. */
 const AMOUNT = `([$€£¥])?\\s?(${NUM})(?:\\s?(${EN_MONEY_WORD}))?`;
 const EN_RANGE_RE = new RegExp(`\\b(?:between|from)?\\s*${AMOUNT}\\s*(?:-|–|to|and)\\s*${AMOUNT}`, 'gi');
-const EN_MAX_RE = new RegExp(`\\b(?:under|below|less than|cheaper than|no more than|not more than|at most|up to|max(?:imum)?|within|lower than|beneath|tops)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
+const EN_MAX_RE = new RegExp(`\\b(?:nothing (?:over|above|more than|pricier than)|not over|no higher than|under|below|less than|cheaper than|no more than|not more than|at most|up to|max(?:imum)?|within|lower than|beneath|tops)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
 const EN_MIN_RE = new RegExp(`\\b(?:over|above|more than|at least|from|min(?:imum)?|higher than|starting at)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
 const EN_AMOUNT_RE = new RegExp(`([$€£¥])\\s?(${NUM})|\\b(${NUM})\\s?(${EN_MONEY_WORD})\\b`, 'gi');
-const EN_OR_LESS_RE = new RegExp(`${AMOUNT}\\s+(?:or less|or under|or below|max|and under|and below)\\b`, 'gi');
+const EN_OR_LESS_RE = new RegExp(`${AMOUNT}\\s+(?:or less|or under|or below|max|tops|and under|and below)\\b`, 'gi');
 const EN_OR_MORE_RE = new RegExp(`${AMOUNT}\\s+(?:or more|and up|and above|plus|or above)\\b`, 'gi');
 
 const ZH_CUR = '(?:美元|美金|元|块钱|块|人民币|刀|rmb)';
@@ -141,7 +141,8 @@ export function extractEntities(input: string, options: EntityOptions = {}): Ent
     if (v !== undefined) setRange({ maxCents: v });
   });
   if (hasDigit) scan(lower, EN_OR_LESS_RE, claims, (m) => {
-    if (!m[1] && !m[3]) return false;
+    // "100 max", "50 tops" say it is a budget; "2 or less" alone does not.
+    if (!m[1] && !m[3] && !/(?:max|tops)$/.test(m[0])) return false;
     const v = amountAt(m[2], m[1], m[3]);
     if (v !== undefined) setRange({ maxCents: v });
   });
@@ -352,7 +353,7 @@ function extractRefinements(lower: string): Refinement[] {
   return REFINEMENTS.filter(([, re]) => re.test(lower)).map(([r]) => r);
 }
 
-const EN_NEG_STOP = new Set(['too', 'very', 'so', 'more', 'less', 'longer', 'problem', 'problems', 'thanks', 'thank', 'sure', 'idea', 'need', 'one', 'way', 'matter', 'yet', 'really', 'at', 'only', 'just', 'that', 'this', 'it', 'worries', 'rush', 'hurry', 'doubt', 'i', 'me', 'you', 'than', 'working', 'received', 'arrived', 'bad', 'good', 'what', 'available', 'want', 'like', 'have', 'know', 'see', 'find', 'be', 'do', 'and', 'or', 'to', 'in', 'on', 'for', 'of', 'with', 'my', 'your', 'all', 'big', 'enough', 'happy', 'satisfied', 'right', 'ok', 'okay', 'mine', 'yours']);
+const EN_NEG_STOP = new Set(['over', 'above', 'under', 'below', 'higher', 'too', 'very', 'so', 'more', 'less', 'longer', 'problem', 'problems', 'thanks', 'thank', 'sure', 'idea', 'need', 'one', 'way', 'matter', 'yet', 'really', 'at', 'only', 'just', 'that', 'this', 'it', 'worries', 'rush', 'hurry', 'doubt', 'i', 'me', 'you', 'than', 'working', 'received', 'arrived', 'bad', 'good', 'what', 'available', 'want', 'like', 'have', 'know', 'see', 'find', 'be', 'do', 'and', 'or', 'to', 'in', 'on', 'for', 'of', 'with', 'my', 'your', 'all', 'big', 'enough', 'happy', 'satisfied', 'right', 'ok', 'okay', 'mine', 'yours']);
 const EN_ARTICLES = new Set(['a', 'an', 'the', 'any', 'some']);
 /** Words that end a negated phrase ("no leather please", "without lids under $20"). */
 const EN_PHRASE_END = new Set(['please', 'but', 'under', 'below', 'over', 'above', 'around', 'about', 'between', 'which', 'because', 'size', 'color', 'colour', 'either', 'though', 'thx']);

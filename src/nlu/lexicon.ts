@@ -116,6 +116,11 @@ export const EN_NOT_PRODUCT_WORDS: ReadonlySet<string> = new Set(
     'just starting start started new old really very too also there here trip day days week weeks month year ' +
     'work working home office school time thing under over below above around about between within less max ' +
     'dollar dollars buck bucks usd cents price prices budget hundred thousand ten twenty thirty forty fifty ' +
-    'decent cheap expensive pricey affordable reasonable forget instead actually fine looks look info information details'
+    'decent cheap expensive pricey affordable reasonable forget instead actually fine looks look info information details ' +
+    'most least much many lot lots few every each all both either whole only even still yet ever never always often ' +
+    'well better worse same such own sure maybe perhaps probably think thought know knew say said tell told ask asked ' +
+    'make made use used using go going went come coming came take taking put keep let seem help try trying ' +
+    'month months year years ago since while during until before after because though although however ' +
+    'thing way part lol haha omg wow hmm umm yeah nope not nothing without none non'
   ).split(' '),
 );

@@ -13,6 +13,9 @@ import {
 import { EN_COLORS, EN_NOT_PRODUCT_WORDS, EN_ORDINALS, parseZhNumber, ZH_COLORS } from './lexicon.js';
 import type { CatalogLexicon, CatalogTerms, Constraints, Cues, FollowUp, NluResult, References, Understood } from './types.js';
 
+/** Past this many characters of Chinese search text, only its catalog terms are searched for. */
+const LONG_ZH_CHARS = 16;
+
 const NEGATION_WORDS: ReadonlySet<string> = new Set(['no', 'not', 'without', 'nothing', 'except', 'excluding', 'avoid', 'non', 'minus', "don't", 'dont', 'none']);
 
 const NO_TERMS: CatalogTerms = { brands: [], colors: [], categories: [], residual: '', matches: [], productTerms: [], attributeTerms: [], corrections: [] };
@@ -65,6 +68,10 @@ const COMPLAINT = /\b(?:annoyed|angry|upset|furious|terrible|awful|horrible|disa
 const STORE_TOPIC = /\b(polic(y|ies)|returns?|refunds?|ship(ping)?|deliver(y|ies)?|cancel\w*|pay(ment)?|paid|credit card|card|coupons?|promo|discounts?|accounts?|passwords?|warrant(y|ies)|exchanges?|gift ?wrap\w*|wrapping|orders?|invoices?|do you (offer|accept|allow|ship))\b|政策|退|换货|运费|配送|发货|付款|支付|优惠|账户|密码|发票|订单|寄到|邮寄|快递/i;
 const CHECKOUT_PROBLEM = /\b(?:fail\w*|error|declined?|not working|problem|issue|can'?t|won'?t|doesn'?t|how (?:do|can) i)\b|失败|错误|不行|怎么/i;
 
+function negatedWordsOf(terms: readonly string[]): Set<string> {
+  return new Set(terms.flatMap((t) => t.toLowerCase().split(/\s+/)));
+}
+
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
@@ -86,6 +93,9 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   // Same length, so the offsets of catalog matches stay those of the message.
   const text = input.replace(NOT_PRODUCT_TEXT, (s) => ' '.repeat(s.length));
   const terms = catalog?.extract(text) ?? NO_TERMS;
+  // Product words are read without the wanted-feature phrases ("with a lid", "带吸管的"): those refine, they name no new product.
+  const withoutFeatures = text.replace(FEATURE_EN, (s) => ' '.repeat(s.length)).replace(FEATURE_ZH, (s) => ' '.repeat(s.length));
+  const productTermsSeen = catalog && withoutFeatures !== text ? catalog.extract(withoutFeatures).productTerms : terms.productTerms;
   const e = base.entities;
   const lower = text.toLowerCase();
   const isZh = base.lang === 'zh';
@@ -114,6 +124,8 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
     else excludeTerms.push(words);
   }
   for (const c of e.colors) if (!excludeColors.includes(c)) colors.push(c);
+  // A colour typed with a typo ("in blak") is still a colour.
+  for (const fix of terms.corrections) if (Object.hasOwn(EN_COLORS, fix.to) && !negatedWordsOf(e.excludeTerms).has(fix.from)) colors.push(EN_COLORS[fix.to]!);
   const wantedColors = unique(colors).filter((c) => !excludeColors.includes(c));
   const wantedBrands = unique(brands).filter((b) => !excludeBrands.includes(b));
   const negatedWords = new Set(excludeTerms.flatMap((t) => t.toLowerCase().split(/\s+/)));
@@ -127,7 +139,7 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   if (isZh) for (const m of text.matchAll(FEATURE_ZH)) if (!/^(?:没|什么|哪)/.test(m[1]!)) features.push(m[1]!);
   const featureWords = new Set(features.flatMap((f) => f.split(/\s+/)));
   const attributes = terms.attributeTerms.filter((w) => !negatedWords.has(w) && !Object.hasOwn(EN_COLORS, w));
-  const productTerms = terms.productTerms.filter((w) => !negatedWords.has(w) && !featureWords.has(w));
+  const productTerms = productTermsSeen.filter((w) => !negatedWords.has(w) && !featureWords.has(w));
   for (const s of base.spans ?? []) if (s.label === 'product') productTerms.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
 
   const references = referencesOf(text, lower, e.ordinal);
@@ -135,9 +147,13 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   for (const [kind, re] of FOLLOW_UP_CUES) if (re.test(text)) followUps.push(kind);
   // "which is the cheapest?" asks about what was shown; "cheaper" alone pages on.
   if (references.superlative) followUps = followUps.filter((f) => f !== 'cheaper' && f !== 'pricier' && f !== 'better_rated');
+  // "On a budget, nothing over $200": the stated budget is the constraint, not a step down from what was shown.
+  if (e.priceRange) followUps = followUps.filter((f) => f !== 'cheaper' && f !== 'pricier');
   followUps = unique(followUps);
 
-  const product = isZh ? zhProductText(text, e.excludeTerms) : enProductText(text, terms, { negatedRanges, negatedWords });
+  let product = isZh ? zhProductText(text, e.excludeTerms, negatedRanges) : enProductText(text, terms, { negatedRanges, negatedWords });
+  // A long Chinese message is a story around the need: search for the catalog words its terms stand for.
+  if (isZh && product.length > LONG_ZH_CHARS && productTerms.length) product = unique([...productTerms, ...attributes]).join(' ');
   const cartCue = CART_CUES.find(([, re]) => re.test(text))?.[0];
   const setTo = cartCue === 'set_quantity' ? SET_QUANTITY_TO.exec(text) : null;
   const quantity = setTo ? Number(setTo[1] ?? setTo[2]) : e.quantities[0];
@@ -232,6 +248,7 @@ function enProductText(text: string, terms: CatalogTerms, scope: { negatedRanges
     if (scope.negatedWords.has(raw) || NEGATION_WORDS.has(raw)) continue;
     const w = fixes.get(raw) ?? raw;
     if (ENGLISH_STOPWORDS.has(w) || EN_NOT_PRODUCT_WORDS.has(w) || /^\d+$/.test(w) || w.length < 2) continue;
+    if (/^(?:we|they|you|i|it|that|there|he|she|what|who|let)['’]/.test(w)) continue;
     if (/^(?:i'm|im|i'd|i'll|i've|it's|that's|what's|ones|pls|plz|smth|sth|gotta|wanna|gonna|lemme|u|ur|teh|wat|thx|tho|though|around|about|size|sz|cheap|cheaper|pricier|expensive|decent|nice|good)$/.test(w)) continue;
     out.push(w);
   }
@@ -239,8 +256,10 @@ function enProductText(text: string, terms: CatalogTerms, scope: { negatedRanges
 }
 
 /** The Chinese text to search for: the message without filler, price phrases and negated terms (the retriever adds the glossary's English). */
-function zhProductText(text: string, excludeTerms: readonly string[]): string {
-  let out = text.replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+/g, ' ');
+function zhProductText(text: string, excludeTerms: readonly string[], negatedRanges: readonly [number, number][]): string {
+  let out = text;
+  for (const [start, end] of negatedRanges) out = out.slice(0, start) + ' '.repeat(end - start) + out.slice(end);
+  out = out.replace(/(?:不要|不想要|别要|除了|不含|不带|去掉|排除|不喜欢)\s+的?/g, ' ');
   for (const term of excludeTerms) out = out.replace(new RegExp(`(?:不要|不想要|别要|除了|不含|不带|没有|去掉|排除)\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}的?`, 'g'), ' ');
   out = out.replace(ZH_PRICE, (s) => (/\d|[零〇一二两三四五六七八九十百千万]/.test(s) ? ' ' : s)).replace(/第[一二三四五六七八九十\d]+(?:个|款|件)?/g, ' ');
   out = out.replace(ZH_FILLER, ' ').replace(/[，,。！!？?、；;：:（）()]/g, ' ');

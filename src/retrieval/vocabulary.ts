@@ -62,6 +62,7 @@ export interface VocabularyOptions {
 }
 
 const MAX_PHRASE_WORDS = 6;
+const MAX_WORDS_CORRECTED = 8;
 const MAX_MESSAGE_CHARS = 4000;
 const PLACEHOLDER_BRANDS = new Set(['generic', 'unknown', 'unbranded', 'no brand', 'none', 'n a', 'na', 'other', 'various', 'brand']);
 /** Values ESCI and feeds put in the color field that are not colors a shopper would ask for. */
@@ -169,12 +170,15 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
     titleWordCounts.set(w, total);
   }
   const speller = createSpeller(titleWordCounts);
+  // Plurals and other forms count with their stem ("mattresses" with "mattress").
+  const titleStemCounts = new Map<string, number>();
+  for (const [w, c] of titleWordCounts) if (/^[a-z]+$/.test(w)) titleStemCounts.set(stem(w), (titleStemCounts.get(stem(w)) ?? 0) + c);
   const minProductWord = options.minProductWordProducts ?? 3;
   /** A catalog word as a product or attribute term, or undefined (function words, chat, too rare). */
   const termKind = (w: string): 'product' | 'attribute' | undefined => {
     if (ENGLISH_STOPWORDS.has(w) || EN_NOT_PRODUCT_WORDS.has(w) || CHAT_WORDS.has(w) || !/^[a-z]{3,}$/.test(w)) return undefined;
     if (EN_ATTRIBUTE_WORDS.has(w) || Object.hasOwn(EN_COLORS, w)) return 'attribute';
-    return (titleWordCounts.get(w) ?? 0) >= minProductWord ? 'product' : undefined;
+    return Math.max(titleWordCounts.get(w) ?? 0, titleStemCounts.get(stem(w)) ?? 0) >= minProductWord ? 'product' : undefined;
   };
 
   const genericLimit = Math.max(3, genericShare * n);
@@ -262,13 +266,15 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
         else if (kind === 'attribute') attributeTerms.push(w);
         return kind;
       };
+      // Typos are read in short messages, where they are the whole query; a long message's unknown words are mostly real words the titles lack.
+      const correcting = ws.length <= MAX_WORDS_CORRECTED;
       for (const w of ws) {
         if (inPhrase(w) || !/^[a-z]+$/.test(w.key)) continue;
-        if (titleWordCounts.has(w.key) || ENGLISH_STOPWORDS.has(w.key) || EN_NOT_PRODUCT_WORDS.has(w.key)) {
+        if (titleWordCounts.has(w.key) || titleStemCounts.has(w.stem) || ENGLISH_STOPWORDS.has(w.key) || EN_NOT_PRODUCT_WORDS.has(w.key)) {
           take(w.key);
           continue;
         }
-        const fixed = speller.correct(w.key);
+        const fixed = correcting ? speller.correct(w.key) : undefined;
         if (fixed && take(fixed)) corrections.push({ from: w.key, to: fixed });
       }
       if (HAN.test(message)) for (const w of translateQuery(message).split(' ')) if (w) take(w);
