@@ -9,7 +9,7 @@ import { decide, newState, type Action, type ConversationState, type PolicyInput
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput, FunnelWriter } from './funnel/index.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
-import type { Nlu, NluResult } from './nlu/index.js';
+import { understand, type Nlu, type NluResult, type Understood } from './nlu/index.js';
 import { maskPersonalData, maskReply, sanitizeText } from './privacy/index.js';
 import { couponNotes, createResponder, readProductQuestion, type ActionResult, type Responder } from './responses/index.js';
 import type { Templates } from './templates/index.js';
@@ -60,7 +60,8 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     }
 
     const typed = text !== '' && !msg.action;
-    const nlu = typed ? await deps.nlu.parse(text, signal ? { signal } : {}) : actionOnlyNlu(state);
+    // Understanding happens once: the engine's intent and entities, grounded in the catalog's vocabulary.
+    const nlu = typed ? understand(await deps.nlu.parse(text, signal ? { signal } : {}), text, { extract: deps.retriever.mentions }) : actionOnlyNlu(state);
     if (typed) events.push({ ...ctx.base, id: `${ctx.turnId}:intent`, type: 'intent', intent: nlu.intent, confidence: nlu.confidence, lang: nlu.lang });
     signal?.throwIfAborted();
     const understood = await policyInput(deps, state, msg, { text, typed, nlu });
@@ -105,15 +106,15 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
 }
 
 /** A button press (add to cart, open a card) carries no text to understand. */
-function actionOnlyNlu(state: ConversationState): NluResult {
-  return {
+function actionOnlyNlu(state: ConversationState): Understood {
+  return understand({
     lang: state.lang,
     intent: 'product_search',
     confidence: 1,
     ranking: [],
     engine: 'ui-action',
     entities: { orderIds: [], emails: [], money: [], quantities: [], colors: [], sizes: [], refinements: [], excludeTerms: [] },
-  };
+  } satisfies NluResult, '');
 }
 
 /**
@@ -125,11 +126,10 @@ async function policyInput(
   deps: TurnDeps,
   state: ConversationState,
   msg: InboundMessage,
-  { text, typed, nlu }: { text: string; typed: boolean; nlu: NluResult },
+  { text, typed, nlu }: { text: string; typed: boolean; nlu: Understood },
 ): Promise<{ state: ConversationState; input: PolicyInput }> {
-  const mentions = typed ? deps.retriever.mentions(text) : { brands: [], colors: [], categories: [], residual: '' };
   // Only "cheaper"/"pricier" need the prices of what was shown; other turns skip the lookup.
-  const shownIds = nlu.entities.refinements.some((r) => r === 'cheaper' || r === 'pricier') ? state.lastShown.map((s) => s.id) : [];
+  const shownIds = nlu.followUps.some((r) => r === 'cheaper' || r === 'pricier') ? state.lastShown.map((s) => s.id) : [];
   const shown = shownIds.length ? await deps.catalog.getMany(shownIds) : new Map();
   const prices = [...shown.values()].map(effectivePriceCents).filter((p): p is number => p !== undefined);
   let escalation: { reason: string } | undefined;
@@ -149,9 +149,14 @@ async function policyInput(
       text,
       ...(msg.action ? { action: msg.action } : {}),
       nlu,
-      mentions,
       clarifyBelow: deps.clarifyBelow,
-      ...(prices.length ? { lastShownMinPriceCents: Math.min(...prices), lastShownMaxPriceCents: Math.max(...prices) } : {}),
+      ...(prices.length ? { lastShownMinPriceCents: Math.min(...prices), lastShownMaxPriceCents: Math.max(...prices), lastShownMedianPriceCents: median(prices) } : {}),
     },
   };
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
