@@ -61,6 +61,9 @@ export function resolveFromRoot(p: string): string {
 
 export const DEMO_POLICIES_DIR = 'evals/data/demo-store/policies';
 
+/** The longest a shutdown waits for turns in flight before closing anyway. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 /** The assistant, as the server, the CLI and the evals use it. */
 export interface App extends AppServices {
   /** Closes the channels, then every backend, in reverse order of opening; a second call does nothing. */
@@ -339,7 +342,12 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     }
 
     let closed: Promise<void> | undefined;
-    return { ...services, close: () => (closed ??= closers.closeAll()) };
+    // Graceful: turns in flight (and queued) are answered and committed before the channels close.
+    const close = async () => {
+      await admission.drain(DRAIN_TIMEOUT_MS);
+      await closers.closeAll();
+    };
+    return { ...services, close: () => (closed ??= close()) };
   } catch (err) {
     await closers.closeAll();
     throw err;

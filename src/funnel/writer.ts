@@ -6,6 +6,7 @@
  * failed flush keeps the batch and retries on the next tick (waiting turns are told it failed), so
  * nothing is lost while the store is briefly unavailable; `close()` flushes what is left.
  */
+import { ShopbotError } from '../errors.js';
 import type { FunnelEventInput } from './events.js';
 import type { FunnelLog, FunnelStore } from './types.js';
 
@@ -15,6 +16,12 @@ export interface Logger {
   error(obj: unknown, msg?: string): void;
 }
 
+/**
+ * Events held while the store is down. Beyond it `commit()` refuses (the turn fails, unanswered,
+ * instead of being acknowledged without its events) and `log()` drops, counted in `dropped`.
+ */
+export const MAX_QUEUED_EVENTS = 100_000;
+
 export type FunnelListener = (events: readonly FunnelEventInput[]) => void;
 
 export class FunnelWriter {
@@ -23,6 +30,7 @@ export class FunnelWriter {
   private flushing: Promise<void> | undefined;
   private readonly listeners: FunnelListener[] = [];
   private failures = 0;
+  private droppedEvents = 0;
   /** Turns waiting for the queued events to be stored. */
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private immediate: NodeJS.Immediate | undefined;
@@ -38,6 +46,10 @@ export class FunnelWriter {
   }
 
   log(...events: FunnelEventInput[]): void {
+    if (this.queue.length + events.length > MAX_QUEUED_EVENTS) {
+      this.droppedEvents += events.length;
+      return;
+    }
     this.queue.push(...events);
     if (this.queue.length >= this.options.flushBatchSize) void this.flush();
     else if (!this.timer) {
@@ -49,6 +61,7 @@ export class FunnelWriter {
   /** Queues a turn's events and resolves once they are stored (with whatever else was queued). */
   commit(...events: FunnelEventInput[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
+    if (this.queue.length + events.length > MAX_QUEUED_EVENTS) return Promise.reject(new ShopbotError('STORE_UNAVAILABLE', `the funnel store is behind by ${this.queue.length} events`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push(...events);
       this.waiters.push({ resolve, reject });
@@ -61,6 +74,11 @@ export class FunnelWriter {
 
   get pending(): number {
     return this.queue.length;
+  }
+
+  /** Events `log()` dropped because the queue was full (the store down for long). */
+  get dropped(): number {
+    return this.droppedEvents;
   }
 
   get failedFlushes(): number {

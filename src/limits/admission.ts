@@ -31,6 +31,8 @@ export class TurnAdmission {
   private scheduled = false;
   private refusedCount = 0;
   private readonly now: () => number;
+  private draining = false;
+  private idle: (() => void)[] = [];
 
   constructor(private readonly options: AdmissionOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -56,6 +58,7 @@ export class TurnAdmission {
 
   /** Runs `task` when a slot is free; throws BUSY at once when the queue is full. */
   run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.draining) return Promise.reject(this.busy('shutting down'));
     if (this.active < this.options.maxConcurrent && this.waiting.length === 0) return this.start(task);
     if (this.waiting.length >= this.options.maxQueued) return Promise.reject(this.busy(`${this.waiting.length} turns are waiting`));
     return new Promise<T>((resolve, reject) => {
@@ -74,7 +77,20 @@ export class TurnAdmission {
     return p.finally(() => {
       this.active--;
       this.schedule();
+      if (this.active === 0 && this.waiting.length === 0) for (const resolve of this.idle.splice(0)) resolve();
     });
+  }
+
+  /**
+   * Graceful shutdown: refuses new turns (BUSY), and resolves once the running and queued ones are
+   * answered, or after `timeoutMs` (a stuck turn does not hold the process forever).
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    if (this.active === 0 && this.waiting.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   private schedule(): void {

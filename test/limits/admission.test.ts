@@ -56,4 +56,20 @@ describe('TurnAdmission', () => {
     expect(a.running).toBe(0);
     expect(await a.run(async () => 'ok')).toBe('ok');
   });
+
+  it('drains on shutdown: refuses new turns, waits for running and queued ones', async () => {
+    const a = new TurnAdmission({ maxConcurrent: 1, maxQueued: 5, maxWaitMs: 60_000, retryAfterMs: 1000 });
+    const g = gate();
+    const running = a.run(g.task);
+    const queued = a.run(async () => 'queued');
+    let drained = false;
+    const drain = a.drain(60_000).then(() => (drained = true));
+    expect(((await a.run(async () => 'late').catch((e: unknown) => e)) as RateLimitedError).code).toBe('BUSY');
+    await new Promise((r) => setImmediate(r));
+    expect(drained).toBe(false);
+    g.open('running');
+    expect(await Promise.all([running, queued])).toEqual(['running', 'queued']);
+    await drain;
+    expect(drained).toBe(true);
+  });
 });
