@@ -9,6 +9,7 @@ import { decide, newState, type Action, type ConversationState, type PolicyInput
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput, FunnelWriter } from './funnel/index.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
+import type { TurnStage } from './metrics/index.js';
 import { understand, type Nlu, type NluResult, type Understood } from './nlu/index.js';
 import { maskPersonalData, maskReply, sanitizeText } from './privacy/index.js';
 import { couponNotes, createResponder, readProductQuestion, type ActionResult, type Responder } from './responses/index.js';
@@ -27,19 +28,32 @@ export type HandleTurn = (msg: InboundMessage, options?: { signal?: AbortSignal 
 export interface TurnDeps extends ActionDeps {
   readonly nlu: Nlu;
   readonly states: StateStore;
-  readonly funnel: Pick<FunnelWriter, 'log'>;
+  readonly funnel: Pick<FunnelWriter, 'log' | 'commit'>;
   readonly templates: Templates;
   /** Templates + grounding checker (+ optional LLM); built from `templates` when absent. */
   readonly responder?: Responder;
   /** Listeners told what each turn decided and did (conversation evals, tracing). */
   readonly onTurnEnd?: readonly ((info: TurnInfo) => void)[];
+  /** Told how long each stage of a turn took (the server's /metrics). */
+  readonly observeStage?: (stage: TurnStage, ms: number) => void;
   readonly clarifyBelow: number;
   readonly maxMessageChars: number;
 }
 
 export function createTurnHandler(deps: TurnDeps): HandleTurn {
   const responder = deps.responder ?? createResponder({ templates: deps.templates });
+  const observe = deps.observeStage;
+  // One clock read per stage boundary; nothing at all when nobody observes.
+  const stageTimer = () => {
+    let last = performance.now();
+    return (stage: TurnStage) => {
+      const t = performance.now();
+      observe!(stage, t - last);
+      last = t;
+    };
+  };
   return async function handleTurn(msg, options = {}) {
+    const lap = observe ? stageTimer() : () => {};
     // Every channel comes through here, so this is where control characters and lone surrogates go.
     const text = sanitizeText(msg.text).trim();
     if (!text && !msg.action) throw new ShopbotError('MESSAGE_EMPTY', 'message text is empty');
@@ -47,6 +61,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     const { signal } = options;
     const now = deps.now();
     let state = (await deps.states.load(msg.conversationId)) ?? newState(msg.conversationId, msg.userId, msg.channel);
+    lap('load');
     if (state.userId !== msg.userId) throw new ShopbotError('FORBIDDEN', 'this conversation belongs to another user');
     const ctx: ActionContext = { msg, turnId: `${msg.conversationId}:${state.turn + 1}`, base: { ts: now, channel: msg.channel, conversationId: msg.conversationId, userId: msg.userId } };
     const events: FunnelEventInput[] = text ? [{ ...ctx.base, id: `${ctx.turnId}:msg:user`, type: 'message', role: 'user', chars: text.length }] : [];
@@ -55,7 +70,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     if (state.owner === 'agent') {
       await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text: maskPersonalData(text), ts: now }]);
       await deps.handoff?.relayShopperMessage(state, text);
-      deps.funnel.log(...events);
+      await deps.funnel.commit(...events);
       return { conversationId: msg.conversationId, text: '', lang: state.lang, products: [], quickReplies: [], silent: true };
     }
 
@@ -64,9 +79,11 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     const nlu = typed ? understand(await deps.nlu.parse(text, signal ? { signal } : {}), text, { extract: deps.retriever.mentions }) : actionOnlyNlu(state);
     if (typed) events.push({ ...ctx.base, id: `${ctx.turnId}:intent`, type: 'intent', intent: nlu.intent, confidence: nlu.confidence, lang: nlu.lang });
     signal?.throwIfAborted();
+    lap('nlu');
     const understood = await policyInput(deps, state, msg, { text, typed, nlu });
     const decision = decide(understood.state, understood.input);
     state = decision.state;
+    lap('policy');
 
     const results: ActionResult[] = [];
     for (const action of decision.actions) {
@@ -76,6 +93,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
       results.push(done.result);
       events.push(...done.events);
     }
+    lap('actions');
 
     const { reply } = await responder.respond({ lang: state.lang, results, seed: state.turn, userText: text, ...(signal ? { signal } : {}) });
     const offer = await offerCoupon(state, results, ctx, deps);
@@ -92,6 +110,9 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
       confidence: nlu.confidence,
     };
     events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length });
+    lap('respond');
+    // Committed before the reply goes out: state and transcript, then the turn's funnel events
+    // (a group commit shared by concurrent turns). A crash before this point loses an unanswered turn only.
     await deps.states.save(state, now);
     // The turn above read the raw text; what is kept is masked, the bot's reply too (it can echo an address).
     const stored = maskReply(out);
@@ -99,7 +120,8 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
       ...(text ? [{ role: 'user' as const, text: maskPersonalData(text), ts: now }] : []),
       { role: 'bot' as const, text: stored.text, payload: stored, ts: now },
     ]);
-    deps.funnel.log(...events);
+    await deps.funnel.commit(...events);
+    lap('commit');
     for (const listener of deps.onTurnEnd ?? []) listener({ conversationId: msg.conversationId, actions: decision.actions, results, state, reply: out });
     return out;
   };
