@@ -253,6 +253,8 @@ export const ConfigSchema = z.object({
     .object({
       /** Agent console logins as "name:password" pairs separated by commas (scrypt-hashed at start). */
       users: optionalString,
+      /** Comma-separated names from `users` with the merchant role: they may open the dashboard at /admin. */
+      merchants: optionalString,
     })
     .prefault({}),
 });
@@ -342,6 +344,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_SLACK_SUPPORT_CHANNEL: 'slack.supportChannel',
   SHOPBOT_SLACK_MERCHANTS: 'slack.merchantUserIds',
   SHOPBOT_AGENT_USERS: 'agents.users',
+  SHOPBOT_MERCHANTS: 'agents.merchants',
   SHOPBOT_HANDOFF_FILE: 'handoff.file',
   SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
   SHOPBOT_RETENTION_DAYS: 'privacy.retentionDays',

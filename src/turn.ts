@@ -90,7 +90,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
       intent: nlu.intent,
       confidence: nlu.confidence,
     };
-    events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length });
+    events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length, outcomes: results.map((r) => r.type) });
     await deps.states.save(state, now);
     // The turn above read the raw text; what is kept is masked, the bot's reply too (it can echo an address).
     const stored = maskReply(out);

@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { REPO_ROOT, resolveFromRoot, type ChannelContext, type ChannelPlugin } from '../app.js';
 import { ShopbotError } from '../errors.js';
 import { FunnelEventSchema, verifyWebhook } from '../funnel/index.js';
+import { feedbackEvent, FeedbackSchema } from '../insights/index.js';
 import { isApiKey, isPlatformConversation, SignedIdentitySchema, type AuthorizedConversation } from '../identity/index.js';
-import { UiActionSchema } from '../messages.js';
+import { ChannelSchema, UiActionSchema } from '../messages.js';
 import { UserIdSchema } from '../privacy/index.js';
 import type { HttpServer } from './types.js';
 
@@ -123,6 +124,17 @@ export function restApi(http: HttpServer): ChannelPlugin {
       const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
       await authorizeConversation(req, id);
       return { messages: await app.history(id) };
+    });
+
+    // Shopper feedback (a reply's thumbs, the conversation's rating), on the conversation's token.
+    fastify.post('/v1/conversations/:id/feedback', async (req, reply) => {
+      const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
+      const conversation = await authorizeConversation(req, id);
+      const body = parseOrThrow(FeedbackSchema, req.body, 'feedback');
+      await limits.consume(limits.rules.turnPerConversation, id);
+      const channel = ChannelSchema.catch('rest').parse(conversation.state.channel);
+      const stored = await app.funnel.append([feedbackEvent(body, { conversationId: id, userId: conversation.userId, channel, ts: Date.now() })]);
+      return reply.status(202).send({ stored: stored === 1 });
     });
 
     // Sign-out: every token of the conversation stops working.

@@ -1,0 +1,8 @@
+/**
+ * What the merchant sees: shopper feedback events, the dashboard's metrics (each with its
+ * definition), demand signals with forecasts, experiments, slate explanations and the exposure
+ * report. Everything here reads the funnel log; nothing writes to another stage's store.
+ */
+export { FeedbackSchema, feedbackEvent, type Feedback, type FeedbackContext } from './feedback.js';
+export { computeMerchantMetrics, merchantMetrics, metricsCsv, type Cell, type MerchantMetrics, type Metric, type MetricTable, type MetricUnit } from './metrics.js';
+export { dashboardCharts, type DashboardChart } from './charts.js';
