@@ -74,11 +74,12 @@ export function merchantMetrics(events: Iterable<FunnelEvent>, period: Period, c
   const b = new Builder('funnel');
 
   // ---- Funnel ----
+  // The assistant's funnel: events inside conversations (the store's own orders are counted under assisted/unassisted).
   const stageCounts = new Map<string, number>(FUNNEL_STAGES.map((s) => [s, 0]));
-  for (const e of all) if (stageCounts.has(e.type)) stageCounts.set(e.type, stageCounts.get(e.type)! + 1);
+  for (const e of all) if (e.conversationId && stageCounts.has(e.type)) stageCounts.set(e.type, stageCounts.get(e.type)! + 1);
   FUNNEL_STAGES.forEach((stage, i) => {
     const count = stageCounts.get(stage)!;
-    b.add(`funnel.${stage}`, `${stage} events`, count, 'count', `Number of ${stage} events in the period.`);
+    b.add(`funnel.${stage}`, `${stage} events`, count, 'count', `Number of ${stage} events in conversations with the assistant in the period.`);
     if (i > 0) {
       const prev = FUNNEL_STAGES[i - 1]!;
       b.add(`funnel.${stage}.conversion`, `${prev} → ${stage}`, ratio(count, stageCounts.get(prev)!), 'ratio', `${stage} events divided by ${prev} events in the period (stage-to-stage conversion).`);
