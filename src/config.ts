@@ -230,6 +230,8 @@ export const ConfigSchema = z.object({
       botToken: optionalString,
       signingSecret: optionalString,
       supportChannel: optionalString,
+      /** Channel for merchant alerts (low stock); the support channel when unset. */
+      alertsChannel: optionalString,
       apiUrl: optionalString,
       /** Comma-separated Slack user ids allowed to run merchant reports (the support channel always may). */
       merchantUserIds: optionalString,
@@ -342,6 +344,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SLACK_BOT_TOKEN: 'slack.botToken',
   SLACK_SIGNING_SECRET: 'slack.signingSecret',
   SHOPBOT_SLACK_SUPPORT_CHANNEL: 'slack.supportChannel',
+  SHOPBOT_SLACK_ALERTS_CHANNEL: 'slack.alertsChannel',
   SHOPBOT_SLACK_MERCHANTS: 'slack.merchantUserIds',
   SHOPBOT_AGENT_USERS: 'agents.users',
   SHOPBOT_MERCHANTS: 'agents.merchants',

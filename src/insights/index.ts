@@ -6,3 +6,4 @@
 export { FeedbackSchema, feedbackEvent, type Feedback, type FeedbackContext } from './feedback.js';
 export { computeMerchantMetrics, merchantMetrics, metricsCsv, type Cell, type MerchantMetrics, type Metric, type MetricTable, type MetricUnit } from './metrics.js';
 export { dashboardCharts, type DashboardChart } from './charts.js';
+export { backtest, computeDemandReport, crostonSba, CROSTON_ALPHA, demandReport, demandTables, lowStockAlertText, type Backtest, type DemandOptions, type DemandReport, type ProductDemand } from './demand.js';

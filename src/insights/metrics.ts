@@ -7,7 +7,7 @@ import { FUNNEL_STAGES, type FunnelEvent, type FunnelReader } from '../funnel/in
 import { differenceOfProportions, quantile } from '../maths/index.js';
 import { normalizeQuery, summarizeCoupons, type Period } from '../reports/index.js';
 
-export type MetricUnit = 'count' | 'ratio' | 'cents' | 'ms' | 'score';
+export type MetricUnit = 'count' | 'ratio' | 'cents' | 'ms' | 'score' | 'days';
 
 export interface Metric {
   readonly key: string;
@@ -28,6 +28,8 @@ export interface MetricTable {
   readonly title: string;
   readonly definition: string;
   readonly columns: readonly string[];
+  /** How each column's numbers read, where the column name does not say. */
+  readonly units?: readonly (MetricUnit | null)[];
   readonly rows: readonly (readonly Cell[])[];
 }
 

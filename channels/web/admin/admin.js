@@ -98,6 +98,22 @@
   const extras = []; // further panels (demand, experiments, exposure) register here
   window.shopbotAdmin = { api, el, button, renderReport, renderTable, format, query, showError, extras, refresh: () => load() };
 
+  // Demand signals: per product, the forecast with its backtest error, days of cover, the alert button.
+  extras.push(async (container) => {
+    const report = await api('/v1/admin/demand?period=quarter');
+    renderReport(container, report);
+    const section = container.querySelector('[data-section="demand"]');
+    const note = el('span', 'meta');
+    const send = button('Send low-stock alert', 'secondary', async () => {
+      try {
+        const r = await api('/v1/admin/demand/alert?period=quarter', { method: 'POST' });
+        note.textContent = r.sent ? `Alert sent for ${r.products} product(s).` : 'Nothing is low on stock.';
+      } catch (err) { note.textContent = err.message; }
+    });
+    const row = el('div', 'row-form'); row.append(send, note);
+    section.insertBefore(row, section.children[1]);
+  });
+
   async function load() {
     showError(null);
     try {

@@ -12,7 +12,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ShopbotError } from '../../../src/errors.js';
 import type { FunnelReader } from '../../../src/funnel/index.js';
-import { computeMerchantMetrics, dashboardCharts, metricsCsv } from '../../../src/insights/index.js';
+import type { Product } from '../../../src/catalog/index.js';
+import { computeDemandReport, computeMerchantMetrics, dashboardCharts, demandTables, lowStockAlertText, metricsCsv } from '../../../src/insights/index.js';
 import type { Limits } from '../../../src/limits/index.js';
 import { ChannelSchema, type TranscriptEntry } from '../../../src/messages.js';
 import { parsePeriod } from '../../../src/reports/index.js';
@@ -22,6 +23,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const ViewSchema = z.object({ period: z.string().max(12).default('week'), channel: z.union([z.literal('all'), ChannelSchema]).default('all') });
 const ConversationIdSchema = z.string().min(1).max(200);
+const DemandSchema = z.object({ period: z.string().max(12).default('quarter'), lowStockDays: z.coerce.number().min(1).max(365).default(7) });
 
 const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/admin': { file: 'admin.html', type: 'text/html; charset=utf-8' },
@@ -36,6 +38,9 @@ export interface MerchantDashboardDeps {
   readonly funnel: Pick<FunnelReader, 'query'>;
   readonly history: (conversationId: string) => Promise<TranscriptEntry[]>;
   readonly now: () => number;
+  readonly catalog: { getMany(ids: readonly string[]): Promise<ReadonlyMap<string, Product>> };
+  /** Posts a merchant alert to their chat channel; undefined when none is configured. */
+  readonly alerts?: (text: string) => Promise<void>;
 }
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -78,6 +83,22 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
     const { period, channel } = view(req);
     return reply.header('cache-control', 'no-store').send({ charts: dashboardCharts(await computeMerchantMetrics(deps.funnel, period, channel)) });
   });
+  const demand = (req: FastifyRequest) => {
+    merchantOf(auth, req);
+    const q = parseOrThrow(DemandSchema, req.query ?? {}, 'query');
+    const period = parsePeriod(q.period, deps.now());
+    return computeDemandReport(deps.funnel, deps.catalog, { fromTs: period.fromTs, toTs: period.toTs, lowStockDays: q.lowStockDays });
+  };
+  fastify.get('/v1/admin/demand', async (req, reply) => reply.header('cache-control', 'no-store').send(demandTables(await demand(req))));
+  // Sends the low-stock alert now (the dashboard's button; a scheduler can call it too).
+  fastify.post('/v1/admin/demand/alert', async (req) => {
+    const report = await demand(req);
+    if (!deps.alerts) throw new ShopbotError('NOT_FOUND', 'no merchant channel for alerts: set SHOPBOT_SLACK_ALERTS_CHANNEL (or the support channel) with the Slack bot token');
+    const text = lowStockAlertText(report);
+    if (text) await deps.alerts(text);
+    return { sent: text !== undefined, products: report.lowStock.length };
+  });
+
   // The conversation behind a rated-down reply (transcripts are stored masked).
   fastify.get('/v1/admin/conversations/:id', async (req, reply) => {
     merchantOf(auth, req);
