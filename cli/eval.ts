@@ -13,6 +13,7 @@ export const EVALS: SubcommandTable = {
   routing: { load: () => import('../evals/routing.js'), summary: 'escalation routing to teams on Bitext categories and ABCD flows, beside the majority-team baseline' },
   conversations: { load: () => import('../evals/conversations.js'), summary: 'end-to-end conversations: shopper conversations on the demo catalog (report/dev splits) and the scripted set' },
   simulate: { load: () => import('../evals/simulate.js'), summary: 'the funnel simulator: revenue per conversation under each policy' },
+  'demo-traffic': { load: () => import('../evals/demo-traffic.js'), summary: 'demo data for the merchant dashboard: simulated shoppers play the conversation evals against the demo store in a data dir' },
 };
 
 export const run = (argv: string[]): Promise<number> => dispatch('eval', EVALS, argv);

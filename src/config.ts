@@ -254,6 +254,8 @@ export const ConfigSchema = z.object({
       botToken: optionalString,
       signingSecret: optionalString,
       supportChannel: optionalString,
+      /** Channel for merchant alerts (low stock); the support channel when unset. */
+      alertsChannel: optionalString,
       apiUrl: optionalString,
       /** Comma-separated Slack user ids allowed to run merchant reports (the support channel always may). */
       merchantUserIds: optionalString,
@@ -277,6 +279,8 @@ export const ConfigSchema = z.object({
     .object({
       /** Agent console logins as "name:password" pairs separated by commas (scrypt-hashed at start). */
       users: optionalString,
+      /** Comma-separated names from `users` with the merchant role: they may open the dashboard at /admin. */
+      merchants: optionalString,
     })
     .prefault({}),
 });
@@ -372,8 +376,10 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SLACK_BOT_TOKEN: 'slack.botToken',
   SLACK_SIGNING_SECRET: 'slack.signingSecret',
   SHOPBOT_SLACK_SUPPORT_CHANNEL: 'slack.supportChannel',
+  SHOPBOT_SLACK_ALERTS_CHANNEL: 'slack.alertsChannel',
   SHOPBOT_SLACK_MERCHANTS: 'slack.merchantUserIds',
   SHOPBOT_AGENT_USERS: 'agents.users',
+  SHOPBOT_MERCHANTS: 'agents.merchants',
   SHOPBOT_HANDOFF_FILE: 'handoff.file',
   SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
   SHOPBOT_RETENTION_DAYS: 'privacy.retentionDays',

@@ -109,7 +109,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
       intent: nlu.intent,
       confidence: nlu.confidence,
     };
-    events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length });
+    events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length, outcomes: results.map((r) => r.type) });
     lap('respond');
     // Committed before the reply goes out: state and transcript, then the turn's funnel events
     // (a group commit shared by concurrent turns). A crash before this point loses an unanswered turn only.

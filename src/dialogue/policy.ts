@@ -297,7 +297,7 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
 
   const reference = referencedProduct(nlu, state);
   // A question about what is on screen is answered from those products, whatever the classifier made of it.
-  if (input.productQuestion && state.lastShown.length > 0 && !wantsCart && !['order_status', 'human_agent', 'complaint'].includes(intent)) {
+  if (input.productQuestion && state.lastShown.length > 0 && !cues.cart && !['order_status', 'human_agent', 'complaint'].includes(intent)) {
     const one = input.productQuestion === 'one' ? reference : undefined;
     const focus = one ?? state.focusProductId;
     const asked: Action = one ? { type: 'show_product', productId: one, question: input.text, viaClick: false } : { type: 'answer_question', question: input.text };

@@ -11,8 +11,9 @@ import { z } from 'zod';
 import { REPO_ROOT, resolveFromRoot, type ChannelContext, type ChannelPlugin } from '../app.js';
 import { ShopbotError } from '../errors.js';
 import { FunnelEventSchema, verifyWebhook } from '../funnel/index.js';
+import { feedbackEvent, FeedbackSchema } from '../insights/index.js';
 import { isApiKey, isPlatformConversation, SignedIdentitySchema, type AuthorizedConversation } from '../identity/index.js';
-import { LangSchema, UiActionSchema } from '../messages.js';
+import { ChannelSchema, LangSchema, UiActionSchema } from '../messages.js';
 import { UserIdSchema } from '../privacy/index.js';
 import { ApiRoutes } from './openapi.js';
 import type { HttpServer } from './types.js';
@@ -50,6 +51,7 @@ export const ReplySchema = z.looseObject({
 export const HistorySchema = z.object({ messages: z.array(z.object({ role: z.enum(['user', 'bot', 'agent', 'system']), text: z.string(), ts: z.number(), reply: ReplySchema.optional() })) });
 const ForgottenSchema = z.object({ forgotten: z.record(z.string(), z.unknown()) });
 const EventsAcceptedSchema = z.object({ received: z.number().int(), stored: z.number().int() });
+const FeedbackStoredSchema = z.object({ stored: z.boolean() });
 
 /** Equal-time comparison, so response timing says nothing about how much of a token was right. */
 function sameSecret(given: string | undefined, expected: string): boolean {
@@ -189,6 +191,21 @@ export function restApi(http: HttpServer): ChannelPlugin {
         const id = conversationId(req);
         await authorizeConversation(req, id);
         return { messages: await app.history(id) };
+      },
+    );
+
+    // Shopper feedback (a reply's thumbs, the conversation's rating), on the conversation's token.
+    api.add(
+      fastify,
+      { method: 'POST', url: '/v1/conversations/:id/feedback', summary: "A reply's thumbs or the conversation's rating", auth: ['conversationToken', 'apiKey'], params: ConversationParamsSchema, body: FeedbackSchema, responses: { 202: { description: 'Stored (false: the same feedback was already stored)', schema: FeedbackStoredSchema } } },
+      async (req, reply) => {
+        const id = conversationId(req);
+        const conversation = await authorizeConversation(req, id);
+        const body = parseOrThrow(FeedbackSchema, req.body, 'feedback');
+        await limits.consume(limits.rules.turnPerConversation, id);
+        const channel = ChannelSchema.catch('rest').parse(conversation.state.channel);
+        const stored = await app.funnel.append([feedbackEvent(body, { conversationId: id, userId: conversation.userId, channel, ts: Date.now() })]);
+        return reply.status(202).send({ stored: stored === 1 });
       },
     );
 
