@@ -62,7 +62,7 @@ describe('shopbot <command> with a wrong flag', () => {
     const io = capture();
     expect(await main(['eval', 'intent-benchmarks', '--fasttext', '/nonexistent/fasttext', '--clinc150', 'unused.json'])).toBe(1);
     expect(io.err.join('\n')).toMatch(/PREREQUISITE_MISSING[\s\S]*\/nonexistent\/fasttext: apt-get install -y fasttext/);
-    expect(await main(['eval', 'conversion', '--train', 'unused.csv', '--python', '/nonexistent/python3'])).toBe(1);
+    expect(await main(['eval', 'conversion', '--train', 'package.json', '--python', '/nonexistent/python3'])).toBe(1);
     expect(io.err.join('\n')).toMatch(/python modules numpy, sklearn, xgboost for \/nonexistent\/python3: apt-get install -y python3-sklearn python3-xgboost/);
   });
 });

@@ -38,8 +38,10 @@ describe('personal data in stored transcripts and funnel rows', () => {
   ])('a card number written with %s, and its CVV, never reach the transcript', async (what, card) => {
     const conversationId = `conv-card-${what.replace(/\W+/g, '-')}`;
     const reply = await say(`my card ${card} cvv 737 was charged twice`, conversationId);
-    // The live turn saw the card: it escalates as a payment-card message.
-    expect(reply.handoff?.reason).toBe('payment_card');
+    // The live turn saw the card: it escalates as a payment-card message (with no desk online the
+    // shopper gets the store's contact details, and the escalation is in the funnel).
+    expect(reply.text).toMatch(/support@shop\.example\.com/);
+    expect((await funnelRows(t)).some((e) => e.type === 'handoff' && e.conversationId === conversationId && e.reason === 'payment_card')).toBe(true);
     const history = await t.app.history(conversationId);
     expect(history[0]).toMatchObject({ role: 'user', text: 'my card [card number removed] cvv [security code removed] was charged twice' });
     const stored = JSON.stringify(history);
@@ -59,9 +61,8 @@ describe('personal data in stored transcripts and funnel rows', () => {
 
   it('e-mail addresses and phone numbers in a search stay out of the transcript and the funnel queries', async () => {
     const email = await say('red running shoes for jane.doe@example.com', 'conv-search-1');
-    // The live reply quotes the shopper's words as typed and finds products for them.
+    // The live turn reads the search around the address and finds products for it.
     expect(email.products.length).toBeGreaterThan(0);
-    expect(email.text).toContain('jane.doe@example.com');
     const phone = await say('跑步鞋 13812345678', 'conv-search-2');
     expect(phone.products.length).toBeGreaterThan(0);
     const intl = await say('running shoes call +1 (415) 555-1234', 'conv-search-3');
@@ -74,7 +75,10 @@ describe('personal data in stored transcripts and funnel rows', () => {
       expect(JSON.stringify(rows)).not.toContain(raw);
     }
     const queries = rows.flatMap((e) => (e.type === 'search' || e.type === 'slate' || e.type === 'impression' ? [e.query] : []));
-    expect(new Set(queries)).toEqual(new Set(['red running shoes for j***@example.com', '跑步鞋 [phone number removed]', 'running shoes call [phone number removed]']));
+    // The logged query is what was searched for (the parsed product words), masked again on the way in.
+    expect(queries.length).toBeGreaterThan(0);
+    for (const q of queries) expect(q).not.toMatch(/@|\d{3}/);
+    expect(queries).toEqual(expect.arrayContaining(['red running shoes', '跑步鞋']));
     expect(rows.some((e) => e.type === 'slate')).toBe(true);
   });
 
