@@ -113,6 +113,8 @@ export async function run(argv: string[]): Promise<number> {
         rss_end_mb: last.stats.rssBytes / MB,
         rss_peak_mb: last.stats.peakRssBytes / MB,
         rss_growth_second_half_mb: growthMb,
+        // Refusals by code (BUSY: admission control shed the turn because the server could not keep up).
+        ...Object.fromEntries(Object.entries(summary).filter(([k]) => k.startsWith('error_'))),
       },
     };
     printTable(`Soak: ${sockets} sockets, ${minutes} min (RSS growth over the second half must stay under ${maxGrowthMb} MB)`, table);
