@@ -102,12 +102,12 @@ const NOT_ATTRIBUTE_EN = new Set(
     'come comes came got get made make support supports feature features function button buttons mode also too and or please pls me i my you ' +
     'there which what how good enough well very still each both either type kind version model?').split(/\s+/),
 );
-/** Chinese attribute words the glossary lacks, with the catalog's English words for them. */
+/** Chinese attribute words the glossary lacks, with the catalog's English spellings of each (comma-separated phrases). */
 const ZH_ATTRIBUTES: Readonly<Record<string, string>> = {
-  防水: 'waterproof water resistant', 防汗: 'sweatproof sweat', 贪睡: 'snooze', 小睡: 'snooze', 闹铃: 'alarm', 可折叠: 'foldable folding', 折叠: 'foldable folding',
-  可调: 'adjustable', 可调节: 'adjustable', 洗碗机: 'dishwasher', 微波炉: 'microwave', 降噪: 'noise cancelling', 麦克风: 'microphone mic', 遥控: 'remote',
-  充电: 'rechargeable charging', 电池: 'battery', 无线: 'wireless', 蓝牙: 'bluetooth', 有机: 'organic', 纯棉: 'cotton', 不粘: 'nonstick non-stick',
-  夜光: 'glow backlight', 背光: 'backlight', 静音: 'silent quiet', 灯: 'light led', 盖子: 'lid', 把手: 'handle', 轮子: 'wheels', 口袋: 'pocket pockets',
+  防水: 'waterproof,water resistant', 防汗: 'sweatproof,sweat resistant', 贪睡: 'snooze', 小睡: 'snooze', 闹铃: 'alarm', 可折叠: 'foldable,folding', 折叠: 'foldable,folding',
+  可调: 'adjustable', 可调节: 'adjustable', 洗碗机: 'dishwasher', 微波炉: 'microwave', 降噪: 'noise cancelling', 麦克风: 'microphone,mic', 遥控: 'remote',
+  充电: 'rechargeable,charging', 电池: 'battery', 无线: 'wireless', 蓝牙: 'bluetooth', 有机: 'organic', 纯棉: 'cotton', 不粘: 'nonstick',
+  夜光: 'glow,backlight', 背光: 'backlight', 静音: 'silent,quiet', 灯: 'light,led', 盖子: 'lid', 把手: 'handle', 轮子: 'wheels', 口袋: 'pocket',
   保修: 'warranty', 保温: 'insulated', 透气: 'breathable', 加厚: 'thick', 防滑: 'non-slip', 防晒: 'uv protection', 偏光: 'polarized',
 };
 const ZH_ATTRIBUTE_KEYS = Object.keys(ZH_ATTRIBUTES).sort((a, b) => b.length - a.length);
@@ -136,7 +136,7 @@ function attributeConcepts(text: string, lang: Lang): { concepts: string[][]; sa
     const said: string[] = [];
     for (const key of ZH_ATTRIBUTE_KEYS) {
       if (!rest.includes(key)) continue;
-      concepts.push(withSpellings(ZH_ATTRIBUTES[key]!.split(' ')));
+      concepts.push(withSpellings(ZH_ATTRIBUTES[key]!.split(',')));
       said.push(key);
       rest = rest.split(key).join(' ');
     }

@@ -175,3 +175,13 @@ describe('friendlyDate', () => {
     }
   });
 });
+
+describe('attribute spellings', () => {
+  it('looks for the attribute as a phrase: "sweat resistant" is not "water resistant"', () => {
+    const q = readProductQuestion('第二个防水吗？', 'zh');
+    expect(q).toMatchObject({ kind: 'attribute', positions: [1] });
+    const concepts = q?.kind === 'attribute' ? q.concepts : [];
+    expect(concepts[0]).toEqual(expect.arrayContaining(['waterproof', 'water resistant', 'ipx7']));
+    expect(concepts.flat()).not.toContain('resistant');
+  });
+});
