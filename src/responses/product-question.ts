@@ -15,8 +15,8 @@ export type ProductQuestion =
   /** A comparison among the shown cards (`among`: the positions named, 0-based; -1 is the last). */
   | { readonly kind: 'compare'; readonly by: Superlative; readonly among: readonly number[] }
   | { readonly kind: 'fact'; readonly fact: FactKind; readonly positions: readonly number[] }
-  /** Yes/no on an attribute; `concepts`: the English catalog words to look for (listing-facts.ts attributeAnswer), `said`: the shopper's words for it. */
-  | { readonly kind: 'attribute'; readonly concepts: readonly (readonly string[])[]; readonly said: string; readonly positions: readonly number[] }
+  /** Yes/no on an attribute; `concepts`: the English catalog words to look for (listing-facts.ts attributeAnswer). */
+  | { readonly kind: 'attribute'; readonly concepts: readonly (readonly string[])[]; readonly positions: readonly number[] }
   /** Some other question about a product ("what is it made of?"): answered from its best-matching sentence. */
   | { readonly kind: 'other'; readonly positions: readonly number[] };
 
@@ -129,22 +129,20 @@ const SAME_ATTRIBUTE: readonly (readonly string[])[] = [
  * The attribute a yes/no question asks about, as concepts: each concept is the spellings any one
  * of which answers it ("water resistant" → waterproof, IPX7…), one concept per other word.
  */
-function attributeConcepts(text: string, lang: Lang): { concepts: string[][]; said: string } {
+function attributeConcepts(text: string, lang: Lang): string[][] {
   if (lang === 'zh' || /\p{Script=Han}/u.test(text)) {
     let rest = text;
     const concepts: string[][] = [];
-    const said: string[] = [];
     for (const key of ZH_ATTRIBUTE_KEYS) {
       if (!rest.includes(key)) continue;
       concepts.push(withSpellings(ZH_ATTRIBUTES[key]!.split(',')));
-      said.push(key);
       rest = rest.split(key).join(' ');
     }
     const glossed = translateQuery(rest.replace(/第[一二两三四五六七八九十\d]+(个|款|件|条|双|种)?|这个|那个|这款|那款|它/g, ' '));
     if (glossed) concepts.push(withSpellings(glossed.split(' ')));
     const latin = (text.toLowerCase().match(/[a-z][a-z0-9-]{1,}/g) ?? []).filter((w) => !NOT_ATTRIBUTE_EN.has(w));
     for (const w of latin) concepts.push(withSpellings([w]));
-    return { concepts, said: said.join('、') };
+    return concepts;
   }
   let body = ` ${text.replace(YES_NO_EN, ' ').toLowerCase().replace(/[^a-z0-9' -]+/g, ' ')} `;
   const concepts: string[][] = [];
@@ -156,7 +154,7 @@ function attributeConcepts(text: string, lang: Lang): { concepts: string[][]; sa
   }
   const words = (body.match(/[a-z0-9][a-z0-9'-]*/g) ?? []).filter((w) => !NOT_ATTRIBUTE_EN.has(w));
   for (const w of words) concepts.push(withSpellings([w]));
-  return { concepts, said: text.replace(YES_NO_EN, ' ').replace(/[?？]/g, '').trim() };
+  return concepts;
 }
 
 /** The words with the other spellings of an attribute they name. */
@@ -194,8 +192,8 @@ export function readProductQuestion(text: string, lang: Lang, options: { aboutFo
   const fact = firstMatch(text, zh ? FACTS_ZH : FACTS_EN);
   if (fact) return { kind: 'fact', fact, positions };
   if (zh ? YES_NO_ZH.test(text) : YES_NO_EN.test(text)) {
-    const { concepts, said } = attributeConcepts(text, lang);
-    if (concepts.length) return { kind: 'attribute', concepts, said, positions };
+    const concepts = attributeConcepts(text, lang);
+    if (concepts.length) return { kind: 'attribute', concepts, positions };
   }
   return { kind: 'other', positions };
 }
