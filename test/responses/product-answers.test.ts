@@ -185,3 +185,13 @@ describe('attribute spellings', () => {
     expect(concepts.flat()).not.toContain('resistant');
   });
 });
+
+describe('a question the listing does not speak to', () => {
+  it('gives the card’s essentials instead of an unrelated line', () => {
+    const belts = slate('belts');
+    const r = ask('the 2nd one looks nice, more info?', 'en', belts);
+    expect(r.text).toContain(belts[1]!.title);
+    expect(r.text).toContain(price(belts[1]!, 'en'));
+    expect(r.products.map((p) => p.id)).toEqual([belts[1]!.id]);
+  });
+});
