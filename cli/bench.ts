@@ -6,6 +6,7 @@ export const BENCHES: SubcommandTable = {
   models: { load: () => import('../bench/models.js'), summary: 'inference speed of the shipped models, fp32 and int8' },
   ranking: { load: () => import('../bench/ranking.js'), summary: 'FTRL training throughput and ranking cost per turn' },
   load: { load: () => import('../bench/load/index.js'), summary: 'socket.io shoppers from separate processes against a server: turns/s, latency, failures, events vs acknowledged turns' },
+  soak: { load: () => import('../bench/soak.js'), summary: 'a long steady load: the server RSS over time, failing when it still grows after warm-up' },
   architecture: { load: () => import('../bench/architecture.js'), summary: 'import cycles, deep cross-stage imports and the largest files' },
 };
 

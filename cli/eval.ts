@@ -10,8 +10,10 @@ export const EVALS: SubcommandTable = {
   conversion: { load: () => import('../evals/conversion.js'), summary: 'the conversion model on UCI online shoppers, beside XGBoost and logistic regression' },
   acceptance: { load: () => import('../evals/acceptance.js'), summary: 'coupon acceptance on the UCI in-vehicle data: trees, trees+FTRL, FTRL beside XGBoost and logistic regression' },
   uplift: { load: () => import('../evals/uplift.js'), summary: 'coupon targeting on Hillstrom: T/X/DR-learners over trees beside class transformation, two-model and random' },
+  routing: { load: () => import('../evals/routing.js'), summary: 'escalation routing to teams on Bitext categories and ABCD flows, beside the majority-team baseline' },
   conversations: { load: () => import('../evals/conversations.js'), summary: 'end-to-end conversations: shopper conversations on the demo catalog (report/dev splits) and the scripted set' },
   simulate: { load: () => import('../evals/simulate.js'), summary: 'the funnel simulator: revenue per conversation under each policy' },
+  'demo-traffic': { load: () => import('../evals/demo-traffic.js'), summary: 'demo data for the merchant dashboard: simulated shoppers play the conversation evals against the demo store in a data dir' },
 };
 
 export const run = (argv: string[]): Promise<number> => dispatch('eval', EVALS, argv);

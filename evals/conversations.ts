@@ -264,7 +264,7 @@ export async function bitextEscalation(file: string, modelDir: string): Promise<
   }
 }
 
-function expandFiles(args: readonly string[]): string[] {
+export function expandFiles(args: readonly string[]): string[] {
   return args.flatMap((p) => {
     const file = requireFile(p, 'conversations');
     try {

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { CATALOG_FORMATS, IMPORTERS, openCatalogSource, type CatalogFormat, type Product } from '../src/catalog/index.js';
 import { ShopbotError } from '../src/errors.js';
 import { newSearch, searchConstraints } from '../src/dialogue/policy.js';
-import { extractEntities } from '../src/nlu/entities.js';
+import { detectLang, extractEntities, understand } from '../src/nlu/index.js';
 import { createLexicalIndex } from '../src/retrieval/lexical.js';
 import { createHybridRetriever, type QueryConstraints } from '../src/retrieval/hybrid.js';
 import { createShopperVocabulary } from '../src/retrieval/vocabulary.js';
@@ -56,7 +56,9 @@ export interface UnderstoodQuery extends QueryConstraints {
 export function shopperQueryUnderstanding(products: readonly Product[], page = 10): (query: string) => UnderstoodQuery {
   const vocabulary = createShopperVocabulary(products);
   return (query) => {
-    const search = newSearch(query, extractEntities(query), vocabulary.extract(query));
+    const lang = detectLang(query);
+    const parsed = understand({ lang, intent: 'product_search', confidence: 1, ranking: [], entities: extractEntities(query, { lang }), engine: 'rules' }, query, vocabulary);
+    const search = newSearch(parsed);
     return { text: search.query, ...searchConstraints(search, page) };
   };
 }

@@ -13,10 +13,11 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { ingestFile, openCatalogStore, type CatalogFormat, type CatalogStore, type IngestOptions, type IngestSummary, type Product } from './catalog/index.js';
 import { isDemoStore, type Config } from './config.js';
+import { ShopbotError } from './errors.js';
 import { createUpliftTrainer, forgetCouponHolder, loadCampaigns, openCoupons, type UpliftTrainer } from './coupons/index.js';
 import { openStateStore } from './dialogue/index.js';
 import { createFunnelLog, FunnelWriter, openFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
-import { HandoffService, loadHandoffFile, SqliteHandoffQueue, type PushMessage } from './handoff/index.js';
+import { HandoffService, loadHandoffFile, PostgresHandoffQueue, SqliteHandoffQueue, type HandoffQueue, type PushMessage } from './handoff/index.js';
 import {
   createApiKeyVerifier,
   createConversationTokens,
@@ -29,9 +30,10 @@ import {
   signIdentity,
 } from './identity/index.js';
 import { createRankingTrainer, openLearning, type RankingTrainer } from './learning/index.js';
-import { createLimits } from './limits/index.js';
+import { createLimits, TurnAdmission } from './limits/index.js';
 import { openMailTransport } from './mail/index.js';
 import type { OutboundMessage } from './messages.js';
+import { createMetrics } from './metrics/index.js';
 import { openTextEncoder, type TextEncoder } from './models/index.js';
 import { openLinearNlu } from './nlu/index.js';
 import { loadPolicyChunks, openPolicyIndex } from './policies/index.js';
@@ -45,7 +47,7 @@ import { loadTemplates } from './templates/index.js';
 import { createAnalyzer, createStemmer } from './text/index.js';
 import type { AppChannel, AppServices, ChannelContext, ChannelPlugin } from './channel.js';
 import { createLogger } from './log.js';
-import { createTurnHandler, type TurnInfo } from './turn.js';
+import { createTurnHandler, type HandleTurn, type TurnInfo } from './turn.js';
 
 export type { AppChannel, AppServices, ChannelContext, ChannelPlugin, Readiness } from './channel.js';
 export { createLogger, LOG_REDACT_PATHS } from './log.js';
@@ -58,6 +60,9 @@ export function resolveFromRoot(p: string): string {
 }
 
 export const DEMO_POLICIES_DIR = 'evals/data/demo-store/policies';
+
+/** The longest a shutdown waits for turns in flight before closing anyway. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /** The assistant, as the server, the CLI and the evals use it. */
 export interface App extends AppServices {
@@ -106,6 +111,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
   const closers = closerStack();
   // Bad key entries stop start-up before anything is opened.
   const apiKeys = createApiKeyVerifier(parseApiKeys(config.security.apiKeys));
+  const metrics = createMetrics();
   try {
     const db = openDataDir(config);
     closers.push(() => {
@@ -127,7 +133,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     let encoder: TextEncoder | undefined;
     if (existsSync(path.join(modelsConfig.dir, config.models.embedding, 'config.json'))) {
       try {
-        const opened = await openTextEncoder(modelsConfig, log);
+        const opened = await openTextEncoder(modelsConfig, log, { onBatch: (size) => metrics.modelBatch(config.models.embedding, size) });
         encoder = opened;
         closers.push(() => opened.close());
       } catch (err) {
@@ -202,7 +208,13 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     // support desks take escalations, and agent replies go out through whichever channel has the shopper.
     const channels: AppChannel[] = [];
     const desks = () => channels.flatMap((c) => (c.desk ? [c.desk] : []));
-    const tickets = new SqliteHandoffQueue(db);
+    // Tickets, notes and support threads live with the funnel log: in PostgreSQL when servers share it.
+    let tickets: HandoffQueue = new SqliteHandoffQueue(db);
+    if (config.storage.backend === 'postgres') {
+      const pgQueue = await PostgresHandoffQueue.open({ url: config.storage.postgresUrl! });
+      closers.push(() => pgQueue.end());
+      tickets = pgQueue;
+    }
     const handoff = new HandoffService({
       queue: tickets,
       states,
@@ -239,7 +251,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),
     });
-    const handleTurn = createTurnHandler({
+    const pipeline = createTurnHandler({
       nlu,
       catalog,
       retriever,
@@ -254,6 +266,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       responder,
       ...(coupons ? { coupons } : {}),
       ...(deps.onTurnEnd ? { onTurnEnd: deps.onTurnEnd } : {}),
+      observeStage: (stage, ms) => metrics.turnStage(stage, ms),
       now,
       newId,
       clarifyBelow: config.nlu.clarifyBelow,
@@ -261,6 +274,24 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       candidates: config.retrieval.candidates,
       maxMessageChars: config.server.maxMessageChars,
     });
+
+    // Every channel's turns pass one admission gate: bounded concurrency and queue, BUSY beyond them.
+    const admission = new TurnAdmission({ maxConcurrent: config.limits.maxConcurrentTurns, maxQueued: config.limits.maxQueuedTurns, maxWaitMs: config.limits.maxTurnQueueMs, retryAfterMs: 1000 });
+    const handleTurn: HandleTurn = async (msg, options) => {
+      const t0 = performance.now();
+      try {
+        const out = await admission.run(() => pipeline(msg, options));
+        metrics.turn(msg.channel, performance.now() - t0);
+        return out;
+      } catch (err) {
+        metrics.turn(msg.channel, performance.now() - t0, err instanceof ShopbotError ? err.code : 'INTERNAL');
+        throw err;
+      }
+    };
+    metrics.gauge('turns_running', 'Turns running now in this process', () => admission.running);
+    metrics.gauge('turns_queued', 'Turns waiting for an admission slot', () => admission.queued);
+    metrics.gauge('funnel_pending_events', 'Funnel events queued and not yet stored', () => funnelWriter.pending);
+    metrics.gauge('retrieval_degraded', '1 while the vector index is unreachable and turns answer from BM25 alone', () => (search.denseHealth() === 'degraded' ? 1 : 0));
 
     const services: Omit<App, 'close'> = {
       config,
@@ -287,6 +318,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       sessions,
       apiKeys,
       limits,
+      metrics,
       privacy,
       handoff,
       funnel,
@@ -319,7 +351,12 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     }
 
     let closed: Promise<void> | undefined;
-    return { ...services, close: () => (closed ??= closers.closeAll()) };
+    // Graceful: turns in flight (and queued) are answered and committed before the channels close.
+    const close = async () => {
+      await admission.drain(DRAIN_TIMEOUT_MS);
+      await closers.closeAll();
+    };
+    return { ...services, close: () => (closed ??= close()) };
   } catch (err) {
     await closers.closeAll();
     throw err;

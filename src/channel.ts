@@ -12,6 +12,7 @@ import type { FunnelLog, Logger } from './funnel/index.js';
 import type { HandoffFile, HandoffService, PushMessage, SupportDesk } from './handoff/index.js';
 import type { ApiKeyVerifier, Sessions, SignedIdentity } from './identity/index.js';
 import type { Limits } from './limits/index.js';
+import type { Metrics } from './metrics/index.js';
 import type { TranscriptEntry } from './messages.js';
 import type { Privacy } from './privacy/index.js';
 import type { StoreConnector } from './store/index.js';
@@ -36,6 +37,8 @@ export interface AppServices {
   readonly apiKeys: ApiKeyVerifier;
   /** Abuse limits (rate rules, socket caps), shared through Redis when it is configured. */
   readonly limits: Limits;
+  /** Prometheus metrics of this process (GET /metrics); channels add their own gauges and error counts. */
+  readonly metrics: Metrics;
   /** Retention sweep (also run at start and hourly) and forgetting one shopper (`shopbot forget`, DELETE /v1/users/:id). */
   readonly privacy: Privacy;
   /** Escalations, the queue and agent actions (console, Slack/Teams desks). */

@@ -67,6 +67,8 @@ export const ConfigSchema = z.object({
       frameAncestors: z.string().min(1).max(1000).default("'self'"),
       /** Trust X-Forwarded-For from this many proxies in front of the server (0: use the socket address). */
       trustProxyHops: int(0, 10).default(0),
+      /** Bearer token for GET /metrics (Prometheus scrapes send it); unset: /metrics is off (404). */
+      metricsToken: z.string().min(16, 'use at least 16 characters').optional(),
     })
     .prefault({}),
   /** Abuse limits. Counted in Redis when state.redisUrl is set (so they hold across processes), else in memory. */
@@ -86,6 +88,13 @@ export const ConfigSchema = z.object({
       /** Guest order look-ups (order number + e-mail) and one-time codes tried, per conversation and per order. */
       orderChecksPerHourPerConversation: int(1, 10_000).default(5),
       orderChecksPerHourPerOrder: int(1, 10_000).default(10),
+      /**
+       * Admission control (src/limits/admission.ts): turns running at once per process, turns waiting
+       * for a slot, and the longest a turn may wait; beyond either cap a turn is refused with BUSY.
+       */
+      maxConcurrentTurns: int(1, 10_000).default(8),
+      maxQueuedTurns: int(0, 1_000_000).default(256),
+      maxTurnQueueMs: int(1, 600_000).default(2000),
     })
     .prefault({}),
   /** One-time codes to a guest's order e-mail: SMTP in production, the data directory's outbox in the demo. */
@@ -245,6 +254,8 @@ export const ConfigSchema = z.object({
       botToken: optionalString,
       signingSecret: optionalString,
       supportChannel: optionalString,
+      /** Channel for merchant alerts (low stock); the support channel when unset. */
+      alertsChannel: optionalString,
       apiUrl: optionalString,
       /** Comma-separated Slack user ids allowed to run merchant reports (the support channel always may). */
       merchantUserIds: optionalString,
@@ -268,6 +279,8 @@ export const ConfigSchema = z.object({
     .object({
       /** Agent console logins as "name:password" pairs separated by commas (scrypt-hashed at start). */
       users: optionalString,
+      /** Comma-separated names from `users` with the merchant role: they may open the dashboard at /admin. */
+      merchants: optionalString,
     })
     .prefault({}),
 });
@@ -295,6 +308,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_ALLOWED_ORIGINS: 'security.allowedOrigins',
   SHOPBOT_FRAME_ANCESTORS: 'security.frameAncestors',
   SHOPBOT_TRUST_PROXY_HOPS: 'security.trustProxyHops',
+  SHOPBOT_METRICS_TOKEN: 'security.metricsToken',
   SHOPBOT_LIMIT_REST_TURNS_PER_MINUTE_PER_IP: 'limits.restTurnsPerMinutePerIp',
   SHOPBOT_LIMIT_TURNS_PER_MINUTE_PER_CONVERSATION: 'limits.turnsPerMinutePerConversation',
   SHOPBOT_LIMIT_CONVERSATIONS_PER_HOUR_PER_IP: 'limits.conversationsPerHourPerIp',
@@ -307,6 +321,9 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_LIMIT_LOCKOUT_MINUTES: 'limits.lockoutMinutes',
   SHOPBOT_LIMIT_ORDER_CHECKS_PER_HOUR_PER_CONVERSATION: 'limits.orderChecksPerHourPerConversation',
   SHOPBOT_LIMIT_ORDER_CHECKS_PER_HOUR_PER_ORDER: 'limits.orderChecksPerHourPerOrder',
+  SHOPBOT_LIMIT_CONCURRENT_TURNS: 'limits.maxConcurrentTurns',
+  SHOPBOT_LIMIT_QUEUED_TURNS: 'limits.maxQueuedTurns',
+  SHOPBOT_LIMIT_TURN_QUEUE_MS: 'limits.maxTurnQueueMs',
   SHOPBOT_MAIL_TRANSPORT: 'mail.transport',
   SHOPBOT_SMTP_URL: 'mail.smtpUrl',
   SHOPBOT_MAIL_FROM: 'mail.from',
@@ -359,8 +376,10 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SLACK_BOT_TOKEN: 'slack.botToken',
   SLACK_SIGNING_SECRET: 'slack.signingSecret',
   SHOPBOT_SLACK_SUPPORT_CHANNEL: 'slack.supportChannel',
+  SHOPBOT_SLACK_ALERTS_CHANNEL: 'slack.alertsChannel',
   SHOPBOT_SLACK_MERCHANTS: 'slack.merchantUserIds',
   SHOPBOT_AGENT_USERS: 'agents.users',
+  SHOPBOT_MERCHANTS: 'agents.merchants',
   SHOPBOT_HANDOFF_FILE: 'handoff.file',
   SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
   SHOPBOT_RETENTION_DAYS: 'privacy.retentionDays',

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   ACCOUNT_LOCKED: 429,
   /** Too many open sockets (from this address, or in total). */
   TOO_MANY_CONNECTIONS: 429,
+  /** The server is saturated (its turn queue is full, or a turn waited too long): retry after `retryAfterMs`. */
+  BUSY: 503,
   CATALOG_ROW_INVALID: 422,
   INPUT_MISSING: 400,
   MODEL_MISSING: 500,
@@ -66,12 +68,15 @@ export class RetrievalUnavailableError extends ShopbotError {
   }
 }
 
-/** Over a rate limit: `retryAfterMs` becomes the Retry-After header (REST) or the error's field (sockets). */
+/**
+ * Over a rate limit, or the server is busy: `retryAfterMs` becomes the Retry-After header (REST)
+ * or the error's field (sockets).
+ */
 export class RateLimitedError extends ShopbotError {
   constructor(
     readonly retryAfterMs: number,
     message: string,
-    code: 'RATE_LIMITED' | 'ACCOUNT_LOCKED' | 'TOO_MANY_CONNECTIONS' = 'RATE_LIMITED',
+    code: 'RATE_LIMITED' | 'ACCOUNT_LOCKED' | 'TOO_MANY_CONNECTIONS' | 'BUSY' = 'RATE_LIMITED',
   ) {
     super(code, message);
     this.name = 'RateLimitedError';

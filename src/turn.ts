@@ -9,7 +9,8 @@ import { decide, newState, type Action, type ConversationState, type PolicyInput
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput, FunnelWriter } from './funnel/index.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
-import type { Nlu, NluResult } from './nlu/index.js';
+import type { TurnStage } from './metrics/index.js';
+import { understand, type Nlu, type NluResult, type Understood } from './nlu/index.js';
 import { maskPersonalData, maskReply, sanitizeText } from './privacy/index.js';
 import { couponNotes, createResponder, readProductQuestion, type ActionResult, type Responder } from './responses/index.js';
 import type { Templates } from './templates/index.js';
@@ -27,19 +28,32 @@ export type HandleTurn = (msg: InboundMessage, options?: { signal?: AbortSignal 
 export interface TurnDeps extends ActionDeps {
   readonly nlu: Nlu;
   readonly states: StateStore;
-  readonly funnel: Pick<FunnelWriter, 'log'>;
+  readonly funnel: Pick<FunnelWriter, 'log' | 'commit'>;
   readonly templates: Templates;
   /** Templates + grounding checker (+ optional LLM); built from `templates` when absent. */
   readonly responder?: Responder;
   /** Listeners told what each turn decided and did (conversation evals, tracing). */
   readonly onTurnEnd?: readonly ((info: TurnInfo) => void)[];
+  /** Told how long each stage of a turn took (the server's /metrics). */
+  readonly observeStage?: (stage: TurnStage, ms: number) => void;
   readonly clarifyBelow: number;
   readonly maxMessageChars: number;
 }
 
 export function createTurnHandler(deps: TurnDeps): HandleTurn {
   const responder = deps.responder ?? createResponder({ templates: deps.templates });
+  const observe = deps.observeStage;
+  // One clock read per stage boundary; nothing at all when nobody observes.
+  const stageTimer = () => {
+    let last = performance.now();
+    return (stage: TurnStage) => {
+      const t = performance.now();
+      observe!(stage, t - last);
+      last = t;
+    };
+  };
   return async function handleTurn(msg, options = {}) {
+    const lap = observe ? stageTimer() : () => {};
     // Every channel comes through here, so this is where control characters and lone surrogates go.
     const text = sanitizeText(msg.text).trim();
     if (!text && !msg.action) throw new ShopbotError('MESSAGE_EMPTY', 'message text is empty');
@@ -47,6 +61,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     const { signal } = options;
     const now = deps.now();
     let state = (await deps.states.load(msg.conversationId)) ?? newState(msg.conversationId, msg.userId, msg.channel);
+    lap('load');
     if (state.userId !== msg.userId) throw new ShopbotError('FORBIDDEN', 'this conversation belongs to another user');
     const ctx: ActionContext = { msg, turnId: `${msg.conversationId}:${state.turn + 1}`, base: { ts: now, channel: msg.channel, conversationId: msg.conversationId, userId: msg.userId } };
     const events: FunnelEventInput[] = text ? [{ ...ctx.base, id: `${ctx.turnId}:msg:user`, type: 'message', role: 'user', chars: text.length }] : [];
@@ -55,26 +70,30 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     if (state.owner === 'agent') {
       await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text: maskPersonalData(text), ts: now }]);
       await deps.handoff?.relayShopperMessage(state, text);
-      deps.funnel.log(...events);
+      await deps.funnel.commit(...events);
       return { conversationId: msg.conversationId, text: '', lang: state.lang, products: [], quickReplies: [], silent: true };
     }
 
     const typed = text !== '' && !msg.action;
-    const nlu = typed ? await deps.nlu.parse(text, signal ? { signal } : {}) : actionOnlyNlu(state);
+    // Understanding happens once: the engine's intent and entities, grounded in the catalog's vocabulary.
+    const nlu = typed ? understand(await deps.nlu.parse(text, signal ? { signal } : {}), text, { extract: deps.retriever.mentions }) : actionOnlyNlu(state);
     if (typed) events.push({ ...ctx.base, id: `${ctx.turnId}:intent`, type: 'intent', intent: nlu.intent, confidence: nlu.confidence, lang: nlu.lang });
     signal?.throwIfAborted();
+    lap('nlu');
     const understood = await policyInput(deps, state, msg, { text, typed, nlu });
     const decision = decide(understood.state, understood.input);
     state = decision.state;
+    lap('policy');
 
     const results: ActionResult[] = [];
     for (const action of decision.actions) {
       signal?.throwIfAborted();
-      const done = await runAction(action, state, ctx, deps);
+      const done = await runAction(action, state, typed ? { ...ctx, nlu } : ctx, deps);
       state = done.state;
       results.push(done.result);
       events.push(...done.events);
     }
+    lap('actions');
 
     const { reply } = await responder.respond({ lang: state.lang, results, seed: state.turn, userText: text, ...(signal ? { signal } : {}) });
     const offer = await offerCoupon(state, results, ctx, deps);
@@ -90,7 +109,10 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
       intent: nlu.intent,
       confidence: nlu.confidence,
     };
-    events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length });
+    events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length, outcomes: results.map((r) => r.type) });
+    lap('respond');
+    // Committed before the reply goes out: state and transcript, then the turn's funnel events
+    // (a group commit shared by concurrent turns). A crash before this point loses an unanswered turn only.
     await deps.states.save(state, now);
     // The turn above read the raw text; what is kept is masked, the bot's reply too (it can echo an address).
     const stored = maskReply(out);
@@ -98,22 +120,23 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
       ...(text ? [{ role: 'user' as const, text: maskPersonalData(text), ts: now }] : []),
       { role: 'bot' as const, text: stored.text, payload: stored, ts: now },
     ]);
-    deps.funnel.log(...events);
+    await deps.funnel.commit(...events);
+    lap('commit');
     for (const listener of deps.onTurnEnd ?? []) listener({ conversationId: msg.conversationId, actions: decision.actions, results, state, reply: out });
     return out;
   };
 }
 
 /** A button press (add to cart, open a card) carries no text to understand. */
-function actionOnlyNlu(state: ConversationState): NluResult {
-  return {
+function actionOnlyNlu(state: ConversationState): Understood {
+  return understand({
     lang: state.lang,
     intent: 'product_search',
     confidence: 1,
     ranking: [],
     engine: 'ui-action',
     entities: { orderIds: [], emails: [], money: [], quantities: [], colors: [], sizes: [], refinements: [], excludeTerms: [] },
-  };
+  } satisfies NluResult, '');
 }
 
 /**
@@ -125,11 +148,10 @@ async function policyInput(
   deps: TurnDeps,
   state: ConversationState,
   msg: InboundMessage,
-  { text, typed, nlu }: { text: string; typed: boolean; nlu: NluResult },
+  { text, typed, nlu }: { text: string; typed: boolean; nlu: Understood },
 ): Promise<{ state: ConversationState; input: PolicyInput }> {
-  const mentions = typed ? deps.retriever.mentions(text) : { brands: [], colors: [], categories: [], residual: '' };
   // Only "cheaper"/"pricier" need the prices of what was shown; other turns skip the lookup.
-  const shownIds = nlu.entities.refinements.some((r) => r === 'cheaper' || r === 'pricier') ? state.lastShown.map((s) => s.id) : [];
+  const shownIds = nlu.followUps.some((r) => r === 'cheaper' || r === 'pricier') ? state.lastShown.map((s) => s.id) : [];
   const shown = shownIds.length ? await deps.catalog.getMany(shownIds) : new Map();
   const prices = [...shown.values()].map(effectivePriceCents).filter((p): p is number => p !== undefined);
   let escalation: { reason: string } | undefined;
@@ -149,9 +171,14 @@ async function policyInput(
       text,
       ...(msg.action ? { action: msg.action } : {}),
       nlu,
-      mentions,
       clarifyBelow: deps.clarifyBelow,
-      ...(prices.length ? { lastShownMinPriceCents: Math.min(...prices), lastShownMaxPriceCents: Math.max(...prices) } : {}),
+      ...(prices.length ? { lastShownMinPriceCents: Math.min(...prices), lastShownMaxPriceCents: Math.max(...prices), lastShownMedianPriceCents: median(prices) } : {}),
     },
   };
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }

@@ -4,7 +4,7 @@
  * (50 blocks, 3000 chars per section, 75 per button label, 2000 per button value).
  */
 import type { CartView, OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, escapeSlack, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
+import { couponValue, endsConversation, escapeSlack, FEEDBACK_REPLY_CHARS, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export interface Block {
   readonly type: string;
@@ -23,6 +23,10 @@ export const ACTION = {
   checkout: 'shopbot_checkout',
   quickReply: 'shopbot_quick_reply',
   handBack: 'shopbot_hand_back',
+  /** Thumbs on a reply: `shopbot_feedback_up` / `shopbot_feedback_down`; value {t: reply excerpt, n: intent}. */
+  feedback: 'shopbot_feedback',
+  /** The conversation's rating: `shopbot_rate_1` .. `shopbot_rate_5`. */
+  rate: 'shopbot_rate',
 } as const;
 
 const MAX_BLOCKS = 50;
@@ -84,6 +88,24 @@ function cartBlocks(cart: CartView): Block[] {
   ];
 }
 
+/**
+ * Thumbs under every bot reply (bot turns carry the intent; an agent's message does not); at the
+ * end of a conversation, five rating buttons too.
+ */
+function feedbackBlocks(msg: OutboundMessage): Block[] {
+  const value = JSON.stringify({ t: truncate(msg.text, FEEDBACK_REPLY_CHARS), ...(msg.intent ? { n: msg.intent } : {}) });
+  const blocks: Block[] = msg.text && msg.intent !== undefined
+    ? [{ type: 'actions', block_id: 'feedback', elements: [button('👍 Helpful', `${ACTION.feedback}_up`, value), button('👎 Not helpful', `${ACTION.feedback}_down`, value)] }]
+    : [];
+  if (endsConversation(msg)) {
+    blocks.push(
+      { type: 'section', block_id: 'rate_prompt', text: mrkdwn('*How was this conversation?* 1 (poor) to 5 (great)') },
+      { type: 'actions', block_id: 'rate', elements: [1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), `${ACTION.rate}_${n}`, String(n))) },
+    );
+  }
+  return blocks;
+}
+
 export function renderOutbound(msg: OutboundMessage): SlackMessage {
   const blocks: Block[] = [];
   if (msg.text) blocks.push({ type: 'section', block_id: 'text', text: mrkdwn(escapeSlack(msg.text)) });
@@ -112,6 +134,7 @@ export function renderOutbound(msg: OutboundMessage): SlackMessage {
       elements: msg.quickReplies.slice(0, 5).map((q, i) => ({ ...button(q.label, `${ACTION.quickReply}_${i}`, q.text) })),
     });
   }
+  blocks.push(...feedbackBlocks(msg));
   const fallback = [msg.text, ...msg.products.slice(0, MAX_PRODUCTS).map((p) => `• ${p.title}`)].filter(Boolean).join('\n');
   return { text: escapeSlack(truncate(fallback || 'Reply from the shop assistant', 3000)), blocks: blocks.slice(0, MAX_BLOCKS) };
 }

@@ -4,6 +4,7 @@
  * `slack:<team>:<channel>` for a direct message outside threads.
  */
 import { z } from 'zod';
+import type { Feedback } from '../../src/insights/index.js';
 import type { UiAction } from '../../src/messages.js';
 
 const id = z.string().min(1).max(64);
@@ -84,4 +85,22 @@ export function productAction(kind: 'click' | 'add_to_cart', value: string | und
   return kind === 'click'
     ? { type: 'click', productId: v.data.p, slateId: v.data.s, position: v.data.i }
     : { type: 'add_to_cart', productId: v.data.p, quantity: 1, slateId: v.data.s, position: v.data.i };
+}
+
+const FeedbackValueSchema = z.object({ t: z.string().min(1).max(2000), n: z.string().max(100).optional() });
+
+/** A thumbs or rating button back to the shopper's feedback; undefined for any other action or a malformed value. */
+export function feedbackAction(actionId: string, value: string | undefined): Feedback | undefined {
+  const rate = /^shopbot_rate_([1-5])$/.exec(actionId);
+  if (rate) return { kind: 'conversation', rating: Number(rate[1]) };
+  const thumb = /^shopbot_feedback_(up|down)$/.exec(actionId);
+  if (!thumb || !value) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  const v = FeedbackValueSchema.safeParse(json);
+  return v.success ? { kind: 'reply', vote: thumb[1] as 'up' | 'down', reply: v.data.t, ...(v.data.n ? { intent: v.data.n } : {}) } : undefined;
 }

@@ -8,11 +8,13 @@
 import { App, LogLevel, webApi, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, ShopbotError } from '../../src/errors.js';
+import { feedbackEvent } from '../../src/insights/index.js';
 import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messages.js';
 import { truncate, ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle, type ChannelLogger } from '../shared/index.js';
 import { ACTION, renderMerchant, renderOutbound, type Block, type SlackMessage } from './blocks.js';
 import {
   BlockActionSchema,
+  feedbackAction,
   isDirectMessage,
   MessageEventSchema,
   parseSlackConversationId,
@@ -281,6 +283,12 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
       return;
     }
     const threadTs = b.message?.thread_ts ?? (isDirectMessage(channel) ? undefined : b.message?.ts);
+    // Thumbs and ratings are the shopper's feedback, logged as funnel events, not a turn.
+    const feedback = feedbackAction(action.action_id, action.value);
+    if (feedback) {
+      await deps.funnel.append([feedbackEvent(feedback, { conversationId: slackConversationId(team, channel, threadTs), userId: agentId, channel: 'slack', ts: clock.now() })]);
+      return;
+    }
     let uiAction: UiAction | undefined;
     let text = '';
     if (action.action_id === ACTION.addToCart) uiAction = productAction('add_to_cart', action.value);

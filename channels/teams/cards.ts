@@ -5,7 +5,7 @@
  */
 import type { Attachment } from '@microsoft/agents-activity';
 import type { OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, escapeCardMarkdown, escapeTeamsText, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
+import { couponValue, endsConversation, escapeCardMarkdown, FEEDBACK_REPLY_CHARS, escapeTeamsText, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export type CardElement = Record<string, unknown>;
 
@@ -97,8 +97,28 @@ export function renderOutbound(msg: OutboundMessage): TeamsMessage[] {
     const h = msg.handoff;
     extras.push(adaptiveCard([text(`Handoff ${h.status}${h.team ? ` to ${escapeCardMarkdown(h.team)}` : ''}${h.queuePosition !== undefined ? ` (position ${h.queuePosition} in the queue)` : ''}`, { isSubtle: true })]));
   }
+  const feedback = feedbackCard(msg);
+  if (feedback) extras.push(feedback);
   if (extras.length) out.push({ attachments: extras, attachmentLayout: 'list' });
   return out;
+}
+
+/**
+ * Thumbs for a bot reply (bot turns carry the intent; an agent's message does not); at the end of
+ * a conversation, a 1-5 rating with an optional comment.
+ */
+function feedbackCard(msg: OutboundMessage): Attachment | undefined {
+  const data = { shopbot: 'feedback', t: truncate(msg.text, FEEDBACK_REPLY_CHARS), ...(msg.intent ? { n: msg.intent } : {}) };
+  const thumbs = msg.text && msg.intent !== undefined ? [submit('👍 Helpful', { ...data, v: 'up' }), submit('👎 Not helpful', { ...data, v: 'down' })] : [];
+  if (!endsConversation(msg)) return thumbs.length === 0 ? undefined : adaptiveCard([text('Was this helpful?', { isSubtle: true, size: 'Small' })], thumbs);
+  return adaptiveCard(
+    [
+      text('How was this conversation?', { weight: 'Bolder' }),
+      { type: 'Input.ChoiceSet', id: 'rating', style: 'expanded', isRequired: true, errorMessage: 'Choose a rating', choices: [5, 4, 3, 2, 1].map((n) => ({ title: `${'★'.repeat(n)} ${n}`, value: String(n) })) },
+      { type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: 1000, placeholder: 'Anything we could do better? (optional)' },
+    ],
+    [submit('Send rating', { shopbot: 'rate' }), ...thumbs],
+  );
 }
 
 export function renderMerchant(result: MerchantResult): TeamsMessage {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { Feedback } from '../../src/insights/index.js';
 import type { UiAction } from '../../src/messages.js';
 
 export const SubmitValueSchema = z.discriminatedUnion('shopbot', [
@@ -13,6 +14,10 @@ export const SubmitValueSchema = z.discriminatedUnion('shopbot', [
   z.object({ shopbot: z.literal('checkout') }),
   z.object({ shopbot: z.literal('quick_reply'), t: z.string().min(1).max(2000) }),
   z.object({ shopbot: z.literal('hand_back'), c: z.string().min(1).max(200) }),
+  /** Thumbs on a reply: the reply's excerpt and intent ride in the card's data. */
+  z.object({ shopbot: z.literal('feedback'), v: z.enum(['up', 'down']), t: z.string().min(1).max(2000), n: z.string().max(100).optional() }),
+  /** The rating card: Teams merges its inputs (`rating`, `comment`) into the submitted data. */
+  z.object({ shopbot: z.literal('rate'), rating: z.coerce.number().int().min(1).max(5), comment: z.string().max(4000).optional() }),
 ]);
 export type SubmitValue = z.infer<typeof SubmitValueSchema>;
 
@@ -58,4 +63,11 @@ export function cleanTeamsText(text: string | undefined): string {
 /** The root conversation id of a channel thread: "19:x@thread.tacv2;messageid=1" -> "19:x@thread.tacv2". */
 export function baseConversation(platformId: string): string {
   return platformId.split(';')[0]!;
+}
+
+/** A thumbs or rating submit as the shopper's feedback; undefined for every other submit. */
+export function submitToFeedback(v: SubmitValue): Feedback | undefined {
+  if (v.shopbot === 'feedback') return { kind: 'reply', vote: v.v, reply: v.t, ...(v.n ? { intent: v.n } : {}) };
+  if (v.shopbot === 'rate') return { kind: 'conversation', rating: v.rating, ...(v.comment?.trim() ? { comment: v.comment } : {}) };
+  return undefined;
 }

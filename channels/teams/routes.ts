@@ -23,11 +23,12 @@ import {
   type WebResponse,
 } from '@microsoft/agents-hosting';
 import type { FastifyInstance } from 'fastify';
+import { feedbackEvent } from '../../src/insights/index.js';
 import { errorBody, ShopbotError } from '../../src/errors.js';
 import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
 import { truncate, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type OutboundClock, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle } from '../shared/index.js';
 import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
-import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, teamsConversationId, teamsUserId } from './inbound.js';
+import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, submitToFeedback, teamsConversationId, teamsUserId } from './inbound.js';
 import { createServiceUrlPolicy, type ServiceUrlPolicy } from './service-url.js';
 import { continueAndThrow } from './proactive.js';
 import { TeamsSupportDesk } from './support.js';
@@ -208,6 +209,12 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
       }
       await desk.closeEscalation(value.c, `Handed back to the bot by ${a.from?.name ?? 'an agent'}.`);
       return;
+    }
+    // Thumbs and ratings are the shopper's feedback, logged as funnel events, not a turn.
+    const feedback = value ? submitToFeedback(value) : undefined;
+    if (feedback) {
+      await deps.funnel.append([feedbackEvent(feedback, { conversationId, userId, channel: 'teams', ts: clock.now() })]);
+      return void (await context.sendActivity(MessageFactory.text('Thanks for the feedback.')));
     }
     const text = value?.shopbot === 'quick_reply' ? value.t : cleanTeamsText(a.text);
 

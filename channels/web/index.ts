@@ -12,6 +12,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from './protocol.js';
 export { attachWebGateway, conversationRoom } from './gateway.js';
 export type { GatewayLog, PushMessage, WebGateway, WebGatewayDeps } from './gateway.js';
 export * from './protocol.js';
+export { merchantDashboardChannel } from './admin/index.js';
 export { agentConsoleChannel, createAgentAuth, hashPassword, mountAgentConsole, passwordProblem, type AgentAuth } from './console/index.js';
 
 /** Absolute path of channels/web/public/ (index.html, widget/widget.js, widget/widget.css). */

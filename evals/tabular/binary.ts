@@ -169,10 +169,10 @@ export async function runBinaryCli(argv: string[], spec: BinaryEvalSpec): Promis
     },
   });
   const peers = !values['no-peers'] && !values.tune;
-  // The peers' modules are checked before the data is read or anything trains.
-  if (peers) checkPython(pythonBin(values.python));
+  // The input files, then the peers' modules, are checked before the data is read or anything trains.
   const file = requireFile(values.train, '--train');
   const testFile = values.test ? requireFile(values.test, '--test') : undefined;
+  if (peers) checkPython(pythonBin(values.python));
   const table = spec.read(file);
   const out = runBinaryEval({
     dataset: spec.dataset,

@@ -2,6 +2,7 @@
 import type { Action, ConversationState } from '../dialogue/index.js';
 import { ShopbotError } from '../errors.js';
 import type { FunnelEventInput } from '../funnel/index.js';
+import type { CartView } from '../messages.js';
 import { redeemCoupon } from './coupons.js';
 import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
 
@@ -19,12 +20,51 @@ export async function addToCart(action: Extract<Action, { type: 'add_to_cart' }>
   }
 }
 
+/**
+ * The cart lines an action without a product id means: the product the conversation is about when
+ * it is in the cart, else the cart's only line ("remove it"); every line for `all`.
+ */
+function linesMeant(cart: CartView, productId: string | undefined, state: ConversationState, all = false): CartView['lines'] {
+  if (all) return cart.lines;
+  if (productId) return cart.lines.filter((l) => l.productId === productId);
+  const focus = cart.lines.filter((l) => l.productId === state.focusProductId);
+  return focus.length ? focus : cart.lines.length === 1 ? cart.lines : [];
+}
+
 export async function removeFromCart(action: Extract<Action, { type: 'remove_from_cart' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
   const before = await deps.store.cart(ctx.msg.userId);
-  const line = before.lines.find((l) => l.productId === action.productId);
-  const cart = await deps.store.removeFromCart(ctx.msg.userId, action.productId);
-  const events: FunnelEventInput[] = line ? [{ ...ctx.base, id: `${ctx.turnId}:rfc:${action.productId}`, type: 'remove_from_cart', productId: action.productId, quantity: line.quantity }] : [];
-  return outcome(state, { type: 'removed', cart }, events);
+  const lines = linesMeant(before, action.productId, state, action.all);
+  // Several lines and none named: the shopper sees the cart and picks.
+  if (!lines.length) return outcome(state, { type: 'cart', cart: before });
+  let cart = before;
+  const events: FunnelEventInput[] = [];
+  for (const line of lines) {
+    cart = await deps.store.removeFromCart(ctx.msg.userId, line.productId);
+    events.push({ ...ctx.base, id: `${ctx.turnId}:rfc:${line.productId}`, type: 'remove_from_cart', productId: line.productId, quantity: line.quantity });
+  }
+  return outcome(state, cart.lines.length ? { type: 'removed', cart } : { type: 'cart', cart }, events);
+}
+
+/** "Change the quantity to 3": the line meant (as for remove) is set to that quantity; 0 removes it. */
+export async function setQuantity(action: Extract<Action, { type: 'set_quantity' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
+  const before = await deps.store.cart(ctx.msg.userId);
+  const [line] = linesMeant(before, action.productId, state);
+  if (!line) return outcome(state, { type: 'cart', cart: before });
+  const product = await deps.catalog.get(line.productId);
+  let cart = await deps.store.removeFromCart(ctx.msg.userId, line.productId);
+  const events: FunnelEventInput[] = [{ ...ctx.base, id: `${ctx.turnId}:rfc:${line.productId}`, type: 'remove_from_cart', productId: line.productId, quantity: line.quantity }];
+  if (action.quantity > 0 && product) {
+    cart = await deps.store.addToCart(ctx.msg.userId, product, action.quantity);
+    events.push({ ...ctx.base, id: `${ctx.turnId}:atc:${product.id}`, type: 'add_to_cart', productId: product.id, quantity: action.quantity, priceCents: product.salePriceCents ?? product.priceCents ?? 0 });
+  }
+  return outcome(state, { type: 'cart', cart }, events);
+}
+
+/** Asks for the e-mail a checkout needs, unless there is nothing to check out. */
+export async function askEmailForCheckout(state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
+  const cart = await deps.store.cart(ctx.msg.userId);
+  if (cart.lines.length === 0) return outcome({ ...state, task: undefined }, { type: 'checkout_empty' });
+  return outcome(state, { type: 'ask_email' });
 }
 
 export async function showCart(state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {

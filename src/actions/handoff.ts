@@ -8,7 +8,7 @@ import { maskPersonalData, sanitizeText } from '../privacy/index.js';
 import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
 
 export async function handOff(action: Extract<Action, { type: 'handoff' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
-  const routed = (await deps.handoff?.escalate(state, action.reason, maskPersonalData(sanitizeText(ctx.msg.text)))) ?? {};
+  const routed = (await deps.handoff?.escalate(state, action.reason, maskPersonalData(sanitizeText(ctx.msg.text)), ctx.nlu)) ?? {};
   const event: FunnelEventInput = { ...ctx.base, id: `${ctx.turnId}:handoff`, type: 'handoff', status: 'requested', reason: action.reason, ...(routed.team ? { team: routed.team } : {}) };
   const handoff = { reason: action.reason, requestedAt: ctx.base.ts, ...(routed.team ? { team: routed.team } : {}), ...(routed.ticketId ? { ticketId: routed.ticketId } : {}), ...(routed.priority ? { priority: routed.priority } : {}) };
   return outcome(

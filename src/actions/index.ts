@@ -4,11 +4,11 @@
  * next state, a typed result for the responder and the funnel events it caused.
  */
 import type { Action, ConversationState } from '../dialogue/index.js';
-import { addToCart, checkout, removeFromCart, showCart } from './cart.js';
+import { addToCart, askEmailForCheckout, checkout, removeFromCart, setQuantity, showCart } from './cart.js';
 import { askOrderId, cancelTask, orderStatus, taskStep } from './orders.js';
 import { handOff } from './handoff.js';
 import { policyAnswer } from './policy.js';
-import { answerQuestion, search, showProduct } from './search.js';
+import { answerQuestion, pickShown, search, showProduct } from './search.js';
 import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
 
 export { offerCoupon, redeemCoupon, type Redeemed } from './coupons.js';
@@ -31,7 +31,11 @@ export function runAction(action: Action, state: ConversationState, ctx: ActionC
     case 'show_cart':
       return showCart(state, ctx, deps);
     case 'ask_email_for_checkout':
-      return outcome(state, { type: 'ask_email' });
+      return askEmailForCheckout(state, ctx, deps);
+    case 'set_quantity':
+      return setQuantity(action, state, ctx, deps);
+    case 'pick_shown':
+      return pickShown(action, state, ctx, deps);
     case 'checkout':
       return checkout(action, state, ctx, deps);
     case 'order_status':

@@ -11,6 +11,7 @@ import type { EventBase, FunnelEventInput } from '../funnel/index.js';
 import type { HandoffHooks } from '../handoff/index.js';
 import type { OrderChecks } from '../identity/index.js';
 import type { InboundMessage } from '../messages.js';
+import type { NluResult } from '../nlu/index.js';
 import type { PolicyAnswerer } from '../policies/index.js';
 import type { SlateRanker } from '../ranking/index.js';
 import type { ActionResult } from '../responses/index.js';
@@ -40,6 +41,8 @@ export interface ActionContext {
   /** `<conversationId>:<turn>`: event ids derive from it, so a retried turn logs each event once. */
   readonly turnId: string;
   readonly base: Required<EventBase>;
+  /** This message's parse, when it was typed: the handoff routes on its intents and entities. */
+  readonly nlu?: NluResult;
 }
 
 export interface ActionOutcome<R extends ActionResult = ActionResult> {

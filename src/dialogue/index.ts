@@ -10,8 +10,8 @@ import { SqliteStateStore } from './sqlite-state.js';
 import type { StateStore } from './state.js';
 
 export * from './state.js';
-export { decide, awaitOrderId, newSearch, searchConstraints, searchFilters, searchText, type Action, type Decision, type PolicyInput, type PolicyTopic } from './policy.js';
-export { isReturnReason, orderIdsIn, type TaskAction } from './tasks.js';
+export { decide, awaitOrderId, newSearch, searchConstraints, searchFilters, type Action, type Decision, type PolicyInput, type PolicyTopic } from './policy.js';
+export { isReturnReason, type TaskAction } from './tasks.js';
 export { SqliteStateStore } from './sqlite-state.js';
 export { RedisStateStore } from './redis-state.js';
 

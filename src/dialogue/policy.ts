@@ -4,11 +4,10 @@
  * against the last results kept in the state.
  */
 import type { UiAction } from '../messages.js';
-import type { Entities, Intent, NluResult } from '../nlu/index.js';
-import type { CatalogMentions, SearchFilters } from '../retrieval/index.js';
-import { negationPattern, orderIdsIn as orderIdsInText, QUERY_NEGATIONS_EN, QUERY_NEGATIONS_ZH } from '../text/index.js';
+import type { Intent, References, Understood } from '../nlu/index.js';
+import type { SearchFilters } from '../retrieval/index.js';
 import type { ConversationState, SearchContext } from './state.js';
-import { continueTask, orderIdsIn, resumeAfter, serviceCueOf, serviceTaskOf, startTask, type TaskAction } from './tasks.js';
+import { continueTask, resumeAfter, startTask, type TaskAction } from './tasks.js';
 
 export type PolicyTopic = 'shipping' | 'returns' | 'payment' | 'coupons' | 'account' | 'cancel' | 'orders' | 'general';
 
@@ -17,8 +16,12 @@ export type Action =
   | { readonly type: 'show_product'; readonly productId: string; readonly question?: string; readonly slateId?: string; readonly position?: number; readonly viaClick: boolean }
   /** A question about the cards on screen that names none of them alone ("which is the cheapest?"). */
   | { readonly type: 'answer_question'; readonly question: string }
+  /** A question about the shown products as a set ("which is the cheapest?", "the first or the second?"): resolved against their data. */
+  | { readonly type: 'pick_shown'; readonly productIds: readonly string[]; readonly by: NonNullable<References['superlative']>; readonly question: string; readonly addQuantity?: number }
   | { readonly type: 'add_to_cart'; readonly productId: string; readonly quantity: number; readonly slateId?: string; readonly position?: number }
-  | { readonly type: 'remove_from_cart'; readonly productId: string }
+  /** No productId: the product the conversation is about, or the cart's only line; `all` empties the cart. */
+  | { readonly type: 'remove_from_cart'; readonly productId?: string; readonly all?: boolean }
+  | { readonly type: 'set_quantity'; readonly productId?: string; readonly quantity: number }
   | { readonly type: 'show_cart' }
   | { readonly type: 'checkout'; readonly email?: string }
   | { readonly type: 'ask_email_for_checkout' }
@@ -35,14 +38,15 @@ export type Action =
 export interface PolicyInput {
   readonly text: string;
   readonly action?: UiAction;
-  readonly nlu: NluResult;
-  readonly mentions: CatalogMentions;
+  /** The message understood once (src/nlu understand): the policy reads this, never the text's wording. */
+  readonly nlu: Understood;
   readonly clarifyBelow: number;
-  /** Cheapest price among the products last shown, for "cheaper". */
+  /** Prices of the products last shown, for "cheaper" / "pricier". */
   readonly lastShownMinPriceCents?: number;
   readonly lastShownMaxPriceCents?: number;
   /** The message asks about the products on screen, read once by the turn: comparing the cards, or about one of them. */
   readonly productQuestion?: 'compare' | 'one';
+  readonly lastShownMedianPriceCents?: number;
   /** An escalation trigger that fired on this message (src/handoff): it wins over everything else. */
   readonly escalation?: { readonly reason: string };
 }
@@ -63,13 +67,10 @@ const POLICY_TOPICS: Partial<Record<Intent, PolicyTopic>> = {
 };
 
 const HANDOFF_AFTER_LOW_CONFIDENCE = 3;
-const SHOPPING_CUE = /\b(something (to|for|that)|looking for|need (a|an|some)|want (a|an|some)|gift for|find me|recommend|suggest|do you (sell|have|carry))\b|我想买|想买|推荐|有没有|求购/i;
-/** An "out of scope" message with these words is a store question the policy documents may answer. */
-const POLICY_TERMS = /\b(polic(y|ies)|returns?|refunds?|ship(ping)?|deliver(y|ies)?|cancel\w*|pay(ment)?|paid|credit card|card|coupons?|promo|discounts?|accounts?|passwords?|warrant(y|ies)|exchanges?|gift|wrap\w*|orders?|invoices?|do you (offer|have|sell|accept|allow|ship))\b|政策|退|换货|运费|配送|发货|付款|支付|优惠|账户|密码|发票|订单/i;
-const ADD_TO_CART_WORDS = /\b(add|cart|basket|buy|take|order)\b|加入|购物车|买/i;
-/** Words that only point at a shown product ("the second one", "第二个"), not a question about it. */
-const REFERENCE_WORDS = /\b(first|second|third|fourth|fifth|last|one|1st|2nd|3rd|4th|5th|number|no)\b|第.|个|最后/gi;
 const PAGE = 5;
+/** Intents a message naming a product is read over: the classifier, trained on short queries, often calls a need one of these. */
+const OVERRIDABLE_BY_PRODUCT: readonly Intent[] = ['out_of_scope', 'product_search', 'product_question', 'add_to_cart', 'greeting', 'goodbye', 'thanks', 'view_cart', 'coupon_question', 'account'];
+const SERVICE_INTENTS: readonly Intent[] = ['order_status', 'cancel_order', 'returns_refunds', 'shipping_delivery', 'complaint', 'payment_problem', 'account'];
 
 function fromUiAction(action: UiAction, state: ConversationState): Decision {
   switch (action.type) {
@@ -96,75 +97,46 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-function referencedProduct(entities: Entities, state: ConversationState): string | undefined {
-  if (entities.ordinal !== undefined && state.lastShown.length > 0) {
-    const i = entities.ordinal < 0 ? state.lastShown.length + entities.ordinal : entities.ordinal;
+function referencedProduct(nlu: Understood, state: ConversationState): string | undefined {
+  const ordinal = nlu.references.ordinal;
+  if (ordinal !== undefined && state.lastShown.length > 0) {
+    const i = ordinal < 0 ? state.lastShown.length + ordinal : ordinal;
     return state.lastShown[i]?.id;
   }
   return undefined;
 }
 
-/** A message refines the last search when it only adds constraints ("in black", "under $30", "cheaper"). */
-function isRefinement(input: PolicyInput, state: ConversationState): boolean {
-  if (!state.search) return false;
-  const e = input.nlu.entities;
-  const constrains =
-    e.refinements.length > 0 || e.priceRange !== undefined || e.colors.length > 0 || e.minRating !== undefined ||
-    e.excludeTerms.length > 0 || input.mentions.brands.length > 0 || e.sizes.length > 0;
-  // Only constraints: nothing left once filter phrases (brand, colour, price, "without X") are taken out.
-  return constrains && contentWords(withoutFilterPhrases(input.mentions.residual, e.excludeTerms)) === 0;
+/** Does the message carry a constraint or follow-up on the last results? */
+function constrains(nlu: Understood): boolean {
+  const c = nlu.constraints;
+  return (
+    nlu.followUps.length > 0 || c.priceRange !== undefined || c.colors.length > 0 || c.excludeColors.length > 0 || c.minRating !== undefined ||
+    c.excludeTerms.length > 0 || c.brands.length > 0 || c.excludeBrands.length > 0 || c.sizes.length > 0 || c.features.length > 0
+  );
 }
-
-const FILLER = /\b(show|me|some|any|the|a|an|in|with|only|just|please|pls|ones?|something|items?|products?|them|those|these|it|i|want|need|looking|for|do|you|have|what|about|how|is|are|more|less|than|under|over|below|above|cheaper|cheap|expensive|pricier|and|or|but|but|can|could|also|too|instead)\b/gi;
-
-function contentWords(text: string): number {
-  const han = (text.match(/\p{Script=Han}/gu) ?? []).length;
-  const words = text.replace(FILLER, ' ').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-  return (words ? words.split(/\s+/).filter((w) => !/^\p{Script=Han}+$/u.test(w)).length : 0) + Math.ceil(han / 2);
-}
-
-const MONEY = String.raw`(?:\$\s*\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd)|\d+(?:[.,]\d+)?)`;
-const PRICE_PHRASE = new RegExp(
-  [
-    String.raw`(?:不超过|低于|高于|少于)\s*\d+\s*(?:元|块)?钱?`,
-    String.raw`\d+\s*(?:到|-|至)\s*\d+\s*(?:元|块)钱?`,
-    String.raw`\d+(?:\.\d+)?\s*(?:元|块)钱?\s*(?:以下|以内|以上)?`,
-    String.raw`\b(?:under|below|less than|cheaper than|at most|up to|over|above|more than|at least|between|from)\s+${MONEY}(?:\s*(?:and|to|-)\s*${MONEY})?`,
-    String.raw`\$\s*\d+(?:[.,]\d+)?(?:\s*(?:-|to)\s*\$?\s*\d+(?:[.,]\d+)?)?`,
-    String.raw`\b\d+(?:[.,]\d+)?\s*(?:dollars?|bucks|usd)\b`,
-  ].join('|'),
-  'gi',
-);
-
-/** The shopper's negation words (src/text): the phrases they start were read as negated terms by the NLU. */
-const NEGATED_EN = negationPattern(QUERY_NEGATIONS_EN);
-const NEGATED_ZH = negationPattern(QUERY_NEGATIONS_ZH);
-
-/** The message without its price phrases and negated terms (they become filters); may be empty. */
-function withoutFilterPhrases(text: string, excludeTerms: readonly string[]): string {
-  let out = text.replace(PRICE_PHRASE, ' ');
-  for (const term of excludeTerms) {
-    const t = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out = out.replace(new RegExp(`\\b${NEGATED_EN}[\\s-]+(?:a\\s+|an\\s+|any\\s+)?${t}\\b`, 'gi'), ' ').replace(new RegExp(`${NEGATED_ZH}${t}的?`, 'g'), ' ');
-  }
-  return out.replace(/\s+/g, ' ').trim();
-}
-
-/** The words to search for: the message without its filter phrases, or the message itself if nothing is left. */
-export function searchText(text: string, excludeTerms: readonly string[]): string {
-  return withoutFilterPhrases(text, excludeTerms) || text;
-}
-
-/** What a search is built from: the message, its entities and catalog mentions, and what was shown last. */
-type SearchInput = Pick<PolicyInput, 'text' | 'mentions' | 'lastShownMinPriceCents' | 'lastShownMaxPriceCents'> & { readonly nlu: Pick<NluResult, 'entities'> };
 
 /**
- * The search a shopper's first message asks for: its words without the filter phrases, and its
- * price, rating, brand, color and negation filters. `shopbot eval retrieval` scores retrieval
- * through this, so the eval measures what a turn searches for.
+ * A message refines the last search when it constrains it and names no other kind of product
+ * ("in black", "under $30", "cheaper", "with a lid", "for men", "便宜点"); a product type the last
+ * search did not have starts a new search, and so does "forget that".
  */
-export function newSearch(text: string, entities: Entities, mentions: CatalogMentions): SearchContext {
-  return searchFrom({ text, nlu: { entities }, mentions }, undefined);
+function isRefinement(nlu: Understood, state: ConversationState): boolean {
+  if (!state.search || nlu.cues.newTopic) return false;
+  const had = new Set([...(state.search.productTerms ?? []), ...state.search.query.toLowerCase().split(/\s+/)]);
+  const newProduct = nlu.constraints.productTerms.some((w) => !had.has(w));
+  return constrains(nlu) && !newProduct;
+}
+
+/** What a search is built from: the parse, and the prices of what was shown last. */
+type SearchInput = Pick<PolicyInput, 'lastShownMinPriceCents' | 'lastShownMaxPriceCents' | 'lastShownMedianPriceCents'> & { readonly nlu: Pick<Understood, 'constraints' | 'followUps'> };
+
+/**
+ * The search a shopper's first message asks for: its product words, and its price, rating,
+ * brand, colour and exclusion filters. `shopbot eval retrieval` scores retrieval through this, so
+ * the eval measures what a turn searches for.
+ */
+export function newSearch(nlu: Pick<Understood, 'constraints' | 'followUps'>): SearchContext {
+  return searchFrom({ nlu }, undefined);
 }
 
 /**
@@ -176,52 +148,82 @@ export function searchConstraints(s: SearchContext, page: number): { filters: Se
   return { filters, ...(brands ? { preferred: { filters: { brands }, min: page } } : {}) };
 }
 
-/** A search context as retriever filters. */
+/** A search context as retriever filters. Excluded brands and colours also exclude titles that name them. */
 export function searchFilters(s: SearchContext): SearchFilters {
+  const excludeBrands = s.excludeBrands ?? [];
+  const excludeColors = s.excludeColors ?? [];
+  const excludeTerms = [...new Set([...s.excludeTerms, ...excludeBrands, ...excludeColors])];
   return {
     ...(s.priceMinCents !== undefined ? { priceMinCents: s.priceMinCents } : {}),
     ...(s.priceMaxCents !== undefined ? { priceMaxCents: s.priceMaxCents } : {}),
     ...(s.brands.length ? { brands: s.brands } : {}),
     ...(s.colors.length ? { colors: s.colors } : {}),
+    ...(excludeBrands.length ? { excludeBrands } : {}),
+    ...(excludeColors.length ? { excludeColors } : {}),
     ...(s.categories.length ? { categories: s.categories } : {}),
     ...(s.minRating !== undefined ? { minRating: s.minRating } : {}),
-    ...(s.excludeTerms.length ? { excludeTerms: s.excludeTerms } : {}),
+    ...(excludeTerms.length ? { excludeTerms } : {}),
   };
 }
 
+/** Words appended to the product words for "bigger" / "smaller". */
+const SIZE_WORDS: Partial<Record<string, string>> = { bigger: 'large', smaller: 'small' };
+
 function searchFrom(input: SearchInput, base: SearchContext | undefined): SearchContext {
-  const e = input.nlu.entities;
-  const m = input.mentions;
-  const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], offset: 0 };
-  let priceMinCents = e.priceRange?.minCents ?? prev.priceMinCents;
-  let priceMaxCents = e.priceRange?.maxCents ?? prev.priceMaxCents;
-  let minRating = e.minRating ?? prev.minRating;
+  const c = input.nlu.constraints;
+  const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], excludeBrands: [], excludeColors: [], productTerms: [], offset: 0 };
+  let priceMinCents = c.priceRange ? c.priceRange.minCents : prev.priceMinCents;
+  let priceMaxCents = c.priceRange ? c.priceRange.maxCents : prev.priceMaxCents;
+  let minRating = c.minRating ?? prev.minRating;
   let offset = 0;
-  for (const r of e.refinements) {
-    if (r === 'cheaper' && input.lastShownMinPriceCents !== undefined) priceMaxCents = Math.max(0, input.lastShownMinPriceCents - 1);
+  const extra: string[] = [];
+  for (const r of input.nlu.followUps) {
+    // "Cheaper": under the middle of what was shown, so the whole page is cheaper and stays the same kind of product.
+    const cheaperCap = input.lastShownMedianPriceCents ?? input.lastShownMinPriceCents;
+    if (r === 'cheaper' && cheaperCap !== undefined) priceMaxCents = Math.max(0, cheaperCap - 1);
     if (r === 'pricier' && input.lastShownMaxPriceCents !== undefined) priceMinCents = input.lastShownMaxPriceCents + 1;
     if (r === 'better_rated') minRating = Math.max(minRating ?? 0, 4);
-    if (r === 'more') offset = prev.offset + PAGE;
+    if (r === 'more' || r === 'other_color') offset = prev.offset + PAGE;
+    const size = SIZE_WORDS[r];
+    if (size) extra.push(size);
   }
-  const search: SearchContext = {
-    query: base ? prev.query : searchText(input.text, input.nlu.entities.excludeTerms),
-    brands: m.brands.length ? [...m.brands] : prev.brands,
-    colors: e.colors.length || m.colors.length ? [...new Set([...e.colors, ...m.colors])] : prev.colors,
+  const refined = base !== undefined;
+  const features = c.features.filter((f) => !prev.query.split(' ').includes(f));
+  const query = refined ? [prev.query, ...features, ...extra].filter(Boolean).join(' ') : c.product || [...c.productTerms, ...c.features].join(' ');
+  const excludeColors = [...new Set([...(refined ? prev.excludeColors ?? [] : []), ...c.excludeColors])];
+  const excludeBrands = [...new Set([...(refined ? prev.excludeBrands ?? [] : []), ...c.excludeBrands])];
+  const colors = c.colors.length ? c.colors.filter((x) => !excludeColors.includes(x)) : input.nlu.followUps.includes('other_color') ? [] : prev.colors;
+  return {
+    query,
+    productTerms: refined && !c.productTerms.length ? prev.productTerms ?? [] : [...c.productTerms],
+    brands: c.brands.length ? [...c.brands] : prev.brands.filter((b) => !excludeBrands.includes(b)),
+    colors,
+    excludeBrands,
+    excludeColors,
     categories: prev.categories,
-    excludeTerms: [...new Set([...prev.excludeTerms, ...e.excludeTerms])],
+    excludeTerms: [...new Set([...prev.excludeTerms, ...c.excludeTerms])],
     offset,
     ...opt('priceMinCents', priceMinCents),
     ...opt('priceMaxCents', priceMaxCents),
     ...opt('minRating', minRating),
   };
-  return search;
 }
+
+/** Escalations a message's own answer or request goes before: a checkout with a large cart, a frustrated tone at a prompt. */
+const SOFT_ESCALATIONS = /^(?:high_value_cart|frustration|complaint)\b/;
 
 export function decide(state0: ConversationState, input: PolicyInput): Decision {
   const state: ConversationState = { ...state0, lang: input.nlu.lang, turn: state0.turn + 1 };
   if (input.action) return fromUiAction(input.action, state);
+  const cues = input.nlu.cues;
   if (input.escalation) {
-    return { actions: [{ type: 'handoff', reason: input.escalation.reason }], state: { ...state, lowConfidenceStreak: 0 } };
+    // Cart value alone never sends "checkout" to a person; an answer to the question just asked is read as that answer.
+    const asksCheckout = cues.cart === 'checkout' && !cues.checkoutProblem;
+    const answers = answersPending(state, input.nlu);
+    const soft = SOFT_ESCALATIONS.test(input.escalation.reason) && (input.escalation.reason.startsWith('high_value_cart') || !input.nlu.cues.complaint);
+    if (!((asksCheckout || answers) && soft)) {
+      return { actions: [{ type: 'handoff', reason: input.escalation.reason }], state: { ...state, lowConfidenceStreak: 0 } };
+    }
   }
 
   const pending = state.task;
@@ -229,78 +231,113 @@ export function decide(state0: ConversationState, input: PolicyInput): Decision 
   if (continued === 'digression' && pending) {
     // Answer the other question first, then bring the pending one back.
     const answered = decideFresh({ ...state, task: undefined }, input);
-    return resumeAfter(answered, pending) ? { actions: [...answered.actions, ...resumeAfter(answered, pending)!.actions], state: resumeAfter(answered, pending)!.state } : answered;
+    const resumed = resumeAfter(answered, pending);
+    return resumed ? { actions: [...answered.actions, ...resumed.actions], state: resumed.state } : answered;
   }
   if (continued && continued !== 'digression') return continued;
   return decideFresh(state, input);
 }
 
+/** Does the message answer what the assistant is waiting for (an e-mail, an order number, a code, yes / no)? */
+function answersPending(state: ConversationState, nlu: Understood): boolean {
+  const awaiting = state.task?.awaiting;
+  if (!awaiting) return false;
+  if (awaiting === 'email') return nlu.entities.emails.length > 0;
+  if (awaiting === 'orderId' || awaiting === 'choice') return nlu.cues.bareOrderIds.length > 0 || nlu.entities.emails.length > 0;
+  if (awaiting === 'code') return nlu.cues.code !== undefined;
+  if (awaiting === 'confirm') return nlu.cues.yes || nlu.cues.no;
+  return false;
+}
+
+function searchDecision(state: ConversationState, input: PolicyInput, refine: boolean): Decision {
+  const search = searchFrom(input, refine ? state.search : undefined);
+  return {
+    actions: [{ type: 'search', search, refined: refine }],
+    state: { ...state, search, lastIntent: 'product_search', lowConfidenceStreak: 0, ...(refine ? {} : { focusProductId: undefined }) },
+  };
+}
+
 function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   const { nlu } = input;
   const e = nlu.entities;
+  const { cues, references, constraints } = nlu;
   const intent = nlu.intent;
 
-  // A service task waiting for a slot: the answer fills it unless the shopper clearly moved on.
-  if (state.task?.awaiting === 'orderId' && e.orderIds[0]) {
-    return { actions: [{ type: 'order_status', orderId: e.orderIds[0] }], state: { ...state, task: undefined, lastIntent: 'order_status' } };
-  }
+  // A checkout waiting for an e-mail: the address fills it (a typed address is where the confirmation goes, not proof of who the shopper is).
   if (state.task?.awaiting === 'email' && e.emails[0] && state.task.kind === 'checkout') {
-    // A typed address is where the confirmation goes, not proof of who the shopper is.
     return { actions: [{ type: 'checkout', email: e.emails[0] }], state: { ...state, task: undefined, contactEmail: e.emails[0] } };
   }
+  // A checkout prompt is one question: anything else drops it.
+  if (state.task?.kind === 'checkout') state = { ...state, task: undefined };
+
+  // Cart operations named in words.
+  const cartDecision = decideCart(state, input);
+  if (cartDecision) return cartDecision;
 
   // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.
-  const wantsCart = intent === 'add_to_cart' && ADD_TO_CART_WORDS.test(input.text);
-  if (isRefinement(input, state) && !wantsCart && !['order_status', 'human_agent', 'complaint'].includes(intent)) {
-    const search = searchFrom(input, state.search);
-    return { actions: [{ type: 'search', search, refined: true }], state: { ...state, search, lastIntent: 'product_search', lowConfidenceStreak: 0 } };
-  }
- 
+  // A person asked for in words escalates before the policy (src/handoff); the intent alone does not stop a refinement.
+  const serviceLike = ['order_status', 'complaint'].includes(intent) && nlu.confidence >= 0.8;
+  if (isRefinement(nlu, state) && !serviceLike && !cues.serviceCue && !references.superlative) return searchDecision(state, input, true);
+
   // Service cue phrases ("cancel my order", "I want to return this") start their task whatever the
   // classifier's confidence: they are unambiguous, and the intent model often is not.
-  const cued = serviceCueOf(input.text, orderIdsIn(input.text, e).length > 0);
-  if (cued && cued !== 'policy' && cued !== 'checkout') return startTask(cued, { ...state, lastIntent: intent, lowConfidenceStreak: 0 }, input);
-  // A message naming an order number in the store's form is about that order, whatever else the
-  // classifier made of it ("where is SB-100102? my email is ...").
-  if (!cued && orderIdsInText(input.text).length > 0 && ['out_of_scope', 'shipping_delivery', 'order_status', 'account'].includes(intent)) {
+  const cued = cues.serviceCue;
+  if (cued && cued !== 'policy') return startTask(cued, { ...state, lastIntent: intent, lowConfidenceStreak: 0 }, input);
+  // A message naming an order number in the store's form is about that order, whatever else the classifier made of it.
+  if (!cued && cues.orderIds.length > 0 && ['out_of_scope', 'shipping_delivery', 'order_status', 'account', 'product_search', 'greeting'].includes(intent)) {
     return startTask('order_status', { ...state, lastIntent: 'order_status', lowConfidenceStreak: 0 }, input);
   }
 
-  const reference = referencedProduct(e, state);
+  // Questions about the shown products as a set: "which is the cheapest?", "the first or the second?".
+  if (references.superlative && state.lastShown.length > 0 && !constraints.productTerms.some((w) => !(state.search?.productTerms ?? []).includes(w))) {
+    const among = references.ordinals.length >= 2 ? references.ordinals.map((i) => state.lastShown[i < 0 ? state.lastShown.length + i : i]?.id).filter((x): x is string => !!x) : state.lastShown.map((s) => s.id);
+    const add = cues.cart === 'add' ? { addQuantity: Math.min(99, Math.max(1, constraints.quantity ?? 1)) } : {};
+    if (among.length) return { actions: [{ type: 'pick_shown', productIds: among, by: references.superlative, question: input.text, ...add }], state: { ...state, lastIntent: cues.cart === 'add' ? 'add_to_cart' : 'product_question', lowConfidenceStreak: 0 } };
+  }
+
+  const reference = referencedProduct(nlu, state);
   // A question about what is on screen is answered from those products, whatever the classifier made of it.
-  if (input.productQuestion && state.lastShown.length > 0 && !wantsCart && !['order_status', 'human_agent', 'complaint'].includes(intent)) {
+  if (input.productQuestion && state.lastShown.length > 0 && !cues.cart && !['order_status', 'human_agent', 'complaint'].includes(intent)) {
     const one = input.productQuestion === 'one' ? reference : undefined;
     const focus = one ?? state.focusProductId;
     const asked: Action = one ? { type: 'show_product', productId: one, question: input.text, viaClick: false } : { type: 'answer_question', question: input.text };
     return { actions: [asked], state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0, ...(focus ? { focusProductId: focus } : {}) } };
   }
+  const onlyPoints = !cues.question && constraints.product === '';
+  // "And the first one too" right after an add is another add.
+  if (reference && state.lastIntent === 'add_to_cart' && onlyPoints && !SERVICE_INTENTS.includes(intent)) return addDecision(state, input, reference);
+  // "How much is it?", "is it waterproof?": a question about the product in focus.
+  if (!reference && state.focusProductId && references.pronoun && cues.question && !cues.storeTopic && !cues.namesProduct && !cues.serviceCue && !SERVICE_INTENTS.includes(intent)) {
+    return { actions: [{ type: 'show_product', productId: state.focusProductId, question: input.text, viaClick: false }], state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0 } };
+  }
   // "The second one" points at a shown product whatever the classifier made of so short a message.
-  const pointsOnly = intent === 'add_to_cart' && !ADD_TO_CART_WORDS.test(input.text);
-  if (reference && (pointsOnly || ['product_search', 'product_question', 'out_of_scope'].includes(intent))) {
-    const onlyPoints = contentWords(input.text.replace(REFERENCE_WORDS, ' ')) === 0;
+  if (reference && (intent !== 'add_to_cart' || cues.cart !== 'add') && !SERVICE_INTENTS.includes(intent)) {
     return {
       actions: [{ type: 'show_product', productId: reference, ...(onlyPoints ? {} : { question: input.text }), viaClick: false }],
       state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0, focusProductId: reference },
     };
   }
-  // Shoppers describe a need in their own words ("something to keep my coffee hot"); a phrase that asks for a
-  // thing is a search even when the classifier, trained mostly on short queries, calls it out of scope.
-  if (intent === 'out_of_scope' && SHOPPING_CUE.test(input.text)) {
-    const search = searchFrom(input, undefined);
-    return { actions: [{ type: 'search', search, refined: false }], state: { ...state, lastIntent: 'product_search', lowConfidenceStreak: 0, search, focusProductId: undefined } };
-  }
 
-  const policyLike = intent === 'out_of_scope' && POLICY_TERMS.test(input.text);
-  // Repeated out-of-scope messages are a misunderstanding too; they count toward the handoff offer.
-  if (intent === 'out_of_scope' && !policyLike && !reference) {
-    const streak = state.lowConfidenceStreak + 1;
-    if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) return { actions: [{ type: 'handoff', reason: 'repeated_low_confidence' }], state: { ...state, lowConfidenceStreak: 0 } };
-    return { actions: [{ type: 'out_of_scope' }], state: { ...state, lastIntent: intent, lowConfidenceStreak: streak } };
+  // A message that names something the store sells is a search unless it clearly asks for something else.
+  const clearlyOther = SERVICE_INTENTS.includes(intent) && nlu.confidence >= 0.6 && !cues.shoppingCue;
+  if ((cues.namesProduct || (cues.shoppingCue && constraints.product !== '')) && !clearlyOther && (OVERRIDABLE_BY_PRODUCT.includes(intent) || cues.shoppingCue || nlu.confidence < 0.6)) {
+    // A product question about the product in focus ("is it waterproof?") stays with it.
+    const focus = state.focusProductId;
+    if (focus && cues.question && references.pronoun && !cues.shoppingCue) {
+      return { actions: [{ type: 'show_product', productId: focus, question: input.text, viaClick: false }], state: { ...state, lastIntent: 'product_question', lowConfidenceStreak: 0 } };
+    }
+    return searchDecision(state, input, false);
   }
+  // A follow-up with nothing else in it ("show more", "便宜点") pages the last search.
+  if (state.search && nlu.followUps.length > 0 && !serviceLike) return searchDecision(state, input, true);
+
+  const policyLike = intent === 'out_of_scope' && (cues.storeTopic || cues.policyQuestion);
+  // Repeated out-of-scope messages are a misunderstanding too; they count toward the handoff offer.
+  if (intent === 'out_of_scope' && !policyLike && !reference) return notUnderstood(state, intent);
   if (policyLike) return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
   // From here on the intent is never out_of_scope: every out-of-scope message was answered above.
   const lowConfidence = nlu.confidence < input.clarifyBelow;
-  if (lowConfidence && !reference) {
+  if (lowConfidence && !reference && !cues.complaint) {
     const streak = state.lowConfidenceStreak + 1;
     if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) {
       return { actions: [{ type: 'handoff', reason: 'repeated_low_confidence' }], state: { ...state, lowConfidenceStreak: 0 } };
@@ -310,45 +347,29 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   }
   const next: ConversationState = { ...state, lastIntent: intent, lowConfidenceStreak: 0 };
 
-  const service = ['order_status', 'cancel_order', 'returns_refunds', 'shipping_delivery', 'complaint', 'payment_problem', 'account'].includes(intent)
-    ? serviceTaskOf(input.text, intent, orderIdsIn(input.text, e).length > 0)
-    : undefined;
+  const service = SERVICE_INTENTS.includes(intent) ? cues.service : undefined;
   if (service === 'policy') {
     return { actions: [{ type: 'policy_answer', topic: POLICY_TOPICS[intent] ?? (intent === 'cancel_order' ? 'orders' : 'general'), question: input.text }], state: next };
   }
-  if (service && service !== 'checkout') return startTask(service, next, input);
+  if (service) return startTask(service, next, input);
 
   switch (intent) {
     case 'product_search': {
       if (reference) return { actions: [{ type: 'show_product', productId: reference, viaClick: false }], state: { ...next, focusProductId: reference } };
-      const search = searchFrom(input, undefined);
-      return { actions: [{ type: 'search', search, refined: false }], state: { ...next, search, focusProductId: undefined } };
+      if (constraints.product === '') return state.search && constrains(nlu) ? searchDecision(next, input, true) : notUnderstood(state, intent);
+      return searchDecision(next, input, false);
     }
     case 'product_question': {
       const id = reference ?? state.focusProductId;
-      const onlyPoints = reference !== undefined && contentWords(input.text.replace(REFERENCE_WORDS, ' ')) === 0;
-      if (id) return { actions: [{ type: 'show_product', productId: id, ...(onlyPoints ? {} : { question: input.text }), viaClick: false }], state: { ...next, focusProductId: id } };
-      const search = searchFrom(input, undefined);
-      return { actions: [{ type: 'search', search, refined: false }], state: { ...next, search } };
+      if (id) return { actions: [{ type: 'show_product', productId: id, ...(reference && onlyPoints ? {} : { question: input.text }), viaClick: false }], state: { ...next, focusProductId: id } };
+      return searchDecision(next, input, false);
     }
-    case 'add_to_cart': {
-      const id = reference ?? state.focusProductId ?? (state.lastShown.length === 1 ? state.lastShown[0]!.id : undefined);
-      if (!id) return { actions: [{ type: 'which_product' }], state: next };
-      const shown = state.lastShown.find((s) => s.id === id);
-      return {
-        actions: [{ type: 'add_to_cart', productId: id, quantity: Math.min(99, Math.max(1, e.quantities[0] ?? 1)), ...opt('slateId', shown?.slateId), ...opt('position', shown?.position) }],
-        state: { ...next, focusProductId: id },
-      };
-    }
+    case 'add_to_cart':
+      return addDecision(next, input, reference);
     case 'view_cart':
       return { actions: [{ type: 'show_cart' }], state: next };
     case 'checkout_help': {
-      const email = e.emails[0] ?? state.customer?.email ?? state.contactEmail;
-      const problem = /\b(fail\w*|error|declined?|not working|problem|issue|can'?t|won'?t|doesn'?t|how (do|can) i)\b|失败|错误|不行|怎么/i.test(input.text);
-      if (!problem && /\b(check ?out|place (the|my) order|buy (it|now|them)|pay now)\b|结账|下单|买单/i.test(input.text)) {
-        if (email) return { actions: [{ type: 'checkout', email }], state: { ...next, contactEmail: email } };
-        return { actions: [{ type: 'ask_email_for_checkout' }], state: { ...next, task: { kind: 'checkout', slots: {}, awaiting: 'email', confirm: false, options: [], excluded: [], retries: 0 } } };
-      }
+      if (!cues.checkoutProblem && cues.cart === 'checkout') return checkoutDecision(next, input);
       return { actions: [{ type: 'policy_answer', topic: 'general', question: input.text }], state: next };
     }
     case 'order_status': {
@@ -368,6 +389,64 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
     default: {
       const topic = POLICY_TOPICS[intent] ?? 'general';
       return { actions: [{ type: 'policy_answer', topic, question: input.text }], state: next };
+    }
+  }
+}
+
+/** Not understood: said so, and repeated misunderstandings count toward the handoff offer. */
+function notUnderstood(state: ConversationState, intent: Intent): Decision {
+  const streak = state.lowConfidenceStreak + 1;
+  if (streak >= HANDOFF_AFTER_LOW_CONFIDENCE) return { actions: [{ type: 'handoff', reason: 'repeated_low_confidence' }], state: { ...state, lowConfidenceStreak: 0 } };
+  return { actions: [{ type: 'out_of_scope' }], state: { ...state, lastIntent: intent, lowConfidenceStreak: streak } };
+}
+
+function checkoutDecision(state: ConversationState, input: PolicyInput): Decision {
+  const email = input.nlu.entities.emails[0] ?? state.customer?.email ?? state.contactEmail;
+  if (email) return { actions: [{ type: 'checkout', email }], state: { ...state, contactEmail: email, lastIntent: 'checkout_help' } };
+  return { actions: [{ type: 'ask_email_for_checkout' }], state: { ...state, lastIntent: 'checkout_help', task: { kind: 'checkout', slots: {}, awaiting: 'email', confirm: false, options: [], excluded: [], retries: 0 } } };
+}
+
+function addDecision(state: ConversationState, input: PolicyInput, reference: string | undefined): Decision {
+  const id = reference ?? state.focusProductId ?? (state.lastShown.length === 1 ? state.lastShown[0]!.id : undefined);
+  if (!id) return { actions: [{ type: 'which_product' }], state };
+  const shown = state.lastShown.find((s) => s.id === id);
+  const quantity = Math.min(99, Math.max(1, input.nlu.constraints.quantity ?? 1));
+  return {
+    actions: [{ type: 'add_to_cart', productId: id, quantity, ...opt('slateId', shown?.slateId), ...opt('position', shown?.position) }],
+    state: { ...state, focusProductId: id, lastIntent: 'add_to_cart', lowConfidenceStreak: 0 },
+  };
+}
+
+/** Cart operations the parse names: add (a shown or focused product), remove, empty, change a quantity, view, checkout. */
+function decideCart(state: ConversationState, input: PolicyInput): Decision | undefined {
+  const { nlu } = input;
+  const cart = nlu.cues.cart;
+  if (!cart) return undefined;
+  const next: ConversationState = { ...state, lowConfidenceStreak: 0 };
+  const reference = referencedProduct(nlu, state);
+  switch (cart) {
+    case 'checkout':
+      return nlu.cues.checkoutProblem ? undefined : checkoutDecision(next, input);
+    case 'clear':
+      return { actions: [{ type: 'remove_from_cart', all: true }], state: { ...next, lastIntent: 'view_cart' } };
+    case 'remove':
+      if (nlu.intent !== 'add_to_cart' && nlu.intent !== 'view_cart' && nlu.intent !== 'out_of_scope' && nlu.intent !== 'product_question' && nlu.confidence >= 0.7) return undefined;
+      return { actions: [{ type: 'remove_from_cart', ...opt('productId', reference) }], state: { ...next, lastIntent: 'view_cart' } };
+    case 'set_quantity': {
+      const quantity = nlu.constraints.quantity ?? nlu.entities.quantities[0];
+      if (quantity === undefined) return undefined;
+      return { actions: [{ type: 'set_quantity', ...opt('productId', reference), quantity: Math.min(99, Math.max(0, quantity)) }], state: { ...next, lastIntent: 'add_to_cart' } };
+    }
+    case 'view':
+      return { actions: [{ type: 'show_cart' }], state: { ...next, lastIntent: 'view_cart' } };
+    case 'add': {
+      // "add the second one", "ok add them to my cart", "第二个加入购物车": a shown or focused product.
+      if (!reference && !state.focusProductId && state.lastShown.length !== 1) {
+        // "add them" after one search: the first card is what "them" names ("do you sell airpods?" -> "add them").
+        if (nlu.references.pronoun && state.lastShown.length > 0 && nlu.constraints.productTerms.length === 0) return addDecision(next, input, state.lastShown[0]!.id);
+        if (nlu.constraints.productTerms.length > 0) return undefined;
+      }
+      return addDecision(next, input, reference);
     }
   }
 }

@@ -5,33 +5,42 @@ import { ConversationStateSchema, type ConversationState, type ConversationsDele
 const INACTIVE = `SELECT id FROM conversations c WHERE c.updated_at < @cutoff AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.ts >= @cutoff)`;
 
 export class SqliteStateStore implements StateStore {
-  constructor(private readonly db: SqliteDb) {}
+  // Prepared once: compiling SQL on every turn's load, save and append was a measurable share of a turn.
+  private readonly statements;
+  private readonly appendRows;
+
+  constructor(private readonly db: SqliteDb) {
+    this.statements = {
+      load: db.prepare<[string], { state: string }>('SELECT state FROM conversations WHERE id = ?'),
+      save: db.prepare(
+        `INSERT INTO conversations (id, user_id, channel, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      ),
+      insertMessage: db.prepare('INSERT INTO messages (conversation_id, role, text, payload, ts) VALUES (?, ?, ?, ?, ?)'),
+      transcript: db.prepare<[string, number], { role: TranscriptRow['role']; text: string; payload: string | null; ts: number }>(
+        'SELECT role, text, payload, ts FROM (SELECT seq, role, text, payload, ts FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+      ),
+    };
+    this.appendRows = db.transaction((conversationId: string, rows: readonly TranscriptRow[]) => {
+      for (const r of rows) this.statements.insertMessage.run(conversationId, r.role, r.text, r.payload === undefined ? null : JSON.stringify(r.payload), r.ts);
+    });
+  }
 
   async load(conversationId: string): Promise<ConversationState | undefined> {
-    const row = this.db.prepare('SELECT state FROM conversations WHERE id = ?').get(conversationId) as { state: string } | undefined;
+    const row = this.statements.load.get(conversationId);
     return row ? ConversationStateSchema.parse(JSON.parse(row.state)) : undefined;
   }
 
   async save(state: ConversationState, nowMs: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO conversations (id, user_id, channel, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-      )
-      .run(state.conversationId, state.userId, state.channel, JSON.stringify(state), nowMs, nowMs);
+    this.statements.save.run(state.conversationId, state.userId, state.channel, JSON.stringify(state), nowMs, nowMs);
   }
 
   async appendTranscript(conversationId: string, rows: readonly TranscriptRow[]): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO messages (conversation_id, role, text, payload, ts) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      for (const r of rows) insert.run(conversationId, r.role, r.text, r.payload === undefined ? null : JSON.stringify(r.payload), r.ts);
-    })();
+    this.appendRows(conversationId, rows);
   }
 
   async transcript(conversationId: string, limit = 200): Promise<TranscriptRow[]> {
-    const rows = this.db
-      .prepare('SELECT role, text, payload, ts FROM (SELECT seq, role, text, payload, ts FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq')
-      .all(conversationId, limit) as { role: TranscriptRow['role']; text: string; payload: string | null; ts: number }[];
+    const rows = this.statements.transcript.all(conversationId, limit);
     return rows.map((r) => ({ role: r.role, text: r.text, ts: r.ts, ...(r.payload ? { payload: JSON.parse(r.payload) as unknown } : {}) }));
   }
 

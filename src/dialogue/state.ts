@@ -18,6 +18,10 @@ export const SearchContextSchema = z.object({
   categories: z.array(z.string()).default([]),
   minRating: z.number().optional(),
   excludeTerms: z.array(z.string()).default([]),
+  excludeBrands: z.array(z.string()).default([]),
+  excludeColors: z.array(z.string()).default([]),
+  /** The product type asked for ("mattress"): a refinement keeps it, a new product type starts a new search. */
+  productTerms: z.array(z.string()).default([]),
   /** How many results were already shown for this query ("show more" continues from here). */
   offset: z.number().int().default(0),
 });

@@ -1,8 +1,12 @@
 /**
- * Funnel writes happen off the reply path: `log()` only queues; a timer (or a full batch) flushes
- * to the store in one transaction. A failed flush keeps the batch and retries on the next tick, so
+ * Funnel writes in batches. `commit()` is for a turn's events: they are stored before its promise
+ * resolves, so a turn is acknowledged only once its events are on disk (a group commit: every turn
+ * that commits during one event-loop pass shares one transaction, written on the next pass).
+ * `log()` is for events nobody waits on: it only queues, and a timer (or a full batch) flushes. A
+ * failed flush keeps the batch and retries on the next tick (waiting turns are told it failed), so
  * nothing is lost while the store is briefly unavailable; `close()` flushes what is left.
  */
+import { ShopbotError } from '../errors.js';
 import type { FunnelEventInput } from './events.js';
 import type { FunnelLog, FunnelStore } from './types.js';
 
@@ -12,6 +16,12 @@ export interface Logger {
   error(obj: unknown, msg?: string): void;
 }
 
+/**
+ * Events held while the store is down. Beyond it `commit()` refuses (the turn fails, unanswered,
+ * instead of being acknowledged without its events) and `log()` drops, counted in `dropped`.
+ */
+export const MAX_QUEUED_EVENTS = 100_000;
+
 export type FunnelListener = (events: readonly FunnelEventInput[]) => void;
 
 export class FunnelWriter {
@@ -20,6 +30,10 @@ export class FunnelWriter {
   private flushing: Promise<void> | undefined;
   private readonly listeners: FunnelListener[] = [];
   private failures = 0;
+  private droppedEvents = 0;
+  /** Turns waiting for the queued events to be stored. */
+  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private immediate: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly store: FunnelStore,
@@ -32,6 +46,10 @@ export class FunnelWriter {
   }
 
   log(...events: FunnelEventInput[]): void {
+    if (this.queue.length + events.length > MAX_QUEUED_EVENTS) {
+      this.droppedEvents += events.length;
+      return;
+    }
     this.queue.push(...events);
     if (this.queue.length >= this.options.flushBatchSize) void this.flush();
     else if (!this.timer) {
@@ -40,8 +58,27 @@ export class FunnelWriter {
     }
   }
 
+  /** Queues a turn's events and resolves once they are stored (with whatever else was queued). */
+  commit(...events: FunnelEventInput[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    if (this.queue.length + events.length > MAX_QUEUED_EVENTS) return Promise.reject(new ShopbotError('STORE_UNAVAILABLE', `the funnel store is behind by ${this.queue.length} events`));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push(...events);
+      this.waiters.push({ resolve, reject });
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        void this.flush();
+      });
+    });
+  }
+
   get pending(): number {
     return this.queue.length;
+  }
+
+  /** Events `log()` dropped because the queue was full (the store down for long). */
+  get dropped(): number {
+    return this.droppedEvents;
   }
 
   get failedFlushes(): number {
@@ -53,13 +90,17 @@ export class FunnelWriter {
     while (this.flushing) await this.flushing;
     if (this.queue.length === 0) return;
     const batch = this.queue;
+    const waiters = this.waiters;
     this.queue = [];
+    this.waiters = [];
     this.flushing = (async () => {
       try {
         await this.store.append(batch);
+        for (const w of waiters) w.resolve();
         for (const l of this.listeners) l(batch);
       } catch (err) {
         this.failures++;
+        for (const w of waiters) w.reject(err);
         this.queue = batch.concat(this.queue);
         this.options.log.error({ err, events: batch.length }, 'funnel flush failed; will retry');
         if (!this.timer) {
@@ -74,6 +115,7 @@ export class FunnelWriter {
   }
 
   async close(): Promise<void> {
+    if (this.immediate) (clearImmediate(this.immediate), (this.immediate = undefined));
     await this.flush();
     if (this.timer) clearTimeout(this.timer);
   }

@@ -24,7 +24,7 @@ const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 export const TeamSchema = z.object({
   id: z.string().regex(/^[a-z0-9_-]{1,40}$/),
   name: z.string().min(1).max(80),
-  /** Topics the team handles: billing, shipping, returns, sales, complaints, legal, general. */
+  /** Topics the team handles (src/handoff/routing.ts names them): billing, account, shipping, returns, sales, complaints, legal, general. */
   skills: z.array(z.string().min(1).max(40)).min(1).max(30),
   languages: z.array(LangSchema).min(1).default(['en', 'zh']),
   /** Absent: always open. Days are 0 (Sunday) to 6. */
@@ -68,7 +68,7 @@ export type HandoffFile = z.infer<typeof HandoffFileSchema>;
 
 export const DEFAULT_HANDOFF: HandoffFile = HandoffFileSchema.parse({
   teams: [
-    { id: 'billing', name: 'Billing', skills: ['billing', 'legal'], capacity: 10 },
+    { id: 'billing', name: 'Billing', skills: ['billing', 'account', 'legal'], capacity: 10 },
     { id: 'shipping', name: 'Shipping', skills: ['shipping', 'general'], capacity: 10 },
     { id: 'returns', name: 'Returns', skills: ['returns', 'complaints'], capacity: 10 },
     { id: 'sales', name: 'Sales', skills: ['sales'], capacity: 10 },

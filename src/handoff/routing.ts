@@ -4,20 +4,20 @@
  */
 import type { TaskKind } from '../dialogue/index.js';
 import type { Lang } from '../messages.js';
-import type { Intent } from '../nlu/index.js';
+import type { Entities, Intent, IntentScore } from '../nlu/index.js';
 import type { Priority, Team, TriggerKind } from './config.js';
 
 export const PRIORITY_RANK: Readonly<Record<Priority, number>> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
+/** The topic each service intent names; intents absent here (complaint, human_agent, greetings, out of scope) name none. */
 const TOPIC_OF_INTENT: Partial<Record<Intent, string>> = {
   payment_problem: 'billing',
   coupon_question: 'billing',
-  account: 'billing',
+  account: 'account',
   order_status: 'shipping',
   shipping_delivery: 'shipping',
   cancel_order: 'shipping',
   returns_refunds: 'returns',
-  complaint: 'complaints',
   product_search: 'sales',
   product_question: 'sales',
   add_to_cart: 'sales',
@@ -29,32 +29,65 @@ const TOPIC_OF_TASK: Partial<Record<TaskKind, string>> = {
   cancel_order: 'shipping',
   change_address: 'shipping',
   return_order: 'returns',
-  refund_status: 'billing',
+  refund_status: 'returns',
   checkout: 'sales',
 };
 
-const TOPIC_CUES: readonly [string, RegExp][] = [
-  ['billing', /\b(pay(ment)?|paid|charged?|card|invoice|billing|refund(ed)?|money back|coupon|discount)\b|付款|支付|扣款|扣费|退款|发票|优惠/i],
-  ['returns', /\b(return(ing|ed)?|exchange|send (it )?back|damaged|broken|defective|wrong item)\b|退货|换货|退回|坏了|破损/i],
-  ['shipping', /\b(ship(ping|ped)?|deliver(y|ed)?|track(ing)?|parcel|package|courier|late|lost|address)\b|物流|快递|发货|送达|地址|包裹/i],
-  ['sales', /\b(buy|purchase|bulk|wholesale|price|product|recommend|stock)\b|购买|批发|价格|推荐/i],
-];
+/**
+ * A runner-up intent names the topic of a complaint or a request for a person ("my parcel is late,
+ * I want to complain": complaint first, shipping_delivery second) when it keeps at least this share
+ * of the top intent's probability. Chosen on the routing dev split (evals/routing.ts).
+ */
+export const RUNNER_UP_SHARE = 0.05;
 
-/** The topic a message names, if it names one. */
-export function topicFromText(text: string): string | undefined {
-  return TOPIC_CUES.find(([, re]) => re.test(text))?.[0];
+/** What the routing reads of the NLU's structured parse (never the raw text). */
+export interface RoutingParse {
+  readonly intent: Intent;
+  readonly confidence: number;
+  readonly ranking: readonly IntentScore[];
+  readonly entities: Pick<Entities, 'orderIds' | 'money'>;
 }
 
-/** The topic of an escalation: the trigger when it says, else what the conversation was about. */
-export function topicOf(trigger: TriggerKind, context: { intent?: Intent; lastIntent?: Intent; taskKind?: TaskKind; text?: string }): string {
+export interface RoutingContext {
+  readonly parse?: RoutingParse;
+  readonly lastIntent?: Intent;
+  readonly taskKind?: TaskKind;
+}
+
+/** The topic the parse's own intent names, and the best runner-up service intent's. */
+export function topicsOfParse(parse: RoutingParse): { own?: string; runnerUp?: string } {
+  const own = TOPIC_OF_INTENT[parse.intent];
+  const top = parse.ranking[0]?.confidence ?? parse.confidence;
+  const next = parse.ranking.find((r) => r.intent !== parse.intent && TOPIC_OF_INTENT[r.intent] && r.confidence >= top * RUNNER_UP_SHARE);
+  const runnerUp = next ? TOPIC_OF_INTENT[next.intent] : undefined;
+  return { ...(own ? { own } : {}), ...(runnerUp ? { runnerUp } : {}) };
+}
+
+/**
+ * The topic of an escalation: the trigger when it says; else this message's intent; else the task
+ * or intent the conversation was in (a frustrated "this is ridiculous" is about the return under
+ * way); else the message's runner-up intent; else an order number in the message makes it an order
+ * question; else a complaint goes to complaints and anything else to general.
+ */
+export function topicOf(trigger: TriggerKind, context: RoutingContext): string {
   if (trigger === 'payment_card') return 'billing';
   if (trigger === 'legal_threat') return 'legal';
   if (trigger === 'high_value_cart') return 'sales';
+  const parsed = context.parse ? topicsOfParse(context.parse) : {};
   const fromTask = context.taskKind ? TOPIC_OF_TASK[context.taskKind] : undefined;
-  const fromText = context.text ? topicFromText(context.text) : undefined;
-  const fromIntent = fromText ?? (context.intent ? TOPIC_OF_INTENT[context.intent] : undefined) ?? (context.lastIntent ? TOPIC_OF_INTENT[context.lastIntent] : undefined);
-  if (trigger === 'complaint') return fromTask ?? (fromIntent && fromIntent !== 'sales' ? fromIntent : 'complaints');
-  return fromTask ?? fromIntent ?? 'general';
+  const fromHistory = context.lastIntent ? TOPIC_OF_INTENT[context.lastIntent] : undefined;
+  const fromEntities = context.parse?.entities.orderIds.length ? 'shipping' : undefined;
+  // A complaint about browsing is still a complaint: sales does not take grievances.
+  const topical = [parsed.own, fromTask, fromHistory, parsed.runnerUp, fromEntities].find((t) => t && !(trigger === 'complaint' && t === 'sales'));
+  return topical ?? (trigger === 'complaint' ? 'complaints' : 'general');
+}
+
+/** The escalation's priority: the trigger's, raised to high when money is stuck or the shopper is frustrated. */
+export function priorityOf(trigger: TriggerKind, context: { parse?: RoutingParse; negativeStreak: number; rulePriority?: Priority }): Priority {
+  let priority = context.rulePriority ?? defaultPriority(trigger);
+  const raise = context.negativeStreak > 0 || context.parse?.intent === 'payment_problem';
+  if (raise && PRIORITY_RANK[priority] < PRIORITY_RANK.high) priority = 'high';
+  return priority;
 }
 
 export function defaultPriority(trigger: TriggerKind): Priority {

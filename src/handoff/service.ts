@@ -12,9 +12,9 @@ import type { NluResult } from '../nlu/index.js';
 import { render, type Templates } from '../templates/index.js';
 import type { StoreConnector } from '../store/index.js';
 import { PRIORITIES, type HandoffFile, type Priority, type TriggerKind } from './config.js';
-import type { SqliteHandoffQueue, Ticket } from './queue.js';
+import type { HandoffQueue, ThreadStore, Ticket } from './queue.js';
 import { maskPersonalData, redactPaymentData, sanitizeText } from '../privacy/index.js';
-import { defaultPriority, PRIORITY_RANK, route, topicOf } from './routing.js';
+import { PRIORITY_RANK, priorityOf, route, topicOf, type RoutingParse } from './routing.js';
 import { detectTrigger, frustrationStreak, type Trigger } from './triggers.js';
 import { buildBrief, type ShopperBrief } from './summary.js';
 
@@ -49,14 +49,14 @@ export interface SupportCallbacks {
 /** What a turn asks of the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
 export interface HandoffHooks {
   /** Opens a routed ticket; no ticketId means nobody can take it (the bot keeps the conversation). */
-  escalate(state: ConversationState, reason: string, lastMessage?: string): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean }>;
+  escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean }>;
   relayShopperMessage(state: ConversationState, text: string): Promise<void>;
   /** Escalation triggers on the shopper's message; also tracks the frustration streak. */
   detect?(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: { kind: string; ruleId?: string }; negativeStreak: number };
 }
 
 export interface HandoffServiceDeps {
-  readonly queue: SqliteHandoffQueue;
+  readonly queue: HandoffQueue;
   readonly states: StateStore;
   readonly store: StoreConnector;
   readonly funnel: { log(...events: FunnelEventInput[]): void };
@@ -104,6 +104,11 @@ export class HandoffService implements HandoffHooks {
     };
   }
 
+  /** Where a Slack/Teams desk remembers its threads: the queue's store, so a restart or another server finds them. */
+  threads(desk: 'slack' | 'teams'): ThreadStore {
+    return this.deps.queue.threads(desk);
+  }
+
   subscribe(listener: (e: QueueEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -123,16 +128,15 @@ export class HandoffService implements HandoffHooks {
   }
 
   /** Opens (or returns the open) ticket for the conversation. Without agents, opens nothing. */
-  async escalate(state: ConversationState, reason: string, lastMessage?: string): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: Priority; afterHours?: boolean }> {
+  async escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: Priority; afterHours?: boolean }> {
     if (!this.deps.hasAgents()) return {};
     const existing = await this.deps.queue.openFor(state.conversationId);
     if (existing) return { team: existing.team, queuePosition: await this.deps.queue.position(existing), ticketId: existing.id, priority: priorityName(existing.priority) };
     const now = this.deps.now();
     const [kind, ruleId] = reason.split(':') as [TriggerKind, string | undefined];
     const rule = ruleId ? this.deps.config.rules.find((r) => r.id === ruleId) : undefined;
-    let priority = rule?.priority ?? defaultPriority(kind);
-    if (state.negativeStreak > 0 && PRIORITY_RANK[priority] < PRIORITY_RANK.high) priority = 'high';
-    const topic = topicOf(kind, { ...(state.lastIntent ? { lastIntent: state.lastIntent } : {}), ...(state.task ? { taskKind: state.task.kind } : {}), ...(lastMessage ? { text: lastMessage } : {}) });
+    const priority = priorityOf(kind, { negativeStreak: state.negativeStreak, ...(parse ? { parse } : {}), ...(rule ? { rulePriority: rule.priority } : {}) });
+    const topic = topicOf(kind, { ...(parse ? { parse } : {}), ...(state.lastIntent ? { lastIntent: state.lastIntent } : {}), ...(state.task ? { taskKind: state.task.kind } : {}) });
     const routed = route({ topic, lang: state.lang, nowMs: now, teams: this.deps.config.teams, load: await this.deps.queue.load(), ...(rule?.team ? { preferTeam: rule.team } : {}) });
     const brief = await buildBrief({ state, reason, priority, topic, team: routed.team.name, states: this.deps.states, store: this.deps.store, ...(lastMessage ? { lastMessage } : {}) });
     const ticket = await this.deps.queue.create({

@@ -15,6 +15,7 @@ import { MemoryConnectionCounter, RedisConnectionCounter, type ConnectionCounter
 
 export type { ConnectionCounter } from './connections.js';
 export { MemoryConnectionCounter, RedisConnectionCounter } from './connections.js';
+export { TurnAdmission, type AdmissionOptions } from './admission.js';
 
 /** A rate limit: at most `points` hits per `durationSec`; `blockSec` keeps the key refused for longer once over. */
 export interface RateRule {

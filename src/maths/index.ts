@@ -2,3 +2,4 @@
 export { createRng, shuffle, type Rng } from './rng.js';
 export { TopK } from './top-k.js';
 export { dot, dotAt, normalized, normalizeInPlace } from './vectors.js';
+export { differenceOfProportions, meanWithInterval, quantile, Z95, type ProportionDifference } from './stats.js';

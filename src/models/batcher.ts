@@ -21,6 +21,8 @@ interface Pending<I, O> {
 export interface MicroBatcherOptions {
   readonly maxBatchSize: number;
   readonly maxWaitMs: number;
+  /** Told the size of each batch run (the server's /metrics). */
+  readonly onBatch?: (size: number) => void;
 }
 
 export type BatchRunner<I, O> = (items: readonly I[]) => Promise<O[]>;
@@ -100,6 +102,7 @@ export class MicroBatcher<I, O> {
       }
       this.queued -= n;
       for (const e of batch) if (e.onAbort) e.signal?.removeEventListener('abort', e.onAbort);
+      this.options.onBatch?.(n);
       try {
         const out = await this.runner(batch.flatMap((e) => e.items));
         if (out.length !== n) throw new ShopbotError('INTERNAL', `model returned ${out.length} outputs for ${n} inputs`);

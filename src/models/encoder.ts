@@ -24,7 +24,7 @@ interface Item {
   readonly ids: readonly number[];
 }
 
-export async function openTextEncoder(cfg: ModelsConfig, log: ModelLogger): Promise<TextEncoder> {
+export async function openTextEncoder(cfg: ModelsConfig, log: ModelLogger, observe: { onBatch?: (size: number) => void } = {}): Promise<TextEncoder> {
   const model = await loadOnnxModel(cfg, cfg.embedding, log);
   const extra = model.config.shopbot;
   if (extra.task !== 'embedding') {
@@ -40,7 +40,7 @@ export async function openTextEncoder(cfg: ModelsConfig, log: ModelLogger): Prom
       if (!hidden) throw new ShopbotError('INTERNAL', `${cfg.embedding}: no last_hidden_state output`);
       return meanPoolNormalize(hidden.data, batch.attentionMask, batch.batch, batch.seqLen, dim);
     },
-    { maxBatchSize: cfg.maxBatchSize, maxWaitMs: cfg.maxBatchWaitMs },
+    { maxBatchSize: cfg.maxBatchSize, maxWaitMs: cfg.maxBatchWaitMs, ...(observe.onBatch ? { onBatch: observe.onBatch } : {}) },
   );
   const encoder: TextEncoder = {
     dim,

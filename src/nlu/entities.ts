@@ -57,21 +57,41 @@ const EN_MONEY_WORD = '(?:dollars?|bucks|usd|euros?|eur|pounds?|gbp|yuan|rmb|cny
 /** "$20", "20 dollars", "$20-$50", "20 to 50 bucks": an amount with an optional currency on either side. */
 const AMOUNT = `([$€£¥])?\\s?(${NUM})(?:\\s?(${EN_MONEY_WORD}))?`;
 const EN_RANGE_RE = new RegExp(`\\b(?:between|from)?\\s*${AMOUNT}\\s*(?:-|–|to|and)\\s*${AMOUNT}`, 'gi');
-const EN_MAX_RE = new RegExp(`\\b(?:under|below|less than|cheaper than|no more than|not more than|at most|up to|max(?:imum)?|within|lower than|beneath|tops)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
+const EN_MAX_RE = new RegExp(`\\b(?:nothing (?:over|above|more than|pricier than)|not over|no higher than|under|below|less than|cheaper than|no more than|not more than|at most|up to|max(?:imum)?|within|lower than|beneath|tops)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
 const EN_MIN_RE = new RegExp(`\\b(?:over|above|more than|at least|from|min(?:imum)?|higher than|starting at)\\s*${AMOUNT}(?!\\s*(?:stars?|%|percent|days?|weeks?|hours?|minutes?|years?|items?|pieces?))`, 'gi');
 const EN_AMOUNT_RE = new RegExp(`([$€£¥])\\s?(${NUM})|\\b(${NUM})\\s?(${EN_MONEY_WORD})\\b`, 'gi');
-const EN_OR_LESS_RE = new RegExp(`${AMOUNT}\\s+(?:or less|or under|or below|max|and under|and below)\\b`, 'gi');
+const EN_OR_LESS_RE = new RegExp(`${AMOUNT}\\s+(?:or less|or under|or below|max|tops|and under|and below)\\b`, 'gi');
 const EN_OR_MORE_RE = new RegExp(`${AMOUNT}\\s+(?:or more|and up|and above|plus|or above)\\b`, 'gi');
 
-const ZH_CUR = '(?:元|块钱|块|人民币|rmb)';
+const ZH_CUR = '(?:美元|美金|元|块钱|块|人民币|刀|rmb)';
 const ZH_RANGE_RE = new RegExp(`(${ZH_NUM})\\s*${ZH_CUR}?\\s*(?:到|至|-|–|~)\\s*(${ZH_NUM})\\s*(${ZH_CUR})?`, 'g');
 const ZH_MAX_RE = new RegExp(`(?:不超过|不高于|低于|少于|不到|小于|最多|最高|预算)\\s*(${ZH_NUM})\\s*(${ZH_CUR})?|(${ZH_NUM})\\s*(${ZH_CUR})?\\s*(?:以下|以内|之内|内)`, 'g');
 const ZH_MIN_RE = new RegExp(`(?:不低于|高于|超过|大于|至少|最少)\\s*(${ZH_NUM})\\s*(${ZH_CUR})?|(${ZH_NUM})\\s*(${ZH_CUR})?\\s*(?:以上|起)`, 'g');
 const ZH_AMOUNT_RE = new RegExp(`[¥￥]\\s?(${NUM})|(${ZH_NUM})\\s*(${ZH_CUR})`, 'g');
 
 
+/** Amounts in words before a currency word ("twenty bucks", "a hundred dollars") are read as digits. */
+const EN_WORD_AMOUNT_RE = /\b(?:(a|one|two|three|four|five)\s+)?(hundred|ten|fifteen|twenty|twenty[- ]five|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?=\s+(?:dollars?|bucks|usd|euros?|pounds?|quid)\b)/gi;
+const WORD_TENS: Readonly<Record<string, number>> = { hundred: 100, ten: 10, fifteen: 15, twenty: 20, 'twenty five': 25, 'twenty-five': 25, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+
+function amountsInDigits(text: string): string {
+  if (!/dollar|buck|usd|euro|pound|quid/i.test(text)) return text;
+  return text.replace(EN_WORD_AMOUNT_RE, (whole, times: string | undefined, word: string) => {
+    const base = WORD_TENS[word.toLowerCase().replace(/\s+/, ' ')];
+    if (base === undefined) return whole;
+    const n = times && base === 100 ? (EN_NUMBER_WORDS[times.toLowerCase()] ?? 1) * 100 : base;
+    // Keep the length: the claims index characters of this text.
+    return String(n).padStart(whole.length, ' ');
+  });
+}
+
+const EN_AROUND_RE = new RegExp(`\\b(?:around|about|roughly|approximately|approx\\.?|close to|~)\\s*${AMOUNT}`, 'gi');
+const ZH_AROUND_RE = new RegExp(`(${ZH_NUM})\\s*(${ZH_CUR})\\s*(?:左右|上下)`, 'g');
+/** "Around $20" is a budget: a quarter either side. */
+const AROUND_SPREAD = 0.25;
+
 export function extractEntities(input: string, options: EntityOptions = {}): Entities {
-  const text = input.slice(0, MAX_CHARS).normalize('NFKC');
+  const text = amountsInDigits(input.slice(0, MAX_CHARS).normalize('NFKC'));
   const lower = text.toLowerCase();
   const claims = new Claims(text.length);
   const fallbackCurrency = options.defaultCurrency ?? (options.lang === 'zh' ? 'CNY' : 'USD');
@@ -108,12 +128,21 @@ export function extractEntities(input: string, options: EntityOptions = {}): Ent
     const hi = amountAt(m[5], m[4], m[6], m[1], m[3]);
     if (lo !== undefined && hi !== undefined) setRange({ minCents: Math.min(lo, hi), maxCents: Math.max(lo, hi) });
   });
+  const around = (v: number | undefined) => {
+    if (v !== undefined) setRange({ minCents: Math.round(v * (1 - AROUND_SPREAD)), maxCents: Math.round(v * (1 + AROUND_SPREAD)) });
+  };
+  if (hasDigit) scan(lower, EN_AROUND_RE, claims, (m) => {
+    if (!m[1] && !m[3]) return false;
+    around(amountAt(m[2], m[1], m[3]));
+  });
+  if (hasNumber && hasHan) scan(lower, ZH_AROUND_RE, claims, (m) => around(amountAt(m[1], m[2])));
   if (hasDigit) scan(lower, EN_MAX_RE, claims, (m) => {
     const v = amountAt(m[2], m[1], m[3]);
     if (v !== undefined) setRange({ maxCents: v });
   });
   if (hasDigit) scan(lower, EN_OR_LESS_RE, claims, (m) => {
-    if (!m[1] && !m[3]) return false;
+    // "100 max", "50 tops" say it is a budget; "2 or less" alone does not.
+    if (!m[1] && !m[3] && !/(?:max|tops)$/.test(m[0])) return false;
     const v = amountAt(m[2], m[1], m[3]);
     if (v !== undefined) setRange({ maxCents: v });
   });
@@ -324,7 +353,7 @@ function extractRefinements(lower: string): Refinement[] {
   return REFINEMENTS.filter(([, re]) => re.test(lower)).map(([r]) => r);
 }
 
-const EN_NEG_STOP = new Set(['too', 'very', 'so', 'more', 'less', 'longer', 'problem', 'problems', 'thanks', 'thank', 'sure', 'idea', 'need', 'one', 'way', 'matter', 'yet', 'really', 'at', 'only', 'just', 'that', 'this', 'it', 'worries', 'rush', 'hurry', 'doubt', 'i', 'me', 'you', 'than', 'working', 'received', 'arrived', 'bad', 'good', 'what', 'available', 'want', 'like', 'have', 'know', 'see', 'find', 'be', 'do', 'and', 'or', 'to', 'in', 'on', 'for', 'of', 'with', 'my', 'your', 'all', 'big', 'enough', 'happy', 'satisfied', 'right', 'ok', 'okay', 'mine', 'yours']);
+const EN_NEG_STOP = new Set(['over', 'above', 'under', 'below', 'higher', 'too', 'very', 'so', 'more', 'less', 'longer', 'problem', 'problems', 'thanks', 'thank', 'sure', 'idea', 'need', 'one', 'way', 'matter', 'yet', 'really', 'at', 'only', 'just', 'that', 'this', 'it', 'worries', 'rush', 'hurry', 'doubt', 'i', 'me', 'you', 'than', 'working', 'received', 'arrived', 'bad', 'good', 'what', 'available', 'want', 'like', 'have', 'know', 'see', 'find', 'be', 'do', 'and', 'or', 'to', 'in', 'on', 'for', 'of', 'with', 'my', 'your', 'all', 'big', 'enough', 'happy', 'satisfied', 'right', 'ok', 'okay', 'mine', 'yours']);
 const EN_ARTICLES = new Set(['a', 'an', 'the', 'any', 'some']);
 /** Words that end a negated phrase ("no leather please", "without lids under $20"). */
 const EN_PHRASE_END = new Set(['please', 'but', 'under', 'below', 'over', 'above', 'around', 'about', 'between', 'which', 'because', 'size', 'color', 'colour', 'either', 'though', 'thx']);
@@ -346,6 +375,8 @@ function extractExcluded(lower: string): string[] {
     out.push(words.slice(0, n).join(' '));
   }
   for (const m of lower.matchAll(ZH_NEGATED_RE)) {
+    // "有没有X" asks whether there is X.
+    if (lower[m.index - 1] === '有') continue;
     const term = m[1]!;
     if (!term || ZH_NEG_STOP.test(term)) continue;
     out.push(term);

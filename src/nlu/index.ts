@@ -9,5 +9,9 @@ export {
   DATASET_FORMATS, IntentExampleSchema, loadLabelMap, mapLabel, readBanking77Csv, readBitextCsv, readClincJson, readGenericCsv, readJsonl,
   type DatasetFormat, type IntentExample, type LabelMap, type RawLabelled,
 } from './datasets.js';
-export { EN_COLORS } from './lexicon.js';
+export { EN_ATTRIBUTE_WORDS, EN_COLORS, EN_NOT_PRODUCT_WORDS } from './lexicon.js';
 export { checkLengths, macroF1, perClass, type ClassScores } from './metrics.js';
+export { understand } from './understand.js';
+export {
+  isCancel, isCorrection, isNo, isYes, looksLikeAddress, oneTimeCodeIn, orderIdsIn, returnReasonOf, serviceCueOf, serviceTaskOf,
+} from './cues.js';

@@ -7,7 +7,11 @@ import type { Lang } from '../messages.js';
 
 const HAN = /\p{Script=Han}/u;
 
-export function detectLang(text: string): Lang {
+/** E-mail addresses, links and order numbers are in Latin letters whatever the shopper's language. */
+const NOT_WORDS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|https?:\/\/\S+|\b[A-Za-z]{2}-?\d{4,15}\b/g;
+
+export function detectLang(input: string): Lang {
+  const text = /[@:]|\d/.test(input) ? input.replace(NOT_WORDS, ' ') : input;
   let han = 0;
   let latin = 0;
   for (let i = 0; i < text.length; i++) {

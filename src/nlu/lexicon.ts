@@ -81,3 +81,46 @@ export const ZH_NUM = '(?:\\d+(?:\\.\\d+)?万?|[零〇一二两三四五六七�
 export const ZH_ORDINAL_DIGITS = '(?:\\d+|[一二三四五六七八九十]+)';
 /** Chinese measure words that follow a quantity. */
 export const ZH_CLASSIFIERS = '个|件|双|条|瓶|套|台|只|盒|包|份|支|张|把|本|箱|袋|顶|副|款|罐|对';
+
+/**
+ * Words that describe a product rather than name a kind of one (audience, material, feature,
+ * size): a message of only these refines the last search ("for men", "queen size", "leather").
+ */
+export const EN_ATTRIBUTE_WORDS: ReadonlySet<string> = new Set(
+  (
+    'men mens man women womens woman ladies kids kid boys boy girls girl baby toddler adult adults unisex youth ' +
+    'leather cotton wool silk linen steel stainless metal plastic glass wood wooden bamboo silicone rubber ceramic aluminum ' +
+    'waterproof water resistant wireless bluetooth portable rechargeable insulated polarized polarised adjustable foldable ' +
+    'electric manual automatic smart digital mini large small medium big bigger smaller tall short long lightweight heavy ' +
+    'queen king twin full double single xl xxl size sized inch inches oz ounce pack set pair pcs piece pieces ' +
+    'cheap cheaper cheapest premium budget quality best top new newest popular soft hard warm cold light dark bright ' +
+    'memory foam firm plush organic natural vegan slim thin thick wide narrow round square'
+  ).split(' '),
+);
+
+/**
+ * Words of shopper chat and service talk that never name a product, even where a catalog title
+ * has them ("order", "return", "help"): a message of only these is not a search.
+ */
+export const EN_NOT_PRODUCT_WORDS: ReadonlySet<string> = new Set(
+  (
+    'want wanna need looking look find show give get buy buying purchase sell selling carry have got like love would could ' +
+    'hello hi hey thanks thank please yes no ok okay sure cool great good nice lol haha bye goodbye morning evening ' +
+    'order orders ordered return returns returned refund refunds cancel cancelled ship shipping shipped delivery deliver ' +
+    'delivered arrive arrived arriving package parcel track tracking status email mail address cart basket checkout pay ' +
+    'paid payment card charge charged account password login coupon discount code promo help support agent human person ' +
+    'manager policy store shop website site bot robot price cost costs much many one ones thing things something anything ' +
+    'stuff item items product products option options choice kind type sort what which where when why how who ' +
+    'first second third last next other another else more less same different again now today tomorrow ' +
+    'son daughter dad mom mother father wife husband friend friends boyfriend girlfriend gift present ' +
+    'just starting start started new old really very too also there here trip day days week weeks month year ' +
+    'work working home office school time thing under over below above around about between within less max ' +
+    'dollar dollars buck bucks usd cents price prices budget hundred thousand ten twenty thirty forty fifty ' +
+    'decent cheap expensive pricey affordable reasonable forget instead actually fine looks look info information details ' +
+    'most least much many lot lots few every each all both either whole only even still yet ever never always often ' +
+    'well better worse same such own sure maybe perhaps probably think thought know knew say said tell told ask asked ' +
+    'make made use used using go going went come coming came take taking put keep let seem help try trying ' +
+    'month months year years ago since while during until before after because though although however ' +
+    'thing way part lol haha omg wow hmm umm yeah nope not nothing without none non'
+  ).split(' '),
+);

@@ -56,6 +56,112 @@ export interface IntentScore {
   readonly confidence: number;
 }
 
+/** A tagged stretch of the message (a span-tagging engine's output; the parse builder reads them when present). */
+export interface Span {
+  readonly label: 'product' | 'brand' | 'colour' | 'size' | 'price' | 'negated' | 'order_id' | 'email';
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** What the catalog's vocabulary finds in a message (retrieval's CatalogVocabulary implements this). */
+export interface CatalogTerms {
+  readonly brands: readonly string[];
+  readonly colors: readonly string[];
+  readonly categories: readonly string[];
+  /** The message without brand and colour phrases. */
+  readonly residual: string;
+  readonly matches: readonly { readonly kind: 'brand' | 'color' | 'category'; readonly values: readonly string[]; readonly start: number; readonly end: number }[];
+  /** Catalog words that name a kind of product ("mattress", "headphones"; "拖鞋" -> "slippers"), typos corrected. */
+  readonly productTerms: readonly string[];
+  /** Catalog words that describe a product (audience, material, feature, size: "men", "leather", "queen"). */
+  readonly attributeTerms: readonly string[];
+  /** Typed words read as catalog words ("headphnes" -> "headphones"). */
+  readonly corrections: readonly { readonly from: string; readonly to: string }[];
+}
+
+export interface CatalogLexicon {
+  extract(text: string): CatalogTerms;
+}
+
+/** What a shopping message asks for, each constraint with its scope (wanted or excluded). */
+export interface Constraints {
+  /** The words to search for: the product asked for, typos corrected, without filler, filter and reference phrases; '' when none. */
+  readonly product: string;
+  /** Words naming a kind of product (the product type: kept over refinements, reset by a new one). */
+  readonly productTerms: readonly string[];
+  readonly brands: readonly string[];
+  readonly excludeBrands: readonly string[];
+  readonly colors: readonly string[];
+  readonly excludeColors: readonly string[];
+  /** Negated materials and features ("without a lid", "不要皮的"), matched against titles. */
+  readonly excludeTerms: readonly string[];
+  /** Wanted features and attributes ("with a lid", "带吸管的", "for men"): search words, not filters. */
+  readonly features: readonly string[];
+  readonly priceRange?: PriceRange;
+  readonly sizes: readonly string[];
+  readonly quantity?: number;
+  readonly minRating?: number;
+}
+
+/** How a message points at products already shown. */
+export interface References {
+  /** "the third one" -> 2, "last one" -> -1. */
+  readonly ordinal?: number;
+  /** "the first or the second", "第一个和第二个": every position named, 0-based. */
+  readonly ordinals: readonly number[];
+  /** "it", "that one", "them", "这个". */
+  readonly pronoun: boolean;
+  /** "the cheapest", "which has the best reviews", "哪个评价最好". */
+  readonly superlative?: 'cheapest' | 'priciest' | 'best_rated' | 'most_reviewed';
+}
+
+export const FOLLOW_UPS = ['cheaper', 'pricier', 'more', 'better_rated', 'other_color', 'bigger', 'smaller'] as const;
+export type FollowUp = (typeof FOLLOW_UPS)[number];
+
+export const SERVICE_TASKS = ['order_status', 'cancel_order', 'change_address', 'return_order', 'refund_status'] as const;
+export type ServiceTask = (typeof SERVICE_TASKS)[number];
+
+/** What a message answers or asks beside its intent: the cues the dialogue's tasks and cart read. */
+export interface Cues {
+  /** The service task the message asks for, by cue phrases read over the intent, or 'policy' for a question about the rules. */
+  readonly service?: ServiceTask | 'policy';
+  /** The same from unambiguous cue phrases alone (they start a task whatever the intent's confidence). */
+  readonly serviceCue?: ServiceTask | 'policy';
+  readonly yes: boolean;
+  readonly no: boolean;
+  readonly cancel: boolean;
+  /** "no, the other order". */
+  readonly correction: boolean;
+  /** "latest", "most recent". */
+  readonly latest: boolean;
+  /** Order ids in the store's forms and those read with an order cue; `bareOrderIds` also bare 6-digit numbers. */
+  readonly orderIds: readonly string[];
+  readonly bareOrderIds: readonly string[];
+  /** A six-digit one-time code. */
+  readonly code?: string;
+  readonly returnReason?: string;
+  readonly looksLikeAddress: boolean;
+  /** A rules question ("how long", "can I return..."). */
+  readonly policyQuestion: boolean;
+  /** A cart operation named in words. */
+  readonly cart?: 'add' | 'remove' | 'clear' | 'view' | 'checkout' | 'set_quantity';
+  /** Checkout asked for ("checkout", "结账"), as opposed to a problem with it. */
+  readonly checkoutProblem: boolean;
+  /** The message names something the store sells. */
+  readonly namesProduct: boolean;
+  /** The message asks something ("?", "which", "does it", "吗", "哪个"). */
+  readonly question: boolean;
+  /** The message starts over ("forget that", "something else:", "算了，看看..."). */
+  readonly newTopic: boolean;
+  /** A description of a need ("something to keep my coffee hot", "looking for", "我想买"). */
+  readonly shoppingCue: boolean;
+  /** Store words an out-of-scope message may be asking the policy documents about (returns, shipping, warranty, 政策...). */
+  readonly storeTopic: boolean;
+  /** Words of a complaint ("really annoyed", "charged twice", "太差劲了"): acknowledged, whatever else the message asks. */
+  readonly complaint: boolean;
+}
+
 export interface NluResult {
   readonly lang: Lang;
   readonly intent: Intent;
@@ -66,7 +172,17 @@ export interface NluResult {
   readonly entities: Entities;
   /** Which engine produced the intent (for logs and evals). */
   readonly engine: string;
+  /** Spans a tagging engine found; the parse builder (understand.ts) reads them when present. */
+  readonly spans?: readonly Span[];
+  /** Filled by `understand` (the parse builder, once per message): constraints with scope, references, follow-ups and cues. */
+  readonly constraints?: Constraints;
+  readonly references?: References;
+  readonly followUps?: readonly FollowUp[];
+  readonly cues?: Cues;
 }
+
+/** A message understood once: the engine's result with the parse builder's fields filled. */
+export type Understood = NluResult & Required<Pick<NluResult, 'constraints' | 'references' | 'followUps' | 'cues'>>;
 
 export interface Nlu {
   parse(text: string, options?: { signal?: AbortSignal; langHint?: Lang }): Promise<NluResult>;

@@ -4,6 +4,7 @@
  * holdout so their uplift is measured, not assumed).
  */
 import { FUNNEL_STAGES, type FunnelEvent, type FunnelReader, type StageRow } from '../funnel/index.js';
+import { differenceOfProportions } from '../maths/index.js';
 import type { Period } from './period.js';
 
 export interface StageSummary {
@@ -91,13 +92,9 @@ export function summarizeCoupons(events: Iterable<FunnelEvent>): CouponSummary {
   }
   const treatedRate = treated > 0 ? treatedConverted / treated : null;
   const holdoutRate = holdout > 0 ? holdoutConverted / holdout : null;
-  let uplift: number | null = null;
-  let upliftCi95: [number, number] | null = null;
-  if (treatedRate !== null && holdoutRate !== null) {
-    uplift = treatedRate - holdoutRate;
-    const se = Math.sqrt((treatedRate * (1 - treatedRate)) / treated + (holdoutRate * (1 - holdoutRate)) / holdout);
-    upliftCi95 = [uplift - 1.96 * se, uplift + 1.96 * se];
-  }
+  const diff = differenceOfProportions(treatedConverted, treated, holdoutConverted, holdout);
+  const uplift = diff ? diff.difference : null;
+  const upliftCi95 = diff ? diff.ci95 : null;
   return { treated, holdout, treatedConverted, holdoutConverted, treatedRate, holdoutRate, uplift, upliftCi95, redeemed, costCents };
 }
 

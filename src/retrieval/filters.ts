@@ -89,7 +89,9 @@ export function normalizedFilters(f: SearchFilters): SearchFilters {
   const colors = f.colors?.length ? [...new Set(f.colors.map((c) => colorWords(c).join(' ')).filter(Boolean))] : undefined;
   const brands = lower(f.brands);
   const categories = lower(f.categories);
-  return { ...f, brands, colors, categories };
+  const excludeBrands = lower(f.excludeBrands);
+  const excludeColors = f.excludeColors?.length ? [...new Set(f.excludeColors.map((c) => colorWords(c).join(' ')).filter(Boolean))] : undefined;
+  return { ...f, brands, colors, categories, excludeBrands, excludeColors };
 }
 
 /** Compiles filters once per query into predicates over a product's filter fields. */
@@ -99,9 +101,11 @@ export function compileFilterStages(filters: SearchFilters): FilterStages {
   const brands = f.brands ? new Set(f.brands) : undefined;
   const colors = f.colors ? new Set(f.colors) : undefined;
   const categories = f.categories ? new Set(f.categories) : undefined;
+  const notBrands = f.excludeBrands ? new Set(f.excludeBrands) : undefined;
+  const notColors = f.excludeColors ? new Set(f.excludeColors) : undefined;
   const excluded = compileExclusion(f.excludeTerms);
   const { priceMinCents: min, priceMaxCents: max, minRating, inStockOnly } = f;
-  const hasFields = !!(excludeIds || brands || colors || categories || min !== undefined || max !== undefined || minRating !== undefined || inStockOnly);
+  const hasFields = !!(excludeIds || brands || colors || categories || notBrands || notColors || min !== undefined || max !== undefined || minRating !== undefined || inStockOnly);
   const fields: FieldsPredicate = (id, p) => {
     if (!p) return false;
     if (excludeIds?.has(id)) return false;
@@ -109,6 +113,8 @@ export function compileFilterStages(filters: SearchFilters): FilterStages {
     if (max !== undefined && (p.priceCents === undefined || p.priceCents > max)) return false;
     if (brands && (p.brand === undefined || !brands.has(p.brand))) return false;
     if (colors && !(p.colors ?? []).some((c) => colors.has(c))) return false;
+    if (notBrands && p.brand !== undefined && notBrands.has(p.brand)) return false;
+    if (notColors && (p.colors ?? []).some((c) => notColors.has(c))) return false;
     if (categories && !(p.categories ?? []).some((c) => categories.has(c))) return false;
     if (minRating !== undefined && (p.rating === undefined || p.rating < minRating)) return false;
     if (inStockOnly && p.availability !== 'in_stock') return false;

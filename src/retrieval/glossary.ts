@@ -20,7 +20,12 @@ const GLOSSARY: Readonly<Record<string, string>> = {
   防水: 'waterproof', 便携: 'portable', 可充电: 'rechargeable', 皮: 'leather', 皮革: 'leather', 棉: 'cotton', 不锈钢: 'stainless steel', 硅胶: 'silicone',
   电钻: 'drill', 锯: 'saw', 工具: 'tools', 螺丝刀: 'screwdriver', 帐篷: 'tent', 露营: 'camping', 户外: 'outdoor', 自行车: 'bike bicycle',
   玩具: 'toy', 书: 'book', 游戏: 'game', 礼品卡: 'gift card', 礼物: 'gift', 化妆品: 'makeup cosmetics', 洗发水: 'shampoo', 牙刷: 'toothbrush',
-  狗: 'dog', 猫: 'cat', 宠物: 'pet', 眼镜: 'glasses', 太阳镜: 'sunglasses', 项链: 'necklace', 耳环: 'earrings', 戒指: 'ring',
+  双人: 'queen full', 单人: 'twin', 闹钟: 'alarm clock', 红酒杯: 'wine glasses', 酒杯: 'wine glasses', 玻璃杯: 'glasses cups',
+  皮带: 'belt', 腰带: 'belt', 饭盒: 'lunch box', 午餐盒: 'lunch box', 便当盒: 'lunch box', 吸管: 'straw', 盖子: 'lid', 加重毯: 'weighted blanket',
+  毯: 'blanket', 加重: 'weighted', 蓝芽: 'bluetooth', 太阳眼镜: 'sunglasses', 墨镜: 'sunglasses', 吊扇: 'ceiling fan', 风扇: 'fan',
+  瑜伽垫: 'yoga mat', 电动牙刷: 'electric toothbrush', 站立式办公桌: 'standing desk', 升降桌: 'standing desk', 吉他: 'guitar', 野餐篮: 'picnic basket',
+  喂鸟器: 'bird feeder', 蜂鸟: 'hummingbird', 旅行杯: 'travel mug', 水瓶: 'water bottle', 浴巾: 'bath towel', 被: 'comforter', 男款: 'men', 女款: 'women',
+  狗狗: 'dog', 狗: 'dog', 猫: 'cat', 宠物: 'pet', 眼镜: 'glasses', 太阳镜: 'sunglasses', 项链: 'necklace', 耳环: 'earrings', 戒指: 'ring',
 };
 
 const KEYS = Object.keys(GLOSSARY).sort((a, b) => b.length - a.length);

@@ -7,8 +7,8 @@ import type { RetrievalQuery, Retriever } from './hybrid.js';
 import type { SearchHit } from './types.js';
 import type { CatalogVocabulary, VocabularyExtraction } from './vocabulary.js';
 
-/** Catalog terms found in a message; `residual` is the message with the filter phrases removed (empty when it only refines). */
-export type CatalogMentions = Pick<VocabularyExtraction, 'brands' | 'colors' | 'categories' | 'residual'>;
+/** Catalog terms found in a message (the NLU's CatalogTerms): brands, colours, product and attribute words, corrections. */
+export type CatalogMentions = VocabularyExtraction;
 
 export interface ProductRetriever {
   search(request: RetrievalQuery & { signal?: AbortSignal }): Promise<SearchHit[]>;

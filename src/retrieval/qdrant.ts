@@ -89,6 +89,8 @@ export function toQdrantFilter(filters: SearchFilters | undefined): QdrantFilter
     if (tokens.length) mustNot.push({ key: 'text', match: { text: tokens.join(' ') } });
   }
   if (f.excludeIds?.length) mustNot.push({ has_id: f.excludeIds.map(pointId) });
+  if (f.excludeBrands?.length) mustNot.push({ key: 'brand', match: { any: [...f.excludeBrands] } });
+  if (f.excludeColors?.length) mustNot.push({ key: 'colors', match: { any: [...f.excludeColors] } });
   return { ...(must.length ? { must } : {}), ...(mustNot.length ? { must_not: mustNot } : {}) };
 }
 

@@ -12,6 +12,10 @@ export interface SearchFilters {
   readonly brands?: readonly string[];
   /** Lower-cased colors; a product matches any. */
   readonly colors?: readonly string[];
+  /** Brands excluded ("nothing from Sony"): a product of any of them never matches. */
+  readonly excludeBrands?: readonly string[];
+  /** Colours excluded ("not red"): a product whose colour has one of them (as words) never matches. */
+  readonly excludeColors?: readonly string[];
   /** Lower-cased category names; a product matches if any level of its path equals one. */
   readonly categories?: readonly string[];
   readonly minRating?: number;

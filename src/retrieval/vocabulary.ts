@@ -11,8 +11,9 @@
  * "Classic"), is treated as generic. A single stopword or chat word ("can", "hello") never matches.
  */
 import type { Product } from '../catalog/index.js';
-import { EN_COLORS } from '../nlu/index.js';
-import { createStemmer, ENGLISH_STOPWORDS, foldCase, type Stemmer } from '../text/index.js';
+import { EN_ATTRIBUTE_WORDS, EN_COLORS, EN_NOT_PRODUCT_WORDS, type CatalogTerms } from '../nlu/index.js';
+import { createSpeller, createStemmer, ENGLISH_STOPWORDS, foldCase, type Speller, type Stemmer } from '../text/index.js';
+import { translateQuery } from './glossary.js';
 
 export type VocabularyKind = 'brand' | 'color' | 'category';
 
@@ -25,7 +26,7 @@ export interface VocabularyMatch {
   readonly end: number;
 }
 
-export interface VocabularyExtraction {
+export interface VocabularyExtraction extends CatalogTerms {
   readonly brands: readonly string[];
   readonly colors: readonly string[];
   readonly categories: readonly string[];
@@ -40,6 +41,8 @@ export interface VocabularyExtraction {
 export interface CatalogVocabulary {
   extract(text: string): VocabularyExtraction;
   readonly sizes: Readonly<Record<VocabularyKind, number>>;
+  /** Spelling tolerance against the words of the catalog's titles (shared with lexical search). */
+  readonly speller: Speller;
 }
 
 export interface VocabularyOptions {
@@ -54,16 +57,20 @@ export interface VocabularyOptions {
   readonly isColorWord?: (word: string) => boolean;
   /** The stemmer to share (its memo) with the other analyzers; a fresh one otherwise. */
   readonly stemmer?: Stemmer;
+  /** A title word in at least this many products names something the store sells. */
+  readonly minProductWordProducts?: number;
 }
 
 const MAX_PHRASE_WORDS = 6;
+const MAX_WORDS_CORRECTED = 8;
 const MAX_MESSAGE_CHARS = 4000;
 const PLACEHOLDER_BRANDS = new Set(['generic', 'unknown', 'unbranded', 'no brand', 'none', 'n a', 'na', 'other', 'various', 'brand']);
 /** Values ESCI and feeds put in the color field that are not colors a shopper would ask for. */
 const NOT_COLORS = new Set(['multi', 'multicolor', 'multicolored', 'assorted', 'natural', 'clear', 'standard', 'default', 'original', 'as shown', 'one size', 'small', 'medium', 'large', 'pack', 'set', 'mixed', 'random', 'various', 'transparent', 'classic', 'plain']);
 /** Chat words that are also somebody's brand ("Hello" toothpaste) but almost never mean it in a chat. */
 const CHAT_WORDS = new Set(['hello', 'hi', 'hey', 'thanks', 'thank', 'please', 'yes', 'no', 'ok', 'okay', 'sure', 'great', 'good', 'best', 'love', 'nice', 'cool', 'help', 'order', 'cart', 'gift', 'sale', 'new', 'free', 'cheap', 'more', 'other', 'again', 'one', 'first', 'second', 'last', 'next', 'today', 'now']);
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|&/gu;
+/** Han runs and Latin words apart: "不要Champion的" has the word "champion". */
+const WORD = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+(?:['’](?:(?!\p{Script=Han})[\p{L}\p{N}])+)*|&/gu;
 const HAN = /\p{Script=Han}/u;
 
 function fold(word: string): string {
@@ -156,6 +163,23 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
     for (const level of p.category) categoryLevels.add(level.trim());
   }
   for (const c of categoryLevels) if (c) categories.add(c, c.toLowerCase(), true);
+  const titleWordCounts = new Map<string, number>();
+  for (const [w, per] of titleWordProducts) {
+    let total = 0;
+    for (const c of per.values()) total += c;
+    titleWordCounts.set(w, total);
+  }
+  const speller = createSpeller(titleWordCounts);
+  // Plurals and other forms count with their stem ("mattresses" with "mattress").
+  const titleStemCounts = new Map<string, number>();
+  for (const [w, c] of titleWordCounts) if (/^[a-z]+$/.test(w)) titleStemCounts.set(stem(w), (titleStemCounts.get(stem(w)) ?? 0) + c);
+  const minProductWord = options.minProductWordProducts ?? 3;
+  /** A catalog word as a product or attribute term, or undefined (function words, chat, too rare). */
+  const termKind = (w: string): 'product' | 'attribute' | undefined => {
+    if (ENGLISH_STOPWORDS.has(w) || EN_NOT_PRODUCT_WORDS.has(w) || CHAT_WORDS.has(w) || !/^[a-z]{3,}$/.test(w)) return undefined;
+    if (EN_ATTRIBUTE_WORDS.has(w) || Object.hasOwn(EN_COLORS, w)) return 'attribute';
+    return Math.max(titleWordCounts.get(w) ?? 0, titleStemCounts.get(stem(w)) ?? 0) >= minProductWord ? 'product' : undefined;
+  };
 
   const genericLimit = Math.max(3, genericShare * n);
   for (const [lower, written] of brandNames) {
@@ -187,6 +211,7 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
   ];
 
   return {
+    speller,
     sizes: { brand: brands.map.size + brands.han.size, color: colors.map.size + colors.han.size, category: categories.map.size + categories.han.size },
     extract(text: string): VocabularyExtraction {
       const message = text.slice(0, MAX_MESSAGE_CHARS);
@@ -229,7 +254,41 @@ export function createCatalogVocabulary(products: Iterable<Product>, options: Vo
         at = m.end;
       }
       residual = (residual + message.slice(at)).replace(/\s+/g, ' ').trim();
-      return { brands: valuesOf('brand'), colors: valuesOf('color'), categories: valuesOf('category'), residual, matches };
+      // Product and attribute words: the message's words outside brand and colour phrases, typos
+      // corrected against the titles' words; Chinese terms through the glossary's English words.
+      const productTerms: string[] = [];
+      const attributeTerms: string[] = [];
+      const corrections: { from: string; to: string }[] = [];
+      const inPhrase = (w: Word) => matches.some((m) => m.kind !== 'category' && w.start >= m.start && w.end <= m.end);
+      const take = (w: string) => {
+        const kind = termKind(w);
+        if (kind === 'product') productTerms.push(w);
+        else if (kind === 'attribute') attributeTerms.push(w);
+        return kind;
+      };
+      // Typos are read in short messages, where they are the whole query; a long message's unknown words are mostly real words the titles lack.
+      const correcting = ws.length <= MAX_WORDS_CORRECTED;
+      for (const w of ws) {
+        if (inPhrase(w) || !/^[a-z]+$/.test(w.key)) continue;
+        if (titleWordCounts.has(w.key) || titleStemCounts.has(w.stem) || ENGLISH_STOPWORDS.has(w.key) || EN_NOT_PRODUCT_WORDS.has(w.key)) {
+          take(w.key);
+          continue;
+        }
+        const fixed = correcting ? speller.correct(w.key) : undefined;
+        if (fixed && take(fixed)) corrections.push({ from: w.key, to: fixed });
+      }
+      if (HAN.test(message)) for (const w of translateQuery(message).split(' ')) if (w) take(w);
+      const uniq = (xs: string[]) => [...new Set(xs)];
+      return {
+        brands: valuesOf('brand'),
+        colors: valuesOf('color'),
+        categories: valuesOf('category'),
+        residual,
+        matches,
+        productTerms: uniq(productTerms),
+        attributeTerms: uniq(attributeTerms),
+        corrections,
+      };
     },
   };
 }

@@ -29,6 +29,8 @@ export interface RunningServer {
   readonly fastify: FastifyInstance;
   readonly io: Server;
   readonly app: App;
+  /** Every route registered, as fastify saw it (the OpenAPI test compares them with the description). */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   /** Closes the channels, the sockets and the HTTP server, then the app's backends. */
   close(): Promise<void>;
 }
@@ -39,6 +41,10 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Htt
   const fastify = Fastify({ logger: false, bodyLimit: 1_048_576, ...(hops > 0 ? { trustProxy: (_addr: string, i: number) => i < hops } : {}) });
   const origins = createOriginPolicy(config);
   const headers = securityHeaders(config);
+  const routes: { method: string; url: string }[] = [];
+  fastify.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
 
   // Keep the raw body for signature checks (HMAC over exactly the bytes received).
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -91,7 +97,7 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Htt
     cors: { origin: origins.allowed.length ? [...origins.allowed] : false },
     allowRequest: (req, cb) => cb(origins.isAllowed(req.headers.origin, req.headers.host) ? null : 'origin not allowed', origins.isAllowed(req.headers.origin, req.headers.host)),
   });
-  return { config, fastify, io, addressOf: (h) => clientAddress(h.address, h.headers['x-forwarded-for'], hops) };
+  return { config, fastify, io, routes, addressOf: (h) => clientAddress(h.address, h.headers['x-forwarded-for'], hops) };
 }
 
 /**
@@ -102,7 +108,8 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Htt
 function sockets(http: HttpServer): ChannelPlugin {
   return (app: ChannelContext) => {
     const { io, fastify } = http;
-    const { limits, config } = app;
+    const { limits, config, metrics } = app;
+    metrics.gauge('sockets_open', 'Socket.io connections open on this process', () => io.engine.clientsCount);
     io.use((socket, next) => {
       const address = http.addressOf(socket.handshake);
       (async () => {
@@ -117,6 +124,7 @@ function sockets(http: HttpServer): ChannelPlugin {
         (err: unknown) => {
           const e = err instanceof ShopbotError ? err : new ShopbotError('INTERNAL', 'connection refused');
           if (!(err instanceof ShopbotError)) app.log.error({ err }, 'socket admission failed');
+          metrics.error(e.code, 'socket');
           next(Object.assign(new Error(e.message), { data: { code: e.code, ...(e instanceof RateLimitedError ? { retryAfterMs: e.retryAfterMs } : {}) } }));
         },
       );
@@ -158,5 +166,5 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const address = http.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  return { url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, port, fastify: http.fastify, io: http.io, app, close: () => app.close() };
+  return { url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, port, fastify: http.fastify, io: http.io, app, routes: http.routes, close: () => app.close() };
 }

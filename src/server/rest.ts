@@ -3,6 +3,7 @@
  * a channel of the app: registered on the server's fastify when the app opens, with the per-address
  * rate limit in front of every /v1 route.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
@@ -10,9 +11,11 @@ import { z } from 'zod';
 import { REPO_ROOT, resolveFromRoot, type ChannelContext, type ChannelPlugin } from '../app.js';
 import { ShopbotError } from '../errors.js';
 import { FunnelEventSchema, verifyWebhook } from '../funnel/index.js';
+import { feedbackEvent, FeedbackSchema } from '../insights/index.js';
 import { isApiKey, isPlatformConversation, SignedIdentitySchema, type AuthorizedConversation } from '../identity/index.js';
-import { UiActionSchema } from '../messages.js';
+import { ChannelSchema, LangSchema, UiActionSchema } from '../messages.js';
 import { UserIdSchema } from '../privacy/index.js';
+import { ApiRoutes } from './openapi.js';
 import type { HttpServer } from './types.js';
 
 const IdSchema = z.string().min(8).max(100).regex(/^[A-Za-z0-9_:-]+$/);
@@ -24,6 +27,39 @@ const RestMessageSchema = z.object({
 });
 const NewConversationSchema = z.object({ locale: z.string().max(20).optional(), identity: SignedIdentitySchema.optional() });
 const EventsBodySchema = z.object({ events: z.array(FunnelEventSchema).min(1).max(1000) });
+const ConversationParamsSchema = z.object({ id: IdSchema });
+const UserParamsSchema = z.object({ id: UserIdSchema });
+
+// What the routes answer, for the OpenAPI description (and its test, which parses real answers with them).
+const HealthSchema = z.object({ status: z.literal('ok') });
+const ReadinessSchema = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.enum(['ok', 'degraded', 'down'])) });
+export const ConversationCreatedSchema = z.object({ conversationId: z.string(), token: z.string(), expiresAt: z.iso.datetime(), customer: z.object({ id: z.string() }).optional() });
+/** The bot's reply (src/messages.ts OutboundMessage); cards, cart, coupon and handoff are described loosely. */
+export const ReplySchema = z.looseObject({
+  conversationId: z.string(),
+  text: z.string(),
+  lang: LangSchema,
+  products: z.array(z.looseObject({ id: z.string(), title: z.string() })),
+  quickReplies: z.array(z.looseObject({ label: z.string() })),
+  cart: z.looseObject({}).optional(),
+  coupon: z.looseObject({ code: z.string() }).optional(),
+  handoff: z.looseObject({}).optional(),
+  intent: z.string().optional(),
+  confidence: z.number().optional(),
+  silent: z.boolean().optional(),
+});
+export const HistorySchema = z.object({ messages: z.array(z.object({ role: z.enum(['user', 'bot', 'agent', 'system']), text: z.string(), ts: z.number(), reply: ReplySchema.optional() })) });
+const ForgottenSchema = z.object({ forgotten: z.record(z.string(), z.unknown()) });
+const EventsAcceptedSchema = z.object({ received: z.number().int(), stored: z.number().int() });
+const FeedbackStoredSchema = z.object({ stored: z.boolean() });
+
+/** Equal-time comparison, so response timing says nothing about how much of a token was right. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 const STATIC_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -81,12 +117,32 @@ export function restApi(http: HttpServer): ChannelPlugin {
     fastify.addHook('onRequest', async (req) => {
       if (req.url.startsWith('/v1/')) await limits.consume(limits.rules.restTurnPerIp, req.ip);
     });
-
-    fastify.get('/healthz', async () => ({ status: 'ok' }));
-    fastify.get('/readyz', async (_req, reply) => {
-      const r = app.readiness();
-      return reply.status(r.ready ? 200 : 503).send(r);
+    fastify.addHook('onError', async (_req, _reply, err) => {
+      app.metrics.error(err instanceof ShopbotError ? err.code : 'INTERNAL', 'http');
     });
+
+    const api = new ApiRoutes();
+    api.add(fastify, { method: 'GET', url: '/healthz', summary: 'Liveness: the process answers', auth: ['none'], responses: { 200: { description: 'Alive', schema: HealthSchema } } }, async () => ({ status: 'ok' }));
+    api.add(
+      fastify,
+      { method: 'GET', url: '/readyz', summary: 'Readiness, with each backend check', auth: ['none'], responses: { 200: { description: 'Ready', schema: ReadinessSchema }, 503: { description: 'Not ready', schema: ReadinessSchema } } },
+      async (_req, reply) => {
+        const r = app.readiness();
+        return reply.status(r.ready ? 200 : 503).send(r);
+      },
+    );
+
+    // Prometheus scrapes with the configured bearer token; without one configured the route answers 404.
+    api.add(
+      fastify,
+      { method: 'GET', url: '/metrics', summary: 'Prometheus metrics of this process (off unless security.metricsToken is set)', auth: ['metricsToken'], responses: { 200: { description: 'Prometheus text format', mediaType: 'text/plain' }, 404: { description: 'Metrics are off' } } },
+      async (req, reply) => {
+        const token = config.security.metricsToken;
+        if (!token) throw new ShopbotError('NOT_FOUND', 'metrics are off: set SHOPBOT_METRICS_TOKEN');
+        if (!sameSecret(bearerOf(req), token)) throw new ShopbotError('UNAUTHORIZED', 'GET /metrics needs the metrics bearer token');
+        return reply.type(app.metrics.contentType).header('cache-control', 'no-store').send(await app.metrics.render());
+      },
+    );
 
     /**
      * Who may act on a conversation: the bearer of its token, or the store's backend with an API key
@@ -103,63 +159,106 @@ export function restApi(http: HttpServer): ChannelPlugin {
       }
       return app.sessions.authorize(id, bearer);
     }
+    const conversationId = (req: FastifyRequest) => parseOrThrow(ConversationParamsSchema, req.params, 'conversation id').id;
 
-    fastify.post('/v1/conversations', async (req, reply) => {
-      const body = parseOrThrow(NewConversationSchema, req.body ?? {}, 'conversation');
-      await limits.consume(limits.rules.conversationPerIp, req.ip);
-      const s = await app.sessions.start({ channel: 'rest', ...(body.locale ? { locale: body.locale } : {}), ...(body.identity ? { identity: body.identity } : {}) });
-      return reply.status(201).send({ conversationId: s.conversationId, token: s.token, expiresAt: new Date(s.expiresAt).toISOString(), ...(s.customer ? { customer: { id: s.customer.id } } : {}) });
-    });
+    api.add(
+      fastify,
+      { method: 'POST', url: '/v1/conversations', summary: 'Start a conversation; returns its token', auth: ['none'], body: NewConversationSchema, responses: { 201: { description: 'Created', schema: ConversationCreatedSchema } } },
+      async (req, reply) => {
+        const body = parseOrThrow(NewConversationSchema, req.body ?? {}, 'conversation');
+        await limits.consume(limits.rules.conversationPerIp, req.ip);
+        const s = await app.sessions.start({ channel: 'rest', ...(body.locale ? { locale: body.locale } : {}), ...(body.identity ? { identity: body.identity } : {}) });
+        return reply.status(201).send({ conversationId: s.conversationId, token: s.token, expiresAt: new Date(s.expiresAt).toISOString(), ...(s.customer ? { customer: { id: s.customer.id } } : {}) });
+      },
+    );
 
-    fastify.post('/v1/conversations/:id/messages', async (req) => {
-      const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
-      const conversation = await authorizeConversation(req, id);
-      const body = parseOrThrow(RestMessageSchema, req.body, 'message');
-      await limits.consume(limits.rules.turnPerConversation, id);
-      return app.handleTurn({ conversationId: id, userId: conversation.userId, channel: 'rest', text: body.text, ...(body.action ? { action: body.action } : {}), ...(body.locale ? { locale: body.locale } : {}) });
-    });
+    api.add(
+      fastify,
+      { method: 'POST', url: '/v1/conversations/:id/messages', summary: "Send the shopper's message (or a button's action); returns the reply", auth: ['conversationToken', 'apiKey'], params: ConversationParamsSchema, body: RestMessageSchema, responses: { 200: { description: 'The reply', schema: ReplySchema } } },
+      async (req) => {
+        const id = conversationId(req);
+        const conversation = await authorizeConversation(req, id);
+        const body = parseOrThrow(RestMessageSchema, req.body, 'message');
+        await limits.consume(limits.rules.turnPerConversation, id);
+        return app.handleTurn({ conversationId: id, userId: conversation.userId, channel: 'rest', text: body.text, ...(body.action ? { action: body.action } : {}), ...(body.locale ? { locale: body.locale } : {}) });
+      },
+    );
 
-    fastify.get('/v1/conversations/:id/messages', async (req) => {
-      const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
-      await authorizeConversation(req, id);
-      return { messages: await app.history(id) };
-    });
+    api.add(
+      fastify,
+      { method: 'GET', url: '/v1/conversations/:id/messages', summary: "The conversation's history", auth: ['conversationToken', 'apiKey'], params: ConversationParamsSchema, responses: { 200: { description: 'History, oldest first', schema: HistorySchema } } },
+      async (req) => {
+        const id = conversationId(req);
+        await authorizeConversation(req, id);
+        return { messages: await app.history(id) };
+      },
+    );
+
+    // Shopper feedback (a reply's thumbs, the conversation's rating), on the conversation's token.
+    api.add(
+      fastify,
+      { method: 'POST', url: '/v1/conversations/:id/feedback', summary: "A reply's thumbs or the conversation's rating", auth: ['conversationToken', 'apiKey'], params: ConversationParamsSchema, body: FeedbackSchema, responses: { 202: { description: 'Stored (false: the same feedback was already stored)', schema: FeedbackStoredSchema } } },
+      async (req, reply) => {
+        const id = conversationId(req);
+        const conversation = await authorizeConversation(req, id);
+        const body = parseOrThrow(FeedbackSchema, req.body, 'feedback');
+        await limits.consume(limits.rules.turnPerConversation, id);
+        const channel = ChannelSchema.catch('rest').parse(conversation.state.channel);
+        const stored = await app.funnel.append([feedbackEvent(body, { conversationId: id, userId: conversation.userId, channel, ts: Date.now() })]);
+        return reply.status(202).send({ stored: stored === 1 });
+      },
+    );
 
     // Sign-out: every token of the conversation stops working.
-    fastify.delete('/v1/conversations/:id/token', async (req, reply) => {
-      const id = parseOrThrow(IdSchema, (req.params as { id: string }).id, 'conversation id');
-      await authorizeConversation(req, id);
-      await app.sessions.revoke(id);
-      return reply.status(204).send();
-    });
+    api.add(
+      fastify,
+      { method: 'DELETE', url: '/v1/conversations/:id/token', summary: 'Sign out: every token of the conversation stops working', auth: ['conversationToken', 'apiKey'], params: ConversationParamsSchema, responses: { 204: { description: 'Revoked' } } },
+      async (req, reply) => {
+        const id = conversationId(req);
+        await authorizeConversation(req, id);
+        await app.sessions.revoke(id);
+        return reply.status(204).send();
+      },
+    );
 
     // A shopper's right to be forgotten, asked by the store's backend (API key with the privacy scope).
-    fastify.delete('/v1/users/:id', async (req) => {
-      const bearer = bearerOf(req);
-      if (!bearer || !isApiKey(bearer)) throw new ShopbotError('UNAUTHORIZED', 'this call needs an API key with the privacy scope');
-      refuseBrowser(req);
-      app.apiKeys.verify(bearer, 'privacy');
-      const userId = parseOrThrow(UserIdSchema, (req.params as { id: string }).id, 'user id');
-      return { forgotten: await app.privacy.forget(userId) };
-    });
+    api.add(
+      fastify,
+      { method: 'DELETE', url: '/v1/users/:id', summary: "Forget a shopper (API key with the privacy scope)", auth: ['apiKey'], params: UserParamsSchema, responses: { 200: { description: 'What was deleted', schema: ForgottenSchema } } },
+      async (req) => {
+        const bearer = bearerOf(req);
+        if (!bearer || !isApiKey(bearer)) throw new ShopbotError('UNAUTHORIZED', 'this call needs an API key with the privacy scope');
+        refuseBrowser(req);
+        app.apiKeys.verify(bearer, 'privacy');
+        const userId = parseOrThrow(UserParamsSchema, req.params, 'user id').id;
+        return { forgotten: await app.privacy.forget(userId) };
+      },
+    );
 
     // Purchases and other events from a real store: HMAC-signed, replay-protected, idempotent.
-    fastify.post('/v1/events', async (req, reply) => {
-      const secret = config.funnel.webhookSecret;
-      if (!secret) throw new ShopbotError('NOT_FOUND', 'the events endpoint is off: set SHOPBOT_WEBHOOK_SECRET');
-      const nowMs = Date.now();
-      await verifyWebhook({
-        secret,
-        header: req.headers['x-shopbot-signature'] as string | undefined,
-        rawBody: (req as unknown as { rawBody?: string }).rawBody ?? '',
-        nowMs,
-        toleranceSec: config.funnel.webhookToleranceSec,
-        nonces: app.funnel,
-      });
-      const body = parseOrThrow(EventsBodySchema, req.body, 'events');
-      const stored = await app.funnel.append(body.events);
-      return reply.status(202).send({ received: body.events.length, stored });
-    });
+    api.add(
+      fastify,
+      { method: 'POST', url: '/v1/events', summary: "Funnel events from the store's backend (signed, idempotent)", auth: ['webhookSignature'], body: EventsBodySchema, responses: { 202: { description: 'Accepted', schema: EventsAcceptedSchema }, 404: { description: 'The endpoint is off (no webhook secret)' } } },
+      async (req, reply) => {
+        const secret = config.funnel.webhookSecret;
+        if (!secret) throw new ShopbotError('NOT_FOUND', 'the events endpoint is off: set SHOPBOT_WEBHOOK_SECRET');
+        const nowMs = Date.now();
+        await verifyWebhook({
+          secret,
+          header: req.headers['x-shopbot-signature'] as string | undefined,
+          rawBody: (req as unknown as { rawBody?: string }).rawBody ?? '',
+          nowMs,
+          toleranceSec: config.funnel.webhookToleranceSec,
+          nonces: app.funnel,
+        });
+        const body = parseOrThrow(EventsBodySchema, req.body, 'events');
+        const stored = await app.funnel.append(body.events);
+        return reply.status(202).send({ received: body.events.length, stored });
+      },
+    );
+
+    const openApi = () => api.document({ title: 'shopbot REST API', version: '1', ...(config.server.publicUrl ? { serverUrl: config.server.publicUrl } : {}) });
+    api.add(fastify, { method: 'GET', url: '/openapi.json', summary: 'This description', auth: ['none'], responses: { 200: { description: 'OpenAPI 3.1', mediaType: 'application/json' } } }, async () => openApi());
 
     // The demo store page plays a store whose visitor is logged in: it signs its demo customer, as a
     // real store's page would sign its own (README, "Security model").

@@ -11,6 +11,8 @@ export interface HttpServer {
   readonly config: Config;
   readonly fastify: FastifyInstance;
   readonly io: Server;
+  /** Routes registered so far (fastify's onRoute). */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   /** The client address of a socket (behind `security.trustProxyHops` proxies). */
   addressOf(handshake: Handshake): string;
 }

@@ -42,6 +42,29 @@ export function migrate(db: SqliteDb, migrations = loadMigrations()): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/** Distinct SQL texts kept compiled; dynamic IN (...) lists make more texts than the stores write by hand. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Memoizes `db.prepare` by SQL text, for every store on this database: compiling the same
+ * statement on every call was a measurable share of a turn. A cached statement still iterating
+ * (`busy`: a replay in progress) is not shared; that caller gets a fresh one.
+ */
+function cacheStatements(db: SqliteDb): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    const hit = cache.get(sql);
+    if (hit && !hit.busy) return hit;
+    const statement = compile(sql);
+    if (!hit) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as SqliteDb['prepare'];
+}
+
 /** Opens (creating if needed) `<dataDir>/shopbot.db`, or an in-memory database for ':memory:'. */
 export function openSqlite(dataDir: string, file = 'shopbot.db'): SqliteDb {
   let db: SqliteDb;
@@ -55,6 +78,7 @@ export function openSqlite(dataDir: string, file = 'shopbot.db'): SqliteDb {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  cacheStatements(db);
   migrate(db);
   return db;
 }

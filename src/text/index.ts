@@ -12,3 +12,4 @@ export { affirmedTokens, compileExclusion, exclusionText, hasWord, negationPatte
 export { amountToCents, currencyOf, CURRENCY_BY_WORD, MONEY_NUMBER, parseMoney, type Money } from './money.js';
 export { BM25_B, BM25_K1, bm25Idf, bm25Term, fieldTf } from './bm25.js';
 export { orderIdsIn, PREFIXED_ORDER_ID, sameOrderId } from './order-ids.js';
+export { createSpeller, editDistance, type Speller, type SpellerOptions } from './spelling.js';

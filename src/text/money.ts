@@ -11,7 +11,7 @@ export const MONEY_NUMBER = '\\d{1,3}(?:,\\d{3})+(?:\\.\\d{1,2})?|\\d+(?:\\.\\d{
 /** Currency symbols and words (lower-case) and their ISO 4217 codes. */
 export const CURRENCY_BY_WORD: Readonly<Record<string, string>> = {
   $: 'USD', dollar: 'USD', dollars: 'USD', bucks: 'USD', usd: 'USD', '€': 'EUR', euro: 'EUR', euros: 'EUR', eur: 'EUR',
-  '£': 'GBP', pound: 'GBP', pounds: 'GBP', gbp: 'GBP', '¥': 'CNY', yuan: 'CNY', rmb: 'CNY', cny: 'CNY', 元: 'CNY',
+  '£': 'GBP', pound: 'GBP', pounds: 'GBP', gbp: 'GBP', '¥': 'CNY', yuan: 'CNY', rmb: 'CNY', cny: 'CNY', 元: 'CNY', 美元: 'USD', 美金: 'USD', 刀: 'USD',
   块: 'CNY', 块钱: 'CNY', 人民币: 'CNY',
 };
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCancel, isCorrection, isNo, isYes, orderIdsIn, returnReasonOf, serviceTaskOf } from '../../src/dialogue/tasks.js';
+import { isCancel, isCorrection, isNo, isYes, orderIdsIn, returnReasonOf, serviceTaskOf } from '../../src/nlu/index.js';
 import type { Entities } from '../../src/nlu/types.js';
 import { openServiceApp, type ServiceApp } from './service-app.js';
 

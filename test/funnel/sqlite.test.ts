@@ -27,6 +27,22 @@ describe('FunnelWriter', () => {
     db.close();
   });
 
+  it('commits concurrent turns in one batch and resolves each only once its events are stored', async () => {
+    const db = openSqlite(':memory:');
+    const store = new SqliteFunnelStore(db);
+    const writer = new FunnelWriter(store, { flushIntervalMs: 10_000, flushBatchSize: 100, log: silent });
+    const flushed: number[] = [];
+    writer.onFlushed((batch) => flushed.push(batch.length));
+    const stored = () => db.prepare('SELECT COUNT(*) AS n FROM funnel_events').get() as { n: number };
+    const turns = [writer.commit(ev('a', 'click')), writer.commit(ev('b', 'click'), ev('c', 'click'))];
+    expect(stored().n).toBe(0);
+    await Promise.all(turns);
+    expect(stored().n).toBe(3);
+    expect(flushed).toEqual([3]);
+    await writer.close();
+    db.close();
+  });
+
   it('keeps events when the store fails and writes them on the next flush', async () => {
     const db = openSqlite(':memory:');
     const real = new SqliteFunnelStore(db);

@@ -15,9 +15,12 @@ describe('handoff through the turn', () => {
     const first = await s.say('this is ridiculous, the worst service ever', 'conv-q-1');
     expect(first.handoff).toMatchObject({ status: 'queued', team: 'Returns', queuePosition: 1 });
     s.clock.now += 1000;
-    const normal = await s.say('I want to talk to a human about a return', 'conv-q-2', 'u-bob');
+    // The request for a person names no topic; the return under way does.
+    await s.say('I want to return my order', 'conv-q-2', 'u-bob');
+    const normal = await s.say('I want to talk to a human', 'conv-q-2', 'u-bob');
     expect(normal.handoff).toMatchObject({ team: 'Returns', queuePosition: 2 });
     s.clock.now += 1000;
+    await s.say('I would like to return an item', 'conv-q-3', 'u-carol');
     const angry = await s.say('This is unacceptable!! I want to return this garbage', 'conv-q-3', 'u-carol');
     expect(angry.handoff).toMatchObject({ team: 'Returns', queuePosition: 2 });
     const legal = await s.say('I am going to sue you', 'conv-q-4', 'u-dave');

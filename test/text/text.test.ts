@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { searchText } from '../../src/dialogue/index.js';
+import { understand, type NluResult } from '../../src/nlu/index.js';
 import { extractEntities } from '../../src/nlu/index.js';
 import { amountToCents, bm25Idf, bm25Term, createStemmer, fieldTf, foldCase, orderIdsIn, parseMoney, sameOrderId } from '../../src/text/index.js';
 
@@ -27,16 +27,18 @@ describe('money', () => {
   });
 });
 
+const parsed = (lang: 'en' | 'zh', entities: NluResult['entities']): NluResult => ({ lang, intent: 'product_search', confidence: 1, ranking: [], entities, engine: 'test' });
+
 describe('negation: the NLU and the search words read the same negation words', () => {
   it('takes a negated phrase out of the search words whenever the NLU read it as excluded', () => {
     for (const message of ['cat treats without chicken', 'cat treats, avoid chicken', "cat treats, i don't want chicken", 'cat treats, non-chicken']) {
       const e = extractEntities(message);
       expect(e.excludeTerms, message).toEqual(['chicken']);
-      expect(searchText(message, e.excludeTerms), message).not.toMatch(/chicken/);
+      expect(understand(parsed('en', e), message).constraints.product, message).not.toMatch(/chicken/);
     }
     const zh = extractEntities('猫粮不要鸡肉的', { lang: 'zh' });
     expect(zh.excludeTerms).toEqual(['鸡肉']);
-    expect(searchText('猫粮不要鸡肉的', zh.excludeTerms)).toBe('猫粮');
+    expect(understand(parsed('zh', zh), '猫粮不要鸡肉的').constraints.product).toBe('猫粮');
   });
 });
 

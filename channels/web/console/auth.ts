@@ -120,13 +120,19 @@ export interface AgentAuthOptions {
    */
   readonly allowEphemeralKey: boolean;
   readonly now: () => number;
+  /**
+   * A role inside the same accounts (the merchant dashboard): only these names may log in, and the
+   * tokens are signed under `sessionLabel`, so a console session is not a dashboard session.
+   */
+  readonly role?: { readonly names: readonly string[]; readonly sessionLabel: string };
 }
 
 export async function createAgentAuth(options: AgentAuthOptions): Promise<AgentAuth> {
   if (!options.secret && !options.allowEphemeralKey) {
     throw new ShopbotError('CONFIG_INVALID', 'security.sessionSecret (SHOPBOT_SESSION_SECRET): required outside the demo store to sign agent sessions');
   }
-  const entries = parseAgentUsers(options.users);
+  const role = options.role;
+  const entries = parseAgentUsers(options.users).filter((u) => !role || role.names.includes(u.name));
   // In parallel: the threadpool hashes several at once, so start-up waits for about one hash.
   const hashed = new Map<string, PasswordHash>(
     await Promise.all(
@@ -137,7 +143,7 @@ export async function createAgentAuth(options: AgentAuthOptions): Promise<AgentA
       }),
     ),
   );
-  const key = options.secret ? createHmac('sha256', options.secret).update(SESSION_KEY_LABEL).digest() : randomBytes(32);
+  const key = options.secret ? createHmac('sha256', options.secret).update(role?.sessionLabel ?? SESSION_KEY_LABEL).digest() : randomBytes(32);
   const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
   const dummy: PasswordHash = { ...DEFAULT_SCRYPT, salt: randomBytes(SALT_LEN), hash: randomBytes(KEY_LEN) };
 

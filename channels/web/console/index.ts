@@ -6,7 +6,7 @@ import { mountAgentConsole } from './namespace.js';
 
 /** The agent console: login, page and the `/agents` socket.io namespace. */
 export { createAgentAuth, hashPassword, parseAgentUsers, parsePasswordHash, passwordProblem, MIN_PASSWORD_CHARS, type AgentAuth, type AgentAuthOptions, type AgentUserEntry, type PasswordHash } from './auth.js';
-export { mountAgentConsole, AGENTS_NAMESPACE, type AgentConsoleDeps, type AgentToServerEvents, type ServerToAgentEvents } from './namespace.js';
+export { mountAgentConsole, passwordLogin, AGENTS_NAMESPACE, type AgentConsoleDeps, type AgentToServerEvents, type ServerToAgentEvents } from './namespace.js';
 
 /**
  * The web agent console (`/console`, namespace `/agents`), when `agents.users` lists logins. A bad

@@ -71,21 +71,26 @@ const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
 };
 
+/**
+ * A login from the console or the merchant dashboard: the rate per address, then the account's
+ * lock-out counted before the password is checked, not after a failure (parallel guesses would all
+ * pass a check made first). A locked account refuses even the right password, and unknown names
+ * count too, so a lock-out does not tell which names exist.
+ */
+export async function passwordLogin(limits: Limits, auth: AgentAuth, address: string, rawBody: unknown): Promise<{ token: string; name: string }> {
+  await limits.consume(limits.rules.loginPerIp, address);
+  const body = LoginSchema.safeParse(rawBody);
+  if (!body.success) throw new ShopbotError('BAD_REQUEST', 'login: name and password are required');
+  const { name, password } = body.data;
+  await limits.consume(limits.rules.loginFailure, name);
+  const token = await auth.login(name, password);
+  await limits.reset(limits.rules.loginFailure, name);
+  return { token, name };
+}
+
 export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: AgentConsoleDeps): { close(): void } {
   const { limits } = deps;
-  fastify.post('/console/login', async (req) => {
-    await limits.consume(limits.rules.loginPerIp, req.ip);
-    const body = LoginSchema.safeParse(req.body);
-    if (!body.success) throw new ShopbotError('BAD_REQUEST', 'login: name and password are required');
-    const { name, password } = body.data;
-    // The attempt counts before the password is checked, not after a failure: parallel guesses
-    // would all pass a check made first. A locked account refuses even the right password, and
-    // unknown names count too, so a lock-out does not tell which names exist.
-    await limits.consume(limits.rules.loginFailure, name);
-    const token = await deps.auth.login(name, password);
-    await limits.reset(limits.rules.loginFailure, name);
-    return { token, name };
-  });
+  fastify.post('/console/login', async (req) => passwordLogin(limits, deps.auth, req.ip, req.body));
   for (const [url, { file, type }] of Object.entries(PAGE_FILES)) {
     fastify.get(url, async (_req, reply) => reply.type(type).send(await readFile(path.join(HERE, file))));
   }

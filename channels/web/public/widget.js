@@ -61,6 +61,7 @@
         RATE_LIMITED: 'You are sending messages too fast; please wait a moment.',
         FORBIDDEN: 'This conversation could not be restored; a new one was started.',
         TOO_MANY_CONNECTIONS: 'Too many chat windows are open; please close one and try again.',
+        BUSY: 'The assistant is very busy right now; please try again in a moment.',
         IDENTITY_INVALID: 'Your sign-in could not be confirmed; please reload the page.',
         UNKNOWN_CONVERSATION: 'Reconnecting, please try again.',
         TIMEOUT: 'No answer from the server; please try again.',
@@ -108,6 +109,7 @@
         RATE_LIMITED: '发送太频繁，请稍候。',
         FORBIDDEN: '无法恢复此会话，已开始新的会话。',
         TOO_MANY_CONNECTIONS: '打开的聊天窗口太多，请关闭一个后重试。',
+        BUSY: '助手现在非常繁忙，请稍后再试。',
         IDENTITY_INVALID: '无法确认您的登录状态，请刷新页面。',
         UNKNOWN_CONVERSATION: '正在重新连接，请重试。',
         TIMEOUT: '服务器没有响应，请重试。',
@@ -258,6 +260,114 @@
   panel.appendChild(form);
   root.appendChild(panel);
   root.appendChild(launcher);
+
+  // ---- Shopper feedback: thumbs on each bot reply, a 1-5 rating of the conversation. Posted over
+  // REST with the conversation's token; the server keeps the first answer to each. ----
+  var FEEDBACK_LABELS = {
+    en: { up: 'Helpful', down: 'Not helpful', thanks: 'Thanks for the feedback', rate: 'Rate this chat', rateTitle: 'How was this conversation?', star: 'stars', comment: 'Anything we could do better? (optional)', submit: 'Send rating', rated: 'Thanks, your rating was sent', failed: 'Could not send; please try again' },
+    zh: { up: '有帮助', down: '没有帮助', thanks: '感谢您的反馈', rate: '评价本次对话', rateTitle: '这次对话体验如何？', star: '星', comment: '有什么可以改进的吗？（可选）', submit: '提交评价', rated: '谢谢，您的评价已提交', failed: '发送失败，请重试' },
+  };
+  function fb(key) {
+    return FEEDBACK_LABELS[lang][key];
+  }
+  function postFeedback(body, done) {
+    var ids = loadIds();
+    if (!ids.conversationId) return done(false);
+    fetch(server + '/v1/conversations/' + encodeURIComponent(ids.conversationId) + '/feedback', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + ids.token },
+      body: JSON.stringify(body),
+    }).then(
+      function (res) { done(res.ok); },
+      function () { done(false); }
+    );
+  }
+  function renderThumbs(reply) {
+    var row = el('div', 'sb-feedback');
+    row.setAttribute('role', 'group');
+    var note = el('span', 'sb-feedback-note');
+    note.setAttribute('role', 'status');
+    function vote(kind, chosen) {
+      return function () {
+        up.disabled = true;
+        down.disabled = true;
+        chosen.setAttribute('aria-pressed', 'true');
+        postFeedback({ kind: 'reply', vote: kind, reply: String(reply.text).slice(0, 4000), intent: reply.intent }, function (ok) {
+          note.textContent = ok ? fb('thanks') : fb('failed');
+          if (!ok) { up.disabled = false; down.disabled = false; chosen.setAttribute('aria-pressed', 'false'); }
+        });
+      };
+    }
+    var up = button('sb-thumb sb-thumb-up', '👍', function () { vote('up', up)(); });
+    var down = button('sb-thumb sb-thumb-down', '👎', function () { vote('down', down)(); });
+    up.setAttribute('aria-label', fb('up'));
+    down.setAttribute('aria-label', fb('down'));
+    up.setAttribute('aria-pressed', 'false');
+    down.setAttribute('aria-pressed', 'false');
+    row.appendChild(up);
+    row.appendChild(down);
+    row.appendChild(note);
+    return row;
+  }
+  var ratingBox = null;
+  function showRating() {
+    if (ratingBox) return ratingBox.querySelector('button').focus();
+    ratingBox = el('form', 'sb-rating');
+    ratingBox.appendChild(el('div', 'sb-rating-title', fb('rateTitle')));
+    var stars = el('div', 'sb-rating-stars');
+    stars.setAttribute('role', 'radiogroup');
+    var chosen = 0;
+    var starButtons = [];
+    [1, 2, 3, 4, 5].forEach(function (n) {
+      var b = button('sb-star', '★', function () {
+        chosen = n;
+        starButtons.forEach(function (s, i) { s.setAttribute('aria-checked', i < n ? 'true' : 'false'); s.classList.toggle('sb-star-on', i < n); });
+        send.disabled = false;
+      });
+      b.setAttribute('role', 'radio');
+      b.setAttribute('aria-checked', 'false');
+      b.setAttribute('aria-label', n + ' ' + fb('star'));
+      b.setAttribute('data-rating', String(n));
+      starButtons.push(b);
+      stars.appendChild(b);
+    });
+    var comment = el('textarea', 'sb-rating-comment');
+    comment.maxLength = 1000;
+    comment.rows = 2;
+    comment.placeholder = fb('comment');
+    comment.setAttribute('aria-label', fb('comment'));
+    var send = el('button', 'sb-btn sb-btn-primary sb-rating-send', fb('submit'));
+    send.type = 'submit';
+    send.disabled = true;
+    var note = el('div', 'sb-feedback-note');
+    note.setAttribute('role', 'status');
+    ratingBox.appendChild(stars);
+    ratingBox.appendChild(comment);
+    ratingBox.appendChild(send);
+    ratingBox.appendChild(note);
+    ratingBox.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (!chosen) return;
+      send.disabled = true;
+      postFeedback({ kind: 'conversation', rating: chosen, comment: comment.value.trim() || undefined }, function (ok) {
+        note.textContent = ok ? fb('rated') : fb('failed');
+        if (!ok) send.disabled = false;
+        else comment.disabled = true;
+      });
+    });
+    list.appendChild(ratingBox);
+    scrollToEnd();
+    starButtons[4].focus();
+  }
+  var rateBtn = button('sb-rate', '★', showRating);
+  rateBtn.setAttribute('aria-label', fb('rate'));
+  rateBtn.title = fb('rate');
+  header.insertBefore(rateBtn, closeBtn);
+  /** The end of a conversation (goodbye, thanks, a closed support chat) asks for the rating once. */
+  function maybeAskRating(reply) {
+    var ending = reply.intent === 'goodbye' || reply.intent === 'thanks' || (reply.handoff && reply.handoff.status === 'resolved');
+    if (ending && !ratingBox) showRating();
+  }
 
   var connection = 'connecting';
   function applyLabels() {
@@ -477,6 +587,7 @@
       }
     }
     if (reply.text) appendBubble(role, reply.text);
+    if (reply.text && role === 'bot') list.appendChild(renderThumbs(reply));
     if (reply.products && reply.products.length > 0) {
       var row = el('div', 'sb-cards');
       row.setAttribute('role', 'list');
@@ -492,6 +603,7 @@
     if (reply.handoff) renderHandoff(reply.handoff);
     if (reply.cart) renderCart(reply.cart);
     if (isLatest) renderChips(reply.quickReplies);
+    if (isLatest) maybeAskRating(reply);
     scrollToEnd();
   }
 

@@ -1,0 +1,109 @@
+/**
+ * The merchant dashboard: POST /admin/login (the console's accounts, the merchant role), the page
+ * at /admin, and its JSON under /v1/admin (Bearer merchant session): the metrics with their
+ * definitions, the same as CSV, the charts, and a rated-down reply's conversation. Login carries
+ * the console's protections: a rate per address, a lock-out per account counted before the
+ * password is checked, scrypt on the threadpool; the page is files under the server's CSP.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ShopbotError } from '../../../src/errors.js';
+import type { FunnelReader } from '../../../src/funnel/index.js';
+import type { Product } from '../../../src/catalog/index.js';
+import { computeDemandReport, computeMerchantMetrics, dashboardCharts, demandTables, lowStockAlertText, metricsCsv } from '../../../src/insights/index.js';
+import type { Limits } from '../../../src/limits/index.js';
+import { ChannelSchema, type TranscriptEntry } from '../../../src/messages.js';
+import { parsePeriod } from '../../../src/reports/index.js';
+import { passwordLogin, type AgentAuth } from '../console/index.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const ViewSchema = z.object({ period: z.string().max(12).default('week'), channel: z.union([z.literal('all'), ChannelSchema]).default('all') });
+const ConversationIdSchema = z.string().min(1).max(200);
+const DemandSchema = z.object({ period: z.string().max(12).default('quarter'), lowStockDays: z.coerce.number().min(1).max(365).default(7) });
+
+const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/admin': { file: 'admin.html', type: 'text/html; charset=utf-8' },
+  '/admin/admin.js': { file: 'admin.js', type: 'text/javascript; charset=utf-8' },
+  '/admin/admin.css': { file: 'admin.css', type: 'text/css; charset=utf-8' },
+};
+
+export interface MerchantDashboardDeps {
+  /** The console's accounts, restricted to the merchant role (its own session label). */
+  readonly auth: AgentAuth;
+  readonly limits: Limits;
+  readonly funnel: Pick<FunnelReader, 'query'>;
+  readonly history: (conversationId: string) => Promise<TranscriptEntry[]>;
+  readonly now: () => number;
+  readonly catalog: { getMany(ids: readonly string[]): Promise<ReadonlyMap<string, Product>> };
+  /** Posts a merchant alert to their chat channel; undefined when none is configured. */
+  readonly alerts?: (text: string) => Promise<void>;
+}
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ShopbotError('BAD_REQUEST', `${what}: ${z.prettifyError(r.error).slice(0, 300)}`);
+  return r.data;
+}
+
+/** The merchant a request's `Authorization: Bearer <session>` belongs to; UNAUTHORIZED otherwise. */
+export function merchantOf(auth: AgentAuth, req: FastifyRequest): string {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S{1,2000})$/i.exec(h.trim()) : null;
+  if (!m) throw new ShopbotError('UNAUTHORIZED', 'log in to the merchant dashboard first');
+  return auth.verify(m[1]!).name;
+}
+
+export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantDashboardDeps): void {
+  const { limits, auth } = deps;
+  // The console's login, on the same accounts and counters (one account, one lock-out).
+  fastify.post('/admin/login', async (req) => passwordLogin(limits, auth, req.ip, req.body));
+  for (const [url, { file, type }] of Object.entries(PAGE_FILES)) {
+    fastify.get(url, async (_req, reply) => reply.type(type).header('cache-control', 'no-store').send(await readFile(path.join(HERE, file))));
+  }
+
+  const view = (req: FastifyRequest) => {
+    merchantOf(auth, req);
+    const q = parseOrThrow(ViewSchema, req.query ?? {}, 'query');
+    return { period: parsePeriod(q.period, deps.now()), channel: q.channel };
+  };
+  fastify.get('/v1/admin/metrics', async (req, reply) => {
+    const { period, channel } = view(req);
+    return reply.header('cache-control', 'no-store').send(await computeMerchantMetrics(deps.funnel, period, channel));
+  });
+  fastify.get('/v1/admin/metrics.csv', async (req, reply) => {
+    const { period, channel } = view(req);
+    const csv = metricsCsv(await computeMerchantMetrics(deps.funnel, period, channel));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="shopbot-metrics-${channel}.csv"`).header('cache-control', 'no-store').send(csv);
+  });
+  fastify.get('/v1/admin/charts', async (req, reply) => {
+    const { period, channel } = view(req);
+    return reply.header('cache-control', 'no-store').send({ charts: dashboardCharts(await computeMerchantMetrics(deps.funnel, period, channel)) });
+  });
+  const demand = (req: FastifyRequest) => {
+    merchantOf(auth, req);
+    const q = parseOrThrow(DemandSchema, req.query ?? {}, 'query');
+    const period = parsePeriod(q.period, deps.now());
+    return computeDemandReport(deps.funnel, deps.catalog, { fromTs: period.fromTs, toTs: period.toTs, lowStockDays: q.lowStockDays });
+  };
+  fastify.get('/v1/admin/demand', async (req, reply) => reply.header('cache-control', 'no-store').send(demandTables(await demand(req))));
+  // Sends the low-stock alert now (the dashboard's button; a scheduler can call it too).
+  fastify.post('/v1/admin/demand/alert', async (req) => {
+    const report = await demand(req);
+    if (!deps.alerts) throw new ShopbotError('NOT_FOUND', 'no merchant channel for alerts: set SHOPBOT_SLACK_ALERTS_CHANNEL (or the support channel) with the Slack bot token');
+    const text = lowStockAlertText(report);
+    if (text) await deps.alerts(text);
+    return { sent: text !== undefined, products: report.lowStock.length };
+  });
+
+  // The conversation behind a rated-down reply (transcripts are stored masked).
+  fastify.get('/v1/admin/conversations/:id', async (req, reply) => {
+    merchantOf(auth, req);
+    const id = parseOrThrow(ConversationIdSchema, (req.params as { id: string }).id, 'conversation id');
+    const messages = await deps.history(id);
+    return reply.header('cache-control', 'no-store').send({ conversationId: id, messages: messages.map((m) => ({ role: m.role, text: m.text, ts: m.ts })) });
+  });
+}

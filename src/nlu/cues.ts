@@ -1,0 +1,112 @@
+/**
+ * Cue phrases of service talk and task answers, read once per message by the parse builder
+ * (understand.ts): which service task a message asks for, yes / no / never mind, corrections
+ * ("the other order"), order ids and one-time codes, return reasons, addresses, cart operations.
+ * The dialogue's tasks read the parse, never the text.
+ */
+import { orderIdsIn as orderIdsInText } from '../text/index.js';
+import type { Entities, Intent, ServiceTask } from './types.js';
+
+const CANCEL_RE = /^\s*(never ?mind|nevermind|forget (it|about it)|cancel (that|this|it)|stop|don'?t bother|nothing|no thanks|leave it|算了|不用了|不要了|取消吧|没事了?)\b|^\s*(算了|不用了|不要了|没事了?|取消吧)/i;
+const YES_RE = /^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm(ed)?|correct|right|go ahead|do it|please do|yes please|that'?s (right|it|the one)|是|是的|对|对的|好|好的|确认|可以|没错|行)(\b|[\s,.!，。！]|$)/i;
+const NO_RE = /^\s*(n|no|nope|nah|don'?t|do not|wait|不|不是|不对|不要|别|错了)(\b|[\s,.!，。！]|$)/i;
+const CORRECTION_RE = /\b(the other (one|order)|another order|not (that|this) (one|order)|wrong order|different order|other order)\b|另一个|另外一个|不是这个|别的订单|另一笔/i;
+const LATEST_RE = /\b(latest|last|most recent|newest|recent)\b|最近|最新|上一个/i;
+
+const CUE = {
+  changeAddress: /\b(change|update|correct|wrong|edit)\b.{0,30}\b(address|shipping address|delivery address)\b|\baddress\b.{0,20}\b(change|wrong)\b|(改|修改|更改|更新).{0,6}地址|地址.{0,4}(错|改)/i,
+  cancel: /\bcancel+(ing|ed)?\b.{0,40}\b(order|purchase|it|my)\b|\b(order|purchase)\b.{0,20}\bcancel|取消.{0,6}(订单|购买|这单)|(订单|这单).{0,4}取消/i,
+  refundStatus: /\b(where|status|when|has|have|did|track|haven'?t|not (yet )?received|still)\b.{0,40}\brefund|\brefund\b.{0,30}\b(status|yet|arrive|received|processed|come|where)|退款.{0,8}(到|状态|什么时候|没|进度|哪)|(什么时候|何时).{0,6}退款|(还没|没有?)退款/i,
+  returnStart: /\b(return|send back)\b.{0,40}\b(order|item|it|this|them|shoes?|boots?|product|purchase|package|parcel)\b|\bsend (it|this|them) back\b|\b(start|open|make|initiate|begin|request)\b.{0,10}\b(a |the )?return\b|\bi (want|would like|'?d like|need) to return\b|我(要|想)退|退货|退回|申请退/i,
+  policyQuestion: /\b(policy|policies|how (long|many days|much|does|do i|can i)|can i return|what is your|what'?s your|do you (accept|allow|offer|ship)|deadline|window|rules?|allowed to|is it possible)\b|政策|规定|多久|几天|可以.{0,6}吗|能不能|是否/i,
+};
+
+export const RETURN_REASON_CUES: readonly [string, RegExp][] = [
+  ['damaged', /\b(damaged|broken|cracked|defective|faulty|doesn'?t work|not working|stopped working|torn|ripped|scratched|dented)\b|坏|破|损|裂|故障|不能用|质量问题/i],
+  ['wrong_item', /\b(wrong (item|size sent|color sent|product|one)|not what i ordered|sent (me )?the wrong|incorrect item|different item)\b|发错|错发|不是我买的|不是我订的/i],
+  ['not_as_described', /\b(not as described|doesn'?t match|different from (the )?(picture|photo|description)|misleading|looks different|fake)\b|与描述不符|和描述不一样|和图片不一样|描述不符|假货/i],
+  ['size_fit', /\b(too (small|big|large|tight|loose|short|long)|doesn'?t fit|does not fit|didn'?t fit|wrong size|size|fit)\b|太小|太大|尺码|不合适|不合身|大小/i],
+  ['changed_mind', /\b(changed my mind|change of mind|don'?t (need|want|like) it|no longer (need|want)|not needed|found (it )?cheaper|don'?t like)\b|不想要|不需要|不喜欢|改变主意/i],
+];
+
+/** A street address: a house number with a street word or a postcode (en), or 路/街/号 (zh). */
+export function looksLikeAddress(text: string): boolean {
+  return /\d/.test(text) && (/\b(street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|apt|suite|unit)\b\.?|\b\d{5}(-\d{4})?\b/i.test(text) || /[路街号区市镇村巷弄]/.test(text));
+}
+
+/** The 6-digit code from an e-mail, typed alone or in a sentence ("it's 123 456"). */
+export function oneTimeCodeIn(text: string): string | undefined {
+  const m = /(?<![\d-])(\d{3})[ -]?(\d{3})(?![\d-])/.exec(text);
+  return m ? `${m[1]}${m[2]}` : undefined;
+}
+
+export function isCancel(text: string): boolean {
+  return CANCEL_RE.test(text);
+}
+export function isYes(text: string): boolean {
+  return YES_RE.test(text) && !NO_RE.test(text);
+}
+export function isNo(text: string): boolean {
+  return NO_RE.test(text);
+}
+export function isCorrection(text: string): boolean {
+  return CORRECTION_RE.test(text);
+}
+export function isLatest(text: string): boolean {
+  return LATEST_RE.test(text);
+}
+export function isPolicyQuestion(text: string): boolean {
+  return CUE.policyQuestion.test(text);
+}
+
+export function returnReasonOf(text: string): string | undefined {
+  for (const [reason, re] of RETURN_REASON_CUES) if (re.test(text)) return reason;
+  return undefined;
+}
+
+/**
+ * Order ids in a message: the store's prefixed form ("SB-123456", "#1001") first, then numbers the
+ * NLU read with an order cue ("order 123456"). Stores accept bare numbers in their own format.
+ */
+export function orderIdsIn(text: string, entities: Pick<Entities, 'orderIds'>, options: { bareNumbers?: boolean } = {}): string[] {
+  const out = orderIdsInText(text);
+  for (const id of entities.orderIds) {
+    const digits = id.replace(/\D/g, '');
+    if (!out.some((o) => o.replace(/\D/g, '') === digits)) out.push(id);
+  }
+  // A bare 6-digit number while an order id is asked for is the id (the demo store's format).
+  if (!out.length && options.bareNumbers) for (const m of text.matchAll(/(?:^|\s)(\d{6})(?=\s|$|[.,!?。，！？])/g)) out.push(m[1]!);
+  return [...new Set(out)];
+}
+
+/** The service task named by unambiguous cue phrases alone (no intent), or undefined. */
+export function serviceCueOf(text: string, hasOrderId: boolean): ServiceTask | 'policy' | undefined {
+  const question = CUE.policyQuestion.test(text) && !hasOrderId;
+  if (CUE.changeAddress.test(text)) return question ? 'policy' : 'change_address';
+  if (CUE.refundStatus.test(text) && !/\bhow long\b|多久/i.test(text)) return 'refund_status';
+  if (CUE.cancel.test(text) && !/\bcancel+ation (policy|fee)|\bpolicy\b|政策/i.test(text)) return 'cancel_order';
+  if (CUE.returnStart.test(text) && !question) return 'return_order';
+  return undefined;
+}
+
+/**
+ * The service task a message asks for, from cue phrases read over the NLU's intent: the intent
+ * model confuses "I want to return my order" with order tracking, the cues do not.
+ */
+export function serviceTaskOf(text: string, intent: Intent, hasOrderId: boolean): ServiceTask | 'policy' | undefined {
+  const question = CUE.policyQuestion.test(text) && !hasOrderId;
+  if (CUE.changeAddress.test(text)) return question ? 'policy' : 'change_address';
+  if (CUE.refundStatus.test(text)) return 'refund_status';
+  if (CUE.cancel.test(text) && !/\bcancel+ation (policy|fee)/i.test(text)) return question && /\bpolicy|政策|规定/i.test(text) ? 'policy' : 'cancel_order';
+  if (CUE.returnStart.test(text) && !question) return 'return_order';
+  switch (intent) {
+    case 'order_status':
+      return 'order_status';
+    case 'cancel_order':
+      return question ? 'policy' : 'cancel_order';
+    case 'returns_refunds':
+      return question || !hasOrderId ? (/\brefund\b|退款/i.test(text) && !question ? 'refund_status' : question ? 'policy' : CUE.returnStart.test(text) ? 'return_order' : 'policy') : 'return_order';
+    default:
+      return undefined;
+  }
+}
