@@ -120,7 +120,7 @@ describe('a shopping conversation, turn by turn', () => {
     const brand = await say(c, '第二个是什么牌子的？');
     expect(brand.lang).toBe('zh');
     expect(brand.text).toContain(`第二个（“`);
-    expect(brand.text).toContain(`品牌是${shown[1]!.brand}`);
+    expect(brand.text).toContain(`品牌是 ${shown[1]!.brand}。`);
     // The cards on screen stay the search's: "the first one" still means the first card shown.
     const first = await say(c, 'how much is the first one?');
     expect(first.products[0]!.id).toBe(shown[0]!.id);

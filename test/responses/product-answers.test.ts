@@ -118,7 +118,7 @@ describe('product questions in Chinese', () => {
     const p = ask('第一个多少钱？', 'zh', belts);
     expect(p.text).toContain(price(belts[0]!, 'zh'));
     expect(p.text).toMatch(/^第一个（“Levi's/);
-    expect(ask('第三个是什么牌子的？', 'zh', belts).text).toContain('品牌是Marino Avenue');
+    expect(ask('第三个是什么牌子的？', 'zh', belts).text).toContain('品牌是 Marino Avenue。');
     const stars = ask('第一个几颗星？', 'zh', slate('earbuds'));
     expect(stars.text).toContain(`${slate('earbuds')[0]!.rating}分`);
     for (const r of [p, stars]) expect(han(r.text)).toBeGreaterThan(latinWords(r.text));
