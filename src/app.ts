@@ -190,7 +190,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const configured = resolveFromRoot(config.store.policiesDir);
     const policiesDir = existsSync(configured) ? configured : resolveFromRoot(DEMO_POLICIES_DIR);
     // Policy sections are re-ranked with the project's encoder when its model is there; BM25 alone otherwise.
-    const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], { analyzer: createAnalyzer({ stemmer }), ...(encoder ? { encoder } : {}) });
+    // Sources are links the shopper can open: absolute under server.publicUrl (Teams, Slack, e-mail), the served path otherwise.
+    const policyLinkBase = config.server.publicUrl ? `${config.server.publicUrl.replace(/\/+$/, '')}/policies` : '/policies';
+    const policies = await openPolicyIndex(existsSync(policiesDir) ? loadPolicyChunks(policiesDir) : [], { analyzer: createAnalyzer({ stemmer }), linkBase: policyLinkBase, ...(encoder ? { encoder } : {}) });
     if (policies.size === 0) log.warn({ policiesDir }, 'no policy documents found: policy questions will get "I don\'t know"');
 
     const templates = loadTemplates(path.join(REPO_ROOT, 'prompts'));

@@ -109,6 +109,23 @@ describe('a shopping conversation, turn by turn', () => {
     expect(r.text).toMatch(/\p{Script=Han}/u);
   });
 
+  it('answers questions about the cards on screen from their data, whatever the classifier made of them', async () => {
+    const c = 'conv-question-1';
+    const shown = (await say(c, 'band saw')).products;
+    expect(shown.length).toBeGreaterThan(1);
+    const cheapest = shown.reduce((a, b) => (b.priceCents! < a.priceCents! ? b : a));
+    const answer = await say(c, 'which one is the cheapest?');
+    expect(answer.products.map((p) => p.id)).toEqual([cheapest.id]);
+    expect(pricesIn(answer.text)).toEqual([cheapest.priceCents]);
+    const brand = await say(c, '第二个是什么牌子的？');
+    expect(brand.lang).toBe('zh');
+    expect(brand.text).toContain(`第二个（“`);
+    expect(brand.text).toContain(`品牌是 ${shown[1]!.brand}。`);
+    // The cards on screen stay the search's: "the first one" still means the first card shown.
+    const first = await say(c, 'how much is the first one?');
+    expect(first.products[0]!.id).toBe(shown[0]!.id);
+  });
+
   it('acknowledges and records a request for a human', async () => {
     const c = 'conv-human-1';
     const r = await say(c, 'I want to talk to a real person');

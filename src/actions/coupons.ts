@@ -13,7 +13,7 @@ import type { Order } from '../store/index.js';
 import type { ActionContext, ActionDeps } from './types.js';
 
 /** Results after which an offer may pay off: the shopper is looking at products or has a basket. */
-const OFFER_AFTER: ReadonlySet<ActionResult['type']> = new Set(['added', 'cart', 'product']);
+const OFFER_AFTER: ReadonlySet<ActionResult['type']> = new Set(['added', 'cart', 'product', 'product_question']);
 
 export async function offerCoupon(
   state: ConversationState,

@@ -1,14 +1,16 @@
 /**
- * Coupon codes: CAMPAIGN.NONCE.SIGNATURE, where the signature is HMAC-SHA256(secret, CAMPAIGN.NONCE)
- * truncated to 80 bits in base32. A forged or mistyped code fails the signature check before any
- * database lookup; the nonce (50 random bits from the injected RNG) makes each code unique.
+ * Coupon codes: CAMPAIGN-NONCESIGNATURE, short enough to read out and type ("DEMO-WELCOME10-" and
+ * 16 characters). The signature is HMAC-SHA256(secret, CAMPAIGN.NONCE) truncated to 30 bits in
+ * base32: a forged or mistyped code fails it before any database lookup, and a code is only ever
+ * honoured when the store issued it (sqlite.ts), so the signature guards the lookup, not the
+ * discount. The nonce (50 random bits from the injected RNG) makes each code unique.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no I, O, 0, 1: codes are read and typed by people
 const NONCE_CHARS = 10;
-const SIG_CHARS = 16;
-const CODE_RE = /^([A-Za-z0-9_-]{1,40})\.([A-Z2-9]{10})\.([A-Z2-9]{16})$/;
+const SIG_CHARS = 6;
+const CODE_RE = /^([A-Za-z0-9_-]{1,40})-([A-Z2-9]{10})([A-Z2-9]{6})$/;
 
 function base32(bytes: Buffer, chars: number): string {
   let out = '';
@@ -33,7 +35,7 @@ function sign(secret: string, campaignId: string, nonce: string): string {
 export function newCode(secret: string, campaignId: string, rng: () => number): string {
   let nonce = '';
   for (let i = 0; i < NONCE_CHARS; i++) nonce += ALPHABET[Math.floor(rng() * ALPHABET.length)];
-  return `${campaignId}.${nonce}.${sign(secret, campaignId, nonce)}`;
+  return `${campaignId}-${nonce}${sign(secret, campaignId, nonce)}`;
 }
 
 /** The campaign id when the code is well-formed and its signature is ours; undefined otherwise. */

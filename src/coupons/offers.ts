@@ -90,6 +90,8 @@ export function eligibleCampaigns(campaigns: readonly Campaign[], nowMs: number,
       isActive(c, nowMs) &&
       spent(c.id) < c.budgetCents &&
       issued(c.id) < c.perShopperLimit &&
+      // Offered only to a basket that already qualifies: a code the shopper cannot use yet is noise.
+      basket.valueCents >= c.minBasketCents &&
       (c.categories.length === 0 || c.categories.some((x) => cats.has(x.toLowerCase()))),
   );
 }

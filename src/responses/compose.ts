@@ -13,7 +13,7 @@ import type { PolicyPassage } from '../policies/index.js';
 import type { StoreContact } from '../config.js';
 import { fill, formatMoney, variantOf, type Templates } from '../templates/index.js';
 import { friendlyDate } from './dates.js';
-import { answerProductQuestion, type ProductQuestionResult } from './product-answers.js';
+import { answerProductQuestion, productDetail, type ProductQuestionResult } from './product-answers.js';
 
 /** The facts about an order a service reply may state. */
 export interface OrderSummary {
@@ -192,10 +192,7 @@ export function composeReply(
       }
       case 'product': {
         const p = r.product;
-        const price = effectivePriceCents(p);
-        const inStock = p.availability !== 'out_of_stock' && p.stock !== 0;
-        const stock = lang === 'zh' ? (inStock ? '有货。' : '暂时缺货。') : inStock ? 'In stock.' : 'Out of stock.';
-        texts.push(t('product_detail', { title: p.title, brand: p.brand ? (lang === 'zh' ? `（${p.brand}）` : ` by ${p.brand}`) : undefined, price: price !== undefined ? money(price, p.currency) : lang === 'zh' ? '暂无价格' : 'price not listed', stock }));
+        texts.push(productDetail(p, { lang, t, money }));
         products = [toCard(p, 0, 'detail', false)];
         qr('qr_cart');
         break;

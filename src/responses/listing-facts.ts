@@ -131,7 +131,8 @@ export function attributeAnswer(p: Product, concepts: readonly (readonly string[
 /** The sentence of the listing that shares most words with the question (a question of no known kind). */
 export function bestPassage(p: Product, question: string): string | undefined {
   const q = new Set(question.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
-  for (const w of ['does', 'this', 'that', 'have', 'what', 'with', 'the', 'and', 'for', 'how', 'can', 'are', 'you', 'its', 'will', 'come', 'one', 'first', 'second', 'third', 'fourth', 'fifth', 'last']) q.delete(w);
+  // Words of asking and pointing, which every sentence could "match": only the subject of the question counts.
+  for (const w of ['does', 'this', 'that', 'have', 'what', 'with', 'the', 'and', 'for', 'how', 'can', 'are', 'you', 'its', 'will', 'come', 'one', 'first', 'second', 'third', 'fourth', 'fifth', 'last', 'more', 'info', 'information', 'details', 'detail', 'tell', 'about', 'looks', 'look', 'nice', 'good', 'like', 'want', 'know', 'please', 'any', 'there', 'they', 'them', 'about', 'also']) q.delete(w);
   if (q.size === 0) return undefined;
   let best: string | undefined;
   let bestScore = 0;

@@ -216,6 +216,19 @@ export function answerProductQuestion(r: ProductQuestionResult, ctx: AnswerConte
   const name = nameOf(subject, r.slate, ctx.lang);
   const passage = bestPassage(subject, r.question);
   if (passage) return { text: ctx.t('pq_passage', { name, Name: capitalize(name), quote: quoted(passage, ctx.lang) }), products: [subject] };
-  const price = effectivePriceCents(subject);
-  return { text: ctx.t('pq_overview', { name, Name: capitalize(name), price: price !== undefined ? ctx.money(price, subject.currency) : undefined }), products: [subject] };
+  // Nothing in the listing speaks to it ("more info?"): the product's essentials, from its data.
+  return { text: productDetail(subject, ctx), products: [subject] };
+}
+
+/** A product's essentials: title, brand, price and stock. */
+export function productDetail(p: Product, { t, money, lang }: AnswerContext): string {
+  const price = effectivePriceCents(p);
+  const inStock = p.availability !== 'out_of_stock' && p.stock !== 0;
+  const stock = lang === 'zh' ? (inStock ? '有货。' : '暂时缺货。') : inStock ? 'In stock.' : 'Out of stock.';
+  return t('product_detail', {
+    title: p.title,
+    brand: p.brand ? (lang === 'zh' ? `（${p.brand}）` : ` by ${p.brand}`) : undefined,
+    price: price !== undefined ? money(price, p.currency) : lang === 'zh' ? '暂无价格' : 'price not listed',
+    stock,
+  });
 }

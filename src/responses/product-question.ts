@@ -15,8 +15,8 @@ export type ProductQuestion =
   /** A comparison among the shown cards (`among`: the positions named, 0-based; -1 is the last). */
   | { readonly kind: 'compare'; readonly by: Superlative; readonly among: readonly number[] }
   | { readonly kind: 'fact'; readonly fact: FactKind; readonly positions: readonly number[] }
-  /** Yes/no on an attribute; `concepts`: the English catalog words to look for (listing-facts.ts attributeAnswer), `said`: the shopper's words for it. */
-  | { readonly kind: 'attribute'; readonly concepts: readonly (readonly string[])[]; readonly said: string; readonly positions: readonly number[] }
+  /** Yes/no on an attribute; `concepts`: the English catalog words to look for (listing-facts.ts attributeAnswer). */
+  | { readonly kind: 'attribute'; readonly concepts: readonly (readonly string[])[]; readonly positions: readonly number[] }
   /** Some other question about a product ("what is it made of?"): answered from its best-matching sentence. */
   | { readonly kind: 'other'; readonly positions: readonly number[] };
 
@@ -102,12 +102,12 @@ const NOT_ATTRIBUTE_EN = new Set(
     'come comes came got get made make support supports feature features function button buttons mode also too and or please pls me i my you ' +
     'there which what how good enough well very still each both either type kind version model?').split(/\s+/),
 );
-/** Chinese attribute words the glossary lacks, with the catalog's English words for them. */
+/** Chinese attribute words the glossary lacks, with the catalog's English spellings of each (comma-separated phrases). */
 const ZH_ATTRIBUTES: Readonly<Record<string, string>> = {
-  防水: 'waterproof water resistant', 防汗: 'sweatproof sweat', 贪睡: 'snooze', 小睡: 'snooze', 闹铃: 'alarm', 可折叠: 'foldable folding', 折叠: 'foldable folding',
-  可调: 'adjustable', 可调节: 'adjustable', 洗碗机: 'dishwasher', 微波炉: 'microwave', 降噪: 'noise cancelling', 麦克风: 'microphone mic', 遥控: 'remote',
-  充电: 'rechargeable charging', 电池: 'battery', 无线: 'wireless', 蓝牙: 'bluetooth', 有机: 'organic', 纯棉: 'cotton', 不粘: 'nonstick non-stick',
-  夜光: 'glow backlight', 背光: 'backlight', 静音: 'silent quiet', 灯: 'light led', 盖子: 'lid', 把手: 'handle', 轮子: 'wheels', 口袋: 'pocket pockets',
+  防水: 'waterproof,water resistant', 防汗: 'sweatproof,sweat resistant', 贪睡: 'snooze', 小睡: 'snooze', 闹铃: 'alarm', 可折叠: 'foldable,folding', 折叠: 'foldable,folding',
+  可调: 'adjustable', 可调节: 'adjustable', 洗碗机: 'dishwasher', 微波炉: 'microwave', 降噪: 'noise cancelling', 麦克风: 'microphone,mic', 遥控: 'remote',
+  充电: 'rechargeable,charging', 电池: 'battery', 无线: 'wireless', 蓝牙: 'bluetooth', 有机: 'organic', 纯棉: 'cotton', 不粘: 'nonstick',
+  夜光: 'glow,backlight', 背光: 'backlight', 静音: 'silent,quiet', 灯: 'light,led', 盖子: 'lid', 把手: 'handle', 轮子: 'wheels', 口袋: 'pocket',
   保修: 'warranty', 保温: 'insulated', 透气: 'breathable', 加厚: 'thick', 防滑: 'non-slip', 防晒: 'uv protection', 偏光: 'polarized',
 };
 const ZH_ATTRIBUTE_KEYS = Object.keys(ZH_ATTRIBUTES).sort((a, b) => b.length - a.length);
@@ -129,22 +129,20 @@ const SAME_ATTRIBUTE: readonly (readonly string[])[] = [
  * The attribute a yes/no question asks about, as concepts: each concept is the spellings any one
  * of which answers it ("water resistant" → waterproof, IPX7…), one concept per other word.
  */
-function attributeConcepts(text: string, lang: Lang): { concepts: string[][]; said: string } {
+function attributeConcepts(text: string, lang: Lang): string[][] {
   if (lang === 'zh' || /\p{Script=Han}/u.test(text)) {
     let rest = text;
     const concepts: string[][] = [];
-    const said: string[] = [];
     for (const key of ZH_ATTRIBUTE_KEYS) {
       if (!rest.includes(key)) continue;
-      concepts.push(withSpellings(ZH_ATTRIBUTES[key]!.split(' ')));
-      said.push(key);
+      concepts.push(withSpellings(ZH_ATTRIBUTES[key]!.split(',')));
       rest = rest.split(key).join(' ');
     }
     const glossed = translateQuery(rest.replace(/第[一二两三四五六七八九十\d]+(个|款|件|条|双|种)?|这个|那个|这款|那款|它/g, ' '));
     if (glossed) concepts.push(withSpellings(glossed.split(' ')));
     const latin = (text.toLowerCase().match(/[a-z][a-z0-9-]{1,}/g) ?? []).filter((w) => !NOT_ATTRIBUTE_EN.has(w));
     for (const w of latin) concepts.push(withSpellings([w]));
-    return { concepts, said: said.join('、') };
+    return concepts;
   }
   let body = ` ${text.replace(YES_NO_EN, ' ').toLowerCase().replace(/[^a-z0-9' -]+/g, ' ')} `;
   const concepts: string[][] = [];
@@ -156,7 +154,7 @@ function attributeConcepts(text: string, lang: Lang): { concepts: string[][]; sa
   }
   const words = (body.match(/[a-z0-9][a-z0-9'-]*/g) ?? []).filter((w) => !NOT_ATTRIBUTE_EN.has(w));
   for (const w of words) concepts.push(withSpellings([w]));
-  return { concepts, said: text.replace(YES_NO_EN, ' ').replace(/[?？]/g, '').trim() };
+  return concepts;
 }
 
 /** The words with the other spellings of an attribute they name. */
@@ -194,8 +192,8 @@ export function readProductQuestion(text: string, lang: Lang, options: { aboutFo
   const fact = firstMatch(text, zh ? FACTS_ZH : FACTS_EN);
   if (fact) return { kind: 'fact', fact, positions };
   if (zh ? YES_NO_ZH.test(text) : YES_NO_EN.test(text)) {
-    const { concepts, said } = attributeConcepts(text, lang);
-    if (concepts.length) return { kind: 'attribute', concepts, said, positions };
+    const concepts = attributeConcepts(text, lang);
+    if (concepts.length) return { kind: 'attribute', concepts, positions };
   }
   return { kind: 'other', positions };
 }

@@ -66,6 +66,12 @@ describe('coupons', () => {
     expect(refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o2', lines, channel: 'web' }))).toBe('REUSED');
   });
 
+  it('issues short codes, and offers none to a basket under the campaign minimum', () => {
+    expect(offerTo('u1')).toMatch(/^SHOES10-[A-Z2-9]{16}$/);
+    const small = coupons.decideOffer({ ...shopper, userId: 'u2', conversationId: 'conv-u2' }, { ...basket, valueCents: 4999 });
+    expect(small.offer).toBeUndefined();
+  });
+
   it('refuses forged codes: tampered signature, another key, garbage', () => {
     const code = offerTo('u1');
     const tampered = code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');

@@ -61,6 +61,16 @@ describe('handoff without any agent', () => {
     }
   });
 
+  it('links a policy answer to its source under the public URL', async () => {
+    const s = await openServiceApp({ server: { publicUrl: 'https://help.acme.example/bot/' } });
+    try {
+      const r = await s.say('how long does shipping take');
+      expect(r.text).toMatch(/Source: [^)]*https:\/\/help\.acme\.example\/bot\/policies\/[\w./-]+#[\w-]+\)/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("gives the store's contact details from the configuration, and no waiting state", async () => {
     const s = await openServiceApp({ store: { policiesDir: 'evals/data/demo-store/policies', contact: { email: 'help@acme.example', phone: '+44 20 7946 0000', hours: 'Mon–Sat 8:00–20:00', url: 'https://acme.example/contact' } } });
     try {

@@ -118,7 +118,7 @@ describe('product questions in Chinese', () => {
     const p = ask('第一个多少钱？', 'zh', belts);
     expect(p.text).toContain(price(belts[0]!, 'zh'));
     expect(p.text).toMatch(/^第一个（“Levi's/);
-    expect(ask('第三个是什么牌子的？', 'zh', belts).text).toContain('品牌是Marino Avenue');
+    expect(ask('第三个是什么牌子的？', 'zh', belts).text).toContain('品牌是 Marino Avenue。');
     const stars = ask('第一个几颗星？', 'zh', slate('earbuds'));
     expect(stars.text).toContain(`${slate('earbuds')[0]!.rating}分`);
     for (const r of [p, stars]) expect(han(r.text)).toBeGreaterThan(latinWords(r.text));
@@ -173,5 +173,25 @@ describe('friendlyDate', () => {
       expect(text).toContain(want);
       expect(checkGrounding(text, collectFacts(results, used), { literals: used, lang }).violations).toEqual([]);
     }
+  });
+});
+
+describe('attribute spellings', () => {
+  it('looks for the attribute as a phrase: "sweat resistant" is not "water resistant"', () => {
+    const q = readProductQuestion('第二个防水吗？', 'zh');
+    expect(q).toMatchObject({ kind: 'attribute', positions: [1] });
+    const concepts = q?.kind === 'attribute' ? q.concepts : [];
+    expect(concepts[0]).toEqual(expect.arrayContaining(['waterproof', 'water resistant', 'ipx7']));
+    expect(concepts.flat()).not.toContain('resistant');
+  });
+});
+
+describe('a question the listing does not speak to', () => {
+  it('gives the card’s essentials instead of an unrelated line', () => {
+    const belts = slate('belts');
+    const r = ask('the 2nd one looks nice, more info?', 'en', belts);
+    expect(r.text).toContain(belts[1]!.title);
+    expect(r.text).toContain(price(belts[1]!, 'en'));
+    expect(r.products.map((p) => p.id)).toEqual([belts[1]!.id]);
   });
 });
