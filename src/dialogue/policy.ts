@@ -266,6 +266,12 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   // A checkout prompt is one question: anything else drops it.
   if (state.task?.kind === 'checkout') state = { ...state, task: undefined };
 
+  // A bare "yes" / "no" answers only the question just asked: after a search, an add or a placed order nothing was asked.
+  const bareAnswer = (cues.yes || cues.no) && references.ordinal === undefined && !references.pronoun && !cues.cart && constraints.productTerms.length === 0 && constraints.product === '';
+  if (bareAnswer && ['add_to_cart', 'checkout_help', 'product_search', 'product_question', 'view_cart'].includes(state.lastIntent ?? '')) {
+    return { actions: [{ type: 'smalltalk', kind: 'thanks' }], state: { ...state, lowConfidenceStreak: 0 } };
+  }
+
   // Cart operations named in words.
   const cartDecision = decideCart(state, input);
   if (cartDecision) return cartDecision;
