@@ -30,6 +30,8 @@ export type Action =
   | { readonly type: 'clarify'; readonly options: readonly Intent[] }
   | { readonly type: 'which_product' }
   | { readonly type: 'smalltalk'; readonly kind: 'greeting' | 'goodbye' | 'thanks' }
+  /** Said before the answer: a complaint is acknowledged whatever else is done about it. */
+  | { readonly type: 'acknowledge'; readonly kind: 'complaint' }
   | { readonly type: 'out_of_scope' }
   | TaskAction;
 
@@ -167,7 +169,7 @@ const SIZE_WORDS: Partial<Record<string, string>> = { bigger: 'large', smaller: 
 
 function searchFrom(input: SearchInput, base: SearchContext | undefined): SearchContext {
   const c = input.nlu.constraints;
-  const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], excludeBrands: [], excludeColors: [], productTerms: [], offset: 0 };
+  const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], excludeBrands: [], excludeColors: [], productTerms: [], shownIds: [], offset: 0 };
   let priceMinCents = c.priceRange ? c.priceRange.minCents : prev.priceMinCents;
   let priceMaxCents = c.priceRange ? c.priceRange.maxCents : prev.priceMaxCents;
   let minRating = c.minRating ?? prev.minRating;
@@ -199,6 +201,7 @@ function searchFrom(input: SearchInput, base: SearchContext | undefined): Search
     categories: prev.categories,
     excludeTerms: [...new Set([...prev.excludeTerms, ...c.excludeTerms])],
     offset,
+    shownIds: offset > 0 ? prev.shownIds ?? [] : [],
     ...opt('priceMinCents', priceMinCents),
     ...opt('priceMaxCents', priceMaxCents),
     ...opt('minRating', minRating),
@@ -209,6 +212,12 @@ function searchFrom(input: SearchInput, base: SearchContext | undefined): Search
 const SOFT_ESCALATIONS = /^(?:high_value_cart|frustration|complaint)\b/;
 
 export function decide(state0: ConversationState, input: PolicyInput): Decision {
+  const d = decideTurn(state0, input);
+  const complaint = input.nlu.cues.complaint || (input.nlu.intent === 'complaint' && input.nlu.confidence >= 0.5);
+  return complaint && !input.action ? { ...d, actions: [{ type: 'acknowledge', kind: 'complaint' }, ...d.actions] } : d;
+}
+
+function decideTurn(state0: ConversationState, input: PolicyInput): Decision {
   const state: ConversationState = { ...state0, lang: input.nlu.lang, turn: state0.turn + 1 };
   if (input.action) return fromUiAction(input.action, state);
   const cues = input.nlu.cues;

@@ -179,7 +179,11 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   const cart = cartCue;
   const code = oneTimeCodeIn(input);
   const reason = returnReasonOf(input);
-  const namesProduct = (productTerms.length > 0 || wantedBrands.length > 0) && !serviceCue;
+  const shoppingCue = SHOPPING_CUE.test(text);
+  const complaint = COMPLAINT.test(text);
+  const storeTopic = STORE_TOPIC.test(text);
+  // A question about the store's rules ("what's your return window?") or a complaint about a product names no product to search for.
+  const namesProduct = (productTerms.length > 0 || wantedBrands.length > 0) && !serviceCue && (shoppingCue || !(complaint || (storeTopic && isPolicyQuestion(input)) || /\b(?:return|refund|label|shipping|delivery)\b|退货|退款|运费|配送/i.test(text)));
   const cues: Cues = {
     ...(service ? { service } : {}),
     ...(serviceCue ? { serviceCue } : {}),
@@ -199,9 +203,9 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
     namesProduct,
     question: QUESTION.test(text),
     newTopic: NEW_TOPIC.test(text),
-    shoppingCue: SHOPPING_CUE.test(text),
-    complaint: COMPLAINT.test(text),
-    storeTopic: STORE_TOPIC.test(text),
+    shoppingCue,
+    complaint,
+    storeTopic,
   };
   return { ...base, constraints, references, followUps, cues };
 }

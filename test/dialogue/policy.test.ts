@@ -114,3 +114,19 @@ describe('service tasks read the parse', () => {
     expect(step!.actions[0]).toMatchObject({ type: 'task', task: { kind: 'order_status', slots: { orderId: 'SB-320002', email: 'mia.r@example.com' } } });
   });
 });
+
+describe('complaints and store questions', () => {
+  it('acknowledges a complaint before anything else, and does not search the product it is about', async () => {
+    for (const text of ["the jacket I got is damaged and I'm really annoyed", '太差劲了，等了两个星期还没退款']) {
+      const [step] = await play([text]);
+      expect(step!.actions[0], text).toEqual({ type: 'acknowledge', kind: 'complaint' });
+      expect(step!.actions.some((a) => a.type === 'search'), text).toBe(false);
+    }
+  });
+  it('reads a question about the rules as one, not as a product search', async () => {
+    for (const text of ["what's your return window?", 'how long do refunds take?']) {
+      const [step] = await play([text]);
+      expect(step!.actions.some((a) => a.type === 'search'), text).toBe(false);
+    }
+  });
+});
