@@ -444,6 +444,8 @@ function decideCart(state: ConversationState, input: PolicyInput): Decision | un
     case 'view':
       return { actions: [{ type: 'show_cart' }], state: { ...next, lastIntent: 'view_cart' } };
     case 'add': {
+      // "The cheap one, add it": the shown-cards question picks the product first.
+      if (nlu.references.superlative && state.lastShown.length > 0) return undefined;
       // "add the second one", "ok add them to my cart", "第二个加入购物车": a shown or focused product.
       if (!reference && !state.focusProductId && state.lastShown.length !== 1) {
         // "add them" after one search: the first card is what "them" names ("do you sell airpods?" -> "add them").

@@ -265,7 +265,8 @@ function zhProductText(text: string, excludeTerms: readonly string[], negatedRan
   for (const [start, end] of negatedRanges) out = out.slice(0, start) + ' '.repeat(end - start) + out.slice(end);
   out = out.replace(/(?:不要|不想要|别要|除了|不含|不带|去掉|排除|不喜欢)\s+的?/g, ' ');
   for (const term of excludeTerms) out = out.replace(new RegExp(`(?:不要|不想要|别要|除了|不含|不带|没有|去掉|排除)\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}的?`, 'g'), ' ');
-  out = out.replace(ZH_PRICE, (s) => (/\d|[零〇一二两三四五六七八九十百千万]/.test(s) ? ' ' : s)).replace(/第[一二三四五六七八九十\d]+(?:个|款|件)?/g, ' ');
+  // Positions first: "第三个" is a reference, not the amount 三.
+  out = out.replace(/第[一二三四五六七八九十\d]+(?:个|款|件)?/g, ' ').replace(ZH_PRICE, (s) => (/\d|[零〇一二两三四五六七八九十百千万]/.test(s) ? ' ' : s));
   out = out.replace(ZH_FILLER, ' ').replace(/[，,。！!？?、；;：:（）()]/g, ' ');
   return out.replace(/\s+/g, ' ').trim();
 }
