@@ -76,7 +76,7 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
 
     const typed = text !== '' && !msg.action;
     // Understanding happens once: the engine's intent and entities, grounded in the catalog's vocabulary.
-    const nlu = typed ? understand(await deps.nlu.parse(text, signal ? { signal } : {}), text, { extract: deps.retriever.mentions }) : actionOnlyNlu(state);
+    const nlu = typed ? understand(await deps.nlu.parse(text, { langHint: state.lang, ...(signal ? { signal } : {}) }), text, { extract: deps.retriever.mentions }) : actionOnlyNlu(state);
     if (typed) events.push({ ...ctx.base, id: `${ctx.turnId}:intent`, type: 'intent', intent: nlu.intent, confidence: nlu.confidence, lang: nlu.lang });
     signal?.throwIfAborted();
     lap('nlu');

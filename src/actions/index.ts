@@ -56,6 +56,8 @@ export function runAction(action: Action, state: ConversationState, ctx: ActionC
       return outcome(state, { type: 'which_product' });
     case 'smalltalk':
       return outcome(state, { type: 'smalltalk', kind: action.kind });
+    case 'acknowledge':
+      return outcome(state, { type: 'acknowledged', kind: action.kind });
     case 'out_of_scope':
       return outcome(state, { type: 'out_of_scope' });
   }

@@ -25,8 +25,10 @@ export async function search(action: Extract<Action, { type: 'search' }>, state:
   // A new search lets other brands fill a page the named brand cannot; a refinement ("in black")
   // narrows what the shopper already chose, so its brand stays a filter.
   const { filters, preferred } = searchConstraints(s, action.refined ? 0 : s.offset + k);
-  const hits = await deps.retriever.search({ text: s.query, filters: { ...filters, inStockOnly: false }, ...(preferred ? { preferred } : {}), k: Math.max(deps.candidates, s.offset + k), lang: state.lang });
-  const pageHits = hits.slice(s.offset);
+  // A next page shows products not shown yet for this search (the ranker reorders a page, so an offset alone repeats cards).
+  const seen = s.offset > 0 ? s.shownIds : [];
+  const hits = await deps.retriever.search({ text: s.query, filters: { ...filters, inStockOnly: false, ...(seen.length ? { excludeIds: seen } : {}) }, ...(preferred ? { preferred } : {}), k: Math.max(deps.candidates, k), lang: state.lang });
+  const pageHits = hits;
   const products = await deps.catalog.getMany(pageHits.map((h) => h.id));
   const candidates = pageHits.flatMap((h) => {
     const product = products.get(h.id);
@@ -55,7 +57,7 @@ export async function search(action: Extract<Action, { type: 'search' }>, state:
     );
   }
   return outcome(
-    { ...state, search: s, lastShown: cards.map((c) => ({ id: c.id, position: c.position, slateId })), focusProductId: cards.length === 1 ? cards[0]!.id : state.focusProductId },
+    { ...state, search: { ...s, shownIds: [...seen, ...cards.map((c) => c.id)].slice(-200) }, lastShown: cards.map((c) => ({ id: c.id, position: c.position, slateId })), focusProductId: cards.length === 1 ? cards[0]!.id : state.focusProductId },
     { type: 'search', query: s.query, refined: action.refined, more: s.offset > 0, products: cards, filters: searchFilters(s) },
     events,
   );

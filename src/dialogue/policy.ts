@@ -32,6 +32,8 @@ export type Action =
   | { readonly type: 'clarify'; readonly options: readonly Intent[] }
   | { readonly type: 'which_product' }
   | { readonly type: 'smalltalk'; readonly kind: 'greeting' | 'goodbye' | 'thanks' }
+  /** Said before the answer: a complaint is acknowledged whatever else is done about it. */
+  | { readonly type: 'acknowledge'; readonly kind: 'complaint' }
   | { readonly type: 'out_of_scope' }
   | TaskAction;
 
@@ -171,7 +173,7 @@ const SIZE_WORDS: Partial<Record<string, string>> = { bigger: 'large', smaller: 
 
 function searchFrom(input: SearchInput, base: SearchContext | undefined): SearchContext {
   const c = input.nlu.constraints;
-  const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], excludeBrands: [], excludeColors: [], productTerms: [], offset: 0 };
+  const prev = base ?? { query: '', brands: [], colors: [], categories: [], excludeTerms: [], excludeBrands: [], excludeColors: [], productTerms: [], shownIds: [], offset: 0 };
   let priceMinCents = c.priceRange ? c.priceRange.minCents : prev.priceMinCents;
   let priceMaxCents = c.priceRange ? c.priceRange.maxCents : prev.priceMaxCents;
   let minRating = c.minRating ?? prev.minRating;
@@ -203,6 +205,7 @@ function searchFrom(input: SearchInput, base: SearchContext | undefined): Search
     categories: prev.categories,
     excludeTerms: [...new Set([...prev.excludeTerms, ...c.excludeTerms])],
     offset,
+    shownIds: offset > 0 ? prev.shownIds ?? [] : [],
     ...opt('priceMinCents', priceMinCents),
     ...opt('priceMaxCents', priceMaxCents),
     ...opt('minRating', minRating),
@@ -213,6 +216,12 @@ function searchFrom(input: SearchInput, base: SearchContext | undefined): Search
 const SOFT_ESCALATIONS = /^(?:high_value_cart|frustration|complaint)\b/;
 
 export function decide(state0: ConversationState, input: PolicyInput): Decision {
+  const d = decideTurn(state0, input);
+  const complaint = input.nlu.cues.complaint || (input.nlu.intent === 'complaint' && input.nlu.confidence >= 0.5);
+  return complaint && !input.action ? { ...d, actions: [{ type: 'acknowledge', kind: 'complaint' }, ...d.actions] } : d;
+}
+
+function decideTurn(state0: ConversationState, input: PolicyInput): Decision {
   const state: ConversationState = { ...state0, lang: input.nlu.lang, turn: state0.turn + 1 };
   if (input.action) return fromUiAction(input.action, state);
   const cues = input.nlu.cues;
@@ -269,6 +278,12 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   }
   // A checkout prompt is one question: anything else drops it.
   if (state.task?.kind === 'checkout') state = { ...state, task: undefined };
+
+  // A bare "yes" / "no" answers only the question just asked: after a search, an add or a placed order nothing was asked.
+  const bareAnswer = (cues.yes || cues.no) && references.ordinal === undefined && !references.pronoun && !cues.cart && constraints.productTerms.length === 0 && constraints.product === '';
+  if (bareAnswer && ['add_to_cart', 'checkout_help', 'product_search', 'product_question', 'view_cart'].includes(state.lastIntent ?? '')) {
+    return { actions: [{ type: 'smalltalk', kind: 'thanks' }], state: { ...state, lowConfidenceStreak: 0 } };
+  }
 
   // Cart operations named in words.
   const cartDecision = decideCart(state, input);
@@ -440,6 +455,8 @@ function decideCart(state: ConversationState, input: PolicyInput): Decision | un
     case 'view':
       return { actions: [{ type: 'show_cart' }], state: { ...next, lastIntent: 'view_cart' } };
     case 'add': {
+      // "The cheap one, add it": the shown-cards question picks the product first.
+      if (nlu.references.superlative && state.lastShown.length > 0) return undefined;
       // "add the second one", "ok add them to my cart", "第二个加入购物车": a shown or focused product.
       if (!reference && !state.focusProductId && state.lastShown.length !== 1) {
         // "add them" after one search: the first card is what "them" names ("do you sell airpods?" -> "add them").

@@ -22,6 +22,8 @@ export const SearchContextSchema = z.object({
   excludeColors: z.array(z.string()).default([]),
   /** The product type asked for ("mattress"): a refinement keeps it, a new product type starts a new search. */
   productTerms: z.array(z.string()).default([]),
+  /** The products shown for this search so far: "show more" and "换一批" show others (capped). */
+  shownIds: z.array(z.string()).max(200).default([]),
   /** How many results were already shown for this query ("show more" continues from here). */
   offset: z.number().int().default(0),
 });

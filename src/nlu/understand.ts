@@ -179,7 +179,11 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   const cart = cartCue;
   const code = oneTimeCodeIn(input);
   const reason = returnReasonOf(input);
-  const namesProduct = (productTerms.length > 0 || wantedBrands.length > 0) && !serviceCue;
+  const shoppingCue = SHOPPING_CUE.test(text);
+  const complaint = COMPLAINT.test(text);
+  const storeTopic = STORE_TOPIC.test(text);
+  // A question about the store's rules ("what's your return window?") or a complaint about a product names no product to search for.
+  const namesProduct = (productTerms.length > 0 || wantedBrands.length > 0) && !serviceCue && (shoppingCue || !(complaint || (storeTopic && isPolicyQuestion(input)) || /\b(?:return|refund|label|shipping|delivery)\b|退货|退款|运费|配送/i.test(text)));
   const cues: Cues = {
     ...(service ? { service } : {}),
     ...(serviceCue ? { serviceCue } : {}),
@@ -199,9 +203,9 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
     namesProduct,
     question: QUESTION.test(text),
     newTopic: NEW_TOPIC.test(text),
-    shoppingCue: SHOPPING_CUE.test(text),
-    complaint: COMPLAINT.test(text),
-    storeTopic: STORE_TOPIC.test(text),
+    shoppingCue,
+    complaint,
+    storeTopic,
   };
   return { ...base, constraints, references, followUps, cues };
 }
@@ -261,7 +265,8 @@ function zhProductText(text: string, excludeTerms: readonly string[], negatedRan
   for (const [start, end] of negatedRanges) out = out.slice(0, start) + ' '.repeat(end - start) + out.slice(end);
   out = out.replace(/(?:不要|不想要|别要|除了|不含|不带|去掉|排除|不喜欢)\s+的?/g, ' ');
   for (const term of excludeTerms) out = out.replace(new RegExp(`(?:不要|不想要|别要|除了|不含|不带|没有|去掉|排除)\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}的?`, 'g'), ' ');
-  out = out.replace(ZH_PRICE, (s) => (/\d|[零〇一二两三四五六七八九十百千万]/.test(s) ? ' ' : s)).replace(/第[一二三四五六七八九十\d]+(?:个|款|件)?/g, ' ');
+  // Positions first: "第三个" is a reference, not the amount 三.
+  out = out.replace(/第[一二三四五六七八九十\d]+(?:个|款|件)?/g, ' ').replace(ZH_PRICE, (s) => (/\d|[零〇一二两三四五六七八九十百千万]/.test(s) ? ' ' : s));
   out = out.replace(ZH_FILLER, ' ').replace(/[，,。！!？?、；;：:（）()]/g, ' ');
   return out.replace(/\s+/g, ' ').trim();
 }

@@ -64,6 +64,7 @@ export type ActionResult =
   | { type: 'clarify'; options: readonly Intent[] }
   | { type: 'which_product' }
   | { type: 'smalltalk'; kind: 'greeting' | 'goodbye' | 'thanks' }
+  | { type: 'acknowledged'; kind: 'complaint' }
   | { type: 'out_of_scope' }
   | { type: 'unavailable' };
 
@@ -291,6 +292,9 @@ export function composeReply(
         break;
       case 'which_product':
         texts.push(t('which_product'));
+        break;
+      case 'acknowledged':
+        texts.push(t('complaint_ack'));
         break;
       case 'smalltalk':
         texts.push(t(r.kind));

@@ -1,0 +1,132 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decide, newState, searchFilters, type Action, type ConversationState } from '../../src/dialogue/index.js';
+import type { Understood } from '../../src/nlu/index.js';
+import { demoUnderstanding } from '../nlu/demo-catalog.js';
+
+let parse: (text: string) => Promise<Understood>;
+beforeAll(async () => {
+  ({ parse } = await demoUnderstanding());
+}, 60_000);
+
+const SHOWN = ['p1', 'p2', 'p3', 'p4', 'p5'].map((id, position) => ({ id, position, slateId: 's1' }));
+
+/** Plays shopper messages through the policy on the demo catalog's vocabulary; a search "shows" five cards. */
+async function play(messages: readonly string[], start: ConversationState = newState('c1', 'u1', 'web')): Promise<{ actions: Action[]; state: ConversationState }[]> {
+  let state = start;
+  const out: { actions: Action[]; state: ConversationState }[] = [];
+  for (const text of messages) {
+    const understood = await parse(text);
+    const d = decide(state, { text, nlu: understood, clarifyBelow: 0.3, lastShownMinPriceCents: 1000, lastShownMaxPriceCents: 5000, lastShownMedianPriceCents: 3000 });
+    state = d.actions.some((a) => a.type === 'search') ? { ...d.state, lastShown: SHOWN } : d.state;
+    out.push({ actions: [...d.actions], state });
+  }
+  return out;
+}
+
+function searchOf(step: { actions: Action[] }) {
+  const a = step.actions.find((x) => x.type === 'search');
+  if (!a || a.type !== 'search') throw new Error(`no search in ${JSON.stringify(step.actions)}`);
+  return a;
+}
+
+describe('naming a product is a search', () => {
+  it('searches for bare names and needs in both languages, with the product words as the query', async () => {
+    for (const [text, query] of [['standing desk', 'standing desk'], ['I want to buy a guitar for my son, he is just starting', 'guitar'], ['想买个床垫', '床垫'], ['拖鞋', '拖鞋'], ['有没有红酒杯', '红酒杯']] as const) {
+      const [step] = await play([text]);
+      expect(searchOf(step!).search.query, text).toBe(query);
+    }
+  });
+});
+
+describe('constraints and follow-ups keep the thread', () => {
+  it('turns "nothing from Sony" into an exclusion that survives "cheaper"', async () => {
+    const [first, cheaper] = await play(['headphones but nothing from Sony', 'cheaper']);
+    expect(searchFilters(searchOf(first!).search)).toMatchObject({ excludeBrands: ['sony'] });
+    expect(searchFilters(searchOf(first!).search).brands).toBeUndefined();
+    const refined = searchOf(cheaper!);
+    expect(refined.refined).toBe(true);
+    expect(refined.search.query).toBe('headphones');
+    expect(refined.search.priceMaxCents).toBe(2999);
+    expect(searchFilters(refined.search)).toMatchObject({ excludeBrands: ['sony'], excludeTerms: ['sony'] });
+  });
+  it('keeps the product type for "in black", "with a lid", "便宜点", "换一批" and pages on', async () => {
+    const steps = await play(['travel mug', 'with a lid', 'in black', 'show more']);
+    expect(searchOf(steps[1]!).search.query).toBe('travel mug lid');
+    expect(searchOf(steps[2]!).search).toMatchObject({ query: 'travel mug lid', colors: ['black'] });
+    expect(searchOf(steps[3]!).search).toMatchObject({ query: 'travel mug lid', offset: 5 });
+    const zh = await play(['卫衣，不要Champion的', '便宜点', '换一批']);
+    expect(searchOf(zh[1]!).search).toMatchObject({ query: '卫衣', excludeBrands: ['champion'], priceMaxCents: 2999 });
+    expect(searchOf(zh[2]!).search).toMatchObject({ query: '卫衣', offset: 5 });
+  });
+  it('starts over on a new product type: an old price cap does not follow', async () => {
+    const [, desks] = await play(['wine glasses under $25', 'ok forget that, show me standing desks']);
+    const s = searchOf(desks!);
+    expect(s.refined).toBe(false);
+    expect(s.search.priceMaxCents).toBeUndefined();
+    expect(s.search.query).toBe('standing desks');
+  });
+});
+
+describe('references to what was shown', () => {
+  it('adds, shows and compares shown cards', async () => {
+    const steps = await play(['alarm clocks', 'put the third one in my basket']);
+    expect(steps[1]!.actions[0]).toMatchObject({ type: 'add_to_cart', productId: 'p3', quantity: 1 });
+    const zh = await play(['太阳镜', '第二个来两件']);
+    expect(zh[1]!.actions[0]).toMatchObject({ type: 'add_to_cart', productId: 'p2', quantity: 2 });
+    const compare = await play(['wine glasses', 'which is cheaper, the first or the second?']);
+    expect(compare[1]!.actions[0]).toMatchObject({ type: 'pick_shown', productIds: ['p1', 'p2'], by: 'cheapest' });
+    const best = await play(['sunglasses', 'which one has the best reviews?']);
+    expect(best[1]!.actions[0]).toMatchObject({ type: 'pick_shown', by: 'best_rated' });
+    const more = await play(['backpacks', 'add the second one', 'and the first one too']);
+    expect(more[2]!.actions[0]).toMatchObject({ type: 'add_to_cart', productId: 'p1' });
+  });
+  it('asks the product in focus a pronoun question', async () => {
+    const steps = await play(['earbuds', 'tell me about the first one', 'how much is it?']);
+    expect(steps[1]!.actions[0]).toMatchObject({ type: 'show_product', productId: 'p1' });
+    expect(steps[2]!.actions[0]).toMatchObject({ type: 'show_product', productId: 'p1', question: 'how much is it?' });
+  });
+});
+
+describe('cart and checkout', () => {
+  it('removes, empties and sets quantities in words', async () => {
+    expect((await play(['remove it']))[0]!.actions[0]).toEqual({ type: 'remove_from_cart' });
+    expect((await play(['清空购物车']))[0]!.actions[0]).toEqual({ type: 'remove_from_cart', all: true });
+    expect((await play(['can you change the quantity to 3']))[0]!.actions[0]).toEqual({ type: 'set_quantity', quantity: 3 });
+  });
+  it('reads the e-mail at the checkout prompt as the answer, and a large cart does not send checkout to a person', async () => {
+    const [ask, mail] = await play(['checkout', 'jane.doe@gmail.com']);
+    expect(ask!.actions[0]).toEqual({ type: 'ask_email_for_checkout' });
+    expect(mail!.actions[0]).toEqual({ type: 'checkout', email: 'jane.doe@gmail.com' });
+    const text = 'checkout';
+    const d = decide(newState('c2', 'u1', 'web'), { text, nlu: await parse(text), clarifyBelow: 0.3, escalation: { reason: 'high_value_cart' } });
+    expect(d.actions[0]).toEqual({ type: 'ask_email_for_checkout' });
+  });
+  it('a "yes" after the order is placed adds nothing', async () => {
+    const steps = await play(['alarm clock', 'add the first one', 'checkout', 'alex99@example.com', 'yes']);
+    expect(steps[3]!.actions[0]).toMatchObject({ type: 'checkout' });
+    expect(steps[4]!.actions.some((a) => a.type === 'add_to_cart')).toBe(false);
+  });
+});
+
+describe('service tasks read the parse', () => {
+  it('takes an order number and an e-mail in one message', async () => {
+    const [step] = await play(['where is SB-320002? my email is mia.r@example.com']);
+    expect(step!.actions[0]).toMatchObject({ type: 'task', task: { kind: 'order_status', slots: { orderId: 'SB-320002', email: 'mia.r@example.com' } } });
+  });
+});
+
+describe('complaints and store questions', () => {
+  it('acknowledges a complaint before anything else, and does not search the product it is about', async () => {
+    for (const text of ["the jacket I got is damaged and I'm really annoyed", '太差劲了，等了两个星期还没退款']) {
+      const [step] = await play([text]);
+      expect(step!.actions[0], text).toEqual({ type: 'acknowledge', kind: 'complaint' });
+      expect(step!.actions.some((a) => a.type === 'search'), text).toBe(false);
+    }
+  });
+  it('reads a question about the rules as one, not as a product search', async () => {
+    for (const text of ["what's your return window?", 'how long do refunds take?']) {
+      const [step] = await play([text]);
+      expect(step!.actions.some((a) => a.type === 'search'), text).toBe(false);
+    }
+  });
+});

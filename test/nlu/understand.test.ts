@@ -1,0 +1,132 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { understand, type NluResult, type Understood } from '../../src/nlu/index.js';
+import { createSpeller, editDistance } from '../../src/text/index.js';
+import { demoUnderstanding } from './demo-catalog.js';
+
+let parse: (text: string) => Promise<Understood>;
+beforeAll(async () => {
+  ({ parse } = await demoUnderstanding());
+}, 60_000);
+
+describe('spelling against the catalog words', () => {
+  it('corrects one edit, prefers the frequent word, and leaves known and short words alone', () => {
+    const speller = createSpeller(new Map([['headphones', 40], ['mattress', 30], ['black', 50], ['block', 5], ['kid', 9]]));
+    expect(speller.correct('headphnes')).toBe('headphones');
+    expect(speller.correct('matress')).toBe('mattress');
+    expect(speller.correct('blak')).toBe('black');
+    expect(speller.correct('black')).toBeUndefined();
+    expect(speller.correct('lid')).toBeUndefined();
+    expect(speller.correct('hedphnes')).toBeUndefined();
+    expect(editDistance('polarised', 'polarized')).toBe(1);
+    expect(editDistance('teh', 'the')).toBe(1);
+  });
+  it('reads typed product words as the demo catalog spells them', async () => {
+    expect((await parse('headphnes')).constraints.productTerms).toContain('headphones');
+    expect((await parse('matress twin sz')).constraints.productTerms).toContain('mattress');
+    expect((await parse('sunglases for teh beach')).constraints.product).toMatch(/^sunglasses\b/);
+    expect((await parse('in blak')).constraints.colors).toEqual(['black']);
+  });
+});
+
+describe('a message that names something the store sells', () => {
+  it('names a product with or without "I want", in English and Chinese', async () => {
+    for (const text of ['standing desk', 'yoga mat', 'I want to buy a guitar for my son, he is just starting', 'do you have picnic baskets?', '拖鞋', '想买个床垫', '有没有红酒杯', 'UGG的拖鞋']) {
+      const u = await parse(text);
+      expect(u.cues.namesProduct, text).toBe(true);
+    }
+    expect((await parse('有没有红酒杯')).constraints.excludeTerms).toEqual([]);
+    expect((await parse('I want to buy a guitar for my son, he is just starting')).constraints.product).toBe('guitar');
+  });
+  it('does not call service talk, small talk or an e-mail a product', async () => {
+    for (const text of ['where is my order?', 'thanks!', 'lol ok', 'jane.doe@gmail.com', 'my email is morgan.b@example.com', 'can I speak to a manager']) {
+      expect((await parse(text)).cues.namesProduct, text).toBe(false);
+    }
+  });
+});
+
+describe('constraints with scope', () => {
+  it('excludes brands and colours, never includes them', async () => {
+    const sony = await parse('headphones but nothing from Sony');
+    expect(sony.constraints.excludeBrands).toEqual(['sony']);
+    expect(sony.constraints.brands).toEqual([]);
+    expect(sony.constraints.product).toBe('headphones');
+    const red = await parse('a jacket, not red');
+    expect(red.constraints.excludeColors).toEqual(['red']);
+    expect(red.constraints.colors).toEqual([]);
+    expect(red.constraints.product).toBe('jacket');
+    const zhRed = await parse('想买件外套，不要红色的');
+    expect(zhRed.constraints.excludeColors).toEqual(['red']);
+    expect(zhRed.constraints.colors).toEqual([]);
+    const champion = await parse('卫衣，不要Champion的');
+    expect(champion.constraints.excludeBrands).toEqual(['champion']);
+    expect(champion.constraints.product).toBe('卫衣');
+    expect((await parse('backpacks, no adidas')).constraints.excludeBrands).toEqual(['adidas']);
+    expect((await parse('a bottle for the gym, no straw please')).constraints.excludeTerms).toEqual(['straw']);
+  });
+  it('reads budgets in words, ranges and Chinese', async () => {
+    expect((await parse('dog toys under ten dollars')).constraints.priceRange).toEqual({ maxCents: 1000 });
+    expect((await parse('something around twenty bucks')).constraints.priceRange).toEqual({ minCents: 1500, maxCents: 2500 });
+    expect((await parse('lamps between 30 and 50')).constraints.priceRange).toEqual({ minCents: 3000, maxCents: 5000 });
+    expect((await parse('ceiling fan, 100 max')).constraints.priceRange).toEqual({ maxCents: 10000 });
+    expect((await parse('一百美元以内的床垫有吗')).constraints.priceRange).toEqual({ maxCents: 10000 });
+    expect((await parse('50块以内的杯子')).constraints.priceRange).toEqual({ maxCents: 5000 });
+    const budget = await parse("We're on a budget though, so nothing over 200 dollars please. What mattresses do you have?");
+    expect(budget.constraints.priceRange).toEqual({ maxCents: 20000 });
+    expect(budget.followUps).toEqual([]);
+    expect(budget.constraints.excludeTerms).toEqual([]);
+  });
+  it('reads wanted features as refinements, not new products', async () => {
+    expect((await parse('with a lid')).constraints).toMatchObject({ productTerms: [], features: ['lid'] });
+    expect((await parse('带吸管的')).constraints).toMatchObject({ productTerms: [], features: ['吸管'] });
+    expect((await parse('for men')).constraints.productTerms).toEqual([]);
+  });
+});
+
+describe('follow-ups and references', () => {
+  it('reads follow-ups in both languages', async () => {
+    expect((await parse('smth cheaper pls')).followUps).toEqual(['cheaper']);
+    expect((await parse('便宜点')).followUps).toEqual(['cheaper']);
+    expect((await parse('换一批')).followUps).toEqual(['more']);
+    expect((await parse('换个颜色看看')).followUps).toEqual(['other_color']);
+    expect((await parse('bigger')).followUps).toContain('bigger');
+  });
+  it('resolves ordinals, pronouns and superlatives over shown cards', async () => {
+    expect((await parse('put the third one in my basket')).references.ordinal).toBe(2);
+    expect((await parse('第二个加入购物车')).references.ordinal).toBe(1);
+    expect((await parse('which is cheaper, the first or the second?')).references).toMatchObject({ ordinals: [0, 1], superlative: 'cheapest' });
+    expect((await parse('第一个和第二个哪个便宜？')).references).toMatchObject({ ordinals: [0, 1], superlative: 'cheapest' });
+    expect((await parse('which one has the best reviews?')).references.superlative).toBe('best_rated');
+    expect((await parse('哪个评价最好')).references.superlative).toBe('best_rated');
+    expect((await parse("what's the most expensive one?")).references.superlative).toBe('priciest');
+    expect((await parse('how much is it?')).references.pronoun).toBe(true);
+    // "Cheaper" alone is a follow-up, not a question about the shown cards.
+    expect((await parse('something cheaper')).references.superlative).toBeUndefined();
+  });
+});
+
+describe('task and cart cues', () => {
+  it('reads answers and cart operations', async () => {
+    expect((await parse('remove it')).cues.cart).toBe('remove');
+    expect((await parse('清空购物车')).cues.cart).toBe('clear');
+    const qty = await parse('can you change the quantity to 3');
+    expect(qty.cues.cart).toBe('set_quantity');
+    expect(qty.constraints.quantity).toBe(3);
+    expect((await parse('checkout')).cues.cart).toBe('checkout');
+    expect((await parse('结账，邮箱 zhang.san@example.cn')).lang).toBe('zh');
+    const both = await parse('where is SB-320002? my email is mia.r@example.com');
+    expect(both.cues.orderIds).toEqual(['SB-320002']);
+    expect(both.entities.emails).toEqual(['mia.r@example.com']);
+    expect((await parse('yes please')).cues.yes).toBe(true);
+    expect((await parse('是的')).cues.yes).toBe(true);
+  });
+  it('works without a catalog (no grounding) and with a tagging engine\'s spans', () => {
+    const base: NluResult = {
+      lang: 'en', intent: 'product_search', confidence: 0.9, ranking: [], engine: 'test',
+      entities: { orderIds: [], emails: [], money: [], quantities: [], colors: [], sizes: [], refinements: [], excludeTerms: [] },
+      spans: [{ label: 'product', start: 0, end: 6, text: 'kettle' }],
+    };
+    const u = understand(base, 'kettle please');
+    expect(u.constraints.productTerms).toEqual(['kettle']);
+    expect(u.cues.namesProduct).toBe(true);
+  });
+});
