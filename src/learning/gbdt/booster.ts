@@ -75,6 +75,11 @@ export interface TrainSet {
   readonly weight?: Float64Array | undefined;
   /** lambdarank only: the query each row belongs to (any integer id; rows need not be contiguous). */
   readonly query?: Int32Array | undefined;
+  /**
+   * A score each row starts from (LightGBM's init_score), so the trees learn a correction to a
+   * prior model; predictions then add the same offset (the model does not store it).
+   */
+  readonly offset?: Float64Array | undefined;
 }
 
 export interface GbdtTrainInput {
@@ -191,6 +196,7 @@ function checkSet(schema: readonly FeatureSpec[], set: TrainSet, what: string): 
   const n = set.label.length;
   for (const c of set.columns) if (c.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: a column's length differs from the labels'`);
   if (set.weight && set.weight.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: weights' length differs from the labels'`);
+  if (set.offset && set.offset.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: offsets' length differs from the labels'`);
   if (set.query && set.query.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: query ids' length differs from the labels'`);
   return n;
 }
@@ -221,7 +227,9 @@ export function trainGbdt(input: GbdtTrainInput): GbdtModel {
   // A ranking is unchanged by a constant, so lambdarank starts at 0.
   const baseScore = ranking ? 0 : params.objective === 'binary' ? Math.log(Math.max(EPS, mean) / Math.max(EPS, 1 - mean)) : mean;
   const score = new Float64Array(n).fill(baseScore);
+  if (train.offset) for (let i = 0; i < n; i++) score[i] = score[i]! + train.offset[i]!;
   const vscore = valid ? new Float64Array(valid.label.length).fill(baseScore) : undefined;
+  if (valid?.offset && vscore) for (let i = 0; i < vscore.length; i++) vscore[i] = vscore[i]! + valid.offset[i]!;
   const grad = new Float64Array(n);
   const hess = new Float64Array(n);
   const grower = new TreeGrower(fbins, params);
