@@ -312,6 +312,5 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  await encoder.encoder.close();
   return 0;
 }
