@@ -66,6 +66,17 @@ describe('LambdaMART (the lambdarank objective)', () => {
     expect(a.json.baseScore).toBe(0);
   });
 
+  it('starts from an offset (init score) and learns a correction to it', () => {
+    // The offset ranks by the noise feature; the trees must undo it to reach the labels' order.
+    const offset = (cols: Float64Array[]) => Float64Array.from(cols[2]!, (x) => 0.5 * x);
+    const m = trainGbdt({ schema, train: { ...train, offset: offset(train.columns) }, valid: { ...valid, offset: offset(valid.columns) }, params });
+    const margin = m.predictColumns(valid.columns);
+    const withOffset = Float64Array.from(margin, (x, i) => x + offset(valid.columns)[i]!);
+    expect(meanNdcg10(va, offset(valid.columns))).toBeLessThan(0.6);
+    expect(meanNdcg10(va, withOffset)).toBeGreaterThan(0.85);
+    expect(() => trainGbdt({ schema, train: { ...train, offset: new Float64Array(3) }, params })).toThrow(/offsets/);
+  });
+
   it('refuses rows without their query', () => {
     expect(() => trainGbdt({ schema, train: { columns: train.columns, label: train.label }, params })).toThrow(/query/);
   });
