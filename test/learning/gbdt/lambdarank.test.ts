@@ -68,7 +68,7 @@ describe('LambdaMART (the lambdarank objective)', () => {
 
   it('starts from an offset (init score) and learns a correction to it', () => {
     // The offset ranks by the noise feature; the trees must undo it to reach the labels' order.
-    const offset = (cols: Float64Array[]) => Float64Array.from(cols[2]!, (x) => 0.5 * x);
+    const offset = (cols: readonly Float64Array[]) => Float64Array.from(cols[2]!, (x) => 0.5 * x);
     const m = trainGbdt({ schema, train: { ...train, offset: offset(train.columns) }, valid: { ...valid, offset: offset(valid.columns) }, params });
     const margin = m.predictColumns(valid.columns);
     const withOffset = Float64Array.from(margin, (x, i) => x + offset(valid.columns)[i]!);
