@@ -1,11 +1,21 @@
 /**
  * `shopbot eval simulate [--conversations N] [--batch N] [--seed S] [--json OUT] [--png OUT]`
  *
- * A funnel simulator for policies end to end. Shoppers have hidden preferences (per top-level
- * category), a hidden price sensitivity and a segment; products have a hidden appeal. The numbers
- * that shape them come from real data: the demo catalog's products, prices, brands and categories
- * (ESCI sample), the new/returning mix and their conversion rates (UCI online shoppers), and how
- * much an offer lifts conversion for new vs established customers (Hillstrom, e-mail vs none).
+ * A funnel simulator for policies end to end. The shoppers' preferences come from a model the
+ * ranker never sees (its generating form uses no feature or cross the ranker is given), built from
+ * dataset marginals and product attributes:
+ *   - whether a shopper is new or returning, and how often each converts, from UCI online
+ *     shoppers; how much an offer lifts conversion for new vs established customers, from
+ *     Hillstrom (e-mail vs none). The new/returning status is hidden: neither the ranker nor the
+ *     coupon targeter gets it, as production supplies neither with it.
+ *   - utility of a product = quality (z-scored rating and log rating count from the catalog)
+ *     + a hidden taste (the shopper's 4-d vector times a vector hashed from the product's title
+ *     words) - price sensitivity x log(price / the query group's median price), sensitivity
+ *     lognormal around 1.2 for new and 0.6 for returning shoppers.
+ *   - which category a shopper searches: a hidden per-shopper preference over top-level categories.
+ * Policies get exactly what production gives them: the ranker the query, user id, channel and
+ * language (src/ranking/ranker.ts); the coupon targeter the user, conversation, channel and language
+ * (src/actions/coupons.ts).
  *
  * Policies: no recommendations (the shopper may still buy on their own), popularity (most bought so
  * far in this run) and the learned policy (src/ranking rank() on src/learning models trained online
@@ -22,6 +32,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { openCoupons, type Coupons } from '../src/coupons/index.js';
 import type { FunnelEventInput } from '../src/funnel/events.js';
 import { openLearning, type Learning } from '../src/learning/online.js';
+import { fnv1a, mix } from '../src/learning/encoder.js';
 import { createRng, shuffle, type Rng } from '../src/maths/index.js';
 import { policyFromConfig, rank } from '../src/ranking/index.js';
 import { openSqlite } from '../src/storage/sqlite.js';
@@ -32,17 +43,15 @@ import { flag, parseFlags } from '../cli/args.js';
 
 export const USAGE = `usage: shopbot eval simulate [--conversations N] [--batch N] [--seed S] [--json OUT] [--png OUT]
 
-A funnel simulator for policies end to end. Shoppers have hidden preferences (per top-level
-category), a hidden price sensitivity and a segment; products have a hidden appeal. The numbers
-that shape them come from real data: the demo catalog's products, prices, brands and categories
-(ESCI sample), the new/returning mix and their conversion rates (UCI online shoppers), and how
-much an offer lifts conversion for new vs established customers (Hillstrom, e-mail vs none).
-Policies: no recommendations (the shopper may still buy on their own), popularity (most bought
-so far in this run) and the learned policy (src/ranking rank() on src/learning models trained
-online from the events the simulation logs), each with and without coupons (src/coupons:
-uplift-targeted offers with a holdout, codes issued and redeemed for real). Everything runs
-through the same code the server uses; only the shopper is simulated. The learning curves go to
-a PNG.
+A funnel simulator for policies end to end. Shoppers' preferences come from a model the ranker
+never sees, built from dataset marginals (UCI online shoppers: new/returning mix and conversion;
+Hillstrom: offer lift) and product attributes (rating, rating count, title words, price against
+the query group's median); the new/returning status stays hidden from every policy. Policies get
+only what production gives them (ranker: query, user, channel, language; coupons: user,
+conversation, channel, language). Policies: no recommendations, popularity, and the learned
+policy (src/ranking on src/learning models trained online from the simulated events), each with
+and without coupons (uplift-targeted offers with a holdout, codes issued and redeemed for real).
+The learning curves go to a PNG.
 
 options:
   --conversations VALUE   (default 6000)
@@ -78,16 +87,23 @@ export function shopperMarginals(shoppersCsv: string, hillstromCsv: string): Mar
 
 interface Shopper {
   id: string;
+  /** Hidden from every policy: production knows no such thing about a shopper. */
   segment: 'new' | 'returning';
   catPref: Map<string, number>;
   sensitivity: number;
+  taste: number[];
 }
+
+const TASTE_DIM = 4;
 
 interface World {
   groups: Map<string, Product[]>;
   queries: string[];
   cat0s: string[];
-  appeal: Map<string, number>;
+  /** Quality from the product's own attributes: z-scored rating and log rating count. */
+  quality: Map<string, number>;
+  /** A hidden direction per product, hashed from its title words (the ranker sees no title words). */
+  styleOf: Map<string, number[]>;
   medianPrice: Map<string, number>;
 }
 
@@ -95,7 +111,25 @@ function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }
 
-function buildWorld(products: readonly Product[], rng: Rng): World {
+function zScores(values: Map<string, number | undefined>): Map<string, number> {
+  const xs = [...values.values()].filter((v): v is number => v !== undefined);
+  const m = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length)) || 1;
+  return new Map([...values].map(([k, v]) => [k, v === undefined ? 0 : (v - m) / sd]));
+}
+
+/** A unit vector from the title's words: each word hashes to a fixed direction, summed. */
+function titleStyle(title: string): number[] {
+  const v = new Array<number>(TASTE_DIM).fill(0);
+  for (const w of title.toLowerCase().match(/[a-z]{3,}/g) ?? []) {
+    const h = fnv1a(w);
+    for (let d = 0; d < TASTE_DIM; d++) v[d]! += ((mix(h, d) % 2001) - 1000) / 1000;
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
+function buildWorld(products: readonly Product[]): World {
   const groups = new Map<string, Product[]>();
   for (const p of products) {
     if (p.category.length < 2 || p.priceCents === undefined) continue;
@@ -103,15 +137,24 @@ function buildWorld(products: readonly Product[], rng: Rng): World {
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
   for (const [k, v] of groups) if (v.length < 12) groups.delete(k);
-  const appeal = new Map(products.map((p) => [p.id, gaussian(rng)]));
+  const rating = zScores(new Map(products.map((p) => [p.id, p.rating])));
+  const count = zScores(new Map(products.map((p) => [p.id, p.ratingCount === undefined ? undefined : Math.log1p(p.ratingCount)])));
+  const quality = new Map(products.map((p) => [p.id, 0.6 * rating.get(p.id)! + 0.3 * count.get(p.id)!]));
+  const styleOf = new Map(products.map((p) => [p.id, titleStyle(p.title)]));
   const medianPrice = new Map([...groups].map(([k, v]) => [k, [...v.map((p) => p.priceCents!)].sort((a, b) => a - b)[Math.floor(v.length / 2)]!]));
   const queries = [...groups.keys()].sort();
-  return { groups, queries, cat0s: [...new Set(queries.map((q) => q.split(' > ')[0]!))], appeal, medianPrice };
+  return { groups, queries, cat0s: [...new Set(queries.map((q) => q.split(' > ')[0]!))], quality, styleOf, medianPrice };
 }
 
 function newShopper(id: string, segment: Shopper['segment'], world: World, rng: Rng): Shopper {
   // New visitors are more price sensitive (lognormal around 1.2 vs 0.6).
-  return { id, segment, catPref: new Map(world.cat0s.map((c) => [c, gaussian(rng)])), sensitivity: Math.exp(Math.log(segment === 'new' ? 1.2 : 0.6) + 0.5 * gaussian(rng)) };
+  return {
+    id,
+    segment,
+    catPref: new Map(world.cat0s.map((c) => [c, gaussian(rng)])),
+    sensitivity: Math.exp(Math.log(segment === 'new' ? 1.2 : 0.6) + 0.5 * gaussian(rng)),
+    taste: Array.from({ length: TASTE_DIM }, () => gaussian(rng)),
+  };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -155,12 +198,16 @@ async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: W
     const median = world.medianPrice.get(query)!;
     const conversationId = `c${i}`;
     const events: FunnelEventInput[] = [];
-    const utility = (p: Product) => world.appeal.get(p.id)! + 0.5 * (shopper.catPref.get(p.category[0]!) ?? 0) - shopper.sensitivity * Math.log(p.priceCents! / median);
+    const utility = (p: Product) => {
+      const style = world.styleOf.get(p.id)!;
+      const taste = shopper.taste.reduce((s, t, d) => s + t * style[d]!, 0);
+      return world.quality.get(p.id)! + taste - shopper.sensitivity * Math.log(p.priceCents! / median);
+    };
 
     let couponFactor = 1;
     let code: string | undefined;
     if (coupons) {
-      const d = coupons.decideOffer({ userId: shopper.id, conversationId, channel: 'web', segment: shopper.segment }, { valueCents: median, items: 1, categories: [cat0.toLowerCase()] });
+      const d = coupons.decideOffer({ userId: shopper.id, conversationId, channel: 'web', lang: 'en' }, { valueCents: median, items: 1, categories: [cat0.toLowerCase()] });
       if (d.event) events.push(d.event);
       if (d.offer) {
         totals.offers++;
@@ -175,7 +222,7 @@ async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: W
     if (policy === 'popularity') {
       shown = [...candidates].sort((a, b) => (sold.get(b.product.id) ?? 0) - (sold.get(a.product.id) ?? 0) || b.relevance - a.relevance).slice(0, rp.slateSize).map((c) => c.product);
     } else if (policy === 'learned') {
-      const res = rank(candidates, learning!.models, policyRng, { ...rp, slateId, policyId: 'ev-esmm', ts: now, channel: 'web', conversationId, context: { query, userId: shopper.id, segment: shopper.segment, channel: 'web' } });
+      const res = rank(candidates, learning!.models, policyRng, { ...rp, slateId, policyId: 'ev-esmm', ts: now, channel: 'web', conversationId, context: { query, userId: shopper.id, channel: 'web', lang: 'en' } });
       shown = res.items.map((it) => it.product);
       events.push(res.event);
     }
@@ -257,7 +304,7 @@ export async function run(argv: string[]): Promise<number> {
   const seed = flag('seed', z.coerce.number().int(), values.seed);
   const marginals = shopperMarginals(requireFile(values.shoppers, '--shoppers'), requireFile(values.hillstrom, '--hillstrom'));
   const { products } = await loadCatalog(requireFile(values.catalog, '--catalog'), 'esci');
-  const world = buildWorld(products, createRng(seed + 100));
+  const world = buildWorld(products);
   console.log(`world: ${world.queries.length} query groups over ${[...world.groups.values()].reduce((s, g) => s + g.length, 0)} priced products; returning share ${marginals.returningShare.toFixed(3)}, conversion new ${marginals.conv.new.toFixed(3)} / returning ${marginals.conv.returning.toFixed(3)} (UCI); offer lift new ${marginals.offerLift.new.toFixed(2)}x / returning ${marginals.offerLift.returning.toFixed(2)}x (Hillstrom)`);
   const base = loadConfig();
   const rows: SideBySide = {};

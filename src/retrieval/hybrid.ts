@@ -14,6 +14,7 @@ import type { TextEncoder } from './hashing-encoder.js';
 import { silentLog, type ProductIndex, type RetrievalLog } from './product-index.js';
 import { hasFilters } from './filters.js';
 import type { LexicalIndex, SearchFilters, SearchHit } from './types.js';
+import type { FusedCandidate, RerankStage } from './rerank.js';
 
 /**
  * Pseudo-relevance feedback for the dense side (Rocchio on vectors): the query vector plus
@@ -89,6 +90,8 @@ export interface HybridRetrieverDeps {
   readonly dense?: { readonly index: ProductIndex; readonly encoder: TextEncoder };
   readonly mode?: 'hybrid' | 'lexical' | 'dense';
   readonly fusion?: Fusion;
+  /** Re-orders the fused candidates (hybrid mode, dense side answering): the learned re-ranker (rerank.ts). */
+  readonly rerank?: RerankStage;
   /** Candidates taken from each retriever before fusion. */
   readonly candidates?: number;
   readonly log?: RetrievalLog;
@@ -150,6 +153,17 @@ export function withFeedback(query: Float32Array, docs: ReadonlyMap<string, Floa
   const w = weight / docs.size;
   for (const v of docs.values()) for (let i = 0; i < out.length; i++) out[i]! += w * v[i]!;
   return normalizeInPlace(out);
+}
+
+/** What the re-rank stage sees of each fused candidate. */
+export function fusedCandidates(fused: readonly SearchHit[], lexical: readonly SearchHit[], dense: readonly SearchHit[]): FusedCandidate[] {
+  const lex = new Map(lexical.map((h, i) => [h.id, { score: h.score, rank: i + 1 }]));
+  const den = new Map(dense.map((h, i) => [h.id, { score: h.score, rank: i + 1 }]));
+  return fused.map((h, i) => {
+    const l = lex.get(h.id);
+    const d = den.get(h.id);
+    return { id: h.id, fusedScore: h.score, fusedRank: i + 1, ...(l ? { lexicalScore: l.score, lexicalRank: l.rank } : {}), ...(d ? { denseScore: d.score, denseRank: d.rank } : {}) };
+  });
 }
 
 const defaultSchedule = (fn: () => void, ms: number) => {
@@ -247,7 +261,8 @@ export function createHybridRetriever(deps: HybridRetrieverDeps): Retriever {
     if (mode === 'dense') return { hits: dense.slice(0, q.k).map((h, i) => ({ ...h, denseRank: i + 1 })), degraded };
     const lexRank = new Map(lex.map((h, i) => [h.id, i + 1]));
     const denseRank = new Map(dense.map((h, i) => [h.id, i + 1]));
-    const hits = fuse(lex, dense, fusion)
+    const fused = fuse(lex, dense, fusion);
+    const hits = (deps.rerank ? deps.rerank.rerank(q.text, fusedCandidates(fused, lex, dense)) : fused)
       .slice(0, q.k)
       .map((h) => ({
         ...h,
@@ -304,7 +319,13 @@ export async function buildDenseAndHybridSystems(
   lexical: LexicalIndex,
   encoder: TextEncoder,
   embedText: (p: Product) => string,
-  options: { depth: number; fusions: Readonly<Record<string, Fusion>>; batchSize?: number },
+  options: {
+    depth: number;
+    fusions: Readonly<Record<string, Fusion>>;
+    /** Hybrid systems with a re-rank stage after their fusion. */
+    reranked?: Readonly<Record<string, { readonly fusion: Fusion; readonly rerank: RerankStage }>>;
+    batchSize?: number;
+  },
 ): Promise<Record<string, RankedIdsSystem>> {
   const { EmbeddedProductIndex } = await import('./embedded.js');
   const { filterFields } = await import('./filters.js');
@@ -315,11 +336,12 @@ export async function buildDenseAndHybridSystems(
     const vectors = await encoder.embed(slice.map(embedText), { kind: 'passage' });
     await index.upsert(slice.map((p, j) => ({ id: p.id, vector: vectors[j]!, payload: filterFields(p) })));
   }
-  const make = (mode: 'dense' | 'hybrid', fusion: Fusion): RankedIdsSystem => {
-    const r = createHybridRetriever({ lexical, dense: { index, encoder }, mode, fusion, candidates: options.depth });
+  const make = (mode: 'dense' | 'hybrid', fusion: Fusion, rerank?: RerankStage): RankedIdsSystem => {
+    const r = createHybridRetriever({ lexical, dense: { index, encoder }, mode, fusion, candidates: options.depth, ...(rerank ? { rerank } : {}) });
     return async (query, constraints) => (await r.search({ text: query, k: options.depth, ...constraints })).hits.map((h) => h.id);
   };
   const systems: Record<string, RankedIdsSystem> = { dense: make('dense', DEFAULT_FUSION) };
   for (const [name, fusion] of Object.entries(options.fusions)) systems[name] = make('hybrid', fusion);
+  for (const [name, r] of Object.entries(options.reranked ?? {})) systems[name] = make('hybrid', r.fusion, r.rerank);
   return systems;
 }

@@ -19,7 +19,8 @@ import type { ProductIndex, ProductIndexDeps, RetrievalLog } from './product-ind
 import type { LexicalIndex } from './types.js';
 import { createProductRetriever, type ProductRetriever } from './product-retriever.js';
 import { createShopperVocabulary } from './vocabulary.js';
-import { createAnalyzer, type Stemmer } from '../text/index.js';
+import { loadReranker, rerankerPath, type RerankStage } from './rerank.js';
+import { createAnalyzer, type Analyzer, type Stemmer } from '../text/index.js';
 
 export type { SearchFilters, SearchHit, LexicalIndex, LexicalSearchOptions } from './types.js';
 export { createLexicalIndex, Bm25LexicalIndex, DEFAULT_BM25, type Bm25Params, type LexicalIndexOptions } from './lexical.js';
@@ -36,11 +37,14 @@ export {
   type RetrievalLog,
 } from './product-index.js';
 export { EmbeddedProductIndex, type EmbeddedIndexOptions } from './embedded.js';
+export { LearnedReranker, loadReranker, RerankFeaturizer, RERANK_FEATURES, RERANK_SCHEMA, RERANKER_FORMAT, RerankerCheckpointSchema, rerankerPath, type FusedCandidate, type RerankerCheckpoint, type RerankStage } from './rerank.js';
+export { CandidateRecorder, RERANK_OFFSET_SCALE, RERANK_PARAMS, rerankTrainSet, trainRerankModel, type RerankGroup } from './rerank-train.js';
 export { QdrantProductIndex, toQdrantFilter, pointId, type QdrantIndexOptions } from './qdrant.js';
 export { HashingTextEncoder, type TextEncoder } from './hashing-encoder.js';
 export { createIndexer, embeddingText, type Indexer, type IndexerDeps, type SyncOptions, type SyncProgress, type SyncSummary } from './indexer.js';
 export {
   createHybridRetriever,
+  fusedCandidates,
   rrfFuse,
   linearFuse,
   DEFAULT_FUSION,
@@ -100,6 +104,8 @@ export interface RetrievalDeps {
   /** Inject to share one encoder with other stages (or in tests); default `openRetrievalEncoder`. */
   readonly encoder?: RetrievalEncoder;
   readonly now?: () => number;
+  /** The re-rank stage after fusion, for this encoder (see `openReranker`). */
+  readonly rerank?: (encoder: RetrievalEncoder) => RerankStage | undefined;
 }
 
 export interface Retrieval {
@@ -138,11 +144,13 @@ export async function openRetrieval(config: Config, deps: RetrievalDeps): Promis
   const encoder = deps.encoder ?? (await openRetrievalEncoder(config, deps.log));
   const index = await openProductIndex(config, { dim: encoder.encoder.dim, modelId: encoder.modelId, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
   const indexer = indexerFor(config, deps, encoder, index);
+  const rerank = deps.rerank?.(encoder);
   const retriever = createHybridRetriever({
     lexical: deps.lexical,
     dense: { index, encoder: encoder.encoder },
     mode: config.retrieval.mode,
     candidates: config.retrieval.candidates,
+    ...(rerank ? { rerank } : {}),
     log: deps.log,
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -186,12 +194,14 @@ export async function indexCatalog(
 
 /**
  * The dense and hybrid systems of `shopbot eval retrieval`, on the same catalog as its BM25:
- * 'dense', 'hybrid' (the shipped fusion, DEFAULT_FUSION) and the alternatives it was chosen over.
+ * 'dense', 'hybrid' (the shipped fusion, DEFAULT_FUSION), the alternatives it was chosen over and,
+ * given a re-rank stage, 'hybrid+rerank' (the shipped fusion followed by it).
  */
 export async function retrievalEvalSystems(
   products: readonly Product[],
   depth: number,
   encoder: RetrievalEncoder,
+  options: { readonly rerank?: RerankStage } = {},
 ): Promise<{ systems: Record<string, RankedIdsSystem>; description: string }> {
   const lexical = createLexicalIndexForEval(products);
   // The shipped fusion, and the alternatives it was chosen over.
@@ -201,7 +211,8 @@ export async function retrievalEvalSystems(
     ...(feedback ? { 'hybrid-no-feedback': withoutFeedback } : {}),
     ...(DEFAULT_FUSION.kind === 'rrf' ? { 'hybrid-linear': { kind: 'linear', denseWeight: 0.2 } } : { 'hybrid-rrf': { kind: 'rrf', k: 60 } }),
   };
-  const systems = await buildDenseAndHybridSystems(products, lexical, encoder.encoder, encoder.passageText, { depth, fusions });
+  const reranked: Record<string, { fusion: Fusion; rerank: RerankStage }> = options.rerank ? { 'hybrid+rerank': { fusion: DEFAULT_FUSION, rerank: options.rerank } } : {};
+  const systems = await buildDenseAndHybridSystems(products, lexical, encoder.encoder, encoder.passageText, { depth, fusions, reranked });
   const fusion =
     (DEFAULT_FUSION.kind === 'rrf' ? `RRF k=${DEFAULT_FUSION.k}` : `linear, dense weight ${DEFAULT_FUSION.denseWeight}`) +
     (feedback ? `, dense feedback from the top ${feedback.docs} lexical hits at weight ${feedback.weight}` : '');
@@ -212,6 +223,18 @@ function createLexicalIndexForEval(products: readonly Product[]): LexicalIndex {
   const lexical = createLexicalIndexImpl();
   lexical.upsert(products);
   return lexical;
+}
+
+/**
+ * The learned re-ranker from models/reranker when it was trained for this encoder; otherwise none
+ * (the fused order ships), said once in the log.
+ */
+export function openReranker(config: Config, encoder: RetrievalEncoder, product: (id: string) => Product | undefined, log: Log, analyzer?: Analyzer): RerankStage | undefined {
+  const file = rerankerPath(config.models.dir);
+  const { reranker, reason } = loadReranker(file, encoder.modelId, product, analyzer ? { analyzer } : {});
+  if (reranker) log.info({ file, trees: reranker.model.trees.length }, 'retrieval re-ranks the fused candidates with the learned re-ranker');
+  else log.warn({ reason }, 'no learned re-ranker: retrieval ships the fused order');
+  return reranker;
 }
 
 /** Names one index (engine + location + model) in the indexer's state table. */
@@ -281,7 +304,10 @@ export async function openProductSearch(
   lexical.upsert(deps.products);
   const vocabulary = createShopperVocabulary(deps.products, deps.stemmer ? { stemmer: deps.stemmer } : {});
   const { products: _products, stemmer: _stemmer, ...retrievalDeps } = deps;
-  const retrieval = config.retrieval.mode === 'lexical' ? undefined : await openRetrieval(config, { ...retrievalDeps, lexical });
+  const byId = new Map(deps.products.map((p) => [p.id, p]));
+  const analyzer = deps.stemmer ? createAnalyzer({ stemmer: deps.stemmer }) : undefined;
+  const rerank = (encoder: RetrievalEncoder) => openReranker(config, encoder, (id) => byId.get(id), deps.log, analyzer);
+  const retrieval = config.retrieval.mode === 'lexical' ? undefined : await openRetrieval(config, { ...retrievalDeps, lexical, rerank });
   try {
     if (retrieval) {
       const synced = await retrieval.sync();

@@ -5,8 +5,12 @@
  * draw from a seeded RNG, so a seed fixes the model bit for bit (in a worker thread too).
  * Early stopping watches the loss on a validation set and keeps the best round.
  *
- * Objectives: binary log-loss (scores are log-odds) and squared error (regression, for the
- * second stage of the X- and DR-learners). Row weights multiply gradients and hessians.
+ * Objectives: binary log-loss (scores are log-odds), squared error (regression, for the
+ * second stage of the X- and DR-learners) and LambdaMART (lambdarank: Burges, "From RankNet to
+ * LambdaRank to LambdaMART", MSR-TR-2010-82), where rows belong to queries and each pair of a
+ * query's rows with different labels pushes the better one up by the change in NDCG that swapping
+ * them would make. Its labels are the gains (linear, as evals/metrics/ranking.ts scores them).
+ * Row weights multiply gradients and hessians.
  */
 import { z } from 'zod';
 import { ShopbotError } from '../../errors.js';
@@ -15,8 +19,11 @@ import { binColumns, featureBins, FeatureSpecSchema, valueEncoders, type Feature
 import { TreeGrower } from './grow.js';
 import { Tree, TreeSchema, type TreeJson } from './tree.js';
 
+export const OBJECTIVES = ['binary', 'regression', 'lambdarank'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
 export const GbdtParamsSchema = z.object({
-  objective: z.enum(['binary', 'regression']).default('binary'),
+  objective: z.enum(OBJECTIVES).default('binary'),
   rounds: z.number().int().min(1).max(20_000).default(500),
   learningRate: z.number().gt(0).max(1).default(0.05),
   numLeaves: z.number().int().min(2).max(4096).default(31),
@@ -39,6 +46,8 @@ export const GbdtParamsSchema = z.object({
   maxCatToOnehot: z.number().int().min(1).default(4),
   minDataPerCategory: z.number().int().min(1).default(20),
   seed: z.number().int().default(0),
+  /** lambdarank: only pairs with one row in the current top `ndcgAt` push (LightGBM's truncation level); validation loss is 1 - NDCG at it. */
+  ndcgAt: z.number().int().min(1).max(10_000).default(10),
 });
 export type GbdtParams = z.infer<typeof GbdtParamsSchema>;
 export type GbdtParamsInput = z.input<typeof GbdtParamsSchema>;
@@ -47,7 +56,7 @@ export const GBDT_FORMAT = 'shopbot-gbdt-1';
 
 export const GbdtModelSchema = z.object({
   format: z.literal(GBDT_FORMAT),
-  objective: z.enum(['binary', 'regression']),
+  objective: z.enum(OBJECTIVES),
   baseScore: z.number(),
   features: z.array(FeatureSpecSchema).min(1).max(10_000),
   trees: z.array(TreeSchema).max(20_000),
@@ -59,11 +68,18 @@ export const GbdtModelSchema = z.object({
 });
 export type GbdtModelJson = z.infer<typeof GbdtModelSchema>;
 
-/** Columns as `toColumns` makes them, one label (0/1 or real) and optional weight per row. */
+/** Columns as `toColumns` makes them, one label (0/1, real, or a gain for lambdarank) and optional weight per row. */
 export interface TrainSet {
   readonly columns: readonly Float64Array[];
   readonly label: Float64Array;
   readonly weight?: Float64Array | undefined;
+  /** lambdarank only: the query each row belongs to (any integer id; rows need not be contiguous). */
+  readonly query?: Int32Array | undefined;
+  /**
+   * A score each row starts from (LightGBM's init_score), so the trees learn a correction to a
+   * prior model; predictions then add the same offset (the model does not store it).
+   */
+  readonly offset?: Float64Array | undefined;
 }
 
 export interface GbdtTrainInput {
@@ -79,13 +95,14 @@ function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-function loss(objective: 'binary' | 'regression', score: Float64Array, set: TrainSet): number {
+function loss(params: GbdtParams, score: Float64Array, set: TrainSet, groups: readonly Uint32Array[] | undefined): number {
+  if (params.objective === 'lambdarank') return 1 - meanNdcg(score, set.label, groups!, params.ndcgAt);
   let s = 0;
   let wsum = 0;
   for (let i = 0; i < score.length; i++) {
     const w = set.weight ? set.weight[i]! : 1;
     const y = set.label[i]!;
-    if (objective === 'binary') {
+    if (params.objective === 'binary') {
       const p = Math.min(1 - EPS, Math.max(EPS, sigmoid(score[i]!)));
       s -= w * (y > 0 ? Math.log(p) : Math.log(1 - p));
     } else {
@@ -97,11 +114,90 @@ function loss(objective: 'binary' | 'regression', score: Float64Array, set: Trai
   return wsum > 0 ? s / wsum : Number.NaN;
 }
 
+/** The rows of each query, in first-seen order of the query ids. */
+export function queryGroups(query: Int32Array): Uint32Array[] {
+  const byId = new Map<number, number[]>();
+  for (let i = 0; i < query.length; i++) {
+    const q = query[i]!;
+    let rows = byId.get(q);
+    if (!rows) byId.set(q, (rows = []));
+    rows.push(i);
+  }
+  return [...byId.values()].map((r) => Uint32Array.from(r));
+}
+
+const discount = (position: number) => 1 / Math.log2(position + 2);
+
+/** DCG@k of the ideal order of these labels (gains), 0 when none is positive. */
+function idealDcg(label: Float64Array, rows: Uint32Array, k: number): number {
+  const gains = Array.from(rows, (r) => label[r]!).sort((a, b) => b - a);
+  let s = 0;
+  for (let i = 0; i < Math.min(k, gains.length); i++) s += gains[i]! * discount(i);
+  return s;
+}
+
+/** Rows of one query by descending score (ties by row, so the order is deterministic). */
+function byScore(score: Float64Array, rows: Uint32Array): number[] {
+  return Array.from(rows).sort((a, b) => score[b]! - score[a]! || a - b);
+}
+
+/** Mean NDCG@k over queries with a positive label (others have nothing to rank). */
+function meanNdcg(score: Float64Array, label: Float64Array, groups: readonly Uint32Array[], k: number): number {
+  let sum = 0;
+  let n = 0;
+  for (const rows of groups) {
+    const ideal = idealDcg(label, rows, k);
+    if (ideal <= 0) continue;
+    const order = byScore(score, rows);
+    let dcg = 0;
+    for (let i = 0; i < Math.min(k, order.length); i++) dcg += label[order[i]!]! * discount(i);
+    sum += dcg / ideal;
+    n++;
+  }
+  return n > 0 ? sum / n : 0;
+}
+
+/**
+ * LambdaMART's gradients for one query: for each pair (i above j in label), with the logistic
+ * RankNet loss on s_i - s_j weighted by |delta NDCG| of swapping their current positions, counted
+ * only when one of the two sits in the top `truncation` (the lower pairs barely move NDCG@k).
+ */
+function lambdaGradients(score: Float64Array, label: Float64Array, weight: Float64Array | undefined, rows: Uint32Array, truncation: number, grad: Float64Array, hess: Float64Array): void {
+  for (const r of rows) {
+    grad[r] = 0;
+    hess[r] = 0;
+  }
+  const ideal = idealDcg(label, rows, rows.length);
+  if (ideal <= 0) return;
+  const order = byScore(score, rows);
+  const limit = Math.min(truncation, order.length);
+  for (let a = 0; a < limit; a++) {
+    const ra = order[a]!;
+    for (let b = a + 1; b < order.length; b++) {
+      const rb = order[b]!;
+      const la = label[ra]!, lb = label[rb]!;
+      if (la === lb) continue;
+      const [hi, lo] = la > lb ? [ra, rb] : [rb, ra];
+      const delta = (Math.abs(la - lb) * Math.abs(discount(a) - discount(b))) / ideal;
+      const rho = 1 / (1 + Math.exp(score[hi]! - score[lo]!));
+      const w = weight ? weight[hi]! : 1;
+      const lambda = rho * delta * w;
+      const h = Math.max(rho * (1 - rho) * delta * w, 1e-16);
+      grad[hi] = grad[hi]! - lambda;
+      grad[lo] = grad[lo]! + lambda;
+      hess[hi] = hess[hi]! + h;
+      hess[lo] = hess[lo]! + h;
+    }
+  }
+}
+
 function checkSet(schema: readonly FeatureSpec[], set: TrainSet, what: string): number {
   if (set.columns.length !== schema.length) throw new ShopbotError('BAD_REQUEST', `${what}: ${set.columns.length} columns for ${schema.length} features`);
   const n = set.label.length;
   for (const c of set.columns) if (c.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: a column's length differs from the labels'`);
   if (set.weight && set.weight.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: weights' length differs from the labels'`);
+  if (set.offset && set.offset.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: offsets' length differs from the labels'`);
+  if (set.query && set.query.length !== n) throw new ShopbotError('BAD_REQUEST', `${what}: query ids' length differs from the labels'`);
   return n;
 }
 
@@ -111,6 +207,10 @@ export function trainGbdt(input: GbdtTrainInput): GbdtModel {
   const n = checkSet(schema, train, 'train');
   if (n === 0) throw new ShopbotError('BAD_REQUEST', 'no training rows');
   if (valid) checkSet(schema, valid, 'valid');
+  const ranking = params.objective === 'lambdarank';
+  if (ranking && (!train.query || (valid && !valid.query))) throw new ShopbotError('BAD_REQUEST', 'lambdarank needs the query of every row (TrainSet.query)');
+  const groups = ranking ? queryGroups(train.query!) : undefined;
+  const vgroups = ranking && valid ? queryGroups(valid.query!) : undefined;
   const rng = createRng(params.seed);
   const fbins = featureBins(schema, train.columns, params.maxBins);
   const bins = binColumns(fbins, train.columns);
@@ -124,9 +224,12 @@ export function trainGbdt(input: GbdtTrainInput): GbdtModel {
     ws += w;
   }
   const mean = ws > 0 ? wy / ws : 0;
-  const baseScore = params.objective === 'binary' ? Math.log(Math.max(EPS, mean) / Math.max(EPS, 1 - mean)) : mean;
+  // A ranking is unchanged by a constant, so lambdarank starts at 0.
+  const baseScore = ranking ? 0 : params.objective === 'binary' ? Math.log(Math.max(EPS, mean) / Math.max(EPS, 1 - mean)) : mean;
   const score = new Float64Array(n).fill(baseScore);
+  if (train.offset) for (let i = 0; i < n; i++) score[i] = score[i]! + train.offset[i]!;
   const vscore = valid ? new Float64Array(valid.label.length).fill(baseScore) : undefined;
+  if (valid?.offset && vscore) for (let i = 0; i < vscore.length; i++) vscore[i] = vscore[i]! + valid.offset[i]!;
   const grad = new Float64Array(n);
   const hess = new Float64Array(n);
   const grower = new TreeGrower(fbins, params);
@@ -138,7 +241,8 @@ export function trainGbdt(input: GbdtTrainInput): GbdtModel {
   let bestIteration = 0;
 
   for (let it = 0; it < params.rounds; it++) {
-    for (let i = 0; i < n; i++) {
+    if (ranking) for (const rows of groups!) lambdaGradients(score, train.label, train.weight, rows, params.ndcgAt, grad, hess);
+    else for (let i = 0; i < n; i++) {
       const w = train.weight ? train.weight[i]! : 1;
       if (params.objective === 'binary') {
         const p = sigmoid(score[i]!);
@@ -171,7 +275,7 @@ export function trainGbdt(input: GbdtTrainInput): GbdtModel {
     for (let i = 0; i < n; i++) score[i] = score[i]! + json.leafValue[tree.leafOfBinned(bins, missingBin, i)]!;
     if (valid && vbins && vscore) {
       for (let i = 0; i < vscore.length; i++) vscore[i] = vscore[i]! + json.leafValue[tree.leafOfBinned(vbins, missingBin, i)]!;
-      const l = loss(params.objective, vscore, valid);
+      const l = loss(params, vscore, valid, vgroups);
       validLoss.push(l);
       if (l < best - 1e-12) {
         best = l;
@@ -213,7 +317,7 @@ export class GbdtModel {
     return x;
   }
 
-  /** Raw score (log-odds for binary). */
+  /** Raw score (log-odds for binary; for lambdarank only the order within a query means anything). */
   marginAt(columns: readonly Float64Array[], i: number): number {
     let s = this.json.baseScore;
     const value = (j: number) => columns[j]![i]!;
