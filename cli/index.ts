@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, { load: Loader; help: string }>> = {
   eval: { load: () => import('./eval.js'), help: 'eval <what> ... [--json OUT]          retrieval | intent | intent-benchmarks | intent-model | dense-retrieval | clicks | conversion | uplift | conversations | simulate' },
   agents: { load: () => import('./agents.js'), help: 'agents hash-password                  print the scrypt form of a password read from stdin (for SHOPBOT_AGENT_USERS)' },
   apikey: { load: () => import('./apikey.js'), help: 'apikey create --name N --scope S        a key for the store\'s backend and its SHOPBOT_API_KEYS entry' },
+  experiments: { load: () => import('./experiments.js'), help: 'experiments list|start FILE|stop ID|results ID   A/B tests of ranking policies' },
   bench: { load: () => import('./bench.js'), help: 'bench <what> ... [--json OUT]         turn | retrieval | models | ranking | architecture' },
 };
 

@@ -38,7 +38,8 @@ import { openTextEncoder, type TextEncoder } from './models/index.js';
 import { openLinearNlu } from './nlu/index.js';
 import { loadPolicyChunks, openPolicyIndex } from './policies/index.js';
 import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS } from './privacy/index.js';
-import { createRanker, loadBids } from './ranking/index.js';
+import { createRanker, loadBids, type RankerDeps } from './ranking/index.js';
+import { experimentRanker, SqliteExperimentStore, type RankingVariantPolicy } from './insights/index.js';
 import { createLlmGenerator, createResponder, hostsOf, loadLlmPrompts, openChatModel, openVariantRanker } from './responses/index.js';
 import { indexCatalog, openProductSearch, transformerRetrievalEncoder, type SyncOptions } from './retrieval/index.js';
 import { openSqlite, type SqliteDb } from './storage/index.js';
@@ -251,11 +252,14 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),
     });
+    // The running ranking experiment (if any) ranks each shopper's slates with their variant's policy.
+    const experiments = new SqliteExperimentStore(db);
+    const rankerDeps: RankerDeps = { models: learning.models, isWarm: () => learning.stats().impressions >= config.ranking.minTrainedImpressions, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) };
     const pipeline = createTurnHandler({
       nlu,
       catalog,
       retriever,
-      ranker: createRanker({ models: learning.models, isWarm: () => learning.stats().impressions >= config.ranking.minTrainedImpressions, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) }),
+      ranker: experimentRanker(createRanker(rankerDeps), experiments, (variant) => createRanker(variantRankerDeps(rankerDeps, variant))),
       store,
       orderChecks,
       policies,
@@ -325,6 +329,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       catalog: { get: (id) => catalog.get(id), getMany: (ids) => catalog.getMany(ids), count: () => catalog.count() },
       states,
       store,
+      experiments,
       ...(coupons ? { coupons } : {}),
     };
     const context: ChannelContext = {
@@ -361,6 +366,18 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     await closers.closeAll();
     throw err;
   }
+}
+
+/** A ranking variant's ranker: the configured policy with the variant's changes (relevance alone: the models are not used). */
+function variantRankerDeps(base: RankerDeps, variant: RankingVariantPolicy): RankerDeps {
+  const ranking = { ...base.ranking, ...(variant.explorationRate !== undefined ? { explorationRate: variant.explorationRate } : {}), ...(variant.maxPerBrand !== undefined ? { maxPerBrand: variant.maxPerBrand } : {}) };
+  return { ...base, ranking, ...(variant.relevanceOnly ? { isWarm: () => false } : {}) };
+}
+
+/** `shopbot experiments`: the experiments table of the data dir. */
+export function openExperiments(config: Config): { readonly experiments: SqliteExperimentStore; close(): void } {
+  const db = openDataDir(config);
+  return { experiments: new SqliteExperimentStore(db), close: () => db.close() };
 }
 
 /** An agent's or the bot's message to a shopper, through the first channel that reaches them. */

@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { Coupons } from './coupons/index.js';
 import type { StateStore } from './dialogue/index.js';
 import type { FunnelLog, Logger } from './funnel/index.js';
+import type { SqliteExperimentStore } from './insights/index.js';
 import type { HandoffFile, HandoffService, PushMessage, SupportDesk } from './handoff/index.js';
 import type { ApiKeyVerifier, Sessions, SignedIdentity } from './identity/index.js';
 import type { Limits } from './limits/index.js';
@@ -49,6 +50,8 @@ export interface AppServices {
   readonly catalog: Pick<CatalogStore, 'get' | 'getMany' | 'count'>;
   readonly states: StateStore;
   readonly store: StoreConnector;
+  /** A/B tests (the running ranking experiment ranks its shoppers' slates); started and stopped from /admin or the CLI. */
+  readonly experiments: SqliteExperimentStore;
   readonly coupons?: Coupons;
 }
 

@@ -114,6 +114,28 @@
     section.insertBefore(row, section.children[1]);
   });
 
+  // Experiments: results with intervals and guardrails, the off-policy estimate, start and stop.
+  const EXAMPLE = { id: 'relevance-vs-learned', kind: 'ranking', description: 'learned ranking vs relevance order', variants: [{ name: 'learned', weight: 1, policy: {} }, { name: 'relevance', weight: 1, policy: { relevanceOnly: true } }] };
+  extras.push(async (container) => {
+    const r = await api(`/v1/admin/experiments?${query()}`);
+    const box = el('section', 'section'); box.dataset.section = 'experiments';
+    box.append(el('h2', '', 'experiments'));
+    for (const x of r.experiments) {
+      const line = el('div', 'row-form');
+      line.append(el('span', '', `${x.id} · ${x.status} · ${x.variants.map((v) => v.name).join(' vs ')}`));
+      if (x.status === 'running') line.append(button('Stop', 'danger', async () => { try { await api(`/v1/admin/experiments/${encodeURIComponent(x.id)}/stop`, { method: 'POST', body: '{}' }); load(); } catch (err) { showError(err); } }));
+      box.append(line);
+    }
+    const spec = el('textarea'); spec.rows = 6; spec.cols = 90; spec.value = JSON.stringify(EXAMPLE, null, 1); spec.setAttribute('aria-label', 'Experiment definition (JSON)');
+    const start = button('Start experiment', '', async () => {
+      try { await api('/v1/admin/experiments', { method: 'POST', body: JSON.stringify(JSON.parse(spec.value)) }); load(); } catch (err) { showError(err); }
+    });
+    const form = el('div', 'row-form'); form.append(spec, start);
+    box.append(form, el('p', 'tdef', 'The first variant is the control. Shoppers are assigned by a hash of their id, so each keeps one variant. Read the results at the sample size you planned (fixed horizon).'));
+    container.append(box);
+    renderReport(container, { metrics: r.metrics, tables: r.tables });
+  });
+
   async function load() {
     showError(null);
     try {

@@ -34,7 +34,7 @@ export function merchantDashboardChannel(http: HttpServer): ChannelPlugin {
       role: { names, sessionLabel: MERCHANT_SESSION_LABEL },
     });
     const alerts = slackAlerts(config);
-    mountMerchantDashboard(http.fastify, { auth, limits: app.limits, funnel: app.funnel, history: (id) => app.history(id), now: Date.now, catalog: app.catalog, ...(alerts ? { alerts } : {}) });
+    mountMerchantDashboard(http.fastify, { auth, limits: app.limits, funnel: app.funnel, history: (id) => app.history(id), now: Date.now, catalog: app.catalog, experiments: app.experiments, ...(alerts ? { alerts } : {}) });
     return { close() {} };
   };
 }

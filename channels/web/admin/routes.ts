@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { ShopbotError } from '../../../src/errors.js';
 import type { FunnelReader } from '../../../src/funnel/index.js';
 import type { Product } from '../../../src/catalog/index.js';
-import { computeDemandReport, computeMerchantMetrics, dashboardCharts, demandTables, lowStockAlertText, metricsCsv } from '../../../src/insights/index.js';
+import { computeDemandReport, computeMerchantMetrics, dashboardCharts, demandTables, experimentResults, lowStockAlertText, metricsCsv, relevanceOffPolicy, type SqliteExperimentStore } from '../../../src/insights/index.js';
+import type { FunnelEvent } from '../../../src/funnel/index.js';
 import type { Limits } from '../../../src/limits/index.js';
 import { ChannelSchema, type TranscriptEntry } from '../../../src/messages.js';
 import { parsePeriod } from '../../../src/reports/index.js';
@@ -39,6 +40,7 @@ export interface MerchantDashboardDeps {
   readonly history: (conversationId: string) => Promise<TranscriptEntry[]>;
   readonly now: () => number;
   readonly catalog: { getMany(ids: readonly string[]): Promise<ReadonlyMap<string, Product>> };
+  readonly experiments: Pick<SqliteExperimentStore, 'list' | 'start' | 'stop' | 'get'>;
   /** Posts a merchant alert to their chat channel; undefined when none is configured. */
   readonly alerts?: (text: string) => Promise<void>;
 }
@@ -97,6 +99,32 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
     const text = lowStockAlertText(report);
     if (text) await deps.alerts(text);
     return { sent: text !== undefined, products: report.lowStock.length };
+  });
+
+  // Experiments: each one's results since it started, and the off-policy estimate of relevance-only ranking.
+  fastify.get('/v1/admin/experiments', async (req, reply) => {
+    const { period } = view(req);
+    const experiments = deps.experiments.list();
+    const fromTs = Math.min(period.fromTs, ...experiments.map((e) => e.startedAt));
+    const events: FunnelEvent[] = [];
+    for await (const e of deps.funnel.query({ types: ['slate', 'click', 'purchase', 'reply_feedback', 'handoff'], fromTs, toTs: period.toTs })) events.push(e);
+    const metrics = [];
+    const tables = [];
+    for (const x of experiments) {
+      const r = experimentResults(x, events.filter((e) => e.ts >= x.startedAt && (x.stoppedAt === undefined || e.ts < x.stoppedAt)));
+      metrics.push(...r.metrics);
+      tables.push(...r.tables);
+    }
+    metrics.push(...relevanceOffPolicy(events.filter((e) => e.ts >= period.fromTs)));
+    return reply.header('cache-control', 'no-store').send({ experiments, metrics, tables });
+  });
+  fastify.post('/v1/admin/experiments', async (req, reply) => {
+    merchantOf(auth, req);
+    return reply.status(201).send(deps.experiments.start(req.body, deps.now()));
+  });
+  fastify.post('/v1/admin/experiments/:id/stop', async (req) => {
+    merchantOf(auth, req);
+    return deps.experiments.stop(parseOrThrow(z.string().min(1).max(60), (req.params as { id: string }).id, 'experiment id'), deps.now());
   });
 
   // The conversation behind a rated-down reply (transcripts are stored masked).

@@ -282,6 +282,20 @@
       function () { done(false); }
     );
   }
+  // An icon, not an emoji: not every system has a colour emoji font.
+  function thumbIcon(down) {
+    var svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '14');
+    svg.setAttribute('height', '14');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('d', 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z');
+    path.setAttribute('fill', 'currentColor');
+    if (down) path.setAttribute('transform', 'rotate(180 12 12)');
+    svg.appendChild(path);
+    return svg;
+  }
   function renderThumbs(reply) {
     var row = el('div', 'sb-feedback');
     row.setAttribute('role', 'group');
@@ -298,8 +312,10 @@
         });
       };
     }
-    var up = button('sb-thumb sb-thumb-up', '👍', function () { vote('up', up)(); });
-    var down = button('sb-thumb sb-thumb-down', '👎', function () { vote('down', down)(); });
+    var up = button('sb-thumb sb-thumb-up', '', function () { vote('up', up)(); });
+    var down = button('sb-thumb sb-thumb-down', '', function () { vote('down', down)(); });
+    up.appendChild(thumbIcon(false));
+    down.appendChild(thumbIcon(true));
     up.setAttribute('aria-label', fb('up'));
     down.setAttribute('aria-label', fb('down'));
     up.setAttribute('aria-pressed', 'false');
