@@ -138,7 +138,7 @@ export class HandoffService implements HandoffHooks {
     const priority = priorityOf(kind, { negativeStreak: state.negativeStreak, ...(parse ? { parse } : {}), ...(rule ? { rulePriority: rule.priority } : {}) });
     const topic = topicOf(kind, { ...(parse ? { parse } : {}), ...(state.lastIntent ? { lastIntent: state.lastIntent } : {}), ...(state.task ? { taskKind: state.task.kind } : {}) });
     const routed = route({ topic, lang: state.lang, nowMs: now, teams: this.deps.config.teams, load: await this.deps.queue.load(), ...(rule?.team ? { preferTeam: rule.team } : {}) });
-    const brief = await buildBrief({ state, reason, priority, topic, team: routed.team.name, states: this.deps.states, store: this.deps.store, ...(lastMessage ? { lastMessage } : {}) });
+    const brief = await buildBrief({ state, reason, priority, topic, team: routed.team.name, states: this.deps.states, store: this.deps.store, ...(lastMessage ? { lastMessage } : {}), ...(parse ? { parse } : {}) });
     const ticket = await this.deps.queue.create({
       id: `T-${this.deps.newId()}`,
       conversationId: state.conversationId,
@@ -150,6 +150,7 @@ export class HandoffService implements HandoffHooks {
       lang: state.lang,
       summary: JSON.stringify(brief),
       requestedAt: now,
+      topic,
     });
     const queuePosition = await this.deps.queue.position(ticket);
     this.event(state, ticket, 'queued', { priority, queuePosition });
