@@ -18,6 +18,13 @@ export function nextOpening(team: Team, fromMs: number): number {
   return fromMs;
 }
 
+/** "Fri 09:00 (Europe/Berlin)", "周五 09:00 (Europe/Berlin)": when the team opens, in its own time zone. */
+export function formatOpening(team: Team, atMs: number, lang: string): string {
+  const timeZone = team.hours?.timezone ?? 'UTC';
+  const when = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(atMs));
+  return `${when} (${timeZone})`;
+}
+
 export interface ServiceLevel {
   /** When the clock started: the escalation, or the next opening after it. */
   readonly startsAt: number;
@@ -47,5 +54,23 @@ export function serviceLevel(ticket: Ticket, team: Team | undefined, nowMs: numb
     firstResponseBreached: respondedAt > firstResponseDueAt,
     resolutionBreached: closedAt > resolutionDueAt,
     snoozed: ticket.snoozedUntil !== undefined && ticket.snoozedUntil > nowMs,
+  };
+}
+
+/** Runs the breach check every `intervalMs` (one at a time); stop() waits for a check in flight. */
+export function scheduleServiceLevelChecks(check: () => Promise<unknown>, intervalMs: number, log: { warn(obj: object, msg?: string): void }): { stop(): Promise<void> } {
+  let inFlight: Promise<void> | undefined;
+  const tick = () => {
+    inFlight ??= check()
+      .then(() => undefined, (err: unknown) => log.warn({ err }, 'handoff: service-level check failed; retrying on the next tick'))
+      .finally(() => (inFlight = undefined));
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+    },
   };
 }

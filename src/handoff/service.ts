@@ -18,7 +18,7 @@ import { maskPersonalData, redactPaymentData, sanitizeText } from '../privacy/in
 import { PRIORITY_RANK, priorityOf, route, topicOf, type RoutingParse } from './routing.js';
 import { detectTrigger, frustrationStreak, type Trigger } from './triggers.js';
 import { buildBrief, type ShopperBrief } from './summary.js';
-import { serviceLevel, type ServiceLevel } from './service-levels.js';
+import { formatOpening, nextOpening, serviceLevel, type ServiceLevel } from './service-levels.js';
 
 export type PushMessage = OutboundMessage & { from: 'bot' | 'agent' };
 
@@ -55,7 +55,7 @@ export interface SupportCallbacks {
 /** What a turn asks of the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
 export interface HandoffHooks {
   /** Opens a routed ticket; no ticketId means nobody can take it (the bot keeps the conversation). */
-  escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean }>;
+  escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean; opensAt?: string }>;
   relayShopperMessage(state: ConversationState, text: string): Promise<void>;
   /** Escalation triggers on the shopper's message; also tracks the frustration streak. */
   detect?(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: { kind: string; ruleId?: string }; negativeStreak: number };
@@ -138,7 +138,7 @@ export class HandoffService implements HandoffHooks {
   }
 
   /** Opens (or returns the open) ticket for the conversation. Without agents, opens nothing. */
-  async escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: Priority; afterHours?: boolean }> {
+  async escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: Priority; afterHours?: boolean; opensAt?: string }> {
     if (!this.deps.hasAgents()) return {};
     const existing = await this.deps.queue.openFor(state.conversationId);
     if (existing) return { team: existing.team, queuePosition: await this.deps.queue.position(existing), ticketId: existing.id, priority: priorityName(existing.priority) };
@@ -175,7 +175,8 @@ export class HandoffService implements HandoffHooks {
       await desk.postEscalation(e).catch((err: unknown) => this.deps.log?.warn({ err, conversationId: state.conversationId }, 'handoff: support desk did not take the escalation'));
     }
     this.emit({ type: 'queue_changed' });
-    return { team: routed.team.name, queuePosition, ticketId: ticket.id, priority, afterHours: routed.afterHours };
+    const opensAt = routed.afterHours ? formatOpening(routed.team, nextOpening(routed.team, now), state.lang) : undefined;
+    return { team: routed.team.name, queuePosition, ticketId: ticket.id, priority, afterHours: routed.afterHours, ...(opensAt ? { opensAt } : {}) };
   }
 
   async relayShopperMessage(state: ConversationState, text: string): Promise<void> {
