@@ -17,7 +17,7 @@ import { ShopbotError } from './errors.js';
 import { createUpliftTrainer, forgetCouponHolder, loadCampaigns, openCoupons, type UpliftTrainer } from './coupons/index.js';
 import { openStateStore } from './dialogue/index.js';
 import { createFunnelLog, FunnelWriter, openFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
-import { HandoffService, loadHandoffFile, PostgresHandoffQueue, SqliteHandoffQueue, type HandoffQueue, type PushMessage } from './handoff/index.js';
+import { HandoffService, loadHandoffFile, PostgresHandoffQueue, scheduleServiceLevelChecks, SqliteHandoffQueue, type HandoffQueue, type PushMessage } from './handoff/index.js';
 import {
   createApiKeyVerifier,
   createConversationTokens,
@@ -231,6 +231,10 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       hasAgents: () => !!config.agents.users || desks().length > 0,
       log,
     });
+    if (config.handoff.serviceLevelCheckMs > 0) {
+      const checks = scheduleServiceLevelChecks(() => handoff.checkServiceLevels(), config.handoff.serviceLevelCheckMs, log);
+      closers.push(() => checks.stop());
+    }
     const privacy = createPrivacy({
       stores: { states, funnel: funnelStore, tickets, shop: carts, coupons: { forgetUser: (userId, replacementId) => forgetCouponHolder(db, userId, replacementId) }, flushFunnel: () => funnelWriter.flush() },
       retentionDays: config.privacy.retentionDays,

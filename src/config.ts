@@ -267,6 +267,8 @@ export const ConfigSchema = z.object({
       file: optionalString,
       /** A shopper who needs help with a cart worth at least this much goes to sales first. */
       highValueCartCents: int(0, 1_000_000_000).default(50_000),
+      /** How often open tickets are checked against their team's service-level targets (breach alerts); 0 turns it off. */
+      serviceLevelCheckMs: int(0, 3_600_000).default(60_000),
     })
     .prefault({}),
   privacy: z

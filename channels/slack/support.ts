@@ -5,6 +5,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import { ShopbotError } from '../../src/errors.js';
+import type { Team } from '../../src/handoff/index.js';
 import { escapeSlack, truncate, type OutboundQueue, type Escalation, type SupportDesk, type ThreadDirectory } from '../shared/index.js';
 import { renderEscalation } from './blocks.js';
 
@@ -50,6 +51,20 @@ export class SlackSupportDesk implements SupportDesk {
     await this.directory.remove(conversationId);
     const { channel, ts } = parseThreadRef(ref);
     await this.queue.send(channel, () => this.client.chat.postMessage({ channel, thread_ts: ts, text: `:white_check_mark: ${isMrkdwn ? note : escapeSlack(truncate(note, 500))}` }));
+  }
+
+  /** An internal note, in the escalation's thread (agents only). Unknown conversations do nothing. */
+  async postNote(conversationId: string, agentId: string, text: string): Promise<void> {
+    const ref = await this.directory.byConversation(conversationId);
+    if (!ref) return;
+    const { channel, ts } = parseThreadRef(ref);
+    await this.queue.send(channel, () => this.client.chat.postMessage({ channel, thread_ts: ts, text: `:memo: *Internal note* (${escapeSlack(truncate(agentId, 200))}): ${escapeSlack(truncate(text, 2000))}`, unfurl_links: false, unfurl_media: false }));
+  }
+
+  /** A service-level breach, in the team's Slack channel (teams[].alerts.slackChannel) or the support channel. */
+  async postAlert(alert: { team: Team; text: string }): Promise<void> {
+    const channel = alert.team.alerts?.slackChannel ?? this.channel;
+    await this.queue.send(channel, () => this.client.chat.postMessage({ channel, text: `:rotating_light: *${escapeSlack(alert.team.name)}:* ${escapeSlack(truncate(alert.text, 1000))}`, unfurl_links: false, unfurl_media: false }));
   }
 
   /** The shopper conversation whose escalation thread this is, if any. */

@@ -7,6 +7,7 @@
 import type { Activity, ConversationReference } from '@microsoft/agents-activity';
 import type { CloudAdapter } from '@microsoft/agents-hosting';
 import { ShopbotError } from '../../src/errors.js';
+import type { Team } from '../../src/handoff/index.js';
 import { escapeTeamsText, truncate, type Escalation, type SupportDesk, type ThreadDirectory } from '../shared/index.js';
 import { renderEscalation, type TeamsMessage } from './cards.js';
 import { continueAndThrow } from './proactive.js';
@@ -57,6 +58,18 @@ export class TeamsSupportDesk implements SupportDesk {
     if (!threadRef) return;
     await this.directory.remove(conversationId);
     await this.post(threadRef, { text: escapeTeamsText(truncate(note, 500)), attachments: [] });
+  }
+
+  /** An internal note, in the escalation's thread (agents only). Unknown conversations do nothing. */
+  async postNote(conversationId: string, agentId: string, text: string): Promise<void> {
+    const threadRef = await this.directory.byConversation(conversationId);
+    if (!threadRef) return;
+    await this.post(threadRef, { text: `**Internal note** (${escapeTeamsText(truncate(agentId, 200))}): ${escapeTeamsText(truncate(text, 2000))}`, attachments: [] });
+  }
+
+  /** A service-level breach, as a new message in the team's Teams conversation or the support channel. */
+  async postAlert(alert: { team: Team; text: string }): Promise<void> {
+    await this.post(alert.team.alerts?.teamsConversation ?? this.target.conversationId, { text: `**${escapeTeamsText(alert.team.name)}:** ${escapeTeamsText(truncate(alert.text, 1000))}`, attachments: [] });
   }
 
   async close(): Promise<void> {}

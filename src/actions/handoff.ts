@@ -19,6 +19,7 @@ export async function handOff(action: Extract<Action, { type: 'handoff' }>, stat
       ...(routed.team ? { team: routed.team } : {}),
       ...(routed.queuePosition !== undefined ? { queuePosition: routed.queuePosition } : {}),
       ...(routed.afterHours ? { afterHours: true } : {}),
+      ...(routed.opensAt ? { opensAt: routed.opensAt } : {}),
       ...(deps.handoff && !routed.ticketId ? { unavailable: true } : {}),
     },
     [event],

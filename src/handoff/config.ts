@@ -31,6 +31,10 @@ export const TeamSchema = z.object({
   hours: z.object({ timezone: z.string().max(60).default('UTC'), days: z.array(z.number().int().min(0).max(6)).min(1).max(7), open: HHMM, close: HHMM }).optional(),
   /** Conversations the team can hold at once (queued ones wait beyond this). */
   capacity: z.number().int().min(1).max(10_000).default(10),
+  /** Service-level targets, counted from the escalation: the first agent reply, and the resolution. */
+  targets: z.object({ firstResponseMinutes: z.number().int().min(1).max(10_080).default(15), resolutionMinutes: z.number().int().min(1).max(43_200).default(240) }).prefault({}),
+  /** Where breach alerts go: the team's Slack channel id and/or its Teams conversation id (else the support channel). */
+  alerts: z.object({ slackChannel: z.string().regex(/^[A-Z0-9]{1,40}$/).optional(), teamsConversation: z.string().max(300).optional() }).optional(),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -42,6 +46,29 @@ export const RuleSchema = z.object({
   priority: z.enum(PRIORITIES).default('normal'),
 });
 export type Rule = z.infer<typeof RuleSchema>;
+
+export const CannedReplySchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]{1,40}$/),
+  lang: LangSchema,
+  title: z.string().min(1).max(80),
+  /** Placeholders: {agent} {team} {order} {order_status} {eta} {tracking} {product} {cart_total} (src/handoff/canned.ts). */
+  text: z.string().min(1).max(2000),
+});
+export type CannedReply = z.infer<typeof CannedReplySchema>;
+
+export const DEFAULT_CANNED: readonly CannedReply[] = [
+  { id: 'greeting', lang: 'en', title: 'Greeting', text: 'Hi, this is {agent} from the {team} team. I have read your conversation and I am looking into it now.' },
+  { id: 'greeting', lang: 'zh', title: '问候', text: '您好，我是{team}团队的{agent}。我已看过您的对话，正在为您处理。' },
+  { id: 'order_status', lang: 'en', title: 'Order status', text: 'Your order {order} is {order_status}; it should arrive by {eta}.' },
+  { id: 'order_status', lang: 'zh', title: '订单状态', text: '您的订单 {order} 当前状态：{order_status}，预计 {eta} 送达。' },
+  { id: 'tracking', lang: 'en', title: 'Tracking number', text: 'You can follow order {order} with tracking number {tracking}.' },
+  { id: 'tracking', lang: 'zh', title: '物流单号', text: '订单 {order} 的物流单号是 {tracking}，您可以据此查询物流。' },
+  { id: 'closing', lang: 'en', title: 'Anything else?', text: 'Is there anything else I can help you with today?' },
+  { id: 'closing', lang: 'zh', title: '还有其他问题吗', text: '请问还有其他需要帮忙的吗？' },
+];
+
+/** Why a ticket was resolved (reported with the resolution). */
+export const DEFAULT_RESOLUTIONS = ['solved', 'refund_issued', 'replacement_sent', 'information_given', 'no_reply_from_shopper', 'duplicate', 'other'] as const;
 
 export const HandoffFileSchema = z.object({
   teams: z.array(TeamSchema).min(1).max(50),
@@ -62,6 +89,8 @@ export const HandoffFileSchema = z.object({
     )
     .default({}),
   rules: z.array(RuleSchema).max(200).default([]),
+  canned: z.array(CannedReplySchema).max(500).default([...DEFAULT_CANNED]),
+  resolutions: z.array(z.string().regex(/^[a-z0-9_-]{1,40}$/)).min(1).max(50).default([...DEFAULT_RESOLUTIONS]),
   disabledTriggers: z.array(z.enum(TRIGGERS)).max(TRIGGERS.length).default([]),
 });
 export type HandoffFile = z.infer<typeof HandoffFileSchema>;

@@ -11,12 +11,14 @@ import { ChannelSchema, type Lang, type OutboundMessage } from '../messages.js';
 import type { NluResult } from '../nlu/index.js';
 import { render, type Templates } from '../templates/index.js';
 import type { StoreConnector } from '../store/index.js';
-import { PRIORITIES, type HandoffFile, type Priority, type TriggerKind } from './config.js';
-import type { HandoffQueue, ThreadStore, Ticket } from './queue.js';
+import { PRIORITIES, type HandoffFile, type Priority, type Team, type TriggerKind } from './config.js';
+import type { HandoffQueue, ThreadStore, Ticket, TicketNote } from './queue.js';
+import { cannedFor, fillCanned, placeholderValues } from './canned.js';
 import { maskPersonalData, redactPaymentData, sanitizeText } from '../privacy/index.js';
 import { PRIORITY_RANK, priorityOf, route, topicOf, type RoutingParse } from './routing.js';
 import { detectTrigger, frustrationStreak, type Trigger } from './triggers.js';
 import { buildBrief, type ShopperBrief } from './summary.js';
+import { formatOpening, nextOpening, serviceLevel, type ServiceLevel } from './service-levels.js';
 
 export type PushMessage = OutboundMessage & { from: 'bot' | 'agent' };
 
@@ -38,6 +40,10 @@ export interface SupportDesk {
   postShopperMessage(conversationId: string, text: string): Promise<void>;
   /** Marks the thread closed (after a hand-back or resolution) so agent replies stop relaying. */
   closeEscalation(conversationId: string, note: string): Promise<void>;
+  /** Posts an internal note into the escalation's thread (agents only see threads). */
+  postNote?(conversationId: string, agentId: string, text: string): Promise<void>;
+  /** Posts a service-level breach alert to the team's channel (or the support channel). */
+  postAlert?(alert: { team: Team; text: string }): Promise<void>;
 }
 
 /** What a desk calls back: an agent's reply in the thread, or "hand back to bot". */
@@ -49,7 +55,7 @@ export interface SupportCallbacks {
 /** What a turn asks of the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
 export interface HandoffHooks {
   /** Opens a routed ticket; no ticketId means nobody can take it (the bot keeps the conversation). */
-  escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean }>;
+  escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: string; afterHours?: boolean; opensAt?: string }>;
   relayShopperMessage(state: ConversationState, text: string): Promise<void>;
   /** Escalation triggers on the shopper's message; also tracks the frustration streak. */
   detect?(input: { text: string; nlu: NluResult; state: ConversationState; cartValueCents?: number }): { trigger?: { kind: string; ruleId?: string }; negativeStreak: number };
@@ -85,6 +91,10 @@ export interface TicketView extends Ticket {
   readonly position?: number;
   readonly priorityName: Priority;
   readonly brief: ShopperBrief;
+  /** Timers against the team's targets (src/handoff/service-levels.ts). */
+  readonly serviceLevel: ServiceLevel;
+  /** Queued after hours: when the team opens (the shopper was told). */
+  readonly opensAt?: number;
 }
 
 const priorityName = (rank: number): Priority => PRIORITIES[Math.max(0, Math.min(3, rank))]!;
@@ -128,7 +138,7 @@ export class HandoffService implements HandoffHooks {
   }
 
   /** Opens (or returns the open) ticket for the conversation. Without agents, opens nothing. */
-  async escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: Priority; afterHours?: boolean }> {
+  async escalate(state: ConversationState, reason: string, lastMessage?: string, parse?: RoutingParse): Promise<{ team?: string; queuePosition?: number; ticketId?: string; priority?: Priority; afterHours?: boolean; opensAt?: string }> {
     if (!this.deps.hasAgents()) return {};
     const existing = await this.deps.queue.openFor(state.conversationId);
     if (existing) return { team: existing.team, queuePosition: await this.deps.queue.position(existing), ticketId: existing.id, priority: priorityName(existing.priority) };
@@ -138,7 +148,7 @@ export class HandoffService implements HandoffHooks {
     const priority = priorityOf(kind, { negativeStreak: state.negativeStreak, ...(parse ? { parse } : {}), ...(rule ? { rulePriority: rule.priority } : {}) });
     const topic = topicOf(kind, { ...(parse ? { parse } : {}), ...(state.lastIntent ? { lastIntent: state.lastIntent } : {}), ...(state.task ? { taskKind: state.task.kind } : {}) });
     const routed = route({ topic, lang: state.lang, nowMs: now, teams: this.deps.config.teams, load: await this.deps.queue.load(), ...(rule?.team ? { preferTeam: rule.team } : {}) });
-    const brief = await buildBrief({ state, reason, priority, topic, team: routed.team.name, states: this.deps.states, store: this.deps.store, ...(lastMessage ? { lastMessage } : {}) });
+    const brief = await buildBrief({ state, reason, priority, topic, team: routed.team.name, states: this.deps.states, store: this.deps.store, ...(lastMessage ? { lastMessage } : {}), ...(parse ? { parse } : {}) });
     const ticket = await this.deps.queue.create({
       id: `T-${this.deps.newId()}`,
       conversationId: state.conversationId,
@@ -150,6 +160,7 @@ export class HandoffService implements HandoffHooks {
       lang: state.lang,
       summary: JSON.stringify(brief),
       requestedAt: now,
+      topic,
     });
     const queuePosition = await this.deps.queue.position(ticket);
     this.event(state, ticket, 'queued', { priority, queuePosition });
@@ -164,7 +175,8 @@ export class HandoffService implements HandoffHooks {
       await desk.postEscalation(e).catch((err: unknown) => this.deps.log?.warn({ err, conversationId: state.conversationId }, 'handoff: support desk did not take the escalation'));
     }
     this.emit({ type: 'queue_changed' });
-    return { team: routed.team.name, queuePosition, ticketId: ticket.id, priority, afterHours: routed.afterHours };
+    const opensAt = routed.afterHours ? formatOpening(routed.team, nextOpening(routed.team, now), state.lang) : undefined;
+    return { team: routed.team.name, queuePosition, ticketId: ticket.id, priority, afterHours: routed.afterHours, ...(opensAt ? { opensAt } : {}) };
   }
 
   async relayShopperMessage(state: ConversationState, text: string): Promise<void> {
@@ -184,7 +196,47 @@ export class HandoffService implements HandoffHooks {
   }
 
   private async view(t: Ticket): Promise<TicketView> {
-    return { ...t, priorityName: priorityName(t.priority), brief: JSON.parse(t.summary) as ShopperBrief, ...(t.status === 'queued' ? { position: await this.deps.queue.position(t) } : {}) };
+    const sl = serviceLevel(t, this.team(t.team), this.deps.now());
+    return {
+      ...t,
+      priorityName: priorityName(t.priority),
+      brief: JSON.parse(t.summary) as ShopperBrief,
+      serviceLevel: sl,
+      ...(sl.startsAt > t.requestedAt ? { opensAt: sl.startsAt } : {}),
+      ...(t.status === 'queued' ? { position: await this.deps.queue.position(t) } : {}),
+    };
+  }
+
+  private team(id: string): Team | undefined {
+    return this.deps.config.teams.find((t) => t.id === id);
+  }
+
+  /**
+   * Alerts each breached target once (across servers: the store records it) to the team's Slack or
+   * Teams channel. Snoozed tickets wait. Run every minute by the app; returns the alerts sent.
+   */
+  async checkServiceLevels(): Promise<{ ticketId: string; kind: 'first_response' | 'resolution' }[]> {
+    const now = this.deps.now();
+    const sent: { ticketId: string; kind: 'first_response' | 'resolution' }[] = [];
+    for (const t of await this.deps.queue.list(undefined, 1000)) {
+      const team = this.team(t.team);
+      if (!team) continue;
+      const sl = serviceLevel(t, team, now);
+      if (sl.snoozed) continue;
+      const due: ('first_response' | 'resolution')[] = [];
+      if (sl.firstResponseBreached && t.firstResponseAt === undefined) due.push('first_response');
+      if (sl.resolutionBreached) due.push('resolution');
+      for (const kind of due) {
+        if (t.breachAlerted.includes(kind) || !(await this.deps.queue.markBreachAlerted(t.id, kind))) continue;
+        const minutes = kind === 'first_response' ? team.targets.firstResponseMinutes : team.targets.resolutionMinutes;
+        const who = t.agentId ? `held by ${t.agentId}` : 'nobody has taken it';
+        const text = `Service level breached: ticket ${t.id} (${priorityName(t.priority)}, ${t.reason}) has had no ${kind === 'first_response' ? 'first reply' : 'resolution'} within ${minutes} minutes; ${who}.`;
+        for (const desk of this.deps.desks?.() ?? []) await desk.postAlert?.({ team, text }).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: breach alert failed'));
+        sent.push({ ticketId: t.id, kind });
+      }
+    }
+    if (sent.length) this.emit({ type: 'queue_changed' });
+    return sent;
   }
 
   async take(ticketId: string, agentId: string, maxConcurrent = Infinity): Promise<{ ticket: TicketView; transcript: { role: string; text: string; ts: number }[] }> {
@@ -213,24 +265,112 @@ export class HandoffService implements HandoffHooks {
     const state = await this.mustLoad(conversationId);
     await this.deps.states.appendTranscript(conversationId, [{ role: 'agent', text: maskPersonalData(clean), ts: now }]);
     this.deps.funnel.log({ id: `${ticket.id}:agent:${now}:${clean.length}`, ts: now, channel: this.channel(state), conversationId, userId: state.userId, type: 'message', role: 'agent', chars: clean.length });
+    await this.deps.queue.markFirstResponse(ticket.id, now);
     this.send(conversationId, state.lang, clean, 'agent');
+  }
+
+  /** The canned replies for the conversation's ticket, filled from its brief where they can be. */
+  async cannedReplies(conversationId: string, agentId: string): Promise<{ id: string; title: string; text?: string }[]> {
+    const ticket = await this.mustAct(conversationId, agentId);
+    return cannedFor(this.deps.config.canned, ticket.lang, this.placeholders(ticket, agentId));
+  }
+
+  /** Sends a canned reply, filled from the brief, as the agent's reply. */
+  async sendCanned(conversationId: string, agentId: string, cannedId: string): Promise<string> {
+    const ticket = await this.mustAct(conversationId, agentId);
+    const text = fillCanned(this.deps.config.canned, cannedId, ticket.lang, this.placeholders(ticket, agentId));
+    await this.reply(conversationId, agentId, text);
+    return text;
+  }
+
+  /** An internal note on the ticket: agents see it in the console and the support thread; the shopper never does. */
+  async addNote(conversationId: string, agentId: string, text: string): Promise<TicketNote> {
+    const ticket = await this.mustAct(conversationId, agentId, { queuedToo: true });
+    const clean = maskPersonalData(redactPaymentData(sanitizeText(text).trim())).slice(0, 2000);
+    if (!clean) throw new ShopbotError('MESSAGE_EMPTY', 'the note is empty');
+    const note = { id: `N-${this.deps.newId()}`, ticketId: ticket.id, conversationId, agentId, text: clean, ts: this.deps.now() };
+    await this.deps.queue.addNote({ ...note, userId: ticket.userId });
+    for (const desk of this.deps.desks?.() ?? []) await desk.postNote?.(conversationId, agentId, clean).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: note to support desk failed'));
+    this.emit({ type: 'queue_changed' });
+    return note;
+  }
+
+  async notes(conversationId: string, agentId: string): Promise<TicketNote[]> {
+    const ticket = await this.mustAct(conversationId, agentId, { queuedToo: true });
+    return this.deps.queue.notes(ticket.id);
+  }
+
+  /**
+   * Hands the ticket to another team (back in that team's queue) or to a named agent (who holds it
+   * at once), with a note for whoever picks it up. The shopper stays with a person throughout.
+   */
+  async transfer(conversationId: string, agentId: string, to: { team: string } | { agentId: string }, note?: string): Promise<TicketView> {
+    const ticket = await this.mustAct(conversationId, agentId, { queuedToo: true });
+    const agents = this.deps.config.agents;
+    let target: { team: string } | { agentId: string; team?: string };
+    if ('team' in to) {
+      if (!this.deps.config.teams.some((t) => t.id === to.team)) throw new ShopbotError('NOT_FOUND', `no team ${to.team}`);
+      target = to;
+    } else {
+      if (!Object.hasOwn(agents, to.agentId)) throw new ShopbotError('NOT_FOUND', `no agent ${to.agentId}`);
+      const teams = agents[to.agentId]?.teams;
+      target = { agentId: to.agentId, ...(teams?.length && !teams.includes(ticket.team) ? { team: teams[0]! } : {}) };
+    }
+    const moved = await this.deps.queue.transfer(ticket.id, target, this.deps.now());
+    if (note?.trim()) await this.addNote(conversationId, agentId, `Transferred${'team' in to ? ` to ${to.team}` : ` to ${to.agentId}`}: ${note}`);
+    const state = await this.mustLoad(conversationId);
+    if (state.handoff) await this.deps.states.save({ ...state, handoff: { ...state.handoff, team: moved.team, ...(moved.agentId ? { agentId: moved.agentId } : {}) } }, this.deps.now());
+    this.emit({ type: 'queue_changed' });
+    return this.view(moved);
+  }
+
+  async setTags(conversationId: string, agentId: string, tags: readonly string[]): Promise<TicketView> {
+    const ticket = await this.mustAct(conversationId, agentId, { queuedToo: true });
+    const updated = await this.deps.queue.setTags(ticket.id, tags);
+    this.emit({ type: 'queue_changed' });
+    return this.view(updated);
+  }
+
+  /** Hides the ticket's timers from the queue until then (waiting on the shopper or the warehouse); 0 minutes wakes it. */
+  async snooze(conversationId: string, agentId: string, minutes: number): Promise<TicketView> {
+    const ticket = await this.mustAct(conversationId, agentId);
+    const updated = await this.deps.queue.snooze(ticket.id, minutes > 0 ? this.deps.now() + minutes * 60_000 : undefined);
+    this.emit({ type: 'queue_changed' });
+    return this.view(updated);
+  }
+
+  private placeholders(ticket: Ticket, agentId: string): Record<string, string | undefined> {
+    const team = this.deps.config.teams.find((t) => t.id === ticket.team);
+    return placeholderValues(JSON.parse(ticket.summary) as ShopperBrief, { agent: agentId, team: team?.name ?? ticket.team });
+  }
+
+  /** The open ticket when the agent may act on it (its holder, or an admin); queued ones too when asked (notes, tags, transfers). */
+  private async mustAct(conversationId: string, agentId: string, options: { queuedToo?: boolean } = {}): Promise<Ticket> {
+    const ticket = await this.deps.queue.openFor(conversationId);
+    if (!ticket) throw new ShopbotError('NOT_FOUND', `no open handoff for conversation ${conversationId}`);
+    const teams = this.deps.config.agents[agentId]?.teams;
+    const teamMate = options.queuedToo && ticket.status === 'queued' && (!teams || teams.includes(ticket.team));
+    if (!this.mayAct(ticket, agentId) && !teamMate) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
+    return ticket;
   }
 
   async handBack(conversationId: string, agentId: string): Promise<void> {
     await this.close(conversationId, agentId, 'returned', 'handed_back');
   }
 
-  async resolve(conversationId: string, agentId: string): Promise<void> {
-    await this.close(conversationId, agentId, 'resolved', 'resolved');
+  /** Closes the ticket with a reason from the handoff file's `resolutions`. */
+  async resolve(conversationId: string, agentId: string, resolution = 'solved'): Promise<void> {
+    if (!this.deps.config.resolutions.includes(resolution)) throw new ShopbotError('BAD_REQUEST', `resolution must be one of ${this.deps.config.resolutions.join(', ')}`);
+    await this.close(conversationId, agentId, 'resolved', 'resolved', resolution);
   }
 
-  private async close(conversationId: string, agentId: string, status: 'resolved' | 'returned', templateKey: string): Promise<void> {
+  private async close(conversationId: string, agentId: string, status: 'resolved' | 'returned', templateKey: string, resolution?: string): Promise<void> {
     const ticket = await this.deps.queue.openFor(conversationId);
     if (!ticket) throw new ShopbotError('NOT_FOUND', `no open handoff for conversation ${conversationId}`);
     // A queued ticket has no holder: only an admin may close it without taking it first.
     if (!this.mayAct(ticket, agentId)) throw new ShopbotError('FORBIDDEN', `agent ${agentId} does not hold conversation ${conversationId}`);
     const now = this.deps.now();
-    const closed = await this.deps.queue.close(ticket.id, status, now);
+    const closed = await this.deps.queue.close(ticket.id, status, now, resolution);
     const state = await this.mustLoad(conversationId);
     const { handoff: _h, ...rest } = state;
     await this.deps.states.save({ ...rest, owner: 'bot', task: undefined, negativeStreak: 0, lowConfidenceStreak: 0 }, now);

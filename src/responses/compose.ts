@@ -60,7 +60,7 @@ export type ActionResult =
   | { type: 'ask_order_id' }
   | { type: 'policy'; passage: PolicyPassage }
   | { type: 'policy_unknown' }
-  | { type: 'handoff'; reason: string; team?: string; queuePosition?: number; afterHours?: boolean; unavailable?: boolean }
+  | { type: 'handoff'; reason: string; team?: string; queuePosition?: number; afterHours?: boolean; unavailable?: boolean; /** When the team opens, in its time zone (after hours). */ opensAt?: string }
   | { type: 'clarify'; options: readonly Intent[] }
   | { type: 'which_product' }
   | { type: 'smalltalk'; kind: 'greeting' | 'goodbye' | 'thanks' }
@@ -276,7 +276,8 @@ export function composeReply(
           // Nobody was asked to join, so the widget shows no waiting banner.
           break;
         }
-        if (r.afterHours && r.team) texts.push(t('handoff_after_hours', { team: r.team }));
+        if (r.afterHours && r.team && r.opensAt) texts.push(t('handoff_after_hours_at', { team: r.team, opens: r.opensAt }));
+        else if (r.afterHours && r.team) texts.push(t('handoff_after_hours', { team: r.team }));
         else if (r.team && r.queuePosition !== undefined) texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer_queued' : 'handoff_queued', { team: r.team, position: r.queuePosition }));
         else texts.push(t(r.reason === 'repeated_low_confidence' ? 'handoff_offer' : 'handoff'));
         handoff = { status: 'queued', reason: r.reason, ...(r.team ? { team: r.team } : {}), ...(r.queuePosition !== undefined ? { queuePosition: r.queuePosition } : {}) };

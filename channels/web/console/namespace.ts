@@ -1,7 +1,8 @@
 /**
  * The agent console: POST /console/login, the page at /console, and the socket.io namespace
- * `/agents`. Agents see their teams' queue, take a conversation (with its brief and transcript),
- * reply live into the shopper's widget, hand it back to the bot or resolve it.
+ * `/agents`. Agents see their teams' queue with its service-level timers, take a conversation (with
+ * its brief and transcript), reply live into the shopper's widget (typed or canned), keep internal
+ * notes, tag, snooze, transfer to a team or an agent, hand it back to the bot or resolve it with a reason.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +22,16 @@ const LoginSchema = z.object({ name: z.string().min(1).max(60), password: z.stri
 const TakeSchema = z.object({ ticketId: z.string().min(1).max(100) });
 const ConversationSchema = z.object({ conversationId: z.string().min(1).max(100) });
 const ReplySchema = z.object({ conversationId: z.string().min(1).max(100), text: z.string().min(1).max(4000) });
+const CannedSchema = z.object({ conversationId: z.string().min(1).max(100), cannedId: z.string().min(1).max(40) });
+const NoteSchema = z.object({ conversationId: z.string().min(1).max(100), text: z.string().min(1).max(2000) });
+const TransferSchema = z.object({
+  conversationId: z.string().min(1).max(100),
+  to: z.union([z.object({ team: z.string().min(1).max(40) }).strict(), z.object({ agentId: z.string().min(1).max(200) }).strict()]),
+  note: z.string().max(2000).optional(),
+});
+const TagsSchema = z.object({ conversationId: z.string().min(1).max(100), tags: z.array(z.string().max(40)).max(20) });
+const SnoozeSchema = z.object({ conversationId: z.string().min(1).max(100), minutes: z.number().int().min(0).max(10_080) });
+const ResolveSchema = z.object({ conversationId: z.string().min(1).max(100), resolution: z.string().min(1).max(40).optional() });
 
 type Ack = (response: unknown) => void;
 
@@ -29,7 +40,14 @@ export interface AgentToServerEvents {
   take: (payload: { ticketId: string }, ack: Ack) => void;
   reply: (payload: { conversationId: string; text: string }, ack: Ack) => void;
   handBack: (payload: { conversationId: string }, ack: Ack) => void;
-  resolve: (payload: { conversationId: string }, ack: Ack) => void;
+  resolve: (payload: { conversationId: string; resolution?: string }, ack: Ack) => void;
+  canned: (payload: { conversationId: string }, ack: Ack) => void;
+  sendCanned: (payload: { conversationId: string; cannedId: string }, ack: Ack) => void;
+  note: (payload: { conversationId: string; text: string }, ack: Ack) => void;
+  notes: (payload: { conversationId: string }, ack: Ack) => void;
+  transfer: (payload: { conversationId: string; to: { team: string } | { agentId: string }; note?: string }, ack: Ack) => void;
+  tags: (payload: { conversationId: string; tags: string[] }, ack: Ack) => void;
+  snooze: (payload: { conversationId: string; minutes: number }, ack: Ack) => void;
 }
 export interface ServerToAgentEvents {
   queue: (tickets: TicketView[]) => void;
@@ -169,9 +187,35 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
       holders.delete(conversationId);
     });
     handle('resolve', async (p) => {
-      const { conversationId } = parse(ConversationSchema, p);
-      await deps.service.resolve(conversationId, name);
+      const { conversationId, resolution } = parse(ResolveSchema, p);
+      await deps.service.resolve(conversationId, name, resolution);
       holders.delete(conversationId);
+    });
+    // The desk's tools; who may use them on which ticket is the handoff service's rule (holder or admin; notes, tags and transfers also on the team's queued tickets).
+    handle('canned', async (p) => ({ replies: await deps.service.cannedReplies(parse(ConversationSchema, p).conversationId, name), resolutions: deps.handoff.resolutions }));
+    handle('sendCanned', async (p) => {
+      const { conversationId, cannedId } = parse(CannedSchema, p);
+      return { text: await deps.service.sendCanned(conversationId, name, cannedId) };
+    });
+    handle('note', async (p) => {
+      const { conversationId, text } = parse(NoteSchema, p);
+      return { note: await deps.service.addNote(conversationId, name, text) };
+    });
+    handle('notes', async (p) => ({ notes: await deps.service.notes(parse(ConversationSchema, p).conversationId, name) }));
+    handle('transfer', async (p) => {
+      const { conversationId, to, note } = parse(TransferSchema, p);
+      const ticket = await deps.service.transfer(conversationId, name, to, note);
+      if (ticket.agentId) holders.set(conversationId, ticket.agentId);
+      else holders.delete(conversationId);
+      return { ticket };
+    });
+    handle('tags', async (p) => {
+      const { conversationId, tags } = parse(TagsSchema, p);
+      return { ticket: await deps.service.setTags(conversationId, name, tags) };
+    });
+    handle('snooze', async (p) => {
+      const { conversationId, minutes } = parse(SnoozeSchema, p);
+      return { ticket: await deps.service.snooze(conversationId, name, minutes) };
     });
   });
 
