@@ -56,6 +56,15 @@ export interface IntentScore {
   readonly confidence: number;
 }
 
+/** A tagged span of the message: character offsets [start, end) in the text parsed. */
+export interface NluSpan {
+  /** PRODUCT, BRAND, COLOR, SIZE, PRICE (budget expressions), NEG (an excluded term), ORDER_ID, EMAIL. */
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
 export interface NluResult {
   readonly lang: Lang;
   readonly intent: Intent;
@@ -64,6 +73,8 @@ export interface NluResult {
   /** All intents, best first. */
   readonly ranking: readonly IntentScore[];
   readonly entities: Entities;
+  /** Spans tagged by the transformer engine (absent for engines that do not tag). */
+  readonly spans?: readonly NluSpan[];
   /** Which engine produced the intent (for logs and evals). */
   readonly engine: string;
 }
