@@ -210,11 +210,12 @@ export function mergeSpans(entities: Entities, spans: readonly NluSpan[]): Entit
   const orderIds = new Set(entities.orderIds);
   const colors = new Set(entities.colors);
   const exclude = new Set(entities.excludeTerms);
-  for (const s of spans) {
+  // Exclusions first, so a colour the shopper excluded ("not red") is never added as wanted.
+  for (const s of [...spans].sort((a, b) => Number(b.label === 'NEG') - Number(a.label === 'NEG'))) {
     const t = s.text.trim();
     if (s.label === 'EMAIL' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) emails.add(t.toLowerCase());
     else if (s.label === 'ORDER_ID' && /\d/.test(t) && ![...orderIds].some((o) => t.toUpperCase().endsWith(o.replace(/^.*-/, '')))) orderIds.add(t.replace(/^#/, '').toUpperCase());
-    else if (s.label === 'COLOR' && EN_COLORS[t.toLowerCase()]) colors.add(EN_COLORS[t.toLowerCase()]!);
+    else if (s.label === 'COLOR' && EN_COLORS[t.toLowerCase()] && ![...exclude].some((e) => e.toLowerCase() === t.toLowerCase())) colors.add(EN_COLORS[t.toLowerCase()]!);
     else if (s.label === 'NEG' && ![...exclude].some((e) => e.toLowerCase() === t.toLowerCase())) exclude.add(t);
   }
   return { ...entities, emails: [...emails], orderIds: [...orderIds], colors: [...colors], excludeTerms: [...exclude] };

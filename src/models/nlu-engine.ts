@@ -17,7 +17,10 @@ export interface NluEngineConfig {
 /** `config.models.dir` must already be resolved (absolute or relative to the working directory). */
 export async function openNlu(config: NluEngineConfig, log: ModelLogger): Promise<Nlu> {
   const linearDir = path.join(config.models.dir, 'intent-linear');
-  if (config.nlu.engine === 'linear') return openLinearNlu(linearDir);
+  if (config.nlu.engine === 'linear') {
+    log.info({ engine: 'linear' }, 'NLU engine');
+    return openLinearNlu(linearDir);
+  }
   let joint;
   try {
     joint = await openJointModel(config.models, log);
@@ -27,6 +30,7 @@ export async function openNlu(config: NluEngineConfig, log: ModelLogger): Promis
   }
   const weight = config.nlu.transformerWeight;
   const nlu = createTransformerNlu(joint, { transformerWeight: weight, ...(weight < 1 ? { linear: await loadLinearModel(linearDir) } : {}) });
+  log.info({ engine: weight < 1 ? 'transformer+linear' : 'transformer', model: config.models.nlu, transformerWeight: weight }, 'NLU engine');
   return {
     parse: (text, options) => nlu.parse(text, options),
     async close() {
