@@ -34,8 +34,8 @@ options:
   --models DIR   (default models)
   --fp32
   --threads VALUE   (default 2)
-  --min-accuracy VALUE   (default 0.9)
-  --min-span-f1 VALUE   (default 0.6)
+  --min-accuracy VALUE   (default 0.85)
+  --min-span-f1 VALUE   (default 0.4)
   --bootstrap VALUE   (default 1000)
   --seed VALUE   (default 13)
   --json OUT`;
@@ -84,8 +84,8 @@ export async function run(argv: string[]): Promise<number> {
       models: { type: 'string', default: 'models' },
       fp32: { type: 'boolean', default: false },
       threads: { type: 'string', default: '2' },
-      'min-accuracy': { type: 'string', default: '0.9' },
-      'min-span-f1': { type: 'string', default: '0.6' },
+      'min-accuracy': { type: 'string', default: '0.85' },
+      'min-span-f1': { type: 'string', default: '0.4' },
       bootstrap: { type: 'string', default: '1000' },
       seed: { type: 'string', default: '13' },
       json: { type: 'string' },

@@ -74,15 +74,19 @@ export function wordsWithOffsets(raw: string): Word[] {
   return out;
 }
 
-/** BIO tags per word -> spans; an I- tag that does not continue a span of its label starts one. */
+/**
+ * BIO tags per word -> spans. A tag continues the span of its label on the word before, B- or I-:
+ * the training data never has two same-label spans side by side, so an adjacent B- is a boundary
+ * error (the small model often tags "yoga mat" B B), not a second span. An I- after anything else
+ * starts a span.
+ */
 export function decodeSpans(tags: readonly string[], words: readonly Word[], raw: string): NluSpan[] {
   const out: { label: string; start: number; end: number; last: number }[] = [];
   tags.forEach((tag, w) => {
     if (tag === 'O' || !tag.includes('-')) return;
-    const kind = tag.slice(0, 1);
     const label = tag.slice(2);
     const prev = out[out.length - 1];
-    if (kind === 'I' && prev && prev.label === label && prev.last === w - 1) {
+    if (prev && prev.label === label && prev.last === w - 1) {
       prev.end = words[w]!.end;
       prev.last = w;
     } else out.push({ label, start: words[w]!.start, end: words[w]!.end, last: w });

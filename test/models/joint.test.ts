@@ -15,8 +15,8 @@ describe('wordsWithOffsets', () => {
 describe('decodeSpans', () => {
   const raw = 'red running shoes not Nike';
   const words = wordsWithOffsets(raw);
-  it('joins B/I runs of one label and starts a span at a stray I', () => {
-    const spans = decodeSpans(['B-COLOR', 'B-PRODUCT', 'I-PRODUCT', 'O', 'I-NEG'], words, raw);
+  it('joins adjacent tags of one label (B B as B I) and starts a span at a stray I', () => {
+    const spans = decodeSpans(['B-COLOR', 'B-PRODUCT', 'B-PRODUCT', 'O', 'I-NEG'], words, raw);
     expect(spans).toEqual([
       { label: 'COLOR', start: 0, end: 3, text: 'red' },
       { label: 'PRODUCT', start: 4, end: 17, text: 'running shoes' },

@@ -108,14 +108,15 @@ def _inside_before(raw: str, sp: dict, s: int) -> bool:
 
 
 def decode_spans(tag_ids: list[int], words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """BIO over words -> (label, start, end); an I- without a matching B- starts a span."""
+    """BIO over words -> (label, start, end). A tag continues the span of its label on the previous
+    word, B- or I- (the data never has two same-label spans side by side; src/models/joint.ts)."""
     out: list[list] = []
     for w, t in enumerate(tag_ids):
         tag = TAGS[t]
         if tag == "O":
             continue
-        kind, label = tag.split("-", 1)
-        if kind == "I" and out and out[-1][0] == label and out[-1][3] == w - 1:
+        label = tag.split("-", 1)[1]
+        if out and out[-1][0] == label and out[-1][3] == w - 1:
             out[-1][2] = words[w][2]
             out[-1][3] = w
         else:
