@@ -5,6 +5,7 @@ export const EVALS: SubcommandTable = {
   intent: { load: () => import('../evals/intent.js'), summary: 'the linear intent model on a labelled file (jsonl, Bitext, CLINC150, BANKING77, CSV)' },
   'intent-benchmarks': { load: () => import('../evals/intent-benchmarks.js'), summary: 'the transformer recipe beside fastText on CLINC150 and BANKING77 (trains; needs PyTorch and fasttext)' },
   'intent-model': { load: () => import('../evals/intent-model.js'), summary: 'the shipped transformer intent model beside the linear baseline' },
+  nlu: { load: () => import('../evals/nlu.js'), summary: 'the NLU engines (linear, joint transformer, the shipped ensemble) on intents and spans, frozen report split' },
   'dense-retrieval': { load: () => import('../evals/dense-retrieval.js'), summary: 'the embedding model alone as a retriever, beside BM25' },
   clicks: { load: () => import('../evals/clicks.js'), summary: 'the click model and off-policy values on the Open Bandit Dataset' },
   conversion: { load: () => import('../evals/conversion.js'), summary: 'the conversion model on UCI online shoppers, beside XGBoost and logistic regression' },

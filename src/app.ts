@@ -34,8 +34,7 @@ import { createLimits, TurnAdmission } from './limits/index.js';
 import { openMailTransport } from './mail/index.js';
 import type { OutboundMessage } from './messages.js';
 import { createMetrics } from './metrics/index.js';
-import { openTextEncoder, type TextEncoder } from './models/index.js';
-import { openLinearNlu } from './nlu/index.js';
+import { openNlu, openTextEncoder, type TextEncoder } from './models/index.js';
 import { loadPolicyChunks, openPolicyIndex } from './policies/index.js';
 import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS } from './privacy/index.js';
 import { createRanker, loadBids, type RankerDeps } from './ranking/index.js';
@@ -147,7 +146,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     closers.push(() => search.close());
     const { retriever } = search;
 
-    const nlu = await openLinearNlu(path.join(resolveFromRoot(config.models.dir), 'intent-linear'));
+    const nlu = await openNlu({ models: modelsConfig, nlu: config.nlu }, log);
     closers.push(() => nlu.close());
 
     const redis = config.state.backend === 'redis' ? new Redis(config.state.redisUrl!, { maxRetriesPerRequest: 3 }) : undefined;

@@ -150,6 +150,8 @@ export const ConfigSchema = z.object({
       device: z.enum(['cpu', 'cuda']).default('cpu'),
       intent: z.string().min(1).default('intent'),
       embedding: z.string().min(1).default('embedding'),
+      /** The joint intent + span model (the default NLU engine). */
+      nlu: z.string().min(1).default('nlu'),
       quantized: bool.default(true),
       maxBatchSize: int(1, 1024).default(32),
       // 0: adaptive batching (no wait when idle; see src/models/batcher.ts).
@@ -161,6 +163,10 @@ export const ConfigSchema = z.object({
     .object({
       /** Below this calibrated confidence the assistant asks a clarifying question. */
       clarifyBelow: num(0, 1).default(0.45),
+      /** `transformer`: the joint model in models.nlu (with the linear model as ensemble partner); `linear`: the baseline alone. */
+      engine: z.enum(['transformer', 'linear']).default('transformer'),
+      /** The transformer's weight when its intent probabilities are averaged with the linear model's (1: transformer alone). */
+      transformerWeight: num(0, 1).default(0.5),
     })
     .prefault({}),
   ranking: z
@@ -348,6 +354,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_QUANTIZED: 'models.quantized',
   SHOPBOT_MODEL_THREADS: 'models.threads',
   SHOPBOT_CLARIFY_BELOW: 'nlu.clarifyBelow',
+  SHOPBOT_NLU_ENGINE: 'nlu.engine',
   SHOPBOT_EXPLORATION_RATE: 'ranking.explorationRate',
   SHOPBOT_SPONSORED_SLOTS: 'ranking.sponsoredSlots',
   SHOPBOT_SPONSORED_BIDS: 'ranking.bidsFile',

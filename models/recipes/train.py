@@ -25,6 +25,7 @@ from shopbot_models import data, text  # noqa: E402
 from shopbot_models.common import file_size, log, setup, write_json  # noqa: E402
 from shopbot_models.embedding import train_embedding  # noqa: E402
 from shopbot_models.export import export, hf_config  # noqa: E402
+from shopbot_models.joint import TAGS, encode_with_tags, finetune_joint, words_with_offsets, predict as predict_joint, span_f1
 from shopbot_models.intent import apply_threshold, choose_threshold, finetune, predict_proba  # noqa: E402
 from shopbot_models.model import Encoder, EncoderConfig, count_params, mean_pool  # noqa: E402
 from shopbot_models.pretrain import pretrain  # noqa: E402
@@ -36,17 +37,17 @@ SIZES = {
     # The shipped size: about 2M parameters, a few tens of CPU minutes in total.
     "small": dict(vocab=9500, cjk=1500, hidden=128, layers=2, heads=4, intermediate=512, max_len=64, quant_min=4096,
                   pre_steps=300, pre_batch=32, pre_seq=48, pre_lr=1e-3,
-                  intent_epochs=8, intent_batch=32, intent_lr=5e-4,
+                  intent_epochs=8, intent_batch=32, intent_lr=5e-4, joint_epochs=3, joint_lr=1e-3,
                   emb_epochs=3, emb_batch=32, emb_lr=3e-4),
     # For bench/gpu: a larger model and longer schedules.
     "base": dict(vocab=16000, cjk=3000, hidden=256, layers=6, heads=4, intermediate=1024, max_len=128, quant_min=4096,
                  pre_steps=6000, pre_batch=128, pre_seq=128, pre_lr=5e-4,
-                 intent_epochs=10, intent_batch=32, intent_lr=1e-4,
+                 intent_epochs=10, intent_batch=32, intent_lr=1e-4, joint_epochs=10, joint_lr=1e-4,
                  emb_epochs=10, emb_batch=128, emb_lr=1e-4),
     # CI: every stage end to end in seconds.
     "tiny": dict(vocab=600, cjk=50, hidden=32, layers=2, heads=2, intermediate=64, max_len=64,
                  quant_min=256, pre_steps=3, pre_batch=8, pre_seq=32, pre_lr=1e-3,
-                 intent_epochs=1, intent_batch=8, intent_lr=1e-3,
+                 intent_epochs=1, intent_batch=8, intent_lr=1e-3, joint_epochs=1, joint_lr=1e-3,
                  emb_epochs=1, emb_batch=8, emb_lr=1e-3),
 }
 INTENT_LEN = 64
@@ -117,6 +118,39 @@ def train_intent_model(enc, tok, rows_train, rows_dev, s, args, device, max_step
     return clf, labels, threshold, metrics
 
 
+def joint_config(model, labels: list[str], threshold: float) -> dict:
+    cfg = hf_config(model.encoder, labels, {"task": "joint", "oosLabel": OOS, "oosThreshold": threshold,
+                                            "maxLength": INTENT_LEN, "pooling": "cls", "tagLabels": TAGS,
+                                            "tagging": "bio-first-piece"})
+    cfg["architectures"] = ["BertModel"]  # transformers.js AutoModel then returns every output
+    return cfg
+
+
+def train_joint_model(enc, tok, rows_train, rows_dev, s, args, device, max_steps=None):
+    """Joint intent + span fine-tune; the OOS threshold is chosen on dev (never on the report split)."""
+    labels = sorted({r["intent"] for r in rows_train} | {OOS})
+    lid = {l: i for i, l in enumerate(labels)}
+    dev = [r for r in rows_dev if r["intent"] in lid]
+    model = finetune_joint(enc, rows_train, labels, tok, epochs=s["joint_epochs"], batch=s["intent_batch"],
+                           lr=s["joint_lr"], max_len=INTENT_LEN, seed=args.seed, device=device, max_steps=max_steps,
+                           dev=dev)
+    probs, spans = predict_joint(model, dev, tok, INTENT_LEN, device)
+    gold = np.array([lid[r["intent"]] for r in dev])
+    threshold = choose_threshold(probs, gold, lid[OOS])
+    pred = apply_threshold(probs, lid[OOS], threshold)
+    annotated = [i for i, r in enumerate(dev) if r.get("spans") is not None]
+    metrics = {
+        "accuracy": float((pred == gold).mean()),
+        "macroF1": macro_f1(gold, pred, len(labels)),
+        "spanF1": span_f1([{(x["label"], x["start"], x["end"]) for x in dev[i]["spans"]} for i in annotated],
+                          [spans[i] for i in annotated]),
+        "threshold": threshold,
+        "devSize": len(dev),
+        "trainSize": len(rows_train),
+    }
+    return model, labels, threshold, metrics
+
+
 def cmd_all(args) -> int:
     s = SIZES[args.size]
     device = setup(args.seed, args.threads, args.device)
@@ -172,6 +206,19 @@ def cmd_all(args) -> int:
         summary["trainSeconds"]["intent"] = round(time.time() - t1)
         summary["intentEpochs"] = s["intent_epochs"]
         summary["intentDev"] = metrics
+    if "joint" in stages:
+        t1 = time.time()
+        if args.joint_epochs:
+            s = {**s, "joint_epochs": args.joint_epochs}
+        joint, labels, threshold, metrics = train_joint_model(enc, tok, data.read_intents(Path(args.nlu_train)),
+                                                              data.read_intents(Path(args.nlu_dev)), s, args, device)
+        log(f"joint dev: {metrics}")
+        export(joint, "joint", out / "nlu", out / "tokenizer", joint_config(joint, labels, threshold),
+               quant_min=s["quant_min"])
+        summary["parameters"]["nlu"] = count_params(joint)
+        summary["trainSeconds"]["nlu"] = round(time.time() - t1)
+        summary["nluEpochs"] = s["joint_epochs"]
+        summary["nluDev"] = metrics
     if "embedding" in stages:
         t1 = time.time()
         pairs = data.embedding_pairs(products, random.Random(args.seed))
@@ -187,7 +234,7 @@ def cmd_all(args) -> int:
         summary["trainSeconds"]["embedding"] = round(time.time() - t1)
         summary["embeddingPairs"] = len(pairs)
         summary["embeddingEpochs"] = s["emb_epochs"]
-    summary["bytes"] = {f"{m}/{f}": file_size(out / m / "onnx" / f) for m in ("intent", "embedding")
+    summary["bytes"] = {f"{m}/{f}": file_size(out / m / "onnx" / f) for m in ("intent", "nlu", "embedding")
                         for f in ("model.onnx", "model_quantized.onnx")}
     write_json(summary_file, summary)
     log(f"done: {json.dumps(summary)}")
@@ -218,10 +265,18 @@ def cmd_ci(args) -> int:
            hf_config(emb.encoder, None, {"task": "embedding", "pooling": "mean", "normalize": True,
                                          "queryMaxLength": QUERY_LEN, "passageMaxLength": min(PASSAGE_LEN, s["max_len"])}),
            quant_min=s["quant_min"])
+    joint = None
+    if args.nlu:
+        nlu_rows = data.read_intents(Path(args.nlu))
+        joint, joint_labels, joint_threshold, _ = train_joint_model(enc, tok, nlu_rows, nlu_rows, s, args, device, max_steps=3)
+        export(joint, "joint", out / "nlu", out / "tokenizer", joint_config(joint, joint_labels, joint_threshold),
+               quant_min=s["quant_min"])
+        joint.eval()
     clf.eval()
     emb.eval()
     probes = json.loads(Path(args.probes).read_text(encoding="utf-8"))
-    ref = {"probes": probes, "tokens": [], "ids": [], "logits": [], "embeddings": []}
+    ref = {"probes": probes, "tokens": [], "ids": [], "logits": [], "embeddings": [], "jointIds": [], "jointLogits": [],
+           "tagLogits": [], "words": []}
     with torch.no_grad():
         for p in probes:
             ids = tok.encode(p, INTENT_LEN)
@@ -233,7 +288,17 @@ def cmd_ci(args) -> int:
             ref["logits"].append(logits[0].tolist())
             e_ids = torch.tensor([tok.encode(p, QUERY_LEN)])
             ref["embeddings"].append(mean_pool(emb.hidden(e_ids, torch.ones_like(e_ids)), torch.ones_like(e_ids))[0].tolist())
+            if joint is not None:
+                j_ids, _, _ = encode_with_tags(tok, p, None, INTENT_LEN)
+                ref["jointIds"].append(j_ids)
+                ref["words"].append([[w, s_, e_] for w, s_, e_ in words_with_offsets(p)])
+                jt = torch.tensor([j_ids])
+                il, tl, _ = joint(jt, torch.ones_like(jt))
+                ref["jointLogits"].append(il[0].tolist())
+                ref["tagLogits"].append(tl[0].tolist())
     ref["labels"] = labels
+    if joint is not None:
+        ref["jointLabels"] = joint_labels
     write_json(out / "reference.json", ref)
     log(f"ci: wrote {out}")
     return 0
@@ -313,7 +378,10 @@ def main(argv: list[str]) -> int:
     a.add_argument("--policies", default=str(ROOT / "evals/data/policies"))
     a.add_argument("--exclude-queries", default=str(ROOT / "evals/data/esci/esci_us_queryset_dev.json"),
                    help="queryset JSON whose queries are kept out of pre-training")
-    a.add_argument("--stages", default="intent,embedding", help="which fine-tuned models to (re)train")
+    a.add_argument("--nlu-train", default=str(ROOT / "evals/data/nlu/train.jsonl"))
+    a.add_argument("--nlu-dev", default=str(ROOT / "evals/data/nlu/dev.jsonl"))
+    a.add_argument("--stages", default="intent,joint,embedding", help="which fine-tuned models to (re)train")
+    a.add_argument("--joint-epochs", type=int, help="override the size's joint (intent + span) epochs")
     a.add_argument("--intent-epochs", type=int, help="override the size's intent epochs")
     a.add_argument("--emb-epochs", type=int, help="override the size's embedding epochs")
     a.add_argument("--reuse-pretrained", action="store_true",
@@ -322,6 +390,7 @@ def main(argv: list[str]) -> int:
     c.add_argument("--out", required=True)
     c.add_argument("--intents", required=True)
     c.add_argument("--probes", required=True)
+    c.add_argument("--nlu", help="joint intent + span rows (JSON lines with spans) for the tiny joint model")
     b = sub.add_parser("benchmark", parents=[common])
     b.add_argument("--size", choices=sorted(SIZES), default="small")
     b.add_argument("--models", default=str(ROOT / "models"))

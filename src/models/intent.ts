@@ -5,7 +5,7 @@
 import { ShopbotError } from '../errors.js';
 import { IntentSchema, type Intent, type IntentScore } from '../nlu/index.js';
 import { MicroBatcher } from './batcher.js';
-import { loadOnnxModel, type ModelLogger, type ModelsConfig } from './runtime.js';
+import { labelsInOrder, loadOnnxModel, type ModelLogger, type ModelsConfig } from './runtime.js';
 import { inLengthOrder, padBatch, softmax } from './tensors.js';
 
 export interface IntentProbabilities {
@@ -33,10 +33,7 @@ export async function openIntentClassifier(cfg: ModelsConfig, log: ModelLogger):
   if (extra.task !== 'intent' || !id2label) {
     throw new ShopbotError('MODEL_MISSING', `${cfg.intent} is not an intent model (config.json lacks id2label)`);
   }
-  const labels = Object.keys(id2label)
-    .map(Number)
-    .sort((a, b) => a - b)
-    .map((i) => id2label[String(i)]!);
+  const labels = labelsInOrder(id2label);
   const maxLen = Math.min(extra.maxLength ?? 64, model.config.max_position_embeddings);
   const batcher = new MicroBatcher<readonly number[], Float32Array>(
     async (items) => {

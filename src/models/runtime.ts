@@ -28,7 +28,9 @@ const ModelConfigSchema = z.object({
   id2label: z.record(z.string(), z.string()).optional(),
   shopbot: z
     .object({
-      task: z.enum(['intent', 'embedding']),
+      task: z.enum(['intent', 'embedding', 'joint']),
+      /** Joint models: the BIO tag set of the per-token head ("O", "B-PRODUCT", "I-PRODUCT", …). */
+      tagLabels: z.array(z.string()).optional(),
       oosLabel: z.string().optional(),
       oosThreshold: z.number().min(0).max(1).optional(),
       maxLength: z.number().int().positive().optional(),
@@ -38,6 +40,14 @@ const ModelConfigSchema = z.object({
     .loose(),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+
+/** id2label's labels in id order. */
+export function labelsInOrder(id2label: Readonly<Record<string, string>>): string[] {
+  return Object.keys(id2label)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => id2label[String(i)]!);
+}
 
 export interface OutputTensor {
   readonly data: Float32Array;
@@ -51,6 +61,8 @@ export interface LoadedModel {
   readonly config: ModelConfig;
   /** `[CLS] … [SEP]` ids per text, truncated to maxLen keeping [SEP]. */
   tokenize(texts: readonly string[], maxLen: number): number[][];
+  /** WordPiece ids of one pre-tokenized word, without [CLS]/[SEP]. */
+  wordPieces(word: string): number[];
   run(batch: PaddedBatch): Promise<Record<string, OutputTensor>>;
   close(): Promise<void>;
 }
@@ -99,6 +111,9 @@ export async function loadOnnxModel(cfg: ModelsConfig, name: string, log: ModelL
     config,
     tokenize(texts, maxLen) {
       return texts.map((t) => truncateIds(tokenizer.encode(t), maxLen, sepId));
+    },
+    wordPieces(word) {
+      return tokenizer.encode(word, { add_special_tokens: false });
     },
     async run(batch) {
       const dims = [batch.batch, batch.seqLen];

@@ -56,9 +56,10 @@ export interface IntentScore {
   readonly confidence: number;
 }
 
-/** A tagged stretch of the message (a span-tagging engine's output; the parse builder reads them when present). */
-export interface Span {
-  readonly label: 'product' | 'brand' | 'colour' | 'size' | 'price' | 'negated' | 'order_id' | 'email';
+/** A tagged span of the message: character offsets [start, end) in the text parsed. */
+export interface NluSpan {
+  /** PRODUCT, BRAND, COLOR, SIZE, PRICE (budget expressions), NEG (an excluded term), ORDER_ID, EMAIL. */
+  readonly label: string;
   readonly start: number;
   readonly end: number;
   readonly text: string;
@@ -170,10 +171,11 @@ export interface NluResult {
   /** All intents, best first. */
   readonly ranking: readonly IntentScore[];
   readonly entities: Entities;
+  /** Spans tagged by the transformer engine (absent for engines that do not tag). */
+  readonly spans?: readonly NluSpan[];
   /** Which engine produced the intent (for logs and evals). */
   readonly engine: string;
   /** Spans a tagging engine found; the parse builder (understand.ts) reads them when present. */
-  readonly spans?: readonly Span[];
   /** Filled by `understand` (the parse builder, once per message): constraints with scope, references, follow-ups and cues. */
   readonly constraints?: Constraints;
   readonly references?: References;

@@ -112,7 +112,7 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
     if (negated) negatedRanges.push([m.start, m.end]);
     (m.kind === 'brand' ? (negated ? excludeBrands : brands) : negated ? excludeColors : colors).push(...m.values);
   }
-  for (const s of base.spans ?? []) if (s.label === 'negated') negatedRanges.push([s.start, s.end]);
+  for (const s of base.spans ?? []) if (s.label === 'NEG') negatedRanges.push([s.start, s.end]);
   // Negated terms the entities read: brands and colours become exclusion filters of their kind, the rest title words.
   const excludeTerms: string[] = [];
   for (const term of e.excludeTerms) {
@@ -140,7 +140,7 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   const featureWords = new Set(features.flatMap((f) => f.split(/\s+/)));
   const attributes = terms.attributeTerms.filter((w) => !negatedWords.has(w) && !Object.hasOwn(EN_COLORS, w));
   const productTerms = productTermsSeen.filter((w) => !negatedWords.has(w) && !featureWords.has(w));
-  for (const s of base.spans ?? []) if (s.label === 'product') productTerms.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
+  for (const s of base.spans ?? []) if (s.label === 'PRODUCT') productTerms.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
 
   const references = referencesOf(text, lower, e.ordinal);
   let followUps: FollowUp[] = [...e.refinements];

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { decideIntent, loadOnnxModel, openIntentClassifier, openTextEncoder, type ModelLogger } from '../../src/models/index.js';
+import { createTransformerNlu, decideIntent, loadOnnxModel, openIntentClassifier, openJointModel, openTextEncoder, wordsWithOffsets, type ModelLogger } from '../../src/models/index.js';
 import { padBatch } from '../../src/models/tensors.js';
 import { PYTHON } from './python.js';
 
@@ -25,6 +25,11 @@ interface Reference {
   logits: number[][];
   embeddings: number[][];
   labels: string[];
+  jointIds: number[][];
+  jointLogits: number[][];
+  tagLogits: number[][][];
+  words: [string, number, number][][];
+  jointLabels: string[];
 }
 
 function recordingLogger(): ModelLogger & { warns: unknown[] } {
@@ -53,6 +58,7 @@ describe('model recipes round trip (python3-torch -> ONNX -> Node)', () => {
         path.join(ROOT, 'models/recipes/train.py'), 'ci', '--out', dir,
         '--intents', path.join(ROOT, 'test/models/fixtures/intents-mini.jsonl'),
         '--probes', path.join(ROOT, 'test/models/fixtures/probes.json'),
+        '--nlu', path.join(ROOT, 'test/models/fixtures/nlu-mini.jsonl'),
         '--catalog', path.join(ROOT, 'evals/data/esci/ubi_ecommerce_products.json.gz'),
       ],
       { timeout: 170_000, maxBuffer: 16 << 20 },
@@ -128,6 +134,50 @@ describe('model recipes round trip (python3-torch -> ONNX -> Node)', () => {
       expect(log.warns.length).toBe(classifier.device === 'cuda' ? 0 : 1);
     } finally {
       await classifier.close();
+    }
+  });
+
+  it('splits words like the joint recipe (offsets too) and builds the same ids as Python', async () => {
+    const model = await loadOnnxModel(models(), 'nlu', recordingLogger());
+    try {
+      ref.probes.forEach((p, i) => {
+        const words = wordsWithOffsets(p);
+        expect(words.map((w) => w.word)).toEqual(ref.words[i]!.map((w) => w[0]));
+        // Python counts code points, JavaScript UTF-16 units: offsets agree on BMP-only text.
+        if (![...p].some((ch) => ch.length > 1)) expect(words.map((w) => [w.start, w.end])).toEqual(ref.words[i]!.map((w) => [w[1], w[2]]));
+        expect(model.tokenize([p], 64)[0]).toEqual(ref.jointIds[i]);
+      });
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('fp32 ONNX joint intent and tag logits match PyTorch within 1e-4; the NLU engine returns spans in bounds', async () => {
+    const model = await loadOnnxModel(models(), 'nlu', recordingLogger());
+    try {
+      const { logits, tag_logits: tags } = await model.run(padBatch(ref.jointIds));
+      const k = ref.jointLabels.length;
+      const seqLen = Math.max(...ref.jointIds.map((x) => x.length));
+      const nTags = ref.tagLogits[0]![0]!.length;
+      expect(tags!.dims).toEqual([ref.probes.length, seqLen, nTags]);
+      ref.jointLogits.forEach((row, b) => expect(maxAbsDiff(logits!.data.subarray(b * k, (b + 1) * k), row)).toBeLessThan(1e-4));
+      ref.tagLogits.forEach((rows, b) => rows.forEach((row, t) => {
+        const base = (b * seqLen + t) * nTags;
+        expect(maxAbsDiff(tags!.data.subarray(base, base + nTags), row)).toBeLessThan(1e-4);
+      }));
+    } finally {
+      await model.close();
+    }
+    const joint = await openJointModel(models({ quantized: true }), recordingLogger());
+    const nlu = createTransformerNlu(joint);
+    try {
+      const r = await nlu.parse('black running shoes under $50, not Nike');
+      expect(r.engine).toBe('transformer');
+      expect(r.ranking.length).toBe(ref.jointLabels.length);
+      for (const s of r.spans ?? []) expect('black running shoes under $50, not Nike'.slice(s.start, s.end)).toBe(s.text);
+    } finally {
+      await nlu.close();
+      await joint.close();
     }
   });
 });

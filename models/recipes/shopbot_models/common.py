@@ -51,6 +51,16 @@ def linear_schedule(opt: torch.optim.Optimizer, total: int, warmup: int) -> torc
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 
+def optimizer_step(model: torch.nn.Module, opt: torch.optim.Optimizer, sched, loss: torch.Tensor) -> float:
+    """One clipped AdamW step with the schedule advanced; returns the loss value."""
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    return loss.item()
+
+
 def write_json(path: Path, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -38,7 +38,9 @@ def read_intents(path: Path) -> list[dict]:
         for line in f:
             if line.strip():
                 r = json.loads(line)
-                rows.append({"text": str(r["text"]), "intent": str(r["intent"]), "lang": r.get("lang", "en")})
+                # spans: only in the joint NLU files (evals/data/nlu); None means not annotated.
+                rows.append({"text": str(r["text"]), "intent": str(r["intent"]), "lang": r.get("lang", "en"),
+                             "spans": r.get("spans")})
     return rows
 
 

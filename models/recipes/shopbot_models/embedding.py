@@ -9,7 +9,7 @@ import random
 import torch
 import torch.nn.functional as F
 
-from .common import linear_schedule, log, pad_batch
+from .common import linear_schedule, log, optimizer_step, pad_batch
 from .model import Encoder, SentenceEncoder
 
 
@@ -49,12 +49,7 @@ def train_embedding(enc: Encoder, pairs: list[tuple[str, str]], tok, *, epochs: 
             sim = sim.masked_fill(same & ~eye, -1e4)
             y = torch.arange(len(chunk), device=device)
             loss = (F.cross_entropy(sim, y) + F.cross_entropy(sim.t(), y)) / 2
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            run += loss.item()
+            run += optimizer_step(model, opt, sched, loss)
             n += 1
             step += 1
             if step % 20 == 0:

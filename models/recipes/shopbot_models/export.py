@@ -25,6 +25,15 @@ class _ExportClassifier(nn.Module):
         return logits, hidden
 
 
+class _ExportJoint(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        return self.model(input_ids, attention_mask, token_type_ids)
+
+
 class _ExportEncoder(nn.Module):
     def __init__(self, enc: Encoder):
         super().__init__()
@@ -58,7 +67,8 @@ def hf_config(enc: Encoder, labels: list[str] | None, extra: dict) -> dict:
 
 
 def export(model: nn.Module, kind: str, out_dir: Path, tokenizer_dir: Path, config: dict, quant_min: int = 4096) -> None:
-    """kind: 'classifier' (outputs logits, last_hidden_state) or 'encoder' (last_hidden_state)."""
+    """kind: 'classifier' (outputs logits, last_hidden_state), 'joint' (logits, tag_logits,
+    last_hidden_state) or 'encoder' (last_hidden_state)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "onnx").mkdir(exist_ok=True)
     for name in ("tokenizer.json", "tokenizer_config.json"):
@@ -67,15 +77,19 @@ def export(model: nn.Module, kind: str, out_dir: Path, tokenizer_dir: Path, conf
     model = model.cpu().eval()
     # torch.onnx.export restores the wrapper's training flag afterwards, recursively: a wrapper left
     # in training mode would switch dropout back on in the caller's model.
-    wrapped = (_ExportClassifier(model) if kind == "classifier" else _ExportEncoder(model.encoder)).eval()
-    outputs = ["logits", "last_hidden_state"] if kind == "classifier" else ["last_hidden_state"]
+    wrappers = {"classifier": _ExportClassifier, "joint": _ExportJoint}
+    wrapped = (wrappers[kind](model) if kind in wrappers else _ExportEncoder(model.encoder)).eval()
+    outputs = {"classifier": ["logits", "last_hidden_state"], "joint": ["logits", "tag_logits", "last_hidden_state"]}.get(
+        kind, ["last_hidden_state"])
     ids = torch.tensor([[2, 10, 11, 12, 3], [2, 13, 3, 0, 0]], dtype=torch.long)
     mask = (ids != 0).long()
     typ = torch.zeros_like(ids)
     axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
             "token_type_ids": {0: "batch", 1: "sequence"}, "last_hidden_state": {0: "batch", 1: "sequence"}}
-    if kind == "classifier":
+    if kind in wrappers:
         axes["logits"] = {0: "batch"}
+    if kind == "joint":
+        axes["tag_logits"] = {0: "batch", 1: "sequence"}
     path = out_dir / "onnx" / "model.onnx"
     with torch.no_grad():
         torch.onnx.export(wrapped, (ids, mask, typ), str(path), input_names=["input_ids", "attention_mask", "token_type_ids"],

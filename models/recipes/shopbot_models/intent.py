@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .common import linear_schedule, log, pad_batch
+from .common import linear_schedule, log, optimizer_step, pad_batch
 from .model import Classifier, Encoder
 from .text import WordPiece
 
@@ -87,12 +87,7 @@ def finetune(enc: Encoder, train: list[tuple[str, int]], labels: list[str], tok:
             y = torch.tensor([c[1] for c in chunk], device=device)
             logits, _ = model(ids, mask)
             loss = F.cross_entropy(logits, y, weight=weights, label_smoothing=0.05)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            run += loss.item()
+            run += optimizer_step(model, opt, sched, loss)
             step += 1
         msg = f"intent epoch {epoch + 1}/{epochs} loss {run / max(1, steps_per_epoch):.3f}"
         if dev:
