@@ -57,6 +57,9 @@ function step(state: ConversationState, task: Task, extra: Partial<Pick<TaskActi
 /** Is this message about something else, confidently enough to answer it first? */
 function isDigression(task: Task, input: TaskInput): boolean {
   const { intent, confidence } = input.nlu;
+  // A question about the store's rules is a digression whatever the classifier's confidence (an
+  // ensemble's probabilities are flatter than one model's).
+  if (input.nlu.cues.policyQuestion) return true;
   if (confidence < DIGRESSION_CONFIDENCE) return false;
   if (intent === 'out_of_scope' || intent === 'thanks' || intent === 'greeting') return false;
   // Same-domain intents answer the task itself ("it's damaged" is a return reason, not a new topic).

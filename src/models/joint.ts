@@ -208,7 +208,11 @@ export function ensembleIntent(
   return { probs: out, threshold: weight * joint.oosThreshold + (1 - weight) * linear.oosThreshold };
 }
 
-/** Entities from the extractor, with what only the tagger found added (e-mails, order ids, colours, exclusions). */
+/**
+ * Entities from the extractor, with what only the tagger found added (e-mails, order ids, colours, exclusions).
+ * A bare number the tagger calls an order id is left to the parse's order-cue rule ("order 123456"):
+ * alone it is as likely a phone number.
+ */
 export function mergeSpans(entities: Entities, spans: readonly NluSpan[]): Entities {
   const emails = new Set(entities.emails);
   const orderIds = new Set(entities.orderIds);
@@ -218,7 +222,7 @@ export function mergeSpans(entities: Entities, spans: readonly NluSpan[]): Entit
   for (const s of [...spans].sort((a, b) => Number(b.label === 'NEG') - Number(a.label === 'NEG'))) {
     const t = s.text.trim();
     if (s.label === 'EMAIL' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) emails.add(t.toLowerCase());
-    else if (s.label === 'ORDER_ID' && /\d/.test(t) && ![...orderIds].some((o) => t.toUpperCase().endsWith(o.replace(/^.*-/, '')))) orderIds.add(t.replace(/^#/, '').toUpperCase());
+    else if (s.label === 'ORDER_ID' && /\d/.test(t) && /[A-Za-z#]/.test(t) && ![...orderIds].some((o) => t.toUpperCase().endsWith(o.replace(/^.*-/, '')))) orderIds.add(t.replace(/^#/, '').toUpperCase());
     else if (s.label === 'COLOR' && EN_COLORS[t.toLowerCase()] && ![...exclude].some((e) => e.toLowerCase() === t.toLowerCase())) colors.add(EN_COLORS[t.toLowerCase()]!);
     else if (s.label === 'NEG' && ![...exclude].some((e) => e.toLowerCase() === t.toLowerCase())) exclude.add(t);
   }

@@ -123,7 +123,7 @@ describe('task and cart cues', () => {
     const base: NluResult = {
       lang: 'en', intent: 'product_search', confidence: 0.9, ranking: [], engine: 'test',
       entities: { orderIds: [], emails: [], money: [], quantities: [], colors: [], sizes: [], refinements: [], excludeTerms: [] },
-      spans: [{ label: 'product', start: 0, end: 6, text: 'kettle' }],
+      spans: [{ label: 'PRODUCT', start: 0, end: 6, text: 'kettle' }],
     };
     const u = understand(base, 'kettle please');
     expect(u.constraints.productTerms).toEqual(['kettle']);
