@@ -32,11 +32,27 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
+/**
+ * Process CPU, RSS, heap, event-loop lag: what a saturated server looks like from outside. They
+ * belong to the process, so they are collected once per process and prefix: prom-client's default
+ * collectors (GC observer, event-loop monitor) are never released, and one per app kept every
+ * closed app alive (62 MB each in the conversation eval, which opens one app per conversation).
+ */
+const processRegistries = new Map<string, Registry>();
+function processRegistry(prefix: string): Registry {
+  let registry = processRegistries.get(prefix);
+  if (!registry) {
+    registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix });
+    processRegistries.set(prefix, registry);
+  }
+  return registry;
+}
+
 export function createMetrics(options: { prefix?: string; processMetrics?: boolean } = {}): Metrics {
   const prefix = options.prefix ?? 'shopbot_';
   const registry = new Registry();
-  // Process CPU, RSS, heap, event-loop lag: what a saturated server looks like from outside.
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix });
+  const processMetrics = options.processMetrics !== false ? processRegistry(prefix) : undefined;
   const stageSeconds = new Histogram({ name: `${prefix}turn_stage_seconds`, help: 'Time spent in each stage of a turn', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const turnSeconds = new Histogram({ name: `${prefix}turn_seconds`, help: 'Whole turn latency, admission wait included', labelNames: ['channel', 'outcome'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const turns = new Counter({ name: `${prefix}turns_total`, help: 'Turns handled, by channel and outcome (ok or error)', labelNames: ['channel', 'outcome'], registers: [registry] });
@@ -81,6 +97,6 @@ export function createMetrics(options: { prefix?: string; processMetrics?: boole
         },
       });
     },
-    render: () => registry.metrics(),
+    render: async () => (processMetrics ? `${await registry.metrics()}\n${await processMetrics.metrics()}` : registry.metrics()),
   };
 }

@@ -140,7 +140,11 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   const featureWords = new Set(features.flatMap((f) => f.split(/\s+/)));
   const attributes = terms.attributeTerms.filter((w) => !negatedWords.has(w) && !Object.hasOwn(EN_COLORS, w));
   const productTerms = productTermsSeen.filter((w) => !negatedWords.has(w) && !featureWords.has(w));
-  for (const s of base.spans ?? []) if (s.label === 'PRODUCT') productTerms.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
+  // A tagger's product words count when the engine itself reads a shopping message: its spans are
+  // noisier than its intent ("thank you so much" can carry a stray PRODUCT tag); the catalog's own
+  // vocabulary above grounds product words whatever the intent.
+  const shoppingIntent = base.intent === 'product_search' || base.intent === 'product_question' || base.intent === 'add_to_cart';
+  if (shoppingIntent) for (const s of base.spans ?? []) if (s.label === 'PRODUCT') productTerms.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
 
   const references = referencesOf(text, lower, e.ordinal);
   let followUps: FollowUp[] = [...e.refinements];
