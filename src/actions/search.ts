@@ -3,12 +3,12 @@
  * the slate, and log what was shown (the search, the slate with every candidate's features, one
  * impression per card); a product opened from a card is a click.
  */
-import { effectivePriceCents, type Product } from '../catalog/index.js';
+import type { Product } from '../catalog/index.js';
 import { searchConstraints, searchFilters, type Action, type ConversationState } from '../dialogue/index.js';
 import { impressionEvents, slateEvent, type FunnelEventInput } from '../funnel/index.js';
 import type { ProductCard } from '../messages.js';
 import { maskPersonalData } from '../privacy/index.js';
-import { toCard } from '../responses/index.js';
+import { pickProduct, toCard } from '../responses/index.js';
 import { addToCart } from './cart.js';
 import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
 
@@ -85,28 +85,10 @@ export async function answerQuestion(action: Extract<Action, { type: 'answer_que
   return outcome(state, { type: 'product_question', question: action.question, slate: await shownProducts(state, deps), ...(focus ? { product: focus } : {}) });
 }
 
-/** The value a shown-products question compares by, higher first; undefined when the product lacks it. */
-const PICK_BY: Record<Extract<Action, { type: 'pick_shown' }>['by'], (p: Product) => number | undefined> = {
-  cheapest: (p) => {
-    const price = effectivePriceCents(p);
-    return price === undefined ? undefined : -price;
-  },
-  priciest: (p) => effectivePriceCents(p),
-  best_rated: (p) => (p.rating === undefined ? undefined : p.rating * 1e7 + (p.ratingCount ?? 0)),
-  most_reviewed: (p) => p.ratingCount,
-};
-
 /** "Which is the cheapest?", "the first or the second, which is cheaper?": the product among those shown that answers it, shown alone. */
 export async function pickShown(action: Extract<Action, { type: 'pick_shown' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
   const products = await deps.catalog.getMany([...action.productIds]);
-  const value = PICK_BY[action.by];
-  let best: Product | undefined;
-  let bestValue = -Infinity;
-  for (const id of action.productIds) {
-    const p = products.get(id);
-    const v = p ? value(p) : undefined;
-    if (p && v !== undefined && v > bestValue) (best = p), (bestValue = v);
-  }
+  const best = pickProduct(action.by, action.productIds.map((id) => products.get(id)).filter((p): p is Product => p !== undefined));
   if (!best) return outcome(state, { type: 'unavailable' });
   // "The cheap one, add it to the cart": the pick goes into the cart.
   if (action.addQuantity) {

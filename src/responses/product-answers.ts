@@ -162,13 +162,26 @@ function scopeOf(among: readonly Product[], slate: readonly Product[], lang: Lan
   return lang === 'zh' ? '这几款中' : 'Of these';
 }
 
+/** The product of `pool` that a superlative picks (the first on ties), with what it was measured by; undefined when none gives the value. */
+function pick(by: Superlative, pool: readonly Product[]): { best: Scored; known: number } | undefined {
+  const known = scored(by, pool);
+  if (!known.length) return undefined;
+  const best = known.reduce((a, b) => (LOWEST_FIRST.has(by) ? (b.value < a.value ? b : a) : b.value > a.value ? b : a));
+  return { best, known: known.length };
+}
+
+/** "Which is the cheapest?" as a product: the pick alone, for actions that act on it (show it, add it). */
+export function pickProduct(by: Superlative, pool: readonly Product[]): Product | undefined {
+  return pick(by, pool)?.best.p;
+}
+
 function compare(q: Extract<ProductQuestion, { kind: 'compare' }>, r: ProductQuestionResult, ctx: AnswerContext): ProductAnswer {
   const named = q.among.map((n) => resolvePosition(n, r.slate)).filter((p): p is Product => p !== undefined);
   const pool = named.length >= 2 ? named : r.slate;
   const scope = scopeOf(pool, r.slate, ctx.lang);
-  const known = scored(q.by, pool);
-  if (!known.length) return { text: ctx.t(NO_DATA_KEY[q.by], { scope }), products: [] };
-  const best = known.reduce((a, b) => (LOWEST_FIRST.has(q.by) ? (b.value < a.value ? b : a) : b.value > a.value ? b : a));
+  const picked = pick(q.by, pool);
+  if (!picked) return { text: ctx.t(NO_DATA_KEY[q.by], { scope }), products: [] };
+  const { best } = picked;
   const p = best.p;
   const price = effectivePriceCents(p);
   const text = ctx.t(`pq_${q.by}`, {
@@ -180,7 +193,7 @@ function compare(q: Extract<ProductQuestion, { kind: 'compare' }>, r: ProductQue
     quote: best.measured ? quoted(best.measured.quote, ctx.lang) : undefined,
   });
   // A weight or size some listings do not give: say the comparison is among those that do.
-  const partial = known.length < pool.length && best.measured ? ` ${ctx.t('pq_compare_partial')}` : '';
+  const partial = picked.known < pool.length && best.measured ? ` ${ctx.t('pq_compare_partial')}` : '';
   return { text: text + partial, products: [p] };
 }
 

@@ -177,16 +177,21 @@
   launcher.setAttribute('aria-controls', 'shopbot-panel');
   // A chat-bubble icon drawn with SVG nodes (emoji fonts are missing on many systems).
   var SVG_NS = 'http://www.w3.org/2000/svg';
-  var launcherIcon = document.createElementNS(SVG_NS, 'svg');
-  launcherIcon.setAttribute('class', 'sb-launcher-icon');
-  launcherIcon.setAttribute('viewBox', '0 0 24 24');
-  launcherIcon.setAttribute('width', '22');
-  launcherIcon.setAttribute('height', '22');
-  launcherIcon.setAttribute('aria-hidden', 'true');
-  var iconPath = document.createElementNS(SVG_NS, 'path');
-  iconPath.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
-  iconPath.setAttribute('fill', 'currentColor');
-  launcherIcon.appendChild(iconPath);
+  // One 24x24 icon drawn by a single path, in the text colour (launcher, thumbs).
+  function svgIcon(d, size, cls) {
+    var svg = document.createElementNS(SVG_NS, 'svg');
+    if (cls) svg.setAttribute('class', cls);
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', String(size));
+    svg.setAttribute('height', String(size));
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('d', d);
+    path.setAttribute('fill', 'currentColor');
+    svg.appendChild(path);
+    return svg;
+  }
+  var launcherIcon = svgIcon('M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z', 22, 'sb-launcher-icon');
   var launcherText = el('span', 'sb-launcher-text');
   launcher.appendChild(launcherIcon);
   launcher.appendChild(launcherText);
@@ -284,16 +289,8 @@
   }
   // An icon, not an emoji: not every system has a colour emoji font.
   function thumbIcon(down) {
-    var svg = document.createElementNS(SVG_NS, 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('width', '14');
-    svg.setAttribute('height', '14');
-    svg.setAttribute('aria-hidden', 'true');
-    var path = document.createElementNS(SVG_NS, 'path');
-    path.setAttribute('d', 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z');
-    path.setAttribute('fill', 'currentColor');
-    if (down) path.setAttribute('transform', 'rotate(180 12 12)');
-    svg.appendChild(path);
+    var svg = svgIcon('M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z', 14);
+    if (down) svg.firstChild.setAttribute('transform', 'rotate(180 12 12)');
     return svg;
   }
   function renderThumbs(reply) {
