@@ -174,7 +174,7 @@ async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: W
   const silent = { info() {}, warn() {}, error() {} };
   const learning: Learning | undefined = policy === 'learned' ? openLearning({ db, config, clock, log: silent }) : undefined;
   const coupons: Coupons | undefined = withCoupons ? openCoupons({ db, config, clock, rng: createRng(seed + 3) }) : undefined;
-  coupons?.addCampaign({ id: 'SIM10', description: '10% off', kind: 'percent', value: 10, startsAt: now, endsAt: now + 10 * 365 * 86_400_000, perShopperLimit: 1000, budgetCents: 1e12 });
+  await coupons?.addCampaign({ id: 'SIM10', description: '10% off', kind: 'percent', value: 10, startsAt: now, endsAt: now + 10 * 365 * 86_400_000, perShopperLimit: 1000, budgetCents: 1e12 });
   const shopperRng = createRng(seed); // same shopper stream for every policy
   const responseRng = createRng(seed + 1);
   const policyRng = createRng(seed + 2);
@@ -207,7 +207,7 @@ async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: W
     let couponFactor = 1;
     let code: string | undefined;
     if (coupons) {
-      const d = coupons.decideOffer({ userId: shopper.id, conversationId, channel: 'web', lang: 'en' }, { valueCents: median, items: 1, categories: [cat0.toLowerCase()] });
+      const d = await coupons.decideOffer({ userId: shopper.id, conversationId, channel: 'web', lang: 'en' }, { valueCents: median, items: 1, categories: [cat0.toLowerCase()] });
       if (d.event) events.push(d.event);
       if (d.offer) {
         totals.offers++;
@@ -244,7 +244,7 @@ async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: W
       const price = bought.priceCents!;
       let discount = 0;
       if (code && coupons) {
-        const red = coupons.redeem(code, { userId: shopper.id, orderId: `o${i}`, lines: [{ categories: bought.category.map((c) => c.toLowerCase()), amountCents: price }], channel: 'web', conversationId });
+        const red = await coupons.redeem(code, { userId: shopper.id, orderId: `o${i}`, lines: [{ categories: bought.category.map((c) => c.toLowerCase()), amountCents: price }], channel: 'web', conversationId });
         discount = red.discountCents;
         events.push(red.event);
       }

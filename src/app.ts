@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { ingestFile, openCatalogStore, type CatalogFormat, type CatalogStore, type IngestOptions, type IngestSummary, type Product } from './catalog/index.js';
 import { isDemoStore, type Config } from './config.js';
 import { ShopbotError } from './errors.js';
-import { createUpliftTrainer, forgetCouponHolder, loadCampaigns, openCoupons, type UpliftTrainer } from './coupons/index.js';
+import { createUpliftTrainer, forgetCouponHolder, loadCampaigns, openCouponStore, openCoupons, type UpliftTrainer } from './coupons/index.js';
 import { openStateStore } from './dialogue/index.js';
 import { createFunnelLog, FunnelWriter, openFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
 import { HandoffService, loadHandoffFile, PostgresHandoffQueue, scheduleServiceLevelChecks, SqliteHandoffQueue, type HandoffQueue, type PushMessage } from './handoff/index.js';
@@ -42,7 +42,7 @@ import { experimentRanker, SqliteExperimentStore, type RankingVariantPolicy } fr
 import { createLlmGenerator, createResponder, hostsOf, loadLlmPrompts, openChatModel, openVariantRanker } from './responses/index.js';
 import { indexCatalog, openProductSearch, transformerRetrievalEncoder, type SyncOptions } from './retrieval/index.js';
 import { openSqlite, type SqliteDb } from './storage/index.js';
-import { DEMO_CUSTOMER, DemoStore, openStoreConnector } from './store/index.js';
+import { DEMO_CUSTOMER, openDemoShop, openStoreConnector } from './store/index.js';
 import { loadTemplates } from './templates/index.js';
 import { createAnalyzer, createStemmer } from './text/index.js';
 import type { AppChannel, AppServices, ChannelContext, ChannelPlugin } from './channel.js';
@@ -153,6 +153,10 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     if (redis) closers.push(async () => void (await redis.quit()));
     const limits = createLimits(config, redis ? { redis } : {});
     closers.push(() => limits.close());
+    // The shop's PostgreSQL pool (storage.backend postgres): carts and orders, coupons and the
+    // handoff desk, so a checkout's coupon redemption commits in the order's own transaction.
+    const shopPool = config.storage.backend === 'postgres' ? new (await import('pg')).default.Pool({ connectionString: config.storage.postgresUrl!, max: 10 }) : undefined;
+    if (shopPool) closers.push(() => shopPool.end());
     const funnelStore = await openFunnelStore(config, { db });
     closers.push(() => funnelStore.close());
     const rng = deps.rng ?? Math.random;
@@ -160,9 +164,11 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     closers.push(() => learning.close());
     // Events logged since the last checkpoint (a crash, another process) are learned before serving.
     await learning.catchUp();
-    const coupons = config.coupons.enabled ? openCoupons({ db, config, clock: now, rng, log }) : undefined;
+    const couponStore = await openCouponStore(config, { db, ...(shopPool ? { pool: shopPool } : {}) });
+    closers.push(() => couponStore.close());
+    const coupons = config.coupons.enabled ? openCoupons({ db, store: couponStore, config, clock: now, rng, log }) : undefined;
     closers.push(() => coupons?.close());
-    if (coupons) for (const campaign of loadCampaigns(config, now())) coupons.addCampaign(campaign);
+    if (coupons) for (const campaign of loadCampaigns(config, now())) await coupons.addCampaign(campaign);
     // The writer closes before the learners (closers run in reverse), so its last flush still reaches them.
     const funnelWriter = new FunnelWriter(funnelStore, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
     closers.push(() => funnelWriter.close());
@@ -178,10 +184,10 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     closers.push(() => mail.close());
 
     const titles = new Map(products.map((p) => [p.id, p.title]));
-    const carts = new DemoStore(db, { now, titleOf: (id) => titles.get(id) });
+    const carts = await openDemoShop(config, { db, ...(shopPool ? { pool: shopPool } : {}), options: { now, titleOf: (id) => titles.get(id) } });
     const store = openStoreConnector(config, { carts, now });
-    // A fresh demo install gets three demo orders (see DemoStore.seedDemoOrders) to track, cancel and return.
-    if (config.catalog.demo && config.store.backend === 'demo') carts.seedDemoOrders();
+    // A fresh demo install gets three demo orders (see demoOrders in src/store/demo-rules.ts) to track, cancel and return.
+    if (config.catalog.demo && config.store.backend === 'demo') await carts.seedDemoOrders();
     closers.push(() => store.close());
     const states = openStateStore(config, { db, ...(redis ? { redis } : {}) });
     closers.push(() => states.close());
@@ -210,8 +216,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const desks = () => channels.flatMap((c) => (c.desk ? [c.desk] : []));
     // Tickets, notes and support threads live with the funnel log: in PostgreSQL when servers share it.
     let tickets: HandoffQueue = new SqliteHandoffQueue(db);
-    if (config.storage.backend === 'postgres') {
-      const pgQueue = await PostgresHandoffQueue.open({ url: config.storage.postgresUrl! });
+    if (shopPool) {
+      const pgQueue = await PostgresHandoffQueue.open({ pool: shopPool });
       closers.push(() => pgQueue.end());
       tickets = pgQueue;
     }
@@ -235,7 +241,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       closers.push(() => checks.stop());
     }
     const privacy = createPrivacy({
-      stores: { states, funnel: funnelStore, tickets, shop: carts, coupons: { forgetUser: (userId, replacementId) => forgetCouponHolder(db, userId, replacementId) }, flushFunnel: () => funnelWriter.flush() },
+      stores: { states, funnel: funnelStore, tickets, shop: carts, coupons: { forgetUser: (userId, replacementId) => forgetCouponHolder(couponStore, userId, replacementId) }, flushFunnel: () => funnelWriter.flush() },
       retentionDays: config.privacy.retentionDays,
       now,
     });

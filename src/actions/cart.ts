@@ -3,7 +3,7 @@ import type { Action, ConversationState } from '../dialogue/index.js';
 import { ShopbotError } from '../errors.js';
 import type { FunnelEventInput } from '../funnel/index.js';
 import type { CartView } from '../messages.js';
-import { redeemCoupon } from './coupons.js';
+import { placeOrder } from './coupons.js';
 import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
 
 export async function addToCart(action: Extract<Action, { type: 'add_to_cart' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
@@ -75,12 +75,11 @@ export async function checkout(action: Extract<Action, { type: 'checkout' }>, st
   const cart = await deps.store.cart(ctx.msg.userId);
   if (cart.lines.length === 0) return outcome(state, { type: 'checkout_empty' });
   const events: FunnelEventInput[] = [{ ...ctx.base, id: `${ctx.turnId}:checkout`, type: 'checkout_started', cartValueCents: cart.totalCents, items: cart.lines.reduce((s, l) => s + l.quantity, 0) }];
-  const placed = await deps.store.checkout(ctx.msg.userId, action.email);
-  const redeemed = await redeemCoupon(state, placed, ctx, deps);
+  const redeemed = await placeOrder(state, cart, action.email, ctx, deps);
   const { order, couponCode, couponRefusal } = redeemed;
   events.push(...redeemed.events, { ...ctx.base, id: `purchase:${order.id}`, type: 'purchase', orderId: order.id, revenueCents: order.totalCents, currency: order.currency, productIds: order.lines.map((l) => l.productId), ...(couponCode ? { couponCode } : {}) });
   // A coupon is spent or refused at checkout either way: the conversation no longer holds it.
-  const tried = deps.coupons && state.coupon && deps.store.applyDiscount;
+  const tried = deps.coupons && state.coupon && deps.store.takesDiscounts;
   return outcome(
     { ...state, ...(tried ? { coupon: undefined } : {}), ...(action.email ? { contactEmail: action.email } : {}) },
     { type: 'checkout_done', order, ...(couponCode ? { couponCode } : {}), ...(couponRefusal ? { couponRefusal } : {}) },

@@ -4,10 +4,10 @@
  * redemption at checkout. A refused code never stops the purchase; the result carries the
  * refusal's code and the responder says why in the shopper's language.
  */
-import { CouponRefusedError, type RefusalReason } from '../coupons/index.js';
+import type { RefusalReason } from '../coupons/index.js';
 import type { ConversationState } from '../dialogue/index.js';
 import type { FunnelEventInput } from '../funnel/index.js';
-import type { CouponOffer } from '../messages.js';
+import type { CartView, CouponOffer } from '../messages.js';
 import type { ActionResult } from '../responses/index.js';
 import type { Order } from '../store/index.js';
 import type { ActionContext, ActionDeps } from './types.js';
@@ -26,7 +26,7 @@ export async function offerCoupon(
   const cart = await deps.store.cart(msg.userId);
   const products = await deps.catalog.getMany(cart.lines.map((l) => l.productId));
   const categories = [...new Set([...products.values()].flatMap((p) => p.category.map((c) => c.toLowerCase())))];
-  const d = deps.coupons.decideOffer(
+  const d = await deps.coupons.decideOffer(
     { userId: msg.userId, conversationId: msg.conversationId, channel: msg.channel, messages: state.turn, lang: state.lang },
     { valueCents: cart.totalCents, items: cart.lines.reduce((s, l) => s + l.quantity, 0), categories },
   );
@@ -42,22 +42,21 @@ export interface Redeemed {
   readonly events: FunnelEventInput[];
 }
 
-/** Redeems the conversation's coupon against a placed order, when there is one and the store can discount. */
-export async function redeemCoupon(state: ConversationState, placed: Order, ctx: ActionContext, deps: ActionDeps): Promise<Redeemed> {
-  if (!deps.coupons || !state.coupon || !deps.store.applyDiscount) return { order: placed, events: [] };
-  const products = await deps.catalog.getMany(placed.lines.map((l) => l.productId));
-  try {
-    const r = deps.coupons.redeem(state.coupon.code, {
-      userId: ctx.msg.userId,
-      orderId: placed.id,
-      lines: placed.lines.map((l) => ({ categories: (products.get(l.productId)?.category ?? []).map((c) => c.toLowerCase()), amountCents: l.unitPriceCents * l.quantity })),
-      channel: ctx.msg.channel,
-      conversationId: ctx.msg.conversationId,
-    });
-    return { order: await deps.store.applyDiscount(placed.id, r.discountCents), couponCode: r.code, events: [r.event] };
-  } catch (err) {
-    // A refused coupon (expired, over budget, basket too small) does not stop the purchase; the shopper is told why.
-    if (!(err instanceof CouponRefusedError)) throw err;
-    return { order: placed, couponRefusal: err.reason, events: [] };
-  }
+/**
+ * Places the order from the cart, redeeming the conversation's coupon in the same transaction when
+ * the store takes discounts (the order, its discount and the redemption are written together).
+ */
+export async function placeOrder(state: ConversationState, cart: CartView, email: string | undefined, ctx: ActionContext, deps: ActionDeps): Promise<Redeemed> {
+  if (!deps.coupons || !state.coupon || !deps.store.takesDiscounts) return { order: await deps.store.checkout(ctx.msg.userId, email), events: [] };
+  const products = await deps.catalog.getMany(cart.lines.map((l) => l.productId));
+  const coupon = deps.coupons.inOrder(state.coupon.code, {
+    channel: ctx.msg.channel,
+    conversationId: ctx.msg.conversationId,
+    categoriesOf: (id) => (products.get(id)?.category ?? []).map((c) => c.toLowerCase()),
+  });
+  const order = await deps.store.checkout(ctx.msg.userId, email, coupon.discount);
+  const outcome = coupon.outcome();
+  if (outcome && 'redeemed' in outcome) return { order, couponCode: outcome.redeemed.code, events: [outcome.redeemed.event] };
+  // A refused coupon (expired, over budget, basket too small) does not stop the purchase; the shopper is told why.
+  return { order, ...(outcome ? { couponRefusal: outcome.refused } : {}), events: [] };
 }

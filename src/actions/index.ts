@@ -11,7 +11,7 @@ import { policyAnswer } from './policy.js';
 import { answerQuestion, pickShown, search, showProduct } from './search.js';
 import { outcome, type ActionContext, type ActionDeps, type ActionOutcome } from './types.js';
 
-export { offerCoupon, redeemCoupon, type Redeemed } from './coupons.js';
+export { offerCoupon, placeOrder, type Redeemed } from './coupons.js';
 export { runTaskStep, summarize, type TaskStepContext, type TaskStepDeps, type TaskStepOutcome } from './tasks.js';
 export type { ActionContext, ActionDeps, ActionOutcome } from './types.js';
 

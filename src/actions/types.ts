@@ -28,7 +28,7 @@ export interface ActionDeps {
   /** Guest proofs about an order (order number + e-mail, one-time codes); without it guests act only on their own orders. */
   readonly orderChecks?: OrderChecks;
   /** Coupon offers (uplift-targeted, with a holdout) and redemption at checkout. */
-  readonly coupons?: Pick<Coupons, 'decideOffer' | 'redeem'>;
+  readonly coupons?: Pick<Coupons, 'decideOffer' | 'inOrder'>;
   readonly now: () => number;
   readonly newId: () => string;
   readonly slateSize: number;

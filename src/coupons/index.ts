@@ -3,8 +3,12 @@
  * model that decides who gets an offer (with a random holdout kept for measurement). The targeter is
  * a meta-learner over gradient-boosted trees (targeter.ts), retrained in a worker thread as outcomes arrive.
  *
- * openCoupons({ db, config, clock, rng }) -> { addCampaign, decideOffer, redeem, observe, checkpoint, drain, close }
+ * openCoupons({ db, store, config, clock, rng }) -> { addCampaign, decideOffer, redeem, inOrder, observe, checkpoint, drain, close }
+ *
+ * The store (campaigns, codes, redemptions) is SQLite in the data dir or PostgreSQL (storage.backend);
+ * the targeter's model and its checkpoint stay in the data dir (learned per process, see src/learning).
  */
+import type pg from 'pg';
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
 import { FunnelEventSchema, type FunnelEventInput, type Logger } from '../funnel/index.js';
@@ -12,13 +16,18 @@ import { loadCheckpoint, saveCheckpoint, type FeatureRecord } from '../learning/
 import type { Channel } from '../messages.js';
 import type { SqliteDb } from '../storage/index.js';
 import { CampaignSchema, type Campaign, type CampaignInput } from './campaign.js';
-import { newCode } from './codes.js';
+import { newCode, verifyCode } from './codes.js';
 import { eligibleCampaigns, offerFor, upliftFeatures, valueOffer, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
-import { SqliteCouponStore, type RedeemOrder, type Redemption } from './sqlite.js';
+import type { OrderDiscount, PlacedOrder } from '../store/index.js';
+import { PostgresCouponStore } from './postgres.js';
+import { SqliteCouponStore } from './sqlite.js';
+import { CouponRefusedError, type CouponStore, type RedeemOrder, type RefusalReason, type Redemption } from './store.js';
 import { UpliftTargeter } from './targeter.js';
 
 export { CampaignSchema, type Campaign, type CampaignInput, type BasketLine } from './campaign.js';
-export { CouponRefusedError, type RefusalReason, type RedeemOrder, type Redemption } from './sqlite.js';
+export { CouponRefusedError, judgeRedemption, type CouponStore, type RefusalReason, type RedeemOrder, type Redemption } from './store.js';
+export { SqliteCouponStore } from './sqlite.js';
+export { PostgresCouponStore } from './postgres.js';
 export { ClassTransformUplift, TwoModelUplift, type UpliftExample } from './uplift.js';
 export { UpliftTargeter, SHIPPED_META_LEARNER, upliftJob, type UpliftEstimator } from './targeter.js';
 export { upliftFeatures, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
@@ -27,9 +36,16 @@ export { loadCampaigns } from './campaigns-file.js';
 export { createUpliftTrainer, UPLIFT_CHECKPOINT, type UpliftTrainer, type UpliftTrainResult } from './retrain.js';
 import { UPLIFT_CHECKPOINT } from './retrain.js';
 
+/** The coupon tables' engine: SQLite in `db`, or PostgreSQL on the shop's pool (the one orders are written with). */
+export async function openCouponStore(config: Pick<Config, 'storage'>, deps: { readonly db: SqliteDb; readonly pool?: pg.Pool }): Promise<CouponStore> {
+  if (config.storage.backend === 'sqlite') return new SqliteCouponStore(deps.db);
+  if (!deps.pool) throw new ShopbotError('CONFIG_INVALID', 'storage.postgresUrl (DATABASE_URL) is required for postgres coupons');
+  return PostgresCouponStore.open(deps.pool);
+}
+
 /** Forgets one shopper's coupon rows (see SqliteCouponStore.forgetUser); works whether or not coupons are enabled now. */
-export function forgetCouponHolder(db: SqliteDb, userId: string, replacementId: string): { codesDeleted: number; redemptionsAnonymised: number } {
-  return new SqliteCouponStore(db).forgetUser(userId, replacementId);
+export function forgetCouponHolder(store: CouponStore, userId: string, replacementId: string): Promise<{ codesDeleted: number; redemptionsAnonymised: number }> {
+  return store.forgetUser(userId, replacementId);
 }
 
 /** Labelled decisions between retrains of the targeter's trees. */
@@ -40,7 +56,10 @@ const MAX_PENDING = 100_000;
 const CAMPAIGN_CACHE_MS = 30_000;
 
 export interface CouponsDeps {
+  /** The data dir's database: the targeter's checkpoint, and the coupon tables unless `store` is given. */
   readonly db: SqliteDb;
+  /** Campaigns, codes and redemptions (default: SQLite in `db`). */
+  readonly store?: CouponStore;
   readonly config: Config;
   readonly clock: () => number;
   readonly rng: () => number;
@@ -50,13 +69,19 @@ export interface CouponsDeps {
 }
 
 export interface Coupons {
-  addCampaign(input: CampaignInput): Campaign;
-  campaigns(): Campaign[];
+  addCampaign(input: CampaignInput): Promise<Campaign>;
+  campaigns(): Promise<Campaign[]>;
   /** Decides whether this shopper gets an offer now; log `decision.event` through the funnel writer. */
-  decideOffer(shopper: ShopperSignals, basket: BasketSignals): OfferDecision;
+  decideOffer(shopper: ShopperSignals, basket: BasketSignals): Promise<OfferDecision>;
   /** Checks and records a redemption; throws CouponRefusedError (code COUPON_INVALID) with a reason. */
-  redeem(code: string, order: RedeemOrder & { channel: Channel; conversationId?: string }): Redemption & { event: Extract<FunnelEventInput, { type: 'coupon_redeemed' }> };
-  spentCents(campaignId: string): number;
+  redeem(code: string, order: RedeemOrder & { channel: Channel; conversationId?: string }): Promise<RedeemedCoupon>;
+  /**
+   * A redemption written in the transaction that places the order (src/store checkout): the
+   * discount to pass to the store, and, once the order is placed, what came of the code (a
+   * refusal never stops the purchase). `categoriesOf` gives an order line's product categories.
+   */
+  inOrder(code: string, meta: { channel: Channel; conversationId?: string; categoriesOf: (productId: string) => readonly string[] }): CouponInOrder;
+  spentCents(campaignId: string): Promise<number>;
   /** Feeds funnel events (purchases label pending offer decisions). */
   observe(events: readonly FunnelEventInput[]): void;
   readonly model: UpliftTargeter;
@@ -64,6 +89,14 @@ export interface Coupons {
   /** Resolves when a retrain in flight has finished (and been checkpointed). */
   drain(): Promise<void>;
   close(): Promise<void>;
+}
+
+export type RedeemedCoupon = Redemption & { event: Extract<FunnelEventInput, { type: 'coupon_redeemed' }> };
+
+export interface CouponInOrder {
+  readonly discount: OrderDiscount;
+  /** After checkout: the redemption, the refusal, or undefined when the store never asked (it applies no discounts). */
+  outcome(): { redeemed: RedeemedCoupon } | { refused: RefusalReason } | undefined;
 }
 
 interface PendingDecision {
@@ -77,7 +110,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
   const { db, config, clock, rng } = deps;
   const secret = config.coupons.secret ?? (config.catalog.demo ? DEV_SECRET : undefined);
   if (!secret) throw new ShopbotError('CONFIG_INVALID', 'coupons.secret (SHOPBOT_COUPON_SECRET) is required when coupons are enabled without the demo catalog');
-  const store = new SqliteCouponStore(db);
+  const store = deps.store ?? new SqliteCouponStore(db);
   const cp = loadCheckpoint(db, UPLIFT_CHECKPOINT);
   const targeterOptions = { retrainEvery: deps.retrainEvery ?? RETRAIN_EVERY, seed: 1 };
   const model = cp ? UpliftTargeter.fromBuffer(cp.model, targeterOptions) : new UpliftTargeter(targeterOptions);
@@ -86,8 +119,8 @@ export function openCoupons(deps: CouponsDeps): Coupons {
   const windowMs = config.ranking.attributionWindowMs;
   // Campaigns are read per decision; a short cache keeps that off SQLite while other processes' edits still show up.
   let cached: { at: number; campaigns: Campaign[] } | undefined;
-  const activeCampaigns = (nowMs: number): Campaign[] => {
-    if (!cached || nowMs - cached.at > CAMPAIGN_CACHE_MS || nowMs < cached.at) cached = { at: nowMs, campaigns: store.campaigns() };
+  const activeCampaigns = async (nowMs: number): Promise<Campaign[]> => {
+    if (!cached || nowMs - cached.at > CAMPAIGN_CACHE_MS || nowMs < cached.at) cached = { at: nowMs, campaigns: await store.campaigns() };
     return cached.campaigns;
   };
 
@@ -116,35 +149,51 @@ export function openCoupons(deps: CouponsDeps): Coupons {
     }
   };
 
-  const issue = (c: Campaign, userId: string, nowMs: number): { code: string; expiresAt: number } => {
+  const issue = async (c: Campaign, userId: string, nowMs: number): Promise<{ code: string; expiresAt: number }> => {
     const expiresAt = Math.min(c.endsAt, nowMs + c.codeTtlMs);
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = newCode(secret, c.id, rng);
-      if (store.insertCode(code, c.id, userId, nowMs, expiresAt)) return { code, expiresAt };
+      if (await store.insertCode(code, c.id, userId, nowMs, expiresAt)) return { code, expiresAt };
     }
     throw new ShopbotError('CONFLICT', 'could not draw a unique coupon code in 5 attempts');
   };
 
+  const campaignOf = (code: string): string => {
+    const id = verifyCode(secret, code);
+    if (!id) throw new CouponRefusedError('FORGED');
+    return id;
+  };
+  const redeemed = (r: Redemption, order: { userId: string; channel: Channel; conversationId?: string }, nowMs: number): RedeemedCoupon => ({
+    ...r,
+    event: { id: `${r.orderId}:coupon:${r.code}`, type: 'coupon_redeemed', ts: nowMs, channel: order.channel, ...(order.conversationId ? { conversationId: order.conversationId } : {}), userId: order.userId, campaignId: r.campaignId, code: r.code, discountCents: r.discountCents, orderId: r.orderId },
+  });
+
   return {
     model,
-    addCampaign(input) {
+    async addCampaign(input) {
       const parsed = CampaignSchema.safeParse(input);
       if (!parsed.success) throw new ShopbotError('BAD_REQUEST', `invalid campaign: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const c = parsed.data;
-      store.upsertCampaign(c, clock());
+      await store.upsertCampaign(c, clock());
       cached = undefined;
       return c;
     },
     campaigns: () => store.campaigns(),
     spentCents: (id) => store.spentCents(id),
 
-    decideOffer(shopper, basket) {
+    async decideOffer(shopper, basket) {
       const nowMs = clock();
       mature(nowMs);
       if (!config.coupons.enabled) return { decision: 'none', reason: 'coupons disabled' };
       const key = shopper.conversationId ?? shopper.userId;
       if (pending.has(key)) return { decision: 'none', reason: 'already decided in this conversation' };
-      const eligible = eligibleCampaigns(activeCampaigns(nowMs), nowMs, basket, (id) => store.spentCents(id), (id) => store.issuedTo(id, shopper.userId));
+      // Budgets and per-shopper counts are read from the store, so every server sees every server's spending.
+      const active = await activeCampaigns(nowMs);
+      const counts = await Promise.all(active.map(async (c) => [c.id, await store.spentCents(c.id), await store.issuedTo(c.id, shopper.userId)] as const));
+      const spent = new Map(counts.map(([id, s]) => [id, s]));
+      const issued = new Map(counts.map(([id, , n]) => [id, n]));
+      if (pending.has(key)) return { decision: 'none', reason: 'already decided in this conversation' };
+      const eligible = eligibleCampaigns(active, nowMs, basket, (id) => spent.get(id) ?? 0, (id) => issued.get(id) ?? 0);
       if (eligible.length === 0) return { decision: 'none', reason: 'no eligible campaign' };
       const features = upliftFeatures(shopper, basket);
       const valued = eligible.map((c) => ({ c, v: valueOffer(model, c, features, basket.valueCents, config.coupons.defaultMarginRate) })).sort((a, b) => b.v.gainCents - a.v.gainCents);
@@ -157,8 +206,8 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       if (rng() < h) decision = 'holdout';
       else if (wanted || rng() < eps) decision = 'offered';
       else decision = 'declined';
-      const issued = decision === 'offered' ? issue(c, shopper.userId, nowMs) : undefined;
       pending.set(key, { features, treated: decision === 'offered', propensity, ts: nowMs });
+      const code = decision === 'offered' ? await issue(c, shopper.userId, nowMs) : undefined;
       const event = {
         id: `${key}:coupon:${c.id}:${nowMs}`,
         type: 'coupon_offered' as const,
@@ -167,7 +216,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
         ...(shopper.conversationId ? { conversationId: shopper.conversationId } : {}),
         userId: shopper.userId,
         campaignId: c.id,
-        ...(issued ? { code: issued.code } : {}),
+        ...(code ? { code: code.code } : {}),
         holdout: decision === 'holdout',
         uplift: v.uplift,
         decision,
@@ -177,7 +226,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       return {
         decision,
         campaignId: c.id,
-        ...(issued ? { offer: offerFor(c, issued.code, issued.expiresAt) } : {}),
+        ...(code ? { offer: offerFor(c, code.code, code.expiresAt) } : {}),
         uplift: v.uplift,
         expectedGainCents: v.gainCents,
         propensity,
@@ -185,13 +234,48 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       };
     },
 
-    redeem(code, order) {
+    async redeem(code, order) {
       const nowMs = clock();
-      const r = store.redeem(secret, code, order, nowMs);
-      return {
-        ...r,
-        event: { id: `${r.orderId}:coupon:${r.code}`, type: 'coupon_redeemed', ts: nowMs, channel: order.channel, ...(order.conversationId ? { conversationId: order.conversationId } : {}), userId: order.userId, campaignId: r.campaignId, code: r.code, discountCents: r.discountCents, orderId: r.orderId },
+      const r = await store.redeem(campaignOf(code), code, order, nowMs);
+      return redeemed(r, order, nowMs);
+    },
+
+    inOrder(code, meta) {
+      const nowMs = clock();
+      let outcome: ReturnType<CouponInOrder['outcome']>;
+      const toRedeem = (o: PlacedOrder): RedeemOrder => ({ userId: o.userId, orderId: o.id, lines: o.lines.map((l) => ({ categories: meta.categoriesOf(l.productId), amountCents: l.unitPriceCents * l.quantity })) });
+      const settle = (o: PlacedOrder, r: Redemption): number => {
+        outcome = { redeemed: redeemed(r, { ...meta, userId: o.userId }, nowMs) };
+        return r.discountCents;
       };
+      // A refused code (expired, over budget, basket too small) never stops the purchase.
+      const refuse = (err: unknown): number => {
+        if (!(err instanceof CouponRefusedError)) throw err;
+        outcome = { refused: err.reason };
+        return 0;
+      };
+      const campaignId = verifyCode(secret, code);
+      if (!campaignId) {
+        refuse(new CouponRefusedError('FORGED'));
+        return { discount: {}, outcome: () => outcome };
+      }
+      const joined = store.redeemInOrder(campaignId, code, nowMs);
+      const { sqlite, postgres } = joined;
+      const discount: OrderDiscount = {
+        ...(sqlite
+          ? {
+              sqlite: (o: PlacedOrder) => {
+                try {
+                  return settle(o, sqlite(toRedeem(o)));
+                } catch (err) {
+                  return refuse(err);
+                }
+              },
+            }
+          : {}),
+        ...(postgres ? { postgres: (client: Parameters<typeof postgres>[0], o: PlacedOrder) => postgres(client, toRedeem(o)).then((r) => settle(o, r), refuse) } : {}),
+      };
+      return { discount, outcome: () => outcome };
     },
 
     observe(events) {

@@ -32,7 +32,7 @@ export interface PrivacyStores {
   readonly tickets: { deleteClosedBefore(cutoffMs: number): Promise<number>; deleteUser(userId: string): Promise<number> };
   /** Carts and the demo store's orders. */
   readonly shop: { forgetUser(userId: string, replacementId: string): Promise<{ cartItems: number; orders: number }> };
-  readonly coupons: { forgetUser(userId: string, replacementId: string): { codesDeleted: number; redemptionsAnonymised: number } };
+  readonly coupons: { forgetUser(userId: string, replacementId: string): Promise<{ codesDeleted: number; redemptionsAnonymised: number }> };
   /** Writes queued funnel events, so none of a forgotten user's arrive after their deletion. */
   readonly flushFunnel: () => Promise<void>;
 }
@@ -85,7 +85,7 @@ export function createPrivacy(deps: { stores: PrivacyStores; retentionDays: numb
       const states = await stores.states.deleteUser(userId);
       const tickets = await stores.tickets.deleteUser(userId);
       const shop = await stores.shop.forgetUser(userId, FORGOTTEN_USER_ID);
-      const coupons = stores.coupons.forgetUser(userId, FORGOTTEN_USER_ID);
+      const coupons = await stores.coupons.forgetUser(userId, FORGOTTEN_USER_ID);
       const funnelEvents = await stores.funnel.deleteUser(userId);
       return {
         userId,

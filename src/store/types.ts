@@ -4,6 +4,7 @@
  * A shopper only ever sees their own orders: every order read takes the requesting shopper and
  * returns NOT_FOUND (never FORBIDDEN, which would confirm the order exists) for anyone else's.
  */
+import type pg from 'pg';
 import type { CartView } from '../messages.js';
 import type { Product } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
@@ -78,14 +79,35 @@ export class OrderNotAllowedError extends ShopbotError {
 
 export type { AccessLevel, OrderGrant, Requester } from './access.js';
 
+/** An order being placed, as a discount sees it inside the order's transaction. */
+export interface PlacedOrder {
+  readonly id: string;
+  readonly userId: string;
+  readonly lines: readonly OrderLine[];
+}
+
+/**
+ * Taken off an order inside the transaction that places it; returns the cents to take off. The
+ * store calls the method of its own engine (both come from the same `storage.backend`): SQLite's
+ * synchronously inside better-sqlite3's transaction, PostgreSQL's on the order's client.
+ */
+export interface OrderDiscount {
+  sqlite?(order: PlacedOrder): number;
+  postgres?(client: pg.PoolClient, order: PlacedOrder): Promise<number>;
+}
+
 export interface StoreConnector {
   cart(userId: string): Promise<CartView>;
   addToCart(userId: string, product: Product, quantity: number): Promise<CartView>;
   removeFromCart(userId: string, productId: string): Promise<CartView>;
-  /** Places an order from the cart and empties it. */
-  checkout(userId: string, email: string | undefined): Promise<Order>;
-  /** Takes a checked coupon's discount off a just-placed order (stores whose own checkout applies coupons leave it out). */
-  applyDiscount?(orderId: string, discountCents: number): Promise<Order>;
+  /**
+   * Places an order from the cart and empties it. A `discount` (a coupon's redemption) is taken
+   * in the same transaction: the order, its discount and the redemption are written together, or
+   * none of them. Stores whose own checkout applies coupons ignore it (`takesDiscounts` unset).
+   */
+  checkout(userId: string, email: string | undefined, discount?: OrderDiscount): Promise<Order>;
+  /** True when checkout() takes an OrderDiscount (the embedded demo store, on SQLite or PostgreSQL). */
+  readonly takesDiscounts?: boolean;
   /** The order when the requester may at least see its status (src/store/access.ts); undefined otherwise. */
   getOrder(orderId: string, who: Requester): Promise<Order | undefined>;
   /** The requester's own orders (their user id, or the verified customer's), newest first. */

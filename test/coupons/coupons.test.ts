@@ -15,9 +15,9 @@ const shopper = { userId: 'u1', conversationId: 'c1', channel: 'web' as const, s
 const basket = { valueCents: 8000, items: 2, categories: ['shoes'] };
 const lines = [{ categories: ['shoes'], amountCents: 8000 }];
 
-function refusal(fn: () => unknown): string | undefined {
+async function refusal(fn: () => Promise<unknown>): Promise<string | undefined> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof CouponRefusedError) {
       expect(err.code).toBe('COUPON_INVALID');
@@ -34,13 +34,13 @@ describe('coupons', () => {
   let now: number;
   let coupons: Coupons;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-coupons-'));
     db = openSqlite(dir);
     now = T0;
     // Exploration rate 1: every non-holdout shopper is offered, so the code paths are reachable from an untrained model.
     coupons = openCoupons({ db, config: { ...config, coupons: { ...config.coupons, explorationRate: 1, holdoutRate: 0 } }, clock: () => now, rng: createRng(1) });
-    coupons.addCampaign({ id: 'SHOES10', kind: 'percent', value: 10, minBasketCents: 5000, categories: ['shoes'], startsAt: T0, endsAt: T0 + 30 * DAY, codeTtlMs: 7 * DAY, perShopperLimit: 1, budgetCents: 1500 });
+    await coupons.addCampaign({ id: 'SHOES10', kind: 'percent', value: 10, minBasketCents: 5000, categories: ['shoes'], startsAt: T0, endsAt: T0 + 30 * DAY, codeTtlMs: 7 * DAY, perShopperLimit: 1, budgetCents: 1500 });
   });
   afterEach(async () => {
     await coupons.close();
@@ -48,60 +48,60 @@ describe('coupons', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function offerTo(userId: string, conversationId = `conv-${userId}`): string {
-    const d = coupons.decideOffer({ ...shopper, userId, conversationId }, basket);
+  async function offerTo(userId: string, conversationId = `conv-${userId}`): Promise<string> {
+    const d = await coupons.decideOffer({ ...shopper, userId, conversationId }, basket);
     expect(d.decision).toBe('offered');
     expect(FunnelEventSchema.parse(d.event).type).toBe('coupon_offered');
     return d.offer!.code;
   }
 
-  it('issues a signed, unique code and redeems it once', () => {
-    const code = offerTo('u1');
+  it('issues a signed, unique code and redeems it once', async () => {
+    const code = await offerTo('u1');
     expect(verifyCode('test-secret', code)).toBe('SHOES10');
-    const r = coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines, channel: 'web' });
+    const r = await coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines, channel: 'web' });
     expect(r.discountCents).toBe(800);
     expect(FunnelEventSchema.parse(r.event).type).toBe('coupon_redeemed');
     // A retry of the same order is idempotent; another order is refused.
-    expect(coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines, channel: 'web' }).discountCents).toBe(800);
-    expect(refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o2', lines, channel: 'web' }))).toBe('REUSED');
+    expect((await coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines, channel: 'web' })).discountCents).toBe(800);
+    expect(await refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o2', lines, channel: 'web' }))).toBe('REUSED');
   });
 
-  it('issues short codes, and offers none to a basket under the campaign minimum', () => {
-    expect(offerTo('u1')).toMatch(/^SHOES10-[A-Z2-9]{16}$/);
-    const small = coupons.decideOffer({ ...shopper, userId: 'u2', conversationId: 'conv-u2' }, { ...basket, valueCents: 4999 });
+  it('issues short codes, and offers none to a basket under the campaign minimum', async () => {
+    expect(await offerTo('u1')).toMatch(/^SHOES10-[A-Z2-9]{16}$/);
+    const small = await coupons.decideOffer({ ...shopper, userId: 'u2', conversationId: 'conv-u2' }, { ...basket, valueCents: 4999 });
     expect(small.offer).toBeUndefined();
   });
 
-  it('refuses forged codes: tampered signature, another key, garbage', () => {
-    const code = offerTo('u1');
+  it('refuses forged codes: tampered signature, another key, garbage', async () => {
+    const code = await offerTo('u1');
     const tampered = code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
-    expect(refusal(() => coupons.redeem(tampered, { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('FORGED');
-    expect(refusal(() => coupons.redeem('SHOES10.ABCDEFGHJK.ABCDEFGHJKLMNPQR', { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('FORGED');
-    expect(refusal(() => coupons.redeem("'; DROP TABLE coupon_codes; --", { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('FORGED');
+    expect(await refusal(() => coupons.redeem(tampered, { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('FORGED');
+    expect(await refusal(() => coupons.redeem('SHOES10.ABCDEFGHJK.ABCDEFGHJKLMNPQR', { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('FORGED');
+    expect(await refusal(() => coupons.redeem("'; DROP TABLE coupon_codes; --", { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('FORGED');
   });
 
-  it('refuses expired, wrong-shopper, small-basket and wrong-category redemptions', () => {
-    const code = offerTo('u1');
-    expect(refusal(() => coupons.redeem(code, { userId: 'u2', orderId: 'o1', lines, channel: 'web' }))).toBe('WRONG_SHOPPER');
-    expect(refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines: [{ categories: ['shoes'], amountCents: 1000 }], channel: 'web' }))).toBe('MIN_BASKET');
-    expect(refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines: [{ categories: ['hats'], amountCents: 9000 }], channel: 'web' }))).toBe('CATEGORY');
+  it('refuses expired, wrong-shopper, small-basket and wrong-category redemptions', async () => {
+    const code = await offerTo('u1');
+    expect(await refusal(() => coupons.redeem(code, { userId: 'u2', orderId: 'o1', lines, channel: 'web' }))).toBe('WRONG_SHOPPER');
+    expect(await refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines: [{ categories: ['shoes'], amountCents: 1000 }], channel: 'web' }))).toBe('MIN_BASKET');
+    expect(await refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines: [{ categories: ['hats'], amountCents: 9000 }], channel: 'web' }))).toBe('CATEGORY');
     now = T0 + 8 * DAY;
-    expect(refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('EXPIRED');
+    expect(await refusal(() => coupons.redeem(code, { userId: 'u1', orderId: 'o1', lines, channel: 'web' }))).toBe('EXPIRED');
   });
 
-  it('refuses redemptions past the campaign budget', () => {
+  it('refuses redemptions past the campaign budget', async () => {
     // Budget 1500 cents; each redemption costs 800: the second would overspend.
-    const a = offerTo('a');
-    const b = offerTo('b');
-    coupons.redeem(a, { userId: 'a', orderId: 'oa', lines, channel: 'web' });
-    expect(refusal(() => coupons.redeem(b, { userId: 'b', orderId: 'ob', lines, channel: 'web' }))).toBe('OVER_BUDGET');
-    expect(coupons.spentCents('SHOES10')).toBe(800);
+    const a = await offerTo('a');
+    const b = await offerTo('b');
+    await coupons.redeem(a, { userId: 'a', orderId: 'oa', lines, channel: 'web' });
+    expect(await refusal(() => coupons.redeem(b, { userId: 'b', orderId: 'ob', lines, channel: 'web' }))).toBe('OVER_BUDGET');
+    expect(await coupons.spentCents('SHOES10')).toBe(800);
   });
 
-  it('stops offering once a shopper reached the per-shopper limit, and offers nothing outside the campaign', () => {
-    offerTo('u1', 'conv-1');
-    expect(coupons.decideOffer({ ...shopper, userId: 'u1', conversationId: 'conv-2' }, basket)).toMatchObject({ decision: 'none', reason: 'no eligible campaign' });
-    expect(coupons.decideOffer({ ...shopper, userId: 'u3', conversationId: 'conv-3' }, { ...basket, categories: ['hats'] }).decision).toBe('none');
+  it('stops offering once a shopper reached the per-shopper limit, and offers nothing outside the campaign', async () => {
+    await offerTo('u1', 'conv-1');
+    expect(await coupons.decideOffer({ ...shopper, userId: 'u1', conversationId: 'conv-2' }, basket)).toMatchObject({ decision: 'none', reason: 'no eligible campaign' });
+    expect((await coupons.decideOffer({ ...shopper, userId: 'u3', conversationId: 'conv-3' }, { ...basket, categories: ['hats'] })).decision).toBe('none');
   });
 });
 
@@ -121,7 +121,7 @@ describe('offer decisions', () => {
     let now = T0;
     const cfg = { ...config, coupons: { ...config.coupons, holdoutRate: 0.2, explorationRate: 0.5 }, ranking: { ...config.ranking, attributionWindowMs: 1000 } };
     const coupons = openCoupons({ db, config: cfg, clock: () => now, rng: createRng(7) });
-    coupons.addCampaign({ id: 'ALL5', kind: 'percent', value: 5, startsAt: T0, endsAt: T0 + 365 * DAY, perShopperLimit: 1, budgetCents: 1e9 });
+    await coupons.addCampaign({ id: 'ALL5', kind: 'percent', value: 5, startsAt: T0, endsAt: T0 + 365 * DAY, perShopperLimit: 1, budgetCents: 1e9 });
     const world = createRng(99);
     const counts = { holdout: 0, offered: 0, declined: 0 };
     const offeredBySegment = { new: [0, 0], returning: [0, 0] };
@@ -132,7 +132,7 @@ describe('offer decisions', () => {
       now += 2000;
       const segment = world() < 0.5 ? 'new' : 'returning';
       const s = { userId: `u${i}`, conversationId: `c${i}`, channel: 'web' as const, segment };
-      const d = coupons.decideOffer(s, basket);
+      const d = await coupons.decideOffer(s, basket);
       if (d.decision === 'none') continue;
       if (i >= 2000) {
         counts[d.decision]++;
@@ -150,8 +150,8 @@ describe('offer decisions', () => {
     const newUplift = coupons.model.uplift({ basket: 80, items: 2, channel: 'web', segment: 'new', cat: 'shoes' });
     const retUplift = coupons.model.uplift({ basket: 80, items: 2, channel: 'web', segment: 'returning', cat: 'shoes' });
     expect(newUplift).toBeGreaterThan(retUplift + 0.15);
-    const n = coupons.decideOffer({ userId: 'x', conversationId: 'cx', channel: 'web', segment: 'new' }, basket);
-    const r = coupons.decideOffer({ userId: 'y', conversationId: 'cy', channel: 'web', segment: 'returning' }, basket);
+    const n = await coupons.decideOffer({ userId: 'x', conversationId: 'cx', channel: 'web', segment: 'new' }, basket);
+    const r = await coupons.decideOffer({ userId: 'y', conversationId: 'cy', channel: 'web', segment: 'returning' }, basket);
     expect(n.expectedGainCents!).toBeGreaterThan(r.expectedGainCents!);
     await coupons.close();
   });

@@ -61,13 +61,13 @@ describe('the tree targeter inside the coupon policy', () => {
   it('retrains in a worker from the outcomes it sees, then targets the shoppers the offer moves', async () => {
     let now = T0;
     const coupons = openCoupons({ db, config, clock: () => now, rng: createRng(5), retrainEvery: 3000 });
-    coupons.addCampaign({ id: 'TEN', kind: 'percent', value: 10, startsAt: T0, endsAt: T0 + 10_000 * (WINDOW + 10), perShopperLimit: 1, budgetCents: 1e12 });
+    await coupons.addCampaign({ id: 'TEN', kind: 'percent', value: 10, startsAt: T0, endsAt: T0 + 10_000 * (WINDOW + 10), perShopperLimit: 1, budgetCents: 1e12 });
     expect(coupons.model.kind).toBe(SHIPPED_META_LEARNER);
     const world = createRng(6);
     let holdouts = 0;
     for (let i = 0; i < 3100; i++) {
       const segment = i % 2 === 0 ? 'new' : 'returning';
-      const d = coupons.decideOffer({ userId: `u${i}`, conversationId: `c${i}`, channel: 'web', segment }, { valueCents: 6000, items: 1, categories: ['shoes'] });
+      const d = await coupons.decideOffer({ userId: `u${i}`, conversationId: `c${i}`, channel: 'web', segment }, { valueCents: 6000, items: 1, categories: ['shoes'] });
       expect(d.event?.features).toMatchObject({ segment, basket: 60 });
       if (d.decision === 'holdout') holdouts++;
       // The offer lifts "new" shoppers from 20% to 60%; "returning" ones buy at 20% either way.

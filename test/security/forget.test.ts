@@ -52,8 +52,8 @@ describe('app.privacy.forget', () => {
     t = await openShop();
     const { orderId } = await shopperWithHistory(t, SHOPPER, 'forget');
     await shopperWithHistory(t, OTHER, 'keep');
-    const campaign = t.app.coupons!.campaigns()[0]!.id;
-    const spent = t.app.coupons!.spentCents(campaign);
+    const campaign = (await t.app.coupons!.campaigns())[0]!.id;
+    const spent = await t.app.coupons!.spentCents(campaign);
 
     const r = await t.app.privacy.forget(SHOPPER);
     expect(r).toMatchObject({ userId: SHOPPER, conversations: 2, cartItems: 1, ordersAnonymised: 1, couponRedemptionsAnonymised: 1, tickets: 1 });
@@ -78,7 +78,7 @@ describe('app.privacy.forget', () => {
       db.close();
     }
     // Deleting the redemption would hand its discount back to the campaign budget.
-    expect(t.app.coupons!.spentCents(campaign)).toBe(spent);
+    expect(await t.app.coupons!.spentCents(campaign)).toBe(spent);
 
     expect((await t.app.history('conv-keep-shop')).length).toBeGreaterThan(0);
     expect((await t.app.store.cart(OTHER)).lines).toHaveLength(1);
