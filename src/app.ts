@@ -15,8 +15,8 @@ import { ingestFile, openCatalogStore, type CatalogFormat, type CatalogStore, ty
 import { isDemoStore, type Config } from './config.js';
 import { ShopbotError } from './errors.js';
 import { createUpliftTrainer, forgetCouponHolder, loadCampaigns, openCouponStore, openCoupons, type UpliftTrainer } from './coupons/index.js';
-import { openStateStore } from './dialogue/index.js';
-import { createFunnelLog, FunnelWriter, openFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
+import { openStateStore, SqliteStateStore } from './dialogue/index.js';
+import { createFunnelLog, FunnelWriter, openFunnelStore, SqliteFunnelStore, type FunnelStore, type Logger } from './funnel/index.js';
 import { HandoffService, loadHandoffFile, PostgresHandoffQueue, scheduleServiceLevelChecks, SqliteHandoffQueue, type HandoffQueue, type PushMessage } from './handoff/index.js';
 import {
   createApiKeyVerifier,
@@ -47,7 +47,7 @@ import { loadTemplates } from './templates/index.js';
 import { createAnalyzer, createStemmer } from './text/index.js';
 import type { AppChannel, AppServices, ChannelContext, ChannelPlugin } from './channel.js';
 import { createLogger } from './log.js';
-import { createTurnHandler, type HandleTurn, type TurnInfo } from './turn.js';
+import { createTurnHandler, sequentialCommit, type CommitTurn, type HandleTurn, type TurnInfo } from './turn.js';
 
 export type { AppChannel, AppServices, ChannelContext, ChannelPlugin, Readiness } from './channel.js';
 export { createLogger, LOG_REDACT_PATHS } from './log.js';
@@ -264,6 +264,12 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     // The running ranking experiment (if any) ranks each shopper's slates with their variant's policy.
     const experiments = new SqliteExperimentStore(db);
     const rankerDeps: RankerDeps = { models: learning.models, isWarm: () => learning.stats().impressions >= config.ranking.minTrainedImpressions, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) };
+    // Embedded engines (one SQLite file): a turn's state, transcript and events in one transaction,
+    // the funnel writer's group commit. Otherwise each engine commits its own part, in that order.
+    const commitTurn: CommitTurn =
+      states instanceof SqliteStateStore && funnelStore instanceof SqliteFunnelStore
+        ? (w) => funnelWriter.commitWith(w.events, states.turnWrite(w.conversationId, w.state, w.nowMs, w.transcript))
+        : sequentialCommit(states, funnelWriter);
     const pipeline = createTurnHandler({
       nlu,
       catalog,
@@ -274,6 +280,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       policies,
       states,
       funnel: funnelWriter,
+      commitTurn,
       templates,
       handoff,
       responder,

@@ -5,7 +5,7 @@
  */
 import { offerCoupon, runAction, type ActionContext, type ActionDeps } from './actions/index.js';
 import { effectivePriceCents } from './catalog/index.js';
-import { decide, newState, type Action, type ConversationState, type PolicyInput, type StateStore } from './dialogue/index.js';
+import { decide, newState, type Action, type ConversationState, type PolicyInput, type StateStore, type TranscriptRow } from './dialogue/index.js';
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput, FunnelWriter } from './funnel/index.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
@@ -25,10 +25,38 @@ export interface TurnInfo {
 
 export type HandleTurn = (msg: InboundMessage, options?: { signal?: AbortSignal }) => Promise<OutboundMessage>;
 
+/** What a turn stores before its reply goes out: its state (unless unchanged), transcript rows and funnel events. */
+export interface TurnWrites {
+  readonly conversationId: string;
+  readonly state?: ConversationState;
+  readonly nowMs: number;
+  readonly transcript: readonly TranscriptRow[];
+  readonly events: readonly FunnelEventInput[];
+}
+
+/** Stores a turn's writes; resolves once they are committed. */
+export type CommitTurn = (writes: TurnWrites) => Promise<void>;
+
+/**
+ * The engines' common commit: state and transcript in the state store, then the events in the
+ * funnel writer's group commit (a crash between them leaves an unanswered turn's state without its
+ * events, never an answered turn without them). The embedded engines do better, one SQLite
+ * transaction for all three (src/app.ts).
+ */
+export function sequentialCommit(states: Pick<StateStore, 'save' | 'appendTranscript'>, funnel: Pick<FunnelWriter, 'commit'>): CommitTurn {
+  return async (w) => {
+    if (w.state) await states.save(w.state, w.nowMs);
+    if (w.transcript.length) await states.appendTranscript(w.conversationId, w.transcript);
+    await funnel.commit(...w.events);
+  };
+}
+
 export interface TurnDeps extends ActionDeps {
   readonly nlu: Nlu;
   readonly states: StateStore;
   readonly funnel: Pick<FunnelWriter, 'log' | 'commit'>;
+  /** How a turn's state, transcript and events are committed; sequentialCommit(states, funnel) when absent. */
+  readonly commitTurn?: CommitTurn;
   readonly templates: Templates;
   /** Templates + grounding checker (+ optional LLM); built from `templates` when absent. */
   readonly responder?: Responder;
@@ -42,6 +70,7 @@ export interface TurnDeps extends ActionDeps {
 
 export function createTurnHandler(deps: TurnDeps): HandleTurn {
   const responder = deps.responder ?? createResponder({ templates: deps.templates });
+  const commit = deps.commitTurn ?? sequentialCommit(deps.states, deps.funnel);
   const observe = deps.observeStage;
   // One clock read per stage boundary; nothing at all when nobody observes.
   const stageTimer = () => {
@@ -68,9 +97,8 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
 
     // While a human agent owns the conversation the bot says nothing; the message goes to the agent.
     if (state.owner === 'agent') {
-      await deps.states.appendTranscript(msg.conversationId, [{ role: 'user', text: maskPersonalData(text), ts: now }]);
+      await commit({ conversationId: msg.conversationId, nowMs: now, transcript: [{ role: 'user', text: maskPersonalData(text), ts: now }], events });
       await deps.handoff?.relayShopperMessage(state, text);
-      await deps.funnel.commit(...events);
       return { conversationId: msg.conversationId, text: '', lang: state.lang, products: [], quickReplies: [], silent: true };
     }
 
@@ -111,16 +139,12 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     };
     events.push({ ...ctx.base, id: `${ctx.turnId}:msg:bot`, type: 'message', role: 'bot', chars: out.text.length, outcomes: results.map((r) => r.type) });
     lap('respond');
-    // Committed before the reply goes out: state and transcript, then the turn's funnel events
-    // (a group commit shared by concurrent turns). A crash before this point loses an unanswered turn only.
-    await deps.states.save(state, now);
+    // Committed before the reply goes out: state, transcript and the turn's funnel events (a group
+    // commit shared by concurrent turns). A crash before this point loses an unanswered turn only.
     // The turn above read the raw text; what is kept is masked, the bot's reply too (it can echo an address).
     const stored = maskReply(out);
-    await deps.states.appendTranscript(msg.conversationId, [
-      ...(text ? [{ role: 'user' as const, text: maskPersonalData(text), ts: now }] : []),
-      { role: 'bot' as const, text: stored.text, payload: stored, ts: now },
-    ]);
-    await deps.funnel.commit(...events);
+    const transcript: TranscriptRow[] = [...(text ? [{ role: 'user' as const, text: maskPersonalData(text), ts: now }] : []), { role: 'bot' as const, text: stored.text, payload: stored, ts: now }];
+    await commit({ conversationId: msg.conversationId, state, nowMs: now, transcript, events });
     lap('commit');
     for (const listener of deps.onTurnEnd ?? []) listener({ conversationId: msg.conversationId, actions: decision.actions, results, state, reply: out });
     return out;

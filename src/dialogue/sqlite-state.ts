@@ -35,6 +35,18 @@ export class SqliteStateStore implements StateStore {
     this.statements.save.run(state.conversationId, state.userId, state.channel, JSON.stringify(state), nowMs, nowMs);
   }
 
+  /**
+   * A turn's state (when it changed) and transcript rows, as one synchronous write for a caller's
+   * transaction on the same database (the funnel writer's, so the turn's events commit with them).
+   */
+  turnWrite(conversationId: string, state: ConversationState | undefined, nowMs: number, rows: readonly TranscriptRow[]): () => void {
+    const json = state ? JSON.stringify(state) : undefined;
+    return () => {
+      if (state) this.statements.save.run(state.conversationId, state.userId, state.channel, json, nowMs, nowMs);
+      this.appendRows(conversationId, rows);
+    };
+  }
+
   async appendTranscript(conversationId: string, rows: readonly TranscriptRow[]): Promise<void> {
     this.appendRows(conversationId, rows);
   }

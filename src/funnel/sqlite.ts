@@ -26,8 +26,13 @@ export class SqliteFunnelStore implements FunnelStore {
   }
 
   async append(events: readonly FunnelEventInput[]): Promise<number> {
+    return this.appendWith(events, []);
+  }
+
+  async appendWith(events: readonly FunnelEventInput[], alongside: readonly (() => void)[]): Promise<number> {
     const parsed = events.map((e) => FunnelEventSchema.parse(e));
     const run = this.db.transaction((rows: FunnelEvent[]) => {
+      for (const write of alongside) write();
       let added = 0;
       for (const e of rows) {
         added += this.insert.run({

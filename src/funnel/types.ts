@@ -19,6 +19,11 @@ export interface StageRow {
 export interface FunnelStore {
   /** Validates and stores; events whose id was already stored are ignored. Returns how many were new. */
   append(events: readonly FunnelEventInput[]): Promise<number>;
+  /**
+   * Embedded engine only: appends in one transaction with other synchronous writes into the same
+   * SQLite database (a turn's state and transcript), so all of them are stored or none.
+   */
+  appendWith?(events: readonly FunnelEventInput[], alongside: readonly (() => void)[]): Promise<number>;
   /** Replays events in time order (learners, off-policy evaluation, reports). */
   query(q: FunnelQuery): AsyncIterable<FunnelEvent>;
   /** How many events `query(q)` would replay (`limit` ignored): progress bars of long replays. */

@@ -1,5 +1,6 @@
 /**
- * Funnel writes in batches. `commit()` is for a turn's events: they are stored before its promise
+ * Funnel writes in batches. `commit()` is for a turn's events (with, on the embedded engine, the
+ * turn's other writes: its state and transcript, run inside the same SQLite transaction): they are stored before its promise
  * resolves, so a turn is acknowledged only once its events are on disk (a group commit: every turn
  * that commits during one event-loop pass shares one transaction, written on the next pass).
  * `log()` is for events nobody waits on: it only queues, and a timer (or a full batch) flushes. A
@@ -24,8 +25,12 @@ export const MAX_QUEUED_EVENTS = 100_000;
 
 export type FunnelListener = (events: readonly FunnelEventInput[]) => void;
 
+/** A synchronous write into the funnel store's own SQLite database, committed in the batch's transaction. */
+export type AlongsideWrite = () => void;
+
 export class FunnelWriter {
   private queue: FunnelEventInput[] = [];
+  private alongside: AlongsideWrite[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private readonly listeners: FunnelListener[] = [];
@@ -60,10 +65,21 @@ export class FunnelWriter {
 
   /** Queues a turn's events and resolves once they are stored (with whatever else was queued). */
   commit(...events: FunnelEventInput[]): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
+    return this.commitWith(events);
+  }
+
+  /**
+   * The same, with writes of the turn's that must commit in the same transaction as its events
+   * (the embedded engine's state and transcript). Only a store that shares its SQLite database
+   * (`appendWith`) takes them; the composition root decides that.
+   */
+  commitWith(events: readonly FunnelEventInput[], alongside?: AlongsideWrite): Promise<void> {
+    if (events.length === 0 && !alongside) return Promise.resolve();
+    if (alongside && !this.store.appendWith) return Promise.reject(new ShopbotError('CONFIG_INVALID', 'this funnel store cannot commit other writes in its transaction'));
     if (this.queue.length + events.length > MAX_QUEUED_EVENTS) return Promise.reject(new ShopbotError('STORE_UNAVAILABLE', `the funnel store is behind by ${this.queue.length} events`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push(...events);
+      if (alongside) this.alongside.push(alongside);
       this.waiters.push({ resolve, reject });
       this.immediate ??= setImmediate(() => {
         this.immediate = undefined;
@@ -88,20 +104,25 @@ export class FunnelWriter {
   async flush(): Promise<void> {
     if (this.timer) (clearTimeout(this.timer), (this.timer = undefined));
     while (this.flushing) await this.flushing;
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 && this.alongside.length === 0) return;
     const batch = this.queue;
+    const alongside = this.alongside;
     const waiters = this.waiters;
     this.queue = [];
+    this.alongside = [];
     this.waiters = [];
     this.flushing = (async () => {
       try {
-        await this.store.append(batch);
+        if (alongside.length) await this.store.appendWith!(batch, alongside);
+        else await this.store.append(batch);
         for (const w of waiters) w.resolve();
         for (const l of this.listeners) l(batch);
       } catch (err) {
         this.failures++;
         for (const w of waiters) w.reject(err);
+        // Rolled back together, retried together: the turn's writes stay with its events.
         this.queue = batch.concat(this.queue);
+        this.alongside = alongside.concat(this.alongside);
         this.options.log.error({ err, events: batch.length }, 'funnel flush failed; will retry');
         if (!this.timer) {
           this.timer = setTimeout(() => void this.flush(), Math.min(5000, this.options.flushIntervalMs * 2 ** this.failures));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/storage/sqlite.js';
 import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
 import { FunnelWriter } from '../../src/funnel/writer.js';
+import { newState, SqliteStateStore } from '../../src/dialogue/index.js';
 import type { FunnelEventInput } from '../../src/funnel/events.js';
 import { ev, funnelStoreContract } from './contract.js';
 
@@ -71,6 +72,26 @@ describe('FunnelWriter', () => {
     await writer.close();
     expect(writer.pending).toBe(0);
     expect((await real.stages({}))[0]!.counts.click).toBe(1);
+    db.close();
+  });
+
+  it("commits a turn's state and transcript in its events' transaction: all of them, or none", async () => {
+    const db = openSqlite(':memory:');
+    const store = new SqliteFunnelStore(db);
+    const states = new SqliteStateStore(db);
+    const writer = new FunnelWriter(store, { flushIntervalMs: 10_000, flushBatchSize: 100, log: silent });
+    const state = { ...newState('c1', 'u1', 'web'), turn: 1 };
+    await writer.commitWith([ev('m1', 'click')], states.turnWrite('c1', state, 1000, [{ role: 'user', text: 'hi', ts: 1000 }]));
+    expect((await states.load('c1'))?.turn).toBe(1);
+    expect(await states.transcript('c1')).toHaveLength(1);
+    expect(await store.count({ conversationId: 'c1' })).toBe(1);
+
+    // An event the store refuses (invalid) rolls the turn's state and transcript back with it.
+    const bad = { id: 'm2', type: 'message', ts: 2000, channel: 'web', conversationId: 'c1', role: 'nobody' } as unknown as FunnelEventInput;
+    await expect(writer.commitWith([bad], states.turnWrite('c1', { ...state, turn: 2 }, 2000, [{ role: 'user', text: 'again', ts: 2000 }]))).rejects.toThrow();
+    expect((await states.load('c1'))?.turn).toBe(1);
+    expect(await states.transcript('c1')).toHaveLength(1);
+    await writer.close();
     db.close();
   });
 });

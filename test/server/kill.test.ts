@@ -2,12 +2,15 @@
  * No acknowledged turn loses its funnel events: a real server process (`shopbot serve`) answers
  * socket shoppers, is killed with SIGKILL mid-load, and its SQLite file must then hold a user
  * message event for every reply a shopper got. (At most one more per socket: a turn committed
- * whose reply died with the process, which the shopper will send again.)
+ * whose reply died with the process, which the shopper will send again.) The turn's state and
+ * transcript are committed in the same SQLite transaction as its events, so after the kill every
+ * conversation's saved turn count, transcript and events agree exactly.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareEvents, userMessagesByConversation } from '../../bench/load/events.js';
 import { startBenchServer, type StartedServer } from '../../bench/load/server.js';
@@ -57,5 +60,23 @@ describe('kill -9 mid-load', () => {
     expect(result.ackedTurns).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
     expect(result.ackedWithoutEvent).toBe(0);
     expect(result.eventsWithoutAck).toBeLessThanOrEqual(SOCKETS);
+
+    // State, transcript and events of a turn are one transaction: none is ever ahead of another.
+    const db = new Database(path.join(dataDir, 'shopbot.db'), { readonly: true, fileMustExist: true });
+    try {
+      const rows = db
+        .prepare(
+          `SELECT c.id, json_extract(c.state, '$.turn') AS turns,
+                  (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'bot') AS replies,
+                  (SELECT COUNT(*) FROM funnel_events f WHERE f.conversation_id = c.id AND f.type = 'message' AND json_extract(f.data, '$.role') = 'bot') AS botEvents
+           FROM conversations c`,
+        )
+        .all() as { id: string; turns: number; replies: number; botEvents: number }[];
+      const talked = rows.filter((r) => r.id in acked);
+      expect(talked.length).toBe(SOCKETS);
+      for (const r of talked) expect({ id: r.id, replies: r.replies, botEvents: r.botEvents }).toEqual({ id: r.id, replies: r.turns, botEvents: r.turns });
+    } finally {
+      db.close();
+    }
   }, 180_000);
 });
