@@ -52,7 +52,8 @@ export function chatChannels(http: HttpServer, options: { teams?: TeamsChannelOp
       // The service's callbacks: a thread reply takes a queued ticket first; who may act is checked there.
       { config: app.config, funnel: app.funnel, logger: app.log, handleTurn: (msg, opts) => app.handleTurn(msg, opts), support: app.handoff.callbacks },
       // Support threads are remembered in the handoff store, so a restart or a second server still relays them.
-      { ...options, teams: { threads: app.handoff.threads('teams'), ...options.teams }, slack: { threads: app.handoff.threads('slack'), ...options.slack } },
+      // Teams conversation references too (an agent's reply from another server needs the shopper's).
+      { ...options, teams: { threads: app.handoff.threads('teams'), references: app.handoff.threads('teams-references'), ...options.teams }, slack: { threads: app.handoff.threads('slack'), ...options.slack } },
     );
     return {
       ...(chat.supportDesk ? { desk: chat.supportDesk } : {}),

@@ -39,6 +39,12 @@ export interface TeamsChannelOptions {
   /** Replaces the SDK's MSAL token acquisition for outbound calls (tests use a local token). */
   readonly connections?: Connections;
   readonly threads?: ThreadDirectory;
+  /**
+   * Where conversation references are kept beyond this process (the handoff store: SQLite, or
+   * PostgreSQL shared by every server), so an agent's reply sent from another server, or after a
+   * restart, still reaches the shopper. Without it only this process's recent references are known.
+   */
+  readonly references?: ThreadDirectory;
 }
 
 export interface TeamsChannelHandle extends ChannelHandle {
@@ -174,11 +180,32 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     await context.sendActivity(MessageFactory.text('Sorry, something went wrong on our side. Please try again in a moment.')).catch(() => undefined);
   };
 
+  // Recent references in memory (capped, oldest out), every one in the shared directory when given.
   const references = new Map<string, ConversationReference>();
-  const remember = (conversationId: string, ref: ConversationReference) => {
+  const cache = (conversationId: string, ref: ConversationReference) => {
     references.delete(conversationId);
     references.set(conversationId, ref);
     if (references.size > MAX_REFERENCES) references.delete(references.keys().next().value as string);
+  };
+  const remember = async (conversationId: string, ref: ConversationReference) => {
+    const known = references.get(conversationId);
+    cache(conversationId, ref);
+    if (options.references && JSON.stringify(known) !== JSON.stringify(ref)) await options.references.set(conversationId, JSON.stringify(ref));
+  };
+  const forget = async (conversationId: string) => {
+    references.delete(conversationId);
+    await options.references?.remove(conversationId);
+  };
+  const referenceOf = async (conversationId: string): Promise<ConversationReference | undefined> => {
+    const known = references.get(conversationId);
+    if (known) return known;
+    const stored = await options.references?.byConversation(conversationId);
+    if (!stored) return undefined;
+    const ref = JSON.parse(stored) as ConversationReference;
+    // Checked again on the way out: replies go, with the bot's token, to the serviceUrl it names.
+    serviceUrls.assertAllowed(String(ref.serviceUrl));
+    cache(conversationId, ref);
+    return ref;
   };
   const desk =
     supportConversationId && serviceUrl
@@ -194,7 +221,7 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     const platformConversation = a.conversation!.id;
     const conversationId = teamsConversationId(platformConversation);
     const userId = teamsUserId({ id: a.from?.id ?? 'unknown', aadObjectId: a.from?.aadObjectId });
-    remember(conversationId, a.getConversationReference());
+    await remember(conversationId, a.getConversationReference());
     const inSupport = !!supportConversationId && baseConversation(platformConversation) === supportConversationId;
 
     const submitted = a.value !== undefined ? SubmitValueSchema.safeParse(a.value) : undefined;
@@ -266,12 +293,12 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     await next();
   });
   handler.onInstallationUpdateAdd(async (context, next) => {
-    remember(teamsConversationId(context.activity.conversation!.id), context.activity.getConversationReference());
+    await remember(teamsConversationId(context.activity.conversation!.id), context.activity.getConversationReference());
     await context.sendActivity(MessageFactory.text(welcome));
     await next();
   });
   handler.onInstallationUpdateRemove(async (context, next) => {
-    references.delete(teamsConversationId(context.activity.conversation!.id));
+    await forget(teamsConversationId(context.activity.conversation!.id));
     await next();
   });
 
@@ -310,7 +337,7 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     outbound,
     adapter,
     async deliver(conversationId, message) {
-      const ref = references.get(conversationId);
+      const ref = await referenceOf(conversationId);
       if (!ref) throw new ShopbotError('UNKNOWN_CONVERSATION', `no Teams conversation reference for ${conversationId}`);
       await continueAndThrow(adapter, appId, ref, async (context) => {
         for (const m of renderOutbound(message)) await context.sendActivity(toActivity(m));

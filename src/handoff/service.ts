@@ -114,8 +114,12 @@ export class HandoffService implements HandoffHooks {
     };
   }
 
-  /** Where a Slack/Teams desk remembers its threads: the queue's store, so a restart or another server finds them. */
-  threads(desk: 'slack' | 'teams'): ThreadStore {
+  /**
+   * Where a Slack/Teams desk remembers its threads: the queue's store, so a restart or another
+   * server finds them. 'teams-references': which Teams conversation (its serialised reference) a
+   * shopper's conversation is, for proactive replies from any server.
+   */
+  threads(desk: 'slack' | 'teams' | 'teams-references'): ThreadStore {
     return this.deps.queue.threads(desk);
   }
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerTeamsRoutes, type TeamsChannelHandle } from '../../../channels/teams/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { SqliteFunnelStore } from '../../../src/funnel/sqlite.js';
+import { SqliteHandoffQueue } from '../../../src/handoff/index.js';
 import { openSqlite, type SqliteDb } from '../../../src/storage/sqlite.js';
 import { FakeAssistant, FakeClock, FakeLogger, FakeSupportCallbacks, seededRandom } from '../shared/fakes.js';
 import { FakeBotConnector, FakeConnections, TENANT } from './fake-bot-connector.js';
@@ -21,11 +22,12 @@ let clock: FakeClock;
 let logger: FakeLogger;
 let db: SqliteDb;
 let funnel: SqliteFunnelStore;
+let config: ReturnType<typeof loadConfig>;
 
 beforeEach(async () => {
   connector = new FakeBotConnector();
   await connector.start();
-  const config = loadConfig({
+  config = loadConfig({
     env: {
       MICROSOFT_APP_ID: APP_ID,
       MICROSOFT_APP_PASSWORD: 'secret-made-in-test',
@@ -158,6 +160,35 @@ describe('Teams conversations', () => {
     expect(connector.calls.map((c) => c.method).slice(-2)).toEqual(['POST#429', 'POST']);
     expect(clock.sleeps.some((ms) => ms >= 2000 && ms < 3000)).toBe(true);
     await expect(handle.deliver('teams:never-seen', { conversationId: 'x', lang: 'en', text: 'x', products: [], quickReplies: [] })).rejects.toMatchObject({ code: 'UNKNOWN_CONVERSATION' });
+  });
+
+  it('delivers from another server (or after a restart) through the shared reference directory, never to a stored serviceUrl outside the allowed hosts', async () => {
+    const references = new SqliteHandoffQueue(db).threads('teams-references');
+    const open = async (fastify: FastifyInstance) =>
+      registerTeamsRoutes(fastify, { config, handleTurn: assistant.handleTurn, funnel, logger, support, clock, random: seededRandom(4) }, { connections: new FakeConnections({ clientId: APP_ID }), references });
+    const serverA = Fastify();
+    const a = await open(serverA);
+    await serverA.listen({ port: 0, host: '127.0.0.1' });
+    const serverB = Fastify();
+    const b = await open(serverB);
+    try {
+      const urlA = `http://127.0.0.1:${(serverA.server.address() as { port: number }).port}`;
+      await fetch(`${urlA}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await connector.token(APP_ID)}` }, body: JSON.stringify(activity({ text: 'hi' })) });
+      await connector.waitFor((c) => c.method === 'POST', 2);
+      // B never saw the shopper: the reference comes from the directory A wrote.
+      await b.deliver('teams:a:personal-chat-1', { conversationId: 'x', lang: 'en', text: 'Sent from server B', products: [], quickReplies: [] });
+      expect((await connector.waitFor((c) => c.method === 'POST' && c.body.text === 'Sent from server B')).path).toBe('/v3/conversations/a:personal-chat-1/activities');
+      // A row rewritten to point elsewhere (a tampered database) is refused before the bot's token is sent.
+      const stored = JSON.parse((await references.byConversation('teams:a:personal-chat-1'))!) as Record<string, unknown>;
+      await references.set('teams:a:forged', JSON.stringify({ ...stored, serviceUrl: 'https://attacker.example/' }));
+      await expect(b.deliver('teams:a:forged', { conversationId: 'x', lang: 'en', text: 'x', products: [], quickReplies: [] })).rejects.toMatchObject({ code: 'SERVICE_URL_REFUSED' });
+      expect(connector.calls.some((c) => c.body.text === 'x')).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
+      await serverA.close();
+      await serverB.close();
+    }
   });
 
   it('fails loudly, not silently, after bounded retries', async () => {
