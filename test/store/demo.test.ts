@@ -1,24 +1,75 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+/**
+ * One suite, both engines of the demo store: SQLite (embedded) and PostgreSQL (the machine's
+ * server, a schema of this run's own), with the same rules (src/store/demo-rules.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
 import { DemoStore } from '../../src/store/demo.js';
-import { OrderNotAllowedError } from '../../src/store/types.js';
+import { PostgresDemoStore } from '../../src/store/postgres.js';
+import { OrderNotAllowedError, type DemoShop, type DemoStoreOptions, type SeedOrder } from '../../src/store/index.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 10, 12);
 const lines = [{ productId: 'p1', title: 'Trail shoe', quantity: 2, unitPriceCents: 4_500 }];
+const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-describe('DemoStore service operations', () => {
-  let db: SqliteDb;
+type Shop = DemoShop & { seedOrder(o: SeedOrder): unknown };
+interface Engine {
+  open(options: DemoStoreOptions): Promise<Shop>;
+  reset(): Promise<void>;
+}
+
+const sqlite = (): Engine => {
+  let db: SqliteDb | undefined;
+  return {
+    async open(options) {
+      db = openSqlite(':memory:');
+      return new DemoStore(db, options);
+    },
+    async reset() {
+      db?.close();
+    },
+  };
+};
+
+const schema = `shopbot_demo_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+let pool: pg.Pool | undefined;
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  pool = new pg.Pool({ connectionString: `${PG}?options=-c%20search_path%3D${schema}`, max: 4 });
+});
+afterAll(async () => {
+  await pool?.end();
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
+const postgres = (): Engine => ({
+  open: async (options) => PostgresDemoStore.open(pool!, options),
+  async reset() {
+    await pool!.query('TRUNCATE order_returns, order_refunds, orders, cart_items');
+  },
+});
+
+describe.each([
+  ['sqlite', sqlite()],
+  ['postgres', postgres()],
+])('DemoStore service operations (%s)', (_name, engine) => {
   let now = T0;
-  let store: DemoStore;
-  beforeEach(() => {
-    db = openSqlite(':memory:');
+  let store: Shop;
+  beforeEach(async () => {
     now = T0;
-    store = new DemoStore(db, { now: () => now });
-    store.seedOrder({ id: 'SB-100001', userId: 'alice', email: 'Alice@Example.com', lines, createdAt: T0 });
-    store.seedOrder({ id: 'SB-100002', userId: 'bob', email: 'bob@example.com', lines, createdAt: T0 - 72 * HOUR });
+    store = await engine.open({ now: () => now });
+    await store.seedOrder({ id: 'SB-100001', userId: 'alice', email: 'Alice@Example.com', lines, createdAt: T0 });
+    await store.seedOrder({ id: 'SB-100002', userId: 'bob', email: 'bob@example.com', lines, createdAt: T0 - 72 * HOUR });
   });
-  afterEach(() => db.close());
+  afterEach(() => engine.reset());
 
   it('shows an order only to its shopper, the store-verified customer, or a guest with a grant for it', async () => {
     const aliceCustomer = { id: 'c-alice', email: 'alice@example.com' };
@@ -75,19 +126,39 @@ describe('DemoStore service operations', () => {
   });
 
   it('returns damaged items free and closes the window after 30 days', async () => {
-    store.seedOrder({ id: 'SB-100003', userId: 'bob', lines, createdAt: T0 - 72 * HOUR });
+    await store.seedOrder({ id: 'SB-100003', userId: 'bob', lines, createdAt: T0 - 72 * HOUR });
     expect((await store.startReturn('SB-100003', { userId: 'bob' }, 'damaged')).feeCents).toBe(0);
-    store.seedOrder({ id: 'SB-100004', userId: 'bob', lines, createdAt: T0 - 40 * 24 * HOUR });
+    await store.seedOrder({ id: 'SB-100004', userId: 'bob', lines, createdAt: T0 - 40 * 24 * HOUR });
     await expect(store.startReturn('SB-100004', { userId: 'bob' }, 'damaged')).rejects.toMatchObject({ reason: 'return_window_closed' });
   });
 
   it('seeds the demo orders once: prepared, shipped and delivered', async () => {
-    expect(store.seedDemoOrders()).toBe(3);
-    expect(store.seedDemoOrders()).toBe(0);
+    expect(await store.seedDemoOrders()).toBe(3);
+    expect(await store.seedDemoOrders()).toBe(0);
     // The demo page's signed-in customer (DEMO_CUSTOMER) owns them.
     const who = { userId: 'widget-shopper', customer: { id: 'demo-shopper', email: 'demo@example.com' } };
     expect(await store.verifyEmail('SB-100103', 'demo@example.com')).toBe(true);
     expect((await store.listOrders(who)).map((o) => o.status)).toEqual(['processing', 'shipped', 'delivered']);
     expect(await store.getOrder('SB-100101', { userId: 'widget-shopper' })).toBeUndefined();
+  });
+
+  it('checks a cart out once, with a discount taken in the same transaction, and forgets a shopper', async () => {
+    const product = { id: 'p9', title: 'Boot', priceCents: 5_000, currency: 'USD', category: [], availability: 'in_stock' } as unknown as Parameters<Shop['addToCart']>[1];
+    await store.addToCart('carol', product, 2);
+    await store.addToCart('carol', product, 1);
+    expect((await store.cart('carol')).lines).toEqual([expect.objectContaining({ productId: 'p9', quantity: 3, unitPriceCents: 5_000 })]);
+    const off = { sqlite: () => 700, postgres: async () => 700 };
+    const order = await store.checkout('carol', 'Carol@Example.com', off);
+    expect(order).toMatchObject({ totalCents: 15_000 - 700, email: 'carol@example.com', status: 'processing' });
+    expect((await store.cart('carol')).lines).toEqual([]);
+    await expect(store.checkout('carol', undefined)).rejects.toMatchObject({ code: 'CONFLICT' });
+    // A discount that fails rolls the whole order back: the cart is still there, no order was written.
+    await store.addToCart('carol', product, 1);
+    const failing = { sqlite: () => { throw new Error('redemption failed'); }, postgres: async () => { throw new Error('redemption failed'); } };
+    await expect(store.checkout('carol', undefined, failing)).rejects.toThrow('redemption failed');
+    expect((await store.cart('carol')).lines).toHaveLength(1);
+    expect(await store.listOrders({ userId: 'carol' })).toHaveLength(1);
+    expect(await store.forgetUser('carol', '[forgotten]')).toEqual({ cartItems: 1, orders: 1 });
+    expect(await store.listOrders({ userId: 'carol' })).toEqual([]);
   });
 });
