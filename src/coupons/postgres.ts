@@ -6,7 +6,7 @@
  * checkout's redemption runs on the order's own client and commits with it.
  */
 import type pg from 'pg';
-import { pgTransaction } from '../storage/index.js';
+import { pgEnsureSchema, pgTransaction } from '../storage/index.js';
 import { CampaignSchema, type Campaign } from './campaign.js';
 import { judgeRedemption, type CodeRow, type CouponStore, type RedeemOrder, type Redemption, type RedemptionInOrder } from './store.js';
 
@@ -42,14 +42,7 @@ export class PostgresCouponStore implements CouponStore {
 
   /** Creates the tables when missing (serialised across servers starting together). The caller owns the pool. */
   static async open(pool: pg.Pool): Promise<PostgresCouponStore> {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(7246019)');
-      await client.query(SCHEMA);
-      await client.query('SELECT pg_advisory_unlock(7246019)');
-    } finally {
-      client.release();
-    }
+    await pgEnsureSchema(pool, 7246019, SCHEMA);
     return new PostgresCouponStore(pool);
   }
 

@@ -3,6 +3,7 @@
  * SQLite engine: the idempotency key is the primary key (ON CONFLICT DO NOTHING).
  */
 import pg from 'pg';
+import { pgEnsureSchema } from '../storage/index.js';
 import { FunnelEventSchema, FUNNEL_STAGES, type FunnelEvent, type FunnelEventInput, type FunnelEventType } from './events.js';
 import type { FunnelQuery, FunnelStore, StageRow } from './types.js';
 
@@ -42,15 +43,7 @@ export class PostgresFunnelStore implements FunnelStore {
 
   static async open(options: { url?: string; pool?: pg.Pool }): Promise<PostgresFunnelStore> {
     const pool = options.pool ?? new pg.Pool({ connectionString: options.url, max: 5 });
-    // Concurrent first starts race on CREATE INDEX IF NOT EXISTS; an advisory lock serialises them.
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(7246001)');
-      await client.query(SCHEMA);
-      await client.query('SELECT pg_advisory_unlock(7246001)');
-    } finally {
-      client.release();
-    }
+    await pgEnsureSchema(pool, 7246001, SCHEMA);
     return new PostgresFunnelStore(pool, !options.pool);
   }
 

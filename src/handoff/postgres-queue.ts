@@ -4,6 +4,7 @@
  * conditional UPDATEs so two servers cannot both take one ticket.
  */
 import pg from 'pg';
+import { pgEnsureSchema } from '../storage/index.js';
 import { ShopbotError } from '../errors.js';
 import { cleanTags, toNote, toTicket, type HandoffQueue, type NewTicket, type PgRow, type ThreadStore, type Ticket, type TicketNote } from './queue.js';
 
@@ -62,15 +63,7 @@ export class PostgresHandoffQueue implements HandoffQueue {
 
   static async open(options: { url?: string; pool?: pg.Pool }): Promise<PostgresHandoffQueue> {
     const pool = options.pool ?? new pg.Pool({ connectionString: options.url, max: 5 });
-    const client = await pool.connect();
-    try {
-      // Concurrent first starts race on CREATE ... IF NOT EXISTS; an advisory lock serialises them.
-      await client.query('SELECT pg_advisory_lock(7246017)');
-      await client.query(SCHEMA);
-      await client.query('SELECT pg_advisory_unlock(7246017)');
-    } finally {
-      client.release();
-    }
+    await pgEnsureSchema(pool, 7246017, SCHEMA);
     return new PostgresHandoffQueue(pool, !options.pool);
   }
 

@@ -26,3 +26,22 @@ export async function pgTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     client.release(broken);
   }
 }
+
+/**
+ * Runs an engine's CREATE ... IF NOT EXISTS script. Servers starting together race on it (two
+ * CREATE INDEX IF NOT EXISTS can still collide), so a session advisory lock, one key per engine,
+ * serialises them.
+ */
+export async function pgEnsureSchema(pool: pg.Pool, lockKey: number, sql: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [lockKey]);
+    try {
+      await client.query(sql);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+    }
+  } finally {
+    client.release();
+  }
+}

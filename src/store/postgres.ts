@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { CartView } from '../messages.js';
 import type { Product } from '../catalog/index.js';
 import { ShopbotError } from '../errors.js';
-import { pgTransaction } from '../storage/index.js';
+import { pgEnsureSchema, pgTransaction } from '../storage/index.js';
 import {
   accessOf,
   assertCancellable,
@@ -95,14 +95,7 @@ export class PostgresDemoStore implements DemoShop {
 
   /** Creates the tables when missing (serialised across servers starting together). The caller owns the pool. */
   static async open(pool: pg.Pool, deps: DemoStoreOptions): Promise<PostgresDemoStore> {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(7246018)');
-      await client.query(SCHEMA);
-      await client.query('SELECT pg_advisory_unlock(7246018)');
-    } finally {
-      client.release();
-    }
+    await pgEnsureSchema(pool, 7246018, SCHEMA);
     return new PostgresDemoStore(pool, deps);
   }
 
