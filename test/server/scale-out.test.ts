@@ -12,6 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFirstDelivery } from '../../channels/slack/verify.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { OutboundMessage } from '../../src/messages.js';
@@ -94,6 +95,13 @@ describe('scale-out backends', () => {
     expect((await a.app.store.getOrder(order.id, { userId }))?.lines).toEqual([expect.objectContaining({ productId: product.id, quantity: 2 })]);
     // Another shopper's order stays theirs on either server.
     expect(await b.app.store.getOrder(order.id, { userId: 'someone-else' })).toBeUndefined();
+  });
+
+  it('de-duplicates a Slack event delivered to one server and retried to the other', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const eventId = `Ev${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    expect(await isFirstDelivery(a.app.funnel, eventId, Date.now())).toBe(true);
+    expect(await isFirstDelivery(b.app.funnel, eventId, Date.now())).toBe(false);
   });
 
   it('spends one coupon budget from both servers at once and never overspends it', async () => {
