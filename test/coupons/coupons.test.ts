@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { CouponRefusedError, openCoupons, verifyCode, type Coupons } from '../../src/coupons/index.js';
+import { CouponRefusedError, openCoupons, PostgresCouponStore, verifyCode, type Coupons, type CouponStore } from '../../src/coupons/index.js';
 import { FunnelEventSchema } from '../../src/funnel/events.js';
 import { createRng } from '../../src/maths/index.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
@@ -28,7 +30,38 @@ async function refusal(fn: () => Promise<unknown>): Promise<string | undefined> 
   return undefined;
 }
 
-describe('coupons', () => {
+const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `shopbot_coupons_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+let pool: pg.Pool | undefined;
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  pool = new pg.Pool({ connectionString: `${PG}?options=-c%20search_path%3D${schema}`, max: 4 });
+});
+afterAll(async () => {
+  await pool?.end();
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
+
+/** The same rules on both engines of the coupon tables: SQLite in the data dir, PostgreSQL (its own schema per run). */
+const engines: [string, (db: SqliteDb) => Promise<CouponStore | undefined>][] = [
+  ['sqlite', async () => undefined],
+  [
+    'postgres',
+    async () => {
+      const store = await PostgresCouponStore.open(pool!);
+      await pool!.query('TRUNCATE coupon_redemptions, coupon_codes, coupon_campaigns');
+      return store;
+    },
+  ],
+];
+
+describe.each(engines)('coupons (%s)', (_name, engine) => {
   let dir: string;
   let db: SqliteDb;
   let now: number;
@@ -38,8 +71,9 @@ describe('coupons', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-coupons-'));
     db = openSqlite(dir);
     now = T0;
+    const store = await engine(db);
     // Exploration rate 1: every non-holdout shopper is offered, so the code paths are reachable from an untrained model.
-    coupons = openCoupons({ db, config: { ...config, coupons: { ...config.coupons, explorationRate: 1, holdoutRate: 0 } }, clock: () => now, rng: createRng(1) });
+    coupons = openCoupons({ db, ...(store ? { store } : {}), config: { ...config, coupons: { ...config.coupons, explorationRate: 1, holdoutRate: 0 } }, clock: () => now, rng: createRng(1) });
     await coupons.addCampaign({ id: 'SHOES10', kind: 'percent', value: 10, minBasketCents: 5000, categories: ['shoes'], startsAt: T0, endsAt: T0 + 30 * DAY, codeTtlMs: 7 * DAY, perShopperLimit: 1, budgetCents: 1500 });
   });
   afterEach(async () => {
