@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pgSchemaPerFile } from '../helpers/postgres.js';
 import { loadConfig } from '../../src/config.js';
 import { CouponRefusedError, openCoupons, PostgresCouponStore, verifyCode, type Coupons, type CouponStore } from '../../src/coupons/index.js';
 import { FunnelEventSchema } from '../../src/funnel/events.js';
@@ -30,23 +29,7 @@ async function refusal(fn: () => Promise<unknown>): Promise<string | undefined> 
   return undefined;
 }
 
-const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `shopbot_coupons_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-let pool: pg.Pool | undefined;
-beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  pool = new pg.Pool({ connectionString: `${PG}?options=-c%20search_path%3D${schema}`, max: 4 });
-});
-afterAll(async () => {
-  await pool?.end();
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
+const schema = pgSchemaPerFile('shopbot_coupons');
 
 /** The same rules on both engines of the coupon tables: SQLite in the data dir, PostgreSQL (its own schema per run). */
 const engines: [string, (db: SqliteDb) => Promise<CouponStore | undefined>][] = [
@@ -54,8 +37,8 @@ const engines: [string, (db: SqliteDb) => Promise<CouponStore | undefined>][] = 
   [
     'postgres',
     async () => {
-      const store = await PostgresCouponStore.open(pool!);
-      await pool!.query('TRUNCATE coupon_redemptions, coupon_codes, coupon_campaigns');
+      const store = await PostgresCouponStore.open(schema.pool());
+      await schema.pool().query('TRUNCATE coupon_redemptions, coupon_codes, coupon_campaigns');
       return store;
     },
   ],

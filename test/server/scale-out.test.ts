@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFirstDelivery } from '../../channels/slack/verify.js';
@@ -18,12 +17,12 @@ import { loadConfig } from '../../src/config.js';
 import type { OutboundMessage } from '../../src/messages.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { FIXTURE_CATALOG, serveApp } from '../helpers/app.js';
+import { pgSchemaPerFile } from '../helpers/postgres.js';
 
-const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Keys of this file's servers only (state, limits, socket counts), so parallel test files never share a count. */
 const REDIS_PREFIX = `shopbot-test-${randomUUID().slice(0, 8)}`;
-const schema = `shopbot_scale_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+const schema = pgSchemaPerFile('shopbot_scale');
 const nodes: { app: App; server: RunningServer; dir: string }[] = [];
 const campaignDir = mkdtempSync(path.join(tmpdir(), 'shopbot-scale-campaigns-'));
 const CAMPAIGNS = path.join(campaignDir, 'campaigns.json');
@@ -32,10 +31,6 @@ const BUDGET_CENTS = 1000;
 const OFF_CENTS = 300;
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
   const t0 = Date.now();
   writeFileSync(CAMPAIGNS, JSON.stringify([{ id: 'SCALE3', kind: 'amount', value: OFF_CENTS, startsAt: t0 - 86_400_000, endsAt: t0 + 86_400_000, perShopperLimit: 1, budgetCents: BUDGET_CENTS }]));
   for (let i = 0; i < 2; i++) {
@@ -47,7 +42,7 @@ beforeAll(async () => {
         logLevel: 'silent',
         server: { port: 0 },
         catalog: { demoFile: FIXTURE_CATALOG },
-        storage: { backend: 'postgres', postgresUrl: `${PG}?options=-c%20search_path%3D${schema}` },
+        storage: { backend: 'postgres', postgresUrl: schema.url },
         state: { backend: 'redis', redisUrl: REDIS, redisKeyPrefix: REDIS_PREFIX },
         security: { sessionSecret: 'scale-out-test-secret-0123456789abcdef' },
         agents: { users: 'sam:sam-password-0001' },
@@ -67,10 +62,6 @@ afterAll(async () => {
     rmSync(n.dir, { recursive: true, force: true });
   }
   rmSync(campaignDir, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
 });
 
 function ack<T>(socket: Socket, event: string, payload: unknown): Promise<T> {

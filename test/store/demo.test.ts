@@ -2,9 +2,8 @@
  * One suite, both engines of the demo store: SQLite (embedded) and PostgreSQL (the machine's
  * server, a schema of this run's own), with the same rules (src/store/demo-rules.ts).
  */
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pgSchemaPerFile } from '../helpers/postgres.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
 import { DemoStore } from '../../src/store/demo.js';
 import { PostgresDemoStore } from '../../src/store/postgres.js';
@@ -13,7 +12,6 @@ import { OrderNotAllowedError, type DemoShop, type DemoStoreOptions, type SeedOr
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 10, 12);
 const lines = [{ productId: 'p1', title: 'Trail shoe', quantity: 2, unitPriceCents: 4_500 }];
-const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 type Shop = DemoShop & { seedOrder(o: SeedOrder): unknown };
 interface Engine {
@@ -34,26 +32,11 @@ const sqlite = (): Engine => {
   };
 };
 
-const schema = `shopbot_demo_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-let pool: pg.Pool | undefined;
-beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  pool = new pg.Pool({ connectionString: `${PG}?options=-c%20search_path%3D${schema}`, max: 4 });
-});
-afterAll(async () => {
-  await pool?.end();
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
+const schema = pgSchemaPerFile('shopbot_demo');
 const postgres = (): Engine => ({
-  open: async (options) => PostgresDemoStore.open(pool!, options),
+  open: async (options) => PostgresDemoStore.open(schema.pool(), options),
   async reset() {
-    await pool!.query('TRUNCATE order_returns, order_refunds, orders, cart_items');
+    await schema.pool().query('TRUNCATE order_returns, order_refunds, orders, cart_items');
   },
 });
 
