@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import type { InboundMessage } from '../src/messages.js';
 import { printTable, writeJson } from '../evals/report.js';
 import { percentile } from './stats.js';
+import { TURN_STAGES, type TurnStage } from '../src/metrics/index.js';
 import { parseFlags } from '../cli/args.js';
 
 export const USAGE = `usage: shopbot bench turn [--turns N] [--data-dir DIR] [--json OUT]
@@ -55,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const latencies: number[] = [];
     let cpuAtWarm = process.cpuUsage();
+    let stagesAtWarm = stageTotals(await app.metrics.render());
     let peakRss = process.memoryUsage().rss;
     const warmup = 20;
     for (let i = 0; i < turns + warmup; i++) {
@@ -65,11 +67,15 @@ export async function run(argv: string[]): Promise<number> {
       await app.handleTurn(msg);
       const ms = performance.now() - t0;
       if (i >= warmup) latencies.push(ms);
-      if (i === warmup - 1) cpuAtWarm = process.cpuUsage();
+      if (i === warmup - 1) {
+        stagesAtWarm = stageTotals(await app.metrics.render());
+        cpuAtWarm = process.cpuUsage();
+      }
       if (i % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
     await app.funnel.flush();
     const cpu = process.cpuUsage(cpuAtWarm);
+    const stagesAtEnd = stageTotals(await app.metrics.render());
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const products = await app.catalog.count();
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -86,10 +92,22 @@ export async function run(argv: string[]): Promise<number> {
     };
     console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; engine: ${app.config.retrieval.mode} retrieval`);
     printTable(`In-process turn latency, ${turns} mixed messages, ${products} products`, { turn: metrics });
-    writeJson(values.json, metrics);
+    // Where a turn's time goes (the pipeline's own stage timer, src/turn.ts): mean ms per turn.
+    const stages = Object.fromEntries(TURN_STAGES.map((s) => [`${s}_ms`, (stagesAtEnd[s] - stagesAtWarm[s]) / turns]));
+    printTable('Mean ms per turn by stage', { turn: stages });
+    writeJson(values.json, { ...metrics, ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [`stage_${k}`, v])) });
     return 0;
   } finally {
     await app.close();
     if (!values['data-dir']) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Seconds summed per stage so far, from the app's own Prometheus histogram (turn_stage_seconds). */
+function stageTotals(text: string): Record<TurnStage, number> {
+  const out = Object.fromEntries(TURN_STAGES.map((s) => [s, 0])) as Record<TurnStage, number>;
+  for (const m of text.matchAll(/^\w*turn_stage_seconds_sum\{stage="(\w+)"\} (\S+)$/gm)) {
+    if ((TURN_STAGES as readonly string[]).includes(m[1]!)) out[m[1] as TurnStage] = Number(m[2]) * 1000;
+  }
+  return out;
 }

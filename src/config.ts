@@ -156,7 +156,13 @@ export const ConfigSchema = z.object({
       maxBatchSize: int(1, 1024).default(32),
       // 0: adaptive batching (no wait when idle; see src/models/batcher.ts).
       maxBatchWaitMs: num(0, 1000).default(0),
-      threads: int(1, 256).default(2),
+      // One intra-op thread: the models are 2-layer, 128-wide and see ~10 tokens, too little work to
+      // split, and a second ORT thread spin-waits between runs. On the 2-core box `bench turn` cost
+      // 23.3 CPU-ms per turn with 2 threads and 8.4 with 1 (README "Load").
+      threads: int(1, 256).default(1),
+      // Results kept per model for texts seen before (a query's embedding, the NLU's logits and
+      // spans): shoppers repeat "hi", "cheaper", "show more". 0 turns the caches off.
+      cacheSize: int(0, 1_000_000).default(4096),
     })
     .prefault({}),
   nlu: z
@@ -353,6 +359,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_DEVICE: 'models.device',
   SHOPBOT_QUANTIZED: 'models.quantized',
   SHOPBOT_MODEL_THREADS: 'models.threads',
+  SHOPBOT_MODEL_CACHE: 'models.cacheSize',
   SHOPBOT_CLARIFY_BELOW: 'nlu.clarifyBelow',
   SHOPBOT_NLU_ENGINE: 'nlu.engine',
   SHOPBOT_EXPLORATION_RATE: 'ranking.explorationRate',

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ShopbotError } from '../errors.js';
+import { LruCache } from '../maths/index.js';
 import type { SqliteDb } from '../storage/index.js';
 import { ProductSchema, type Product } from './product.js';
 import type { CatalogStore, UpsertResult } from './types.js';
@@ -38,18 +39,45 @@ export function productContentHash(product: Product): string {
 export interface SqliteCatalogStoreOptions {
   /** Clock for `updated_at` (ms since epoch). */
   readonly now?: () => number;
+  /** Parsed products kept for `get`/`getMany` (0: none). */
+  readonly cacheSize?: number;
 }
+
+/** Enough for the demo catalog (6.7k products, ~0.6 kB of JSON each) and a busy store's hot set. */
+export const DEFAULT_PRODUCT_CACHE = 10_000;
+
+/** Cached products are shared between turns, so nobody may change one in place. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** SQLite's BINARY order for the ids we store (ASCII): what `id IN (...)` returned rows in. */
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class SqliteCatalogStore implements CatalogStore {
   readonly #db: SqliteDb;
   readonly #now: () => number;
   #closed = false;
   readonly #stmts;
+  /**
+   * A turn reads the same hundred candidates the last one did; parsing their JSON was most of a
+   * search's catalog cost. Kept fresh by this store's own writes (which evict) and by SQLite's
+   * `data_version`, which moves when another connection (an ingest in another process) commits:
+   * then the whole cache is dropped.
+   */
+  readonly #cache: LruCache<string, Product>;
+  #dataVersion = -1;
 
   constructor(db: SqliteDb, options: SqliteCatalogStoreOptions = {}) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
+    this.#cache = new LruCache(options.cacheSize ?? DEFAULT_PRODUCT_CACHE);
     this.#stmts = {
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       state: db.prepare<[string], { content_hash: string; deleted: number }>('SELECT content_hash, deleted FROM products WHERE id = ?'),
       insert: db.prepare('INSERT INTO products (id, data, content_hash, source, updated_at, deleted) VALUES (?, ?, ?, ?, ?, 0)'),
       update: db.prepare('UPDATE products SET data = ?, content_hash = ?, source = ?, updated_at = ?, deleted = 0 WHERE id = ?'),
@@ -106,13 +134,35 @@ export class SqliteCatalogStore implements CatalogStore {
         changed.add(p.id);
       }
     })();
+    for (const id of changed) this.#cache.delete(id);
     return { inserted, updated, unchanged, changedIds: [...changed] };
+  }
+
+  /** Drops the cache when another connection has written to the database since the last read. */
+  #freshCache(): LruCache<string, Product> {
+    if (this.#cache.capacity > 0) {
+      const version = this.#stmts.dataVersion.get()!;
+      if (version !== this.#dataVersion) {
+        this.#cache.clear();
+        this.#dataVersion = version;
+      }
+    }
+    return this.#cache;
+  }
+
+  #remember(cache: LruCache<string, Product>, id: string, data: string): Product {
+    const product = deepFreeze(JSON.parse(data) as Product);
+    cache.set(id, product);
+    return product;
   }
 
   async get(id: string): Promise<Product | undefined> {
     this.#open();
+    const cache = this.#freshCache();
+    const hit = cache.get(id);
+    if (hit) return hit;
     const row = this.#stmts.get.get(id);
-    return row ? (JSON.parse(row.data) as Product) : undefined;
+    return row ? this.#remember(cache, id, row.data) : undefined;
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, Product>> {
@@ -120,7 +170,16 @@ export class SqliteCatalogStore implements CatalogStore {
     this.#checkBatch(ids.length);
     const out = new Map<string, Product>();
     if (ids.length === 0) return out;
-    for (const row of this.#stmts.getMany.all(JSON.stringify(ids))) out.set(row.id, JSON.parse(row.data) as Product);
+    const cache = this.#freshCache();
+    const found = new Map<string, Product>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const hit = cache.get(id);
+      if (hit) found.set(id, hit);
+      else missing.push(id);
+    }
+    if (missing.length) for (const row of this.#stmts.getMany.all(JSON.stringify(missing))) found.set(row.id, this.#remember(cache, row.id, row.data));
+    for (const id of [...found.keys()].sort(byId)) out.set(id, found.get(id)!);
     return out;
   }
 
@@ -132,6 +191,7 @@ export class SqliteCatalogStore implements CatalogStore {
     this.#db.transaction(() => {
       for (const id of ids) n += this.#stmts.softDelete.run(now, id).changes;
     })();
+    for (const id of ids) this.#cache.delete(id);
     return n;
   }
 

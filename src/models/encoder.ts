@@ -5,6 +5,7 @@
  */
 import { ShopbotError } from '../errors.js';
 import { MicroBatcher } from './batcher.js';
+import { ModelCache } from './cache.js';
 import { loadOnnxModel, type ModelLogger, type ModelsConfig } from './runtime.js';
 import { inLengthOrder, meanPoolNormalize, padBatch } from './tensors.js';
 
@@ -42,14 +43,23 @@ export async function openTextEncoder(cfg: ModelsConfig, log: ModelLogger, obser
     },
     { maxBatchSize: cfg.maxBatchSize, maxWaitMs: cfg.maxBatchWaitMs, ...(observe.onBatch ? { onBatch: observe.onBatch } : {}) },
   );
+  const run = (texts: readonly string[], kind: EmbedKind, signal: AbortSignal | undefined) => {
+    const ids = model.tokenize(texts, Math.min(maxLen[kind], model.config.max_position_embeddings));
+    return inLengthOrder(ids, (sorted) => batcher.submit(sorted.map((i) => ({ ids: i })), signal));
+  };
+  // Queries only: a turn embeds the shopper's words (retrieval, reply variants), often the same
+  // words again; passages are embedded once per product and cached by the indexer.
+  const queries = new ModelCache<Float32Array>(cfg.cacheSize);
   const encoder: TextEncoder = {
     dim,
     async embed(texts, options) {
       if (texts.length > MAX_TEXTS) throw new ShopbotError('BAD_REQUEST', `embed: at most ${MAX_TEXTS} texts per call`);
       options?.signal?.throwIfAborted();
       const kind = options?.kind ?? 'query';
-      const ids = model.tokenize(texts.map((t) => t.slice(0, MAX_CHARS)), Math.min(maxLen[kind], model.config.max_position_embeddings));
-      return inLengthOrder(ids, (sorted) => batcher.submit(sorted.map((i) => ({ ids: i })), options?.signal));
+      const cut = texts.map((t) => t.slice(0, MAX_CHARS));
+      if (kind !== 'query') return run(cut, kind, options?.signal);
+      // Callers get their own copy: a cached vector must not change under the next turn.
+      return (await queries.through(cut, (missing) => run(missing, kind, options?.signal))).map((v) => v.slice());
     },
     async close() {
       await batcher.close();

@@ -15,6 +15,7 @@ import {
   detectLang, EN_COLORS, extractEntities, IntentSchema, predictProba, type Entities, type Intent, type LinearModel, type Nlu, type NluResult, type NluSpan,
 } from '../nlu/index.js';
 import { MicroBatcher } from './batcher.js';
+import { ModelCache } from './cache.js';
 import { decideIntent } from './intent.js';
 import { labelsInOrder, loadOnnxModel, type ModelLogger, type ModelsConfig } from './runtime.js';
 import { padBatch, softmax } from './tensors.js';
@@ -100,6 +101,12 @@ export interface JointParse {
   readonly spans: readonly NluSpan[];
 }
 
+/** Parses are cached and shared between turns: spans are frozen (`probs` is only ever read). */
+function frozenParse(p: JointParse): JointParse {
+  for (const s of p.spans) Object.freeze(s);
+  return Object.freeze({ probs: p.probs, spans: Object.freeze(p.spans) as readonly NluSpan[] });
+}
+
 export interface JointModel {
   readonly labels: readonly string[];
   readonly oosLabel: string | undefined;
@@ -162,6 +169,8 @@ export async function openJointModel(cfg: ModelsConfig, log: ModelLogger): Promi
     },
     { maxBatchSize: cfg.maxBatchSize, maxWaitMs: cfg.maxBatchWaitMs },
   );
+  // Shoppers repeat short messages ("cheaper", "show more", "thanks"); a parse is a pure function of the text.
+  const cache = new ModelCache<JointParse>(cfg.cacheSize);
   const joint: JointModel = {
     labels,
     oosLabel: extra.oosLabel,
@@ -169,7 +178,10 @@ export async function openJointModel(cfg: ModelsConfig, log: ModelLogger): Promi
     device: model.device,
     async parse(texts, options) {
       options?.signal?.throwIfAborted();
-      return batcher.submit(texts.map((t) => encode(t.slice(0, MAX_TEXT))), options?.signal);
+      return cache.through(
+        texts.map((t) => t.slice(0, MAX_TEXT)),
+        async (missing) => (await batcher.submit(missing.map(encode), options?.signal)).map(frozenParse),
+      );
     },
     async close() {
       await batcher.close();

@@ -38,6 +38,8 @@ export interface EmbeddedIndexOptions {
 /** Below this estimated share of matching products a filtered query scans exactly instead of walking the graph. */
 const SELECTIVE_SHARE = 0.02;
 const SELECTIVITY_SAMPLE = 256;
+/** At or above this estimated share of matching products the exact scan tests field filters after scoring. */
+const BROAD_SHARE = 0.5;
 
 const MetaSchema = z.object({
   format: z.literal(1),
@@ -149,7 +151,13 @@ export class EmbeddedProductIndex implements ProductIndex {
     const post = bySlot(stages.terms);
     const accept = pre && post ? (slot: number) => pre(slot) && post(slot) : (pre ?? post);
     const want = Math.min(query.k, this.slotOf.size);
-    if (!this.graph || (accept && this.estimateShare(accept) < SELECTIVE_SHARE)) return this.toHits(this.exact(q, query.k, pre, post));
+    if (!this.graph) {
+      // A filter most products pass ("under $78") is cheaper to test only on would-be top-k hits,
+      // after the dot product, like the term stage; the filtered top k is the same either way.
+      if (pre && this.estimateShare(pre) >= BROAD_SHARE) return this.toHits(this.exact(q, query.k, undefined, accept));
+      return this.toHits(this.exact(q, query.k, pre, post));
+    }
+    if (accept && this.estimateShare(accept) < SELECTIVE_SHARE) return this.toHits(this.exact(q, query.k, pre, post));
     const approx = this.graph.search(q, query.k, this.slotOf.size, accept);
     // The graph may return fewer than k under a filter; only an exact scan can say how many match.
     if (accept && approx.length < want) return this.toHits(this.exact(q, query.k, pre, post));

@@ -54,19 +54,23 @@ export function filterValue(v: string): string {
   return v.trim().toLowerCase();
 }
 
+/**
+ * Every key is always present (undefined when the product lacks it): one hidden class for all
+ * products keeps the filter loops' property reads monomorphic, where conditional spreads made a
+ * shape per combination of fields. JSON (the stored payloads) drops the undefined keys as before.
+ */
 export function filterFields(p: Product): FilterFields {
   const text = exclusionText(p.title);
-  const price = effectivePriceCents(p);
   return {
-    ...(price !== undefined ? { priceCents: price } : {}),
-    ...(p.brand ? { brand: p.brand.toLowerCase() } : {}),
-    ...(p.color ? { colors: colorPhrases(p.color) } : {}),
+    priceCents: effectivePriceCents(p),
+    brand: p.brand ? p.brand.toLowerCase() : undefined,
+    colors: p.color ? colorPhrases(p.color) : undefined,
     categories: [...new Set(p.category.map((c) => c.toLowerCase()))],
-    ...(p.rating !== undefined ? { rating: p.rating } : {}),
+    rating: p.rating,
     // Known zero stock counts as out of stock whatever the feed's availability says.
     availability: p.stock === 0 && p.availability === 'in_stock' ? 'out_of_stock' : p.availability,
     text: text.length > MAX_FILTER_TEXT_CHARS ? text.slice(0, text.lastIndexOf(' ', MAX_FILTER_TEXT_CHARS)) : text,
-  };
+  } as FilterFields;
 }
 
 export function hasFilters(f: SearchFilters | undefined): f is SearchFilters {

@@ -9,7 +9,7 @@
  * `options.lang` is not needed here: the analyzer splits mixed English/Chinese text by script.
  */
 import type { Product } from '../catalog/index.js';
-import { TopK } from '../maths/index.js';
+import { LruCache, TopK } from '../maths/index.js';
 import { bm25Idf, bm25Term, createAnalyzer, fieldTf, type Analyzer } from '../text/index.js';
 import { compileFilters, filterFields, hasFilters, type FilterFields } from './filters.js';
 import type { LexicalIndex, LexicalSearchOptions, SearchFilters, SearchHit } from './types.js';
@@ -91,6 +91,8 @@ export class Bm25LexicalIndex implements LexicalIndex {
   readonly #sumLen = new Float64Array(NF);
   #live = 0;
   #dead = 0;
+  /** A query's distinct terms (Chinese segmentation is most of a short query's cost; shoppers repeat queries). */
+  readonly #queryTerms = new LruCache<string, readonly string[]>(1024);
   // Per-query scratch, reused so a search allocates almost nothing.
   #scores = new Float64Array(16);
   #state = new Uint8Array(16);
@@ -223,7 +225,9 @@ export class Bm25LexicalIndex implements LexicalIndex {
   search(query: string, options: LexicalSearchOptions): SearchHit[] {
     const k = Math.max(0, Math.min(Math.floor(options.k), MAX_K));
     if (k === 0 || this.#live === 0) return [];
-    const terms = [...new Set(this.#analyzer.analyze(query.slice(0, MAX_QUERY_CHARS)))];
+    const text = query.slice(0, MAX_QUERY_CHARS);
+    let terms = this.#queryTerms.get(text);
+    if (!terms) this.#queryTerms.set(text, (terms = [...new Set(this.#analyzer.analyze(text))]));
     const accept = this.#compile(options.filters);
     if (terms.length === 0) return hasFilters(options.filters) ? this.#browse(k, accept) : [];
 

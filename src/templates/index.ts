@@ -62,6 +62,22 @@ export function render(templates: Templates, lang: Lang, key: string, values: Te
   return fill(variantOf(templates, lang, key, seed), values);
 }
 
+/**
+ * Building an Intl.NumberFormat costs far more than formatting with one, and a reply formats every
+ * price it shows (and the grounding check every price it reads). Formatters are immutable, so
+ * sharing them is a pure memo; bounded because the currency codes come from data.
+ */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const MAX_MONEY_FORMATS = 64;
+
 export function formatMoney(cents: number, currency: string, lang: Lang): string {
-  return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency }).format(cents / 100);
+  const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+  const key = `${locale} ${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    if (moneyFormats.size >= MAX_MONEY_FORMATS) moneyFormats.clear();
+    moneyFormats.set(key, format);
+  }
+  return format.format(cents / 100);
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalogStore, ProductSchema, type CatalogStore, type Product } from '../../src/catalog/index.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/sqlite.js';
@@ -95,5 +98,45 @@ describe('SqliteCatalogStore', () => {
     const bad = { ...product('ok'), title: '' } as Product;
     await expect(store.upsert([product('fine'), bad])).rejects.toMatchObject({ code: 'CATALOG_ROW_INVALID' });
     expect(await store.count()).toBe(0);
+  });
+
+  describe('product cache', () => {
+    it('serves the same frozen product again, and a changed or deleted product as stored', async () => {
+      await store.upsert([product('a'), product('b')]);
+      const first = (await store.getMany(['b', 'a']))!;
+      expect([...first.keys()]).toEqual(['a', 'b']);
+      const again = await store.getMany(['a']);
+      expect(again.get('a')).toBe(first.get('a'));
+      expect(() => {
+        (again.get('a') as { priceCents?: number }).priceCents = 1;
+      }).toThrow(TypeError);
+      await store.upsert([product('a', { priceCents: 900 })]);
+      expect((await store.get('a'))!.priceCents).toBe(900);
+      expect((await store.getMany(['a'])).get('a')!.priceCents).toBe(900);
+      await store.delete(['b']);
+      expect([...(await store.getMany(['a', 'b'])).keys()]).toEqual(['a']);
+      expect(await store.get('b')).toBeUndefined();
+    });
+
+    it("sees another connection's write to the same database file", async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'catalog-cache-'));
+      const file = path.join(dir, 'shop.db');
+      const mine = openSqlite(file);
+      const theirs = openSqlite(file);
+      try {
+        const reader = openCatalogStore(mine);
+        const writer = openCatalogStore(theirs);
+        await writer.upsert([product('a')]);
+        expect((await reader.getMany(['a'])).get('a')!.priceCents).toBe(1000);
+        await writer.upsert([product('a', { priceCents: 700 })]);
+        expect((await reader.getMany(['a'])).get('a')!.priceCents).toBe(700);
+        await writer.delete(['a']);
+        expect(await reader.get('a')).toBeUndefined();
+      } finally {
+        mine.close();
+        theirs.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, dot, dotAt, normalized, normalizeInPlace, TopK } from '../../src/maths/index.js';
+import { createRng, dot, dotAt, LruCache, normalized, normalizeInPlace, TopK } from '../../src/maths/index.js';
 
 describe('TopK', () => {
   it('keeps the k largest, best first', () => {
@@ -45,5 +45,25 @@ describe('vectors', () => {
     expect(normalizeInPlace(v)).toBe(v);
     expect(dot(v, v)).toBeCloseTo(1, 6);
     expect([...normalized(new Float32Array(3))]).toEqual([0, 0, 0]);
+  });
+});
+
+describe('LruCache', () => {
+  it('drops the least recently used key past its capacity, a read counting as a use', () => {
+    const lru = new LruCache<string, number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    expect(lru.get('a')).toBe(1);
+    lru.set('c', 3);
+    expect(lru.get('b')).toBeUndefined();
+    expect([lru.get('a'), lru.get('c'), lru.size]).toEqual([1, 3, 2]);
+    expect([lru.hits, lru.misses]).toEqual([3, 1]);
+  });
+
+  it('keeps nothing at capacity 0 and refuses a bad capacity', () => {
+    const off = new LruCache<string, number>(0);
+    off.set('a', 1);
+    expect([off.get('a'), off.size]).toEqual([undefined, 0]);
+    expect(() => new LruCache(-1)).toThrow(RangeError);
   });
 });

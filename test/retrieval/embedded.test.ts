@@ -33,6 +33,23 @@ describe('EmbeddedProductIndex', () => {
     await index.close();
   });
 
+  it('gives the filtered top k whether a field filter runs before scoring (selective) or after it (broad)', async () => {
+    const index = await EmbeddedProductIndex.open({ dim: CONTRACT_DIM, annThreshold: 1_000_000 });
+    const items = contractItems(400, CONTRACT_DIM);
+    await index.upsert(items);
+    const q = randomUnit(mulberry32(11), CONTRACT_DIM);
+    // Most items pass the first two, few the last two; excluded ids and terms ride along.
+    for (const filters of [
+      { priceMaxCents: 9_000 },
+      { priceMaxCents: 9_000, excludeIds: bruteForce(items, q, 5), excludeTerms: ['item'] },
+      { brands: [items[3]!.payload.brand!], priceMaxCents: 4_000 },
+      { priceMinCents: 10_300 },
+    ]) {
+      expect((await index.search({ vector: q, k: 20, filters })).map((h) => h.id)).toEqual(bruteForce(items, q, 20, filters));
+    }
+    await index.close();
+  });
+
   it('reuses freed slots without resurrecting deleted ids (HNSW)', async () => {
     const index = await EmbeddedProductIndex.open({ dim: CONTRACT_DIM, annThreshold: 1 });
     const items = contractItems(60, CONTRACT_DIM);
