@@ -30,7 +30,7 @@ import { z } from 'zod';
 import type { Product } from '../src/catalog/product.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openCoupons, type Coupons } from '../src/coupons/index.js';
-import type { FunnelEventInput } from '../src/funnel/events.js';
+import { FunnelEventSchema, type FunnelEventInput } from '../src/funnel/events.js';
 import { openLearning, type Learning } from '../src/learning/online.js';
 import { fnv1a, mix } from '../src/learning/encoder.js';
 import { createRng, shuffle, type Rng } from '../src/maths/index.js';
@@ -257,8 +257,10 @@ async function simulatePolicy(policy: PolicyName, withCoupons: boolean, world: W
       batchConv++;
       batchRev += price - discount;
     }
-    learning?.observe(events);
-    coupons?.observe(events);
+    // As the funnel writer hands them on: validated once.
+    const stored = events.map((e) => FunnelEventSchema.parse(e));
+    learning?.observe(stored);
+    coupons?.observe(stored);
     if ((i + 1) % batch === 0) {
       await learning?.drain();
       curve.push({ x: i + 1, conversion: batchConv / batch, revenue: batchRev / batch / 100 });

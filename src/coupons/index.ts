@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
-import { FunnelEventSchema, type FunnelEventInput, type Logger } from '../funnel/index.js';
+import { type FunnelEvent, type FunnelEventInput, type Logger } from '../funnel/index.js';
 import { loadCheckpoint, saveCheckpoint, type FeatureRecord } from '../learning/index.js';
 import type { Channel } from '../messages.js';
 import type { SqliteDb } from '../storage/index.js';
@@ -83,7 +83,8 @@ export interface Coupons {
   inOrder(code: string, meta: { channel: Channel; conversationId?: string; categoriesOf: (productId: string) => readonly string[] }): CouponInOrder;
   spentCents(campaignId: string): Promise<number>;
   /** Feeds funnel events (purchases label pending offer decisions). */
-  observe(events: readonly FunnelEventInput[]): void;
+  /** Events as the funnel writer stored them (validated there). */
+  observe(events: readonly FunnelEvent[]): void;
   readonly model: UpliftTargeter;
   checkpoint(): number;
   /** Resolves when a retrain in flight has finished (and been checkpointed). */
@@ -279,12 +280,10 @@ export function openCoupons(deps: CouponsDeps): Coupons {
     },
 
     observe(events) {
-      for (const raw of events) {
-        const e = FunnelEventSchema.safeParse(raw);
-        if (!e.success) continue;
-        lastEventTs = Math.max(lastEventTs, e.data.ts);
-        if (e.data.type !== 'purchase') continue;
-        const key = e.data.conversationId ?? e.data.userId;
+      for (const e of events) {
+        lastEventTs = Math.max(lastEventTs, e.ts);
+        if (e.type !== 'purchase') continue;
+        const key = e.conversationId ?? e.userId;
         const p = key ? pending.get(key) : undefined;
         if (p && key) {
           pending.delete(key);

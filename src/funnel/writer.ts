@@ -8,7 +8,7 @@
  * nothing is lost while the store is briefly unavailable; `close()` flushes what is left.
  */
 import { ShopbotError } from '../errors.js';
-import type { FunnelEventInput } from './events.js';
+import { FunnelEventSchema, type FunnelEvent, type FunnelEventInput } from './events.js';
 import type { FunnelLog, FunnelStore } from './types.js';
 
 export interface Logger {
@@ -23,19 +23,21 @@ export interface Logger {
  */
 export const MAX_QUEUED_EVENTS = 100_000;
 
-export type FunnelListener = (events: readonly FunnelEventInput[]) => void;
+/** Gets the events as stored: validated once by the writer, so listeners need not parse them again. */
+export type FunnelListener = (events: readonly FunnelEvent[]) => void;
 
 /** A synchronous write into the funnel store's own SQLite database, committed in the batch's transaction. */
 export type AlongsideWrite = () => void;
 
 export class FunnelWriter {
-  private queue: FunnelEventInput[] = [];
+  private queue: FunnelEvent[] = [];
   private alongside: AlongsideWrite[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private readonly listeners: FunnelListener[] = [];
   private failures = 0;
   private droppedEvents = 0;
+  private invalidEvents = 0;
   /** Turns waiting for the queued events to be stored. */
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private immediate: NodeJS.Immediate | undefined;
@@ -50,7 +52,18 @@ export class FunnelWriter {
     this.listeners.push(listener);
   }
 
-  log(...events: FunnelEventInput[]): void {
+  log(...inputs: FunnelEventInput[]): void {
+    // Validated here, at the writer's door: one bad event is refused alone instead of failing
+    // (and retrying forever) the whole batch it would have been flushed with.
+    const events: FunnelEvent[] = [];
+    for (const input of inputs) {
+      const parsed = FunnelEventSchema.safeParse(input);
+      if (parsed.success) events.push(parsed.data);
+      else {
+        this.invalidEvents++;
+        this.options.log.error({ type: (input as { type?: unknown }).type, issues: parsed.error.issues.slice(0, 3) }, 'invalid funnel event refused');
+      }
+    }
     if (this.queue.length + events.length > MAX_QUEUED_EVENTS) {
       this.droppedEvents += events.length;
       return;
@@ -73,8 +86,15 @@ export class FunnelWriter {
    * (the embedded engine's state and transcript). Only a store that shares its SQLite database
    * (`appendWith`) takes them; the composition root decides that.
    */
-  commitWith(events: readonly FunnelEventInput[], alongside?: AlongsideWrite): Promise<void> {
-    if (events.length === 0 && !alongside) return Promise.resolve();
+  commitWith(inputs: readonly FunnelEventInput[], alongside?: AlongsideWrite): Promise<void> {
+    if (inputs.length === 0 && !alongside) return Promise.resolve();
+    let events: FunnelEvent[];
+    try {
+      events = inputs.map((e) => FunnelEventSchema.parse(e));
+    } catch (err) {
+      this.invalidEvents++;
+      return Promise.reject(err);
+    }
     if (alongside && !this.store.appendWith) return Promise.reject(new ShopbotError('CONFIG_INVALID', 'this funnel store cannot commit other writes in its transaction'));
     if (this.queue.length + events.length > MAX_QUEUED_EVENTS) return Promise.reject(new ShopbotError('STORE_UNAVAILABLE', `the funnel store is behind by ${this.queue.length} events`));
     return new Promise<void>((resolve, reject) => {
@@ -95,6 +115,11 @@ export class FunnelWriter {
   /** Events `log()` dropped because the queue was full (the store down for long). */
   get dropped(): number {
     return this.droppedEvents;
+  }
+
+  /** Events refused at the door because they failed validation (a bug in their producer). */
+  get invalid(): number {
+    return this.invalidEvents;
   }
 
   get failedFlushes(): number {

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
-import { FunnelEventSchema, type FunnelEventInput, type FunnelStore, type Logger } from '../funnel/index.js';
+import type { FunnelEvent, FunnelStore, Logger } from '../funnel/index.js';
 import type { SqliteDb } from '../storage/index.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 import type { FeatureRecord } from './encoder.js';
@@ -35,7 +35,8 @@ export interface RankingModels {
 export interface Learning {
   readonly models: RankingModels;
   /** Queues events for training; returns at once. */
-  observe(events: readonly FunnelEventInput[]): void;
+  /** Events as the funnel writer stored them (validated there). */
+  observe(events: readonly FunnelEvent[]): void;
   /** Resolves when everything queued so far has been processed. */
   drain(): Promise<void>;
   /** Replays events logged since the last checkpoint (after a restart). Returns events read. */
@@ -79,7 +80,7 @@ export function openLearning(deps: LearningDeps): Learning {
   let trainedTotal = loaded.trained;
   let sinceCheckpoint = 0;
   // Raw inputs: validation happens in the background batches too, not in the caller's tick.
-  let queue: FunnelEventInput[] = [];
+  let queue: FunnelEvent[] = [];
   let dropped = 0;
   let scheduled: Promise<void> | undefined;
   let closed = false;
@@ -100,8 +101,7 @@ export function openLearning(deps: LearningDeps): Learning {
     const batch = queue.splice(0, BATCH_EVENTS);
     const before = stats.impressions;
     for (const raw of batch) {
-      const parsed = FunnelEventSchema.safeParse(raw);
-      if (parsed.success) foldEvent(model, joiner, parsed.data, stats);
+      foldEvent(model, joiner, raw, stats);
     }
     trainImpressions(model, joiner.advance(clock()), stats);
     account(before);

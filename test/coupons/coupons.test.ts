@@ -157,7 +157,7 @@ describe('offer decisions', () => {
         offeredBySegment[segment as 'new' | 'returning'][1]!++;
       }
       const p = segment === 'new' ? (d.decision === 'offered' ? 0.5 : 0.1) : 0.4;
-      if (world() < p) coupons.observe([{ id: `buy${i}`, type: 'purchase', ts: now, channel: 'web', conversationId: `c${i}`, orderId: `o${i}`, revenueCents: 8000 }]);
+      if (world() < p) coupons.observe([FunnelEventSchema.parse({ id: `buy${i}`, type: 'purchase', ts: now, channel: 'web', conversationId: `c${i}`, orderId: `o${i}`, revenueCents: 8000 })]);
     }
     expect(counts.holdout / 2000).toBeGreaterThan(0.15);
     expect(counts.holdout / 2000).toBeLessThan(0.25);

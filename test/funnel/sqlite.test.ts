@@ -28,6 +28,26 @@ describe('FunnelWriter', () => {
     db.close();
   });
 
+  it('refuses an invalid event at the door, alone: the valid ones around it are stored and handed on parsed', async () => {
+    const db = openSqlite(':memory:');
+    const store = new SqliteFunnelStore(db);
+    const errors: unknown[] = [];
+    const writer = new FunnelWriter(store, { flushIntervalMs: 10_000, flushBatchSize: 100, log: { ...silent, error: (o) => errors.push(o) } });
+    const handed: string[] = [];
+    writer.onFlushed((batch) => handed.push(...batch.map((e) => e.id)));
+    const bad = { id: 'x', type: 'click', ts: -5, channel: 'web' } as unknown as FunnelEventInput;
+    writer.log(ev('a', 'click'), bad, ev('b', 'click'));
+    expect(writer.invalid).toBe(1);
+    await expect(writer.commit(ev('c', 'click'), bad)).rejects.toThrow();
+    await writer.flush();
+    expect(writer.failedFlushes).toBe(0);
+    expect(handed).toEqual(['a', 'b']);
+    expect((await store.stages({}))[0]!.counts.click).toBe(2);
+    expect(errors).toHaveLength(1);
+    await writer.close();
+    db.close();
+  });
+
   it('commits concurrent turns in one batch and resolves each only once its events are stored', async () => {
     const db = openSqlite(':memory:');
     const store = new SqliteFunnelStore(db);
