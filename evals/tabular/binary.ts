@@ -99,11 +99,12 @@ export function runBinaryEval(o: BinaryEvalOptions): SideBySide {
   const preds: Record<string, number[]> = {};
   const started = performance.now();
   // Shipped: rounds early-stopped on the valid rows, then refitted on train + valid (the peers are too).
-  const refit: GbdtModel = trainGbdtRefit({ schema, train, valid, params: { ...o.gbdt, seed: o.seed } });
+  const gbdtInput = { schema, train, valid, params: { ...o.gbdt, seed: o.seed } };
+  const gbdt: GbdtModel = trainGbdt(gbdtInput);
+  const refit: GbdtModel = trainGbdtRefit(gbdtInput, gbdt);
   const gbdtSeconds = (performance.now() - started) / 1000;
   const shipped = 'shopbot gbdt, refit on train + valid (shipped)';
   preds[shipped] = Array.from(refit.predictColumns(report.columns));
-  const gbdt: GbdtModel = trainGbdt({ schema, train, valid, params: { ...o.gbdt, seed: o.seed } });
   preds['shopbot gbdt, train split only'] = Array.from(gbdt.predictColumns(report.columns));
   // The FTRL layer over the leaves learns from rows the trees never saw (the valid split here, new
   // events between retrains in the server), one pass, predicting each before learning from it.

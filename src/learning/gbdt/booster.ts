@@ -310,11 +310,12 @@ function concatSets(a: TrainSet, b: TrainSet): TrainSet {
  * from: in 5-fold cross-validation over the coupon development rows the refit gained about
  * 0.01 AUC. The returned model keeps the first run's validation curve for the record.
  */
-export function trainGbdtRefit(input: GbdtTrainInput): GbdtModel {
-  if (!input.valid) return trainGbdt(input);
+export function trainGbdtRefit(input: GbdtTrainInput, earlyStopped?: GbdtModel): GbdtModel {
+  if (!input.valid) return earlyStopped ?? trainGbdt(input);
   const params = GbdtParamsSchema.parse(input.params);
   if (params.objective === 'lambdarank') throw new ShopbotError('BAD_REQUEST', 'refit on validation rows is for the pointwise objectives');
-  const first = trainGbdt(input);
+  // The caller may pass the early-stopped model of this very input (it is not retrained then).
+  const first = earlyStopped ?? trainGbdt(input);
   const n = input.train.label.length;
   const rounds = Math.max(1, Math.round((first.json.bestIteration * (n + input.valid.label.length)) / n));
   const refit = trainGbdt({ schema: input.schema, train: concatSets(input.train, input.valid), params: { ...params, rounds } });
