@@ -4,7 +4,10 @@ on the very split files the TypeScript learners use.
 Usage: python3 conversion-baselines.py TRAIN.csv VALID.csv REPORT.csv SEED DATASET
 DATASET: shoppers (UCI online shoppers, label Revenue) | coupon (UCI in-vehicle coupon, label Y).
 XGBoost's depth and its number of rounds (early stopping) are chosen on VALID only; logistic
-regression's C too. Prints one JSON object: {"system": [P(y=1) for each REPORT row, in order]}.
+regression's C too. Then each is refitted on TRAIN + VALID with those choices (the rounds scaled by
+the rows added), as the TypeScript trees are (trainGbdtRefit), so every system learns from the same
+rows. The coupon data gets the same derived column as the TypeScript reader (the frequency answer
+for the coupon's own kind of place). Prints one JSON object: {"system": [P(y=1) for each REPORT row, in order]}.
 """
 import csv
 import json
@@ -16,6 +19,16 @@ from sklearn.metrics import log_loss
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 import xgboost as xgb
 
+FREQUENCY = {"never": 0, "less1": 1, "1~3": 2, "4~8": 3, "gt8": 4}
+VENUE = {"Restaurant(<20)": "RestaurantLessThan20", "Coffee House": "CoffeeHouse", "Carry out & Take away": "CarryAway",
+         "Bar": "Bar", "Restaurant(20-50)": "Restaurant20To50"}
+
+
+def venue_frequency(r):
+    coupon = r.get("couponType") or r.get("coupon") or ""
+    return float(FREQUENCY.get(r.get(VENUE.get(coupon, ""), ""), np.nan))
+
+
 DATASETS = {
     "shoppers": {
         "label": lambda r: 1 if r["Revenue"].upper() == "TRUE" else 0,
@@ -26,6 +39,7 @@ DATASETS = {
     # The usual treatment of this survey: the few true numbers as numbers, every other answer one-hot.
     "coupon": {
         "label": lambda r: 1 if r["Y"] == "1" else 0,
+        "derived": [venue_frequency],
         "numeric": ["temperature", "has_children", "toCoupon_GEQ5min", "toCoupon_GEQ15min", "toCoupon_GEQ25min",
                     "direction_same", "direction_opp"],
         "categorical": ["destination", "passanger", "weather", "time", "couponType", "expiration", "gender", "age",
@@ -46,7 +60,8 @@ def number(v):
 def read(path, spec):
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
-    num = np.array([[number(r.get(c, "")) for c in spec["numeric"]] for r in rows], dtype=float)
+    derived = spec.get("derived", [])
+    num = np.array([[number(r.get(c, "")) for c in spec["numeric"]] + [d(r) for d in derived] for r in rows], dtype=float)
     cat = np.array([[r.get(c, "") or "missing" for c in spec["categorical"]] for r in rows])
     y = np.array([spec["label"](r) for r in rows])
     return num, cat, y
@@ -76,7 +91,9 @@ def main():
         loss = log_loss(vy, lr.predict_proba(linear(vn, vc))[:, 1])
         if best is None or loss < best[0]:
             best = (loss, lr)
-    out["logistic regression (sklearn)"] = best[1].predict_proba(linear(tn, tc))[:, 1].tolist()
+    an, ac, ay = np.vstack([xn, vn]), np.vstack([xc, vc]), np.concatenate([y, vy])
+    lr = LogisticRegression(max_iter=3000, C=best[1].C).fit(linear(an, ac), ay)
+    out["logistic regression (sklearn)"] = lr.predict_proba(linear(tn, tc))[:, 1].tolist()
 
     best = None
     for depth in (3, 4, 6, 8):
@@ -87,7 +104,12 @@ def main():
         loss = model.best_score
         if best is None or loss < best[0]:
             best = (loss, model)
-    out["xgboost"] = best[1].predict_proba(trees(tn, tc))[:, 1].tolist()
+    chosen = best[1]
+    rounds = max(1, round((chosen.best_iteration + 1) * len(ay) / len(y)))
+    model = xgb.XGBClassifier(n_estimators=rounds, max_depth=chosen.max_depth, learning_rate=0.03, subsample=0.8,
+                              colsample_bytree=0.8, random_state=seed, n_jobs=1, eval_metric="logloss")
+    model.fit(trees(an, ac), ay, verbose=False)
+    out["xgboost"] = model.predict_proba(trees(tn, tc))[:, 1].tolist()
     print(json.dumps(out))
 
 

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { ClassTransformUplift, TwoModelUplift, type UpliftExample } from '../src/coupons/uplift.js';
-import { SHIPPED_META_LEARNER, TARGETER_PARAMS } from '../src/coupons/targeter.js';
+import { SEVEN_LEAF_OUTCOMES, SHIPPED_META_LEARNER, TARGETER_PARAMS } from '../src/coupons/targeter.js';
 import { buildSchema, META_LEARNERS, toColumns, trainUplift, type FeatureSpec, type MetaLearnerKind, type UpliftSet } from '../src/learning/gbdt/index.js';
 import { fnv1a, mix, type FeatureRecord } from '../src/learning/encoder.js';
 import { createRng, shuffle } from '../src/maths/index.js';
@@ -45,6 +45,7 @@ function tuneUplift(table: ReturnType<typeof readHillstromTable>, rows: readonly
   const fold = (r: UpliftRow) => mix(fnv1a('fold:hillstrom'), fnv1a(r.line)) % 4;
   const variants: Record<string, typeof TARGETER_PARAMS> = {
     shipped: TARGETER_PARAMS,
+    '7-leaf outcome trees (before)': { outcomeParams: SEVEN_LEAF_OUTCOMES, effectParams: TARGETER_PARAMS.effectParams },
     'smaller trees': { outcomeParams: { ...TARGETER_PARAMS.outcomeParams, numLeaves: 4, minDataInLeaf: 300 }, effectParams: { ...TARGETER_PARAMS.effectParams, numLeaves: 4, minDataInLeaf: 600 } },
     'larger trees': { outcomeParams: { ...TARGETER_PARAMS.outcomeParams, numLeaves: 15, minDataInLeaf: 50 }, effectParams: { ...TARGETER_PARAMS.effectParams, numLeaves: 15, minDataInLeaf: 150 } },
   };
@@ -155,7 +156,7 @@ function hillstrom(file: string, values: { test?: string | undefined; outcome?: 
 export const USAGE = `usage: shopbot eval uplift --train FILE [--test FILE] [--outcome visit|conversion] [--seed 7] [--epochs 5] [--tune] [--json OUT]
        shopbot eval uplift --dataset coupon ...   (= shopbot eval acceptance ...)
 
-Coupon targeting on Hillstrom: the shipped DR-learner over trees beside the T- and X-learners, class
+Coupon targeting on Hillstrom: the shipped T-learner over stumps beside the X- and DR-learners, class
 transformation, the two-model FTRL baseline and random, normalised Qini with bootstrap intervals;
 tuned on the valid split (or by --tune cross-validation on train+valid), reported on the frozen report split.
 

@@ -68,6 +68,8 @@ export function readShopperTable(file: string): Table<LabelledRow> {
 /** Visit-frequency answers are ordered; as numbers the trees can cut them at any level. */
 const FREQUENCY: Readonly<Record<string, number>> = { never: 0, less1: 1, '1~3': 2, '4~8': 3, gt8: 4 };
 const FREQUENCY_COLUMNS = ['Bar', 'CoffeeHouse', 'CarryAway', 'RestaurantLessThan20', 'Restaurant20To50'] as const;
+/** The frequency question about the coupon's own kind of place. */
+const VENUE_COLUMN: Readonly<Record<string, (typeof FREQUENCY_COLUMNS)[number]>> = { 'Restaurant(<20)': 'RestaurantLessThan20', 'Coffee House': 'CoffeeHouse', 'Carry out & Take away': 'CarryAway', Bar: 'Bar', 'Restaurant(20-50)': 'Restaurant20To50' };
 const COUPON_NUMERIC = ['temperature', 'has_children', 'toCoupon_GEQ5min', 'toCoupon_GEQ15min', 'toCoupon_GEQ25min', 'direction_same', 'direction_opp'] as const;
 const COUPON_CATEGORICAL = ['destination', 'passanger', 'weather', 'couponType', 'expiration', 'gender', 'maritalStatus', 'education', 'occupation', 'cartype'] as const;
 
@@ -103,13 +105,16 @@ export function readCouponTable(file: string): Table<LabelledRow> {
     const f: Record<string, string | number> = {};
     for (const k of COUPON_NUMERIC) f[k] = r[k] === '' || r[k] === undefined ? Number.NaN : Number(r[k]);
     for (const k of FREQUENCY_COLUMNS) f[k] = FREQUENCY[r[k] ?? ''] ?? Number.NaN;
+    // How often the respondent goes to the kind of place this coupon is for: the answer the trees
+    // would otherwise have to find by crossing the coupon type with five columns (one each).
+    f.venueFrequency = FREQUENCY[r[VENUE_COLUMN[r.couponType ?? ''] ?? ''] ?? ''] ?? Number.NaN;
     f.hour = hourOf(r.time);
     f.age = ageOf(r.age);
     f.income = incomeOf(r.income);
     for (const k of COUPON_CATEGORICAL) f[k] = r[k] ?? '';
     return { line, features: f, label: r.Y === '1' ? 1 : 0, source: record };
   });
-  return { header, rows, features: [...num([...COUPON_NUMERIC, ...FREQUENCY_COLUMNS, 'hour', 'age', 'income']), ...cat(COUPON_CATEGORICAL)] };
+  return { header, rows, features: [...num([...COUPON_NUMERIC, ...FREQUENCY_COLUMNS, 'venueFrequency', 'hour', 'age', 'income']), ...cat(COUPON_CATEGORICAL)] };
 }
 
 // --- Hillstrom e-mail experiment (uplift) ---

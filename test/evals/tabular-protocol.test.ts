@@ -55,9 +55,10 @@ describe('the frozen report splits of the tabular evals', () => {
     const report = new Set(fileLines(path.join(splits, 'report.csv')));
     for (const f of ['train.csv', 'valid.csv']) for (const l of fileLines(path.join(splits, f))) expect(report.has(l)).toBe(false);
     const out = JSON.parse(readFileSync(json, 'utf8')) as Record<string, Record<string, number>>;
-    expect(Object.keys(out).filter((k) => k.endsWith(' (shipped)'))).toEqual(['shopbot gbdt (shipped)']);
-    expect(out['shopbot gbdt (shipped)']!.auc).toBeGreaterThan(0.9);
-  });
+    expect(Object.keys(out).filter((k) => k.endsWith(' (shipped)'))).toEqual(['shopbot gbdt, refit on train + valid (shipped)']);
+    expect(out['shopbot gbdt, refit on train + valid (shipped)']!.auc).toBeGreaterThan(0.9);
+    // Trees on the whole shoppers file, twice (early-stopped, then refitted): slow on a shared box.
+  }, 240_000);
 
   it('exits non-zero before training when the data file or the Python peers are missing', async () => {
     await expect(conversionEval(['--train', path.join(dir, 'nope.csv')])).rejects.toMatchObject({ code: 'INPUT_MISSING' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSchema, GbdtFtrl, GbdtModel, toColumns, trainGbdt, trainInWorker, type GbdtTrainInput, type TabularRow } from '../../../src/learning/gbdt/index.js';
+import { buildSchema, GbdtFtrl, GbdtModel, toColumns, trainGbdt, trainGbdtRefit, trainInWorker, type GbdtTrainInput, type TabularRow } from '../../../src/learning/gbdt/index.js';
 import { createRng } from '../../../src/maths/index.js';
 import { rocAuc } from '../../../evals/metrics/auc.js';
 
@@ -69,6 +69,18 @@ describe('gradient-boosted trees', () => {
     expect(losses.length).toBe(m.json.bestIteration + 10);
     expect(m.trees.length).toBe(m.json.bestIteration);
     expect(Math.min(...losses)).toBe(losses[m.json.bestIteration - 1]);
+  });
+
+  it('refits on train + validation rows with the early-stopped rounds scaled by the rows added', () => {
+    const first = trainGbdt(input);
+    const refit = trainGbdtRefit(input);
+    const n = train.y.length;
+    expect(refit.trees.length).toBe(Math.round((first.json.bestIteration * (n + valid.y.length)) / n));
+    expect(refit.json.validLoss).toEqual(first.json.validLoss);
+    // The validation rows were learned from: its loss on them is below the early-stopped model's.
+    const loss = (m: GbdtModel) => valid.y.reduce((s, y, i) => s - Math.log(Math.abs(1 - y - m.predictAt(valid.set.columns, i))), 0);
+    expect(loss(refit)).toBeLessThan(loss(first));
+    expect(trainGbdtRefit({ ...input, valid: undefined }).toJSON()).toEqual(trainGbdt({ ...input, valid: undefined }).toJSON());
   });
 
   it('learns where missing values go', () => {
