@@ -169,6 +169,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const coupons = config.coupons.enabled ? openCoupons({ db, store: couponStore, config, clock: now, rng, log }) : undefined;
     closers.push(() => coupons?.close());
     if (coupons) for (const campaign of loadCampaigns(config, now())) await coupons.addCampaign(campaign);
+    // The targeter's buffer and open decisions are in memory: refilled from the log a restart keeps.
+    if (coupons) await coupons.catchUp(funnelStore);
     // The writer closes before the learners (closers run in reverse), so its last flush still reaches them.
     const funnelWriter = new FunnelWriter(funnelStore, { flushIntervalMs: config.funnel.flushIntervalMs, flushBatchSize: config.funnel.flushBatchSize, log });
     closers.push(() => funnelWriter.close());

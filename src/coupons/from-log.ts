@@ -10,7 +10,19 @@ import type { UpliftExample } from './uplift.js';
 
 export const UPLIFT_LOG_TYPES = ['coupon_offered', 'purchase'] as const;
 
+/** A logged decision whose attribution window was still open at the newest event. */
+export interface OpenDecision {
+  readonly key: string;
+  readonly example: UpliftExample;
+  readonly ts: number;
+}
+
 export async function upliftExamplesFromLog(events: AsyncIterable<FunnelEvent>, windowMs: number): Promise<UpliftExample[]> {
+  return (await upliftDecisionsFromLog(events, windowMs)).labelled;
+}
+
+/** The labelled decisions and, apart, those still waiting for their outcome (a restart picks them up again). */
+export async function upliftDecisionsFromLog(events: AsyncIterable<FunnelEvent>, windowMs: number): Promise<{ labelled: UpliftExample[]; open: OpenDecision[]; lastTs: number }> {
   const open = new Map<string, { ex: UpliftExample; ts: number }>();
   const out: UpliftExample[] = [];
   let lastTs = 0;
@@ -39,5 +51,5 @@ export async function upliftExamplesFromLog(events: AsyncIterable<FunnelEvent>, 
     }
   }
   closeBefore(lastTs);
-  return out;
+  return { labelled: out, open: [...open].map(([key, p]) => ({ key, example: p.ex, ts: p.ts })), lastTs };
 }

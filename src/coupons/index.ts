@@ -11,7 +11,8 @@
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
-import { type FunnelEvent, type FunnelEventInput, type Logger } from '../funnel/index.js';
+import type { FunnelEvent, FunnelEventInput, FunnelStore, Logger } from '../funnel/index.js';
+import { upliftDecisionsFromLog, UPLIFT_LOG_TYPES } from './from-log.js';
 import { loadCheckpoint, saveCheckpoint, type FeatureRecord } from '../learning/index.js';
 import type { Channel } from '../messages.js';
 import type { SqliteDb } from '../storage/index.js';
@@ -82,9 +83,14 @@ export interface Coupons {
    */
   inOrder(code: string, meta: { channel: Channel; conversationId?: string; categoriesOf: (productId: string) => readonly string[] }): CouponInOrder;
   spentCents(campaignId: string): Promise<number>;
-  /** Feeds funnel events (purchases label pending offer decisions). */
-  /** Events as the funnel writer stored them (validated there). */
+  /** Feeds funnel events as the writer stored them (validated there): purchases label pending offer decisions. */
   observe(events: readonly FunnelEvent[]): void;
+  /**
+   * At start-up: refills the targeter's buffer from the funnel log (the labelled decisions a
+   * restart would otherwise forget) and re-opens decisions still inside their attribution window,
+   * so a purchase after the restart still labels them. Returns how many of each.
+   */
+  catchUp(funnel: Pick<FunnelStore, 'query'>): Promise<{ labelled: number; open: number }>;
   readonly model: UpliftTargeter;
   checkpoint(): number;
   /** Resolves when a retrain in flight has finished (and been checkpointed). */
@@ -291,6 +297,22 @@ export function openCoupons(deps: CouponsDeps): Coupons {
         }
       }
       mature(clock());
+    },
+
+    async catchUp(funnel) {
+      const nowMs = clock();
+      const { labelled, open, lastTs } = await upliftDecisionsFromLog(funnel.query({ types: UPLIFT_LOG_TYPES }), windowMs);
+      model.refill(labelled);
+      let reopened = 0;
+      for (const d of open) {
+        if (pending.has(d.key) || pending.size >= MAX_PENDING) continue;
+        pending.set(d.key, { features: d.example.features, treated: d.example.treated, propensity: d.example.propensity, ts: d.ts });
+        reopened++;
+      }
+      lastEventTs = Math.max(lastEventTs, lastTs);
+      // Windows that closed while the server was down mature now (as no purchase: none came).
+      mature(nowMs);
+      return { labelled: labelled.length, open: reopened };
     },
 
     checkpoint: saveModel,

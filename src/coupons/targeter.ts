@@ -127,6 +127,15 @@ export class UpliftTargeter implements UpliftEstimator {
     return this.sinceRetrain >= this.options.retrainEvery && !this.running && hasEnoughForTrees(this.examples);
   }
 
+  /**
+   * Refills the buffer after a restart with decisions labelled before it (the log's), without
+   * counting them as new: the next retrain, due after `retrainEvery` new outcomes, trains on the
+   * whole history again instead of only what came after the restart.
+   */
+  refill(examples: readonly UpliftExample[]): void {
+    this.examples = examples.slice(-MAX_EXAMPLES).concat(this.examples).slice(-MAX_EXAMPLES);
+  }
+
   /** Retrains on the buffer in a worker thread; resolves with the new model installed (undefined when skipped). */
   async retrain(): Promise<UpliftModel | undefined> {
     if (this.running || !hasEnoughForTrees(this.examples)) return undefined;

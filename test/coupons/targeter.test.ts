@@ -58,6 +58,26 @@ describe('the tree targeter inside the coupon policy', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('after a restart refills its buffer from the log and still labels a decision made before it', async () => {
+    const f = { segment: 'new', basket: 50 };
+    const log = [offered('a', T0, 'offered', f), offered('b', T0 + 1, 'holdout', f), purchase('a', T0 + 10), offered('late', T0 + 2 * WINDOW, 'offered', f)];
+    const funnel = { query: () => stream(log) };
+    let now = T0 + 2 * WINDOW + 5; // 'late' is still inside its window
+    const coupons = openCoupons({ db, config, clock: () => now, rng: createRng(1), retrainEvery: 1000 });
+    expect(coupons.model.buffered).toBe(0);
+    expect(await coupons.catchUp(funnel)).toEqual({ labelled: 2, open: 1 });
+    expect(coupons.model.buffered).toBe(2);
+    // The purchase after the restart labels the decision logged before it.
+    coupons.observe([purchase('late', now + 1)]);
+    expect(coupons.model.buffered).toBe(3);
+    // A window that closed while the server was down is labelled "no purchase" at catch-up.
+    const again = openCoupons({ db, config, clock: () => (now = T0 + 4 * WINDOW), rng: createRng(2), retrainEvery: 1000 });
+    expect(await again.catchUp(funnel)).toEqual({ labelled: 2, open: 1 });
+    expect(again.model.buffered).toBe(3);
+    await coupons.close();
+    await again.close();
+  });
+
   it('retrains in a worker from the outcomes it sees, then targets the shoppers the offer moves', async () => {
     let now = T0;
     const coupons = openCoupons({ db, config, clock: () => now, rng: createRng(5), retrainEvery: 3000 });
