@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { ClassTransformUplift, TwoModelUplift, type UpliftExample } from '../src/coupons/uplift.js';
-import { SEVEN_LEAF_OUTCOMES, SHIPPED_META_LEARNER, TARGETER_PARAMS } from '../src/coupons/targeter.js';
+import { SEVEN_LEAF_OUTCOMES, SHIPPED_META_LEARNER, TARGETER_PARAMS, targeterParamsFor } from '../src/coupons/targeter.js';
 import { buildSchema, META_LEARNERS, toColumns, trainUplift, type FeatureSpec, type MetaLearnerKind, type UpliftSet } from '../src/learning/gbdt/index.js';
 import { fnv1a, mix, type FeatureRecord } from '../src/learning/encoder.js';
 import { createRng, shuffle } from '../src/maths/index.js';
@@ -99,7 +99,9 @@ function hillstrom(file: string, values: { test?: string | undefined; outcome?: 
   let shipped = '';
   for (const kind of kinds) {
     const started = performance.now();
-    const m = trainUplift({ kind, schema, train, valid, ...TARGETER_PARAMS, seed });
+    // The parameters production derives from the arms' sizes (on Hillstrom they equal TARGETER_PARAMS).
+    const treatedRows = train.treated.reduce((n, t) => n + t, 0);
+    const m = trainUplift({ kind, schema, train, valid, ...targeterParamsFor(treatedRows, train.treated.length - treatedRows), seed });
     const name = `${kind.toUpperCase()}-learner, gbdt${kind === SHIPPED_META_LEARNER ? ' (shipped)' : ''}`;
     if (kind === SHIPPED_META_LEARNER) shipped = name;
     console.log(`${name}: trained in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -32,6 +32,21 @@ export const TARGETER_PARAMS: { readonly outcomeParams: GbdtParamsInput; readonl
   effectParams: { rounds: 1000, learningRate: 0.02, numLeaves: 7, minDataInLeaf: 300, lambdaL2: 50, featureFraction: 0.8, baggingFraction: 0.8, earlyStoppingRounds: 100 },
 };
 
+/**
+ * TARGETER_PARAMS with leaf sizes no larger than a twentieth of the smaller arm's rows. The
+ * counts above were chosen on Hillstrom's tens of thousands of rows; a shop's first thousand
+ * decisions with a 20% holdout leave ~160 control rows, where a 200-row leaf forbids every split
+ * and the model's uplift is one constant. On Hillstrom-sized data the cap does not bind.
+ */
+export function targeterParamsFor(treatedRows: number, controlRows: number): typeof TARGETER_PARAMS {
+  const smaller = Math.min(treatedRows, controlRows);
+  const cap = (leaf: number | undefined) => Math.max(10, Math.min(leaf ?? 20, Math.floor(smaller / 20)));
+  return {
+    outcomeParams: { ...TARGETER_PARAMS.outcomeParams, minDataInLeaf: cap(TARGETER_PARAMS.outcomeParams.minDataInLeaf) },
+    effectParams: { ...TARGETER_PARAMS.effectParams, minDataInLeaf: cap(TARGETER_PARAMS.effectParams.minDataInLeaf) },
+  };
+}
+
 /** The shopper and basket signals `upliftFeatures` records (src/coupons/offers.ts). */
 export const TARGETER_FEATURES: readonly { name: string; kind: 'numeric' | 'categorical' }[] = [
   { name: 'basket', kind: 'numeric' },
@@ -77,7 +92,8 @@ export function upliftJob(examples: readonly UpliftExample[], kind: MetaLearnerK
   const valid: UpliftExample[] = [];
   // Golden-ratio stride: a deterministic, well-spread fifth that does not depend on an RNG's state.
   examples.forEach((e, i) => (((i * 0.6180339887 + seed * 0.1) % 1) < 0.2 ? valid : train).push(e));
-  return { kind, schema, train: toSet(train), valid: valid.length > 0 ? toSet(valid) : undefined, ...TARGETER_PARAMS, seed };
+  const treatedRows = train.filter((e) => e.treated).length;
+  return { kind, schema, train: toSet(train), valid: valid.length > 0 ? toSet(valid) : undefined, ...targeterParamsFor(treatedRows, train.length - treatedRows), seed };
 }
 
 export function hasEnoughForTrees(examples: readonly UpliftExample[]): boolean {
