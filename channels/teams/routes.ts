@@ -26,7 +26,7 @@ import type { FastifyInstance } from 'fastify';
 import { feedbackEvent } from '../../src/insights/index.js';
 import { errorBody, ShopbotError } from '../../src/errors.js';
 import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
-import { truncate, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type OutboundClock, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle } from '../shared/index.js';
+import { agentThreadMessage, escapeTeamsText, truncate, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type OutboundClock, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle } from '../shared/index.js';
 import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
 import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, submitToFeedback, teamsConversationId, teamsUserId } from './inbound.js';
 import { createServiceUrlPolicy, type ServiceUrlPolicy } from './service-url.js';
@@ -223,8 +223,8 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
       if (shopperConversation) {
         const support = deps.support;
         if (support) {
-          const allowed = await tryAgentAction(() => support.agentReply(shopperConversation, userId, text));
-          if (!allowed) await context.sendActivity(MessageFactory.text(refusedAgentAction(a.from?.name ?? 'This agent')));
+          const answer = await agentThreadMessage(support, shopperConversation, userId, text, { who: a.from?.name ?? 'This agent', escape: (t) => escapeTeamsText(truncate(t, 3000)) });
+          if (answer) await context.sendActivity(MessageFactory.text(answer));
         } else logger.warn({ channel: 'teams', conversationId: shopperConversation }, 'agent reply dropped: no support callbacks wired');
         return;
       }
