@@ -5,4 +5,4 @@ export { parseMerchantCommand, runMerchantCommand, isMerchant, ChartStore, MERCH
 export { couponValue, escapeSlack, escapeCardMarkdown, escapeTeamsText, formatMoney, formatPercent, truncate } from './escape.js';
 export type { ChannelDeps, ChannelHandle, ChannelLogger, HandleTurn } from './types.js';
 
-export { endsConversation, FEEDBACK_REPLY_CHARS } from './feedback.js';
+export { endsConversation, FEEDBACK_REPLY_CHARS, RATING_PROMPT, ratingSubject } from './feedback.js';

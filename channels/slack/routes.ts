@@ -288,7 +288,10 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     // Thumbs and ratings are the shopper's feedback, logged as funnel events, not a turn.
     const feedback = feedbackAction(action.action_id, action.value);
     if (feedback) {
-      await deps.funnel.append([feedbackEvent(feedback, { conversationId: slackConversationId(team, channel, threadTs), userId: agentId, channel: 'slack', ts: clock.now() })]);
+      const conversationId = slackConversationId(team, channel, threadTs);
+      const lastAgent = feedback.kind === 'conversation' && feedback.subject === 'agent' ? await deps.lastAgent?.(conversationId) : undefined;
+      if (feedback.kind === 'conversation' && feedback.subject === 'agent' && !lastAgent) return void logger.warn({ channel: 'slack', conversationId }, 'agent rating without a closed handoff');
+      await deps.funnel.append([feedbackEvent(feedback, { conversationId, userId: agentId, channel: 'slack', ts: clock.now(), ...(lastAgent ? { lastAgent } : {}) })]);
       return;
     }
     let uiAction: UiAction | undefined;

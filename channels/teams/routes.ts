@@ -213,7 +213,9 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     // Thumbs and ratings are the shopper's feedback, logged as funnel events, not a turn.
     const feedback = value ? submitToFeedback(value) : undefined;
     if (feedback) {
-      await deps.funnel.append([feedbackEvent(feedback, { conversationId, userId, channel: 'teams', ts: clock.now() })]);
+      const lastAgent = feedback.kind === 'conversation' && feedback.subject === 'agent' ? await deps.lastAgent?.(conversationId) : undefined;
+      if (feedback.kind === 'conversation' && feedback.subject === 'agent' && !lastAgent) return void logger.warn({ channel: 'teams', conversationId }, 'agent rating without a closed handoff');
+      await deps.funnel.append([feedbackEvent(feedback, { conversationId, userId, channel: 'teams', ts: clock.now(), ...(lastAgent ? { lastAgent } : {}) })]);
       return void (await context.sendActivity(MessageFactory.text('Thanks for the feedback.')));
     }
     const text = value?.shopbot === 'quick_reply' ? value.t : cleanTeamsText(a.text);

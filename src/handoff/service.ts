@@ -457,11 +457,15 @@ export class HandoffService implements HandoffHooks {
     const closed = await this.deps.queue.close(ticket.id, status, now, resolution);
     const state = await this.mustLoad(conversationId);
     const { handoff: _h, ...rest } = state;
-    await this.deps.states.save({ ...rest, owner: 'bot', task: undefined, negativeStreak: 0, lowConfidenceStreak: 0 }, now);
+    // The bot resumes with everything but the task the person dealt with (cart, cards shown, language,
+    // identity stay); the person who helped is remembered so the shopper's rating can name them.
+    const helper = closed.agentId ?? agentId;
+    await this.deps.states.save({ ...rest, owner: 'bot', task: undefined, negativeStreak: 0, lowConfidenceStreak: 0, lastAgent: { agentId: helper, ticketId: closed.id, closedAt: now } }, now);
     this.event(state, closed, status, { durationMs: now - (closed.assignedAt ?? closed.requestedAt) }, agentId);
-    const text = render(this.deps.templates, state.lang as Lang, templateKey);
+    const lang = state.lang as Lang;
+    const text = `${render(this.deps.templates, lang, templateKey)} ${render(this.deps.templates, lang, 'rate_agent')}`;
     await this.deps.states.appendTranscript(conversationId, [{ role: 'bot', text, ts: now }]);
-    this.send(conversationId, state.lang, text, 'bot', { status: 'resolved', reason: ticket.reason, team: ticket.team });
+    this.send(conversationId, state.lang, text, 'bot', { status: 'resolved', reason: ticket.reason, team: ticket.team, rate: 'agent' });
     for (const desk of this.deps.desks?.() ?? []) {
       await desk.closeEscalation(conversationId, status).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: closing the support thread failed'));
     }
