@@ -10,17 +10,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerSlackRoutes, type SlackChannelHandle } from '../../channels/slack/index.js';
-import { signSlackRequest } from '../../channels/slack/verify.js';
-import { registerTeamsRoutes, type TeamsChannelHandle } from '../../channels/teams/index.js';
+import type { SlackChannelHandle } from '../../channels/slack/index.js';
+import type { TeamsChannelHandle } from '../../channels/teams/index.js';
 import { openApp, type App, type ChannelPlugin } from '../../src/app.js';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
 import { DEFAULT_HANDOFF, parseAgentCommand, SqliteHandoffQueue } from '../../src/handoff/index.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/index.js';
-import { FakeClock, FakeLogger, seededRandom } from '../channels/shared/fakes.js';
+import { FakeClock } from '../channels/shared/fakes.js';
 import { FakeSlackApi } from '../channels/slack/fake-slack-api.js';
-import { FakeBotConnector, FakeConnections, TENANT } from '../channels/teams/fake-bot-connector.js';
+import { FakeBotConnector } from '../channels/teams/fake-bot-connector.js';
 import { consoleOverrides } from '../helpers/console.js';
+import { postSlackThread, postTeamsThread, slackDesk, slackDeskOverrides, teamsDesk, teamsDeskOverrides } from '../helpers/support-desks.js';
 
 let dir: string;
 let app: App;
@@ -75,10 +75,7 @@ describe('desk tools in the Slack thread', () => {
     api = new FakeSlackApi();
     await api.start();
     slack = Fastify();
-    await open({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, supportChannel: 'CSUPPORT', apiUrl: `${api.url}/api/` } }, async (ctx) => {
-      handle = await registerSlackRoutes(slack, { config: ctx.config, handleTurn: (m, o) => ctx.handleTurn(m, o), funnel: ctx.funnel, logger: new FakeLogger(), support: ctx.handoff.callbacks, clock: new FakeClock(Date.now()), random: seededRandom(5) });
-      return { desk: handle.supportDesk!, close: () => handle.close() };
-    });
+    await open(slackDeskOverrides(api.url, SECRET), slackDesk(slack, new FakeClock(Date.now()), (h) => (handle = h)));
     await slack.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(slack.server.address() as { port: number }).port}`;
   });
@@ -88,14 +85,9 @@ describe('desk tools in the Slack thread', () => {
     await api.stop();
   });
 
-  let seq = 0;
   async function say(user: string, rootTs: string, text: string): Promise<string[]> {
     const before = api.calls.length;
-    const event = { type: 'message', channel: 'CSUPPORT', user, text, ts: `${1_800_000_000 + ++seq}.000100`, thread_ts: rootTs };
-    const body = JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: `EvTool${seq}`, event });
-    const ts = Math.floor(Date.now() / 1000);
-    await fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(SECRET, ts, body) }, body });
-    await handle.idle();
+    await postSlackThread(base, SECRET, handle, user, rootTs, text);
     await handle.outbound.drain();
     return api.calls.slice(before).filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts === rootTs).map((c) => String(c.body.text));
   }
@@ -148,8 +140,6 @@ describe('desk tools in the Slack thread', () => {
 });
 
 describe('desk tools in the Teams thread', () => {
-  const APP_ID = '11111111-2222-3333-4444-555555555555';
-  const SUPPORT = '19:support@thread.tacv2';
   let connector: FakeBotConnector;
   let teams: FastifyInstance;
   let handle: TeamsChannelHandle;
@@ -159,17 +149,7 @@ describe('desk tools in the Teams thread', () => {
     connector = new FakeBotConnector();
     await connector.start();
     teams = Fastify();
-    await open(
-      { teams: { appId: APP_ID, appPassword: 'secret-made-in-test', tenantId: TENANT, supportConversationId: SUPPORT, serviceUrl: connector.url, authority: connector.authority, serviceUrlHosts: [new URL(connector.url).hostname] } },
-      async (ctx) => {
-        handle = await registerTeamsRoutes(
-          teams,
-          { config: ctx.config, handleTurn: (m, o) => ctx.handleTurn(m, o), funnel: ctx.funnel, logger: new FakeLogger(), support: ctx.handoff.callbacks, clock: new FakeClock(Date.now()), random: seededRandom(3) },
-          { connections: new FakeConnections({ clientId: APP_ID }) },
-        );
-        return { desk: handle.supportDesk!, close: () => handle.close() };
-      },
-    );
+    await open(teamsDeskOverrides(connector), teamsDesk(teams, (h) => (handle = h)));
     await teams.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(teams.server.address() as { port: number }).port}`;
   });
@@ -179,21 +159,9 @@ describe('desk tools in the Teams thread', () => {
     await connector.stop();
   });
 
-  let seq = 0;
   async function say(threadRef: string, who: string, text: string): Promise<string[]> {
     const before = connector.calls.length;
-    const activity = {
-      type: 'message',
-      id: `tool-${++seq}`,
-      channelId: 'msteams',
-      serviceUrl: connector.url,
-      from: { id: `29:${who}`, aadObjectId: `aad-${who}`, name: who },
-      recipient: { id: `28:${APP_ID}`, name: 'Shopbot' },
-      conversation: { id: threadRef, conversationType: 'channel', isGroup: true, tenantId: TENANT },
-      text: `<at>Shopbot</at> ${text}`,
-    };
-    const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await connector.token(APP_ID)}` }, body: JSON.stringify(activity) });
-    expect(res.status).toBeLessThan(300);
+    await postTeamsThread(base, connector, threadRef, who, { text: `<at>Shopbot</at> ${text}` });
     await handle.outbound.drain();
     return connector.calls.slice(before).filter((c) => c.method === 'POST').map((c) => String(c.body.text ?? ''));
   }

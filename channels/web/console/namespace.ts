@@ -118,7 +118,6 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
   const nsp = io.of(AGENTS_NAMESPACE);
   const teamsOf = (name: string) => deps.handoff.agents[name]?.teams;
   const maxOf = (name: string) => deps.handoff.agents[name]?.maxConcurrent ?? 5;
-  const holders = new Map<string, string>(); // conversationId -> agent name
 
   nsp.use((socket, next) => {
     const admit = async () => {
@@ -147,8 +146,9 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
     if (e.type === 'queue_changed') {
       for (const name of deps.auth.names) void sendQueue(name).catch((err: unknown) => deps.log?.warn({ err }, 'console: queue update failed'));
     } else {
-      const holder = e.agentId ?? holders.get(e.conversationId);
-      if (holder) nsp.to(agentRoom(holder)).emit('shopperMessage', { conversationId: e.conversationId, text: e.text, ts: e.ts });
+      // The holder comes from the ticket store, not this process: after a restart, or with the
+      // agent's socket on another server (the Redis adapter carries the room), it still arrives.
+      if (e.agentId) nsp.to(agentRoom(e.agentId)).emit('shopperMessage', { conversationId: e.conversationId, text: e.text, ts: e.ts });
     }
   });
 
@@ -175,9 +175,7 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
       const { ticketId } = parse(TakeSchema, p);
       const visible = await deps.service.queueFor(teamsOf(name));
       if (!visible.some((t) => t.id === ticketId)) throw new ShopbotError('NOT_FOUND', `no ticket ${ticketId} in your queue`);
-      const taken = await deps.service.take(ticketId, name, maxOf(name));
-      holders.set(taken.ticket.conversationId, name);
-      return taken;
+      return deps.service.take(ticketId, name, maxOf(name));
     });
     handle('reply', async (p) => {
       const { conversationId, text } = parse(ReplySchema, p);
@@ -186,12 +184,10 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
     handle('handBack', async (p) => {
       const { conversationId } = parse(ConversationSchema, p);
       await deps.service.handBack(conversationId, name);
-      holders.delete(conversationId);
     });
     handle('resolve', async (p) => {
       const { conversationId, resolution } = parse(ResolveSchema, p);
       await deps.service.resolve(conversationId, name, resolution);
-      holders.delete(conversationId);
     });
     // The desk's tools; who may use them on which ticket is the handoff service's rule (holder or admin; notes, tags and transfers also on the team's queued tickets).
     handle('desk', async () => ({
@@ -211,10 +207,7 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
     handle('notes', async (p) => ({ notes: await deps.service.notes(parse(ConversationSchema, p).conversationId, name) }));
     handle('transfer', async (p) => {
       const { conversationId, to, note } = parse(TransferSchema, p);
-      const ticket = await deps.service.transfer(conversationId, name, to, note);
-      if (ticket.agentId) holders.set(conversationId, ticket.agentId);
-      else holders.delete(conversationId);
-      return { ticket };
+      return { ticket: await deps.service.transfer(conversationId, name, to, note) };
     });
     handle('tags', async (p) => {
       const { conversationId, tags } = parse(TagsSchema, p);
