@@ -17,7 +17,7 @@ import type { App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import type { RunningServer } from '../../../src/server/index.js';
 import { FIXTURE_CATALOG, serveApp } from '../../helpers/app.js';
-import { CHROMIUM_SKIP_REASON, chromiumMissing, launchOfflineChromium } from './chromium.js';
+import { CHROMIUM_SKIP_REASON, chromiumMissing, launchOfflineChromium, watchedPage } from './chromium.js';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:";
 const shot = (name: string) => (process.env.SHOPBOT_UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)) : path.join(os.tmpdir(), `shopbot-${name}`));
@@ -29,8 +29,8 @@ describe.skipIf(chromiumMissing)(`the desk's tools in the console${chromiumMissi
   let server: RunningServer;
   let chrome: Awaited<ReturnType<typeof launchOfflineChromium>>;
   let page: Page;
-  const pageErrors: string[] = [];
-  const refusedByCsp: string[] = [];
+  let pageErrors: string[] = [];
+  let refusedByCsp: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-console-tools-'));
@@ -45,12 +45,7 @@ describe.skipIf(chromiumMissing)(`the desk's tools in the console${chromiumMissi
       const response = await route.fetch();
       await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
     });
-    page = await chrome.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) refusedByCsp.push(m.text());
-    });
+    ({ page, pageErrors, refusedByCsp } = await watchedPage(chrome.context));
   });
   afterAll(async () => {
     await chrome?.close();
