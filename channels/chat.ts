@@ -50,7 +50,7 @@ export function chatChannels(http: HttpServer, options: { teams?: TeamsChannelOp
     const chat = await mountChatChannels(
       http.fastify,
       // The service's callbacks: a thread reply takes a queued ticket first; who may act is checked there.
-      { config: app.config, funnel: app.funnel, logger: app.log, handleTurn: (msg, opts) => app.handleTurn(msg, opts), support: app.handoff.callbacks },
+      { config: app.config, funnel: app.funnel, logger: app.log, handleTurn: (msg, opts) => app.handleTurn(msg, opts), support: app.handoff.callbacks, lastAgent: async (id) => (await app.states.load(id))?.lastAgent },
       // Support threads are remembered in the handoff store, so a restart or a second server still relays them.
       // Teams conversation references too (an agent's reply from another server needs the shopper's).
       { ...options, teams: { threads: app.handoff.threads('teams'), references: app.handoff.threads('teams-references'), ...options.teams }, slack: { threads: app.handoff.threads('slack'), ...options.slack } },

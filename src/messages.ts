@@ -68,6 +68,8 @@ export interface HandoffInfo {
   readonly team?: string;
   readonly queuePosition?: number;
   readonly reason: string;
+  /** On a closed support chat: ask the shopper to rate the person who helped (feedback subject 'agent'). */
+  readonly rate?: 'agent';
 }
 
 export interface CartLine {

@@ -6,7 +6,7 @@
  * The handoff stage (src/handoff) calls a SupportDesk; the desk calls SupportCallbacks back.
  */
 import { isShopbotError } from '../../src/errors.js';
-import type { Escalation, SupportCallbacks, SupportDesk as HandoffDesk } from '../../src/handoff/index.js';
+import { parseAgentCommand, type Escalation, type SupportCallbacks, type SupportDesk as HandoffDesk } from '../../src/handoff/index.js';
 
 export type { Escalation, SupportCallbacks };
 
@@ -26,7 +26,22 @@ export async function tryAgentAction(action: () => Promise<void>): Promise<boole
 }
 
 /** Said in the thread when tryAgentAction returns false; `who` is the channel's mention or name. */
-export const refusedAgentAction = (who: string): string => `${who}: only the agent holding this conversation, or an admin, can reply to it or hand it back.`;
+export const refusedAgentAction = (who: string): string => `${who}: only the agent holding this conversation, or an admin, can reply to it, hand it back or use its tools.`;
+
+/**
+ * An agent's message in an escalation thread: a `!command` runs the desk's tool (src/handoff/commands.ts)
+ * and never reaches the shopper; anything else is a reply. Returns what to say in the thread, if anything.
+ */
+export async function agentThreadMessage(support: SupportCallbacks, conversationId: string, agentId: string, text: string, thread: { who: string; escape(text: string): string }): Promise<string | undefined> {
+  const command = parseAgentCommand(text);
+  let answer: string | undefined;
+  const allowed = await tryAgentAction(async () => {
+    if (command) answer = await support.command(conversationId, agentId, command);
+    else await support.agentReply(conversationId, agentId, text);
+  });
+  // The answer may quote what the agent typed (a team name, a tag), so it is escaped for the channel; `who` is the channel's own mention.
+  return allowed ? (answer === undefined ? undefined : thread.escape(answer)) : refusedAgentAction(thread.who);
+}
 
 /** The handoff stage's desk (post, mirror, close a thread), plus closing the channel's own connections. */
 export interface SupportDesk extends HandoffDesk {

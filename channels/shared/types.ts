@@ -27,6 +27,8 @@ export interface ChannelDeps {
   readonly logger: ChannelLogger;
   /** Support channel mode: an agent's reply or hand-back in the support thread. */
   readonly support?: SupportCallbacks;
+  /** Who last helped in a shopper's conversation (a rating of subject 'agent' names them); absent: such ratings are refused. */
+  readonly lastAgent?: (conversationId: string) => Promise<{ agentId: string; ticketId: string } | undefined>;
   /** Defaults to the real clock; tests pass a fake so nothing waits on real time. */
   readonly clock?: OutboundClock;
   /** Uniform [0, 1) for back-off jitter; defaults to Math.random. */

@@ -4,7 +4,7 @@
  * (50 blocks, 3000 chars per section, 75 per button label, 2000 per button value).
  */
 import type { CartView, OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, endsConversation, escapeSlack, FEEDBACK_REPLY_CHARS, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
+import { couponValue, endsConversation, RATING_PROMPT, ratingSubject, escapeSlack, FEEDBACK_REPLY_CHARS, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export interface Block {
   readonly type: string;
@@ -98,9 +98,11 @@ function feedbackBlocks(msg: OutboundMessage): Block[] {
     ? [{ type: 'actions', block_id: 'feedback', elements: [button('👍 Helpful', `${ACTION.feedback}_up`, value), button('👎 Not helpful', `${ACTION.feedback}_down`, value)] }]
     : [];
   if (endsConversation(msg)) {
+    const subject = ratingSubject(msg);
     blocks.push(
-      { type: 'section', block_id: 'rate_prompt', text: mrkdwn('*How was this conversation?* 1 (poor) to 5 (great)') },
-      { type: 'actions', block_id: 'rate', elements: [1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), `${ACTION.rate}_${n}`, String(n))) },
+      { type: 'section', block_id: 'rate_prompt', text: mrkdwn(`*${RATING_PROMPT[subject]}* 1 (poor) to 5 (great)`) },
+      // The value names the subject; the server looks up who helped, never the button.
+      { type: 'actions', block_id: 'rate', elements: [1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), `${ACTION.rate}_${n}`, subject === 'agent' ? `agent:${n}` : String(n))) },
     );
   }
   return blocks;

@@ -92,7 +92,7 @@ const FeedbackValueSchema = z.object({ t: z.string().min(1).max(2000), n: z.stri
 /** A thumbs or rating button back to the shopper's feedback; undefined for any other action or a malformed value. */
 export function feedbackAction(actionId: string, value: string | undefined): Feedback | undefined {
   const rate = /^shopbot_rate_([1-5])$/.exec(actionId);
-  if (rate) return { kind: 'conversation', rating: Number(rate[1]) };
+  if (rate) return { kind: 'conversation', rating: Number(rate[1]), ...(value?.startsWith('agent:') ? { subject: 'agent' as const } : {}) };
   const thumb = /^shopbot_feedback_(up|down)$/.exec(actionId);
   if (!thumb || !value) return undefined;
   let json: unknown;

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, ShopbotError } from '../../src/errors.js';
 import { feedbackEvent } from '../../src/insights/index.js';
 import type { InboundMessage, OutboundMessage, UiAction } from '../../src/messages.js';
-import { truncate, ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle, type ChannelLogger } from '../shared/index.js';
+import { agentThreadMessage, escapeSlack, truncate, ChartStore, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle, type ChannelLogger } from '../shared/index.js';
 import { ACTION, renderMerchant, renderOutbound, type Block, type SlackMessage } from './blocks.js';
 import {
   BlockActionSchema,
@@ -239,8 +239,10 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     const support = deps.support;
     const agentId = slackUserId(team, e.user);
     if (support) {
-      const allowed = await tryAgentAction(() => support.agentReply(conversationId, agentId, stripMentions(e.text)));
-      if (!allowed) await post(e.channel, e.thread_ts, { text: refusedAgentAction(`<@${e.user}>`), blocks: [] });
+      // An @mention in a command names an agent by their Slack id (`!transfer @dana`), as the handoff file keys them.
+      const text = stripMentions(e.text).replace(/^(\s*!transfer\s+)<@([A-Z0-9]+)(?:\|[^>]*)?>/i, (_m, head: string, user: string) => `${head}${slackUserId(team, user)}`);
+      const answer = await agentThreadMessage(support, conversationId, agentId, text, { who: `<@${e.user}>`, escape: (t) => escapeSlack(truncate(t, 3000)) });
+      if (answer) await post(e.channel, e.thread_ts, { text: answer, blocks: [] });
     } else logger.warn({ channel: 'slack', conversationId }, 'agent reply dropped: no support callbacks wired');
     return true;
   }
@@ -286,7 +288,10 @@ export async function registerSlackRoutes(fastify: FastifyInstance, deps: Channe
     // Thumbs and ratings are the shopper's feedback, logged as funnel events, not a turn.
     const feedback = feedbackAction(action.action_id, action.value);
     if (feedback) {
-      await deps.funnel.append([feedbackEvent(feedback, { conversationId: slackConversationId(team, channel, threadTs), userId: agentId, channel: 'slack', ts: clock.now() })]);
+      const conversationId = slackConversationId(team, channel, threadTs);
+      const lastAgent = feedback.kind === 'conversation' && feedback.subject === 'agent' ? await deps.lastAgent?.(conversationId) : undefined;
+      if (feedback.kind === 'conversation' && feedback.subject === 'agent' && !lastAgent) return void logger.warn({ channel: 'slack', conversationId }, 'agent rating without a closed handoff');
+      await deps.funnel.append([feedbackEvent(feedback, { conversationId, userId: agentId, channel: 'slack', ts: clock.now(), ...(lastAgent ? { lastAgent } : {}) })]);
       return;
     }
     let uiAction: UiAction | undefined;

@@ -5,7 +5,7 @@
  */
 import type { Attachment } from '@microsoft/agents-activity';
 import type { OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, endsConversation, escapeCardMarkdown, FEEDBACK_REPLY_CHARS, escapeTeamsText, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
+import { couponValue, endsConversation, RATING_PROMPT, ratingSubject, escapeCardMarkdown, FEEDBACK_REPLY_CHARS, escapeTeamsText, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export type CardElement = Record<string, unknown>;
 
@@ -113,11 +113,11 @@ function feedbackCard(msg: OutboundMessage): Attachment | undefined {
   if (!endsConversation(msg)) return thumbs.length === 0 ? undefined : adaptiveCard([text('Was this helpful?', { isSubtle: true, size: 'Small' })], thumbs);
   return adaptiveCard(
     [
-      text('How was this conversation?', { weight: 'Bolder' }),
+      text(RATING_PROMPT[ratingSubject(msg)], { weight: 'Bolder' }),
       { type: 'Input.ChoiceSet', id: 'rating', style: 'expanded', isRequired: true, errorMessage: 'Choose a rating', choices: [5, 4, 3, 2, 1].map((n) => ({ title: `${'★'.repeat(n)} ${n}`, value: String(n) })) },
       { type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: 1000, placeholder: 'Anything we could do better? (optional)' },
     ],
-    [submit('Send rating', { shopbot: 'rate' }), ...thumbs],
+    [submit('Send rating', { shopbot: 'rate', ...(ratingSubject(msg) === 'agent' ? { s: 'agent' } : {}) }), ...thumbs],
   );
 }
 

@@ -17,7 +17,7 @@ export const SubmitValueSchema = z.discriminatedUnion('shopbot', [
   /** Thumbs on a reply: the reply's excerpt and intent ride in the card's data. */
   z.object({ shopbot: z.literal('feedback'), v: z.enum(['up', 'down']), t: z.string().min(1).max(2000), n: z.string().max(100).optional() }),
   /** The rating card: Teams merges its inputs (`rating`, `comment`) into the submitted data. */
-  z.object({ shopbot: z.literal('rate'), rating: z.coerce.number().int().min(1).max(5), comment: z.string().max(4000).optional() }),
+  z.object({ shopbot: z.literal('rate'), rating: z.coerce.number().int().min(1).max(5), comment: z.string().max(4000).optional(), s: z.literal('agent').optional() }),
 ]);
 export type SubmitValue = z.infer<typeof SubmitValueSchema>;
 
@@ -68,6 +68,6 @@ export function baseConversation(platformId: string): string {
 /** A thumbs or rating submit as the shopper's feedback; undefined for every other submit. */
 export function submitToFeedback(v: SubmitValue): Feedback | undefined {
   if (v.shopbot === 'feedback') return { kind: 'reply', vote: v.v, reply: v.t, ...(v.n ? { intent: v.n } : {}) };
-  if (v.shopbot === 'rate') return { kind: 'conversation', rating: v.rating, ...(v.comment?.trim() ? { comment: v.comment } : {}) };
+  if (v.shopbot === 'rate') return { kind: 'conversation', rating: v.rating, ...(v.comment?.trim() ? { comment: v.comment } : {}), ...(v.s ? { subject: 'agent' as const } : {}) };
   return undefined;
 }

@@ -26,7 +26,7 @@ import type { FastifyInstance } from 'fastify';
 import { feedbackEvent } from '../../src/insights/index.js';
 import { errorBody, ShopbotError } from '../../src/errors.js';
 import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
-import { truncate, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type OutboundClock, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle } from '../shared/index.js';
+import { agentThreadMessage, escapeTeamsText, truncate, isMerchant, parseMerchantCommand, runMerchantCommand, OutboundQueue, parseRetryAfter, realClock, MemoryThreadDirectory, refusedAgentAction, tryAgentAction, type OutboundClock, type RetryDecision, type ThreadDirectory, type ChannelDeps, type ChannelHandle } from '../shared/index.js';
 import { renderMerchant, renderOutbound, type TeamsMessage } from './cards.js';
 import { baseConversation, cleanTeamsText, SubmitValueSchema, submitToAction, submitToFeedback, teamsConversationId, teamsUserId } from './inbound.js';
 import { createServiceUrlPolicy, type ServiceUrlPolicy } from './service-url.js';
@@ -240,7 +240,9 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     // Thumbs and ratings are the shopper's feedback, logged as funnel events, not a turn.
     const feedback = value ? submitToFeedback(value) : undefined;
     if (feedback) {
-      await deps.funnel.append([feedbackEvent(feedback, { conversationId, userId, channel: 'teams', ts: clock.now() })]);
+      const lastAgent = feedback.kind === 'conversation' && feedback.subject === 'agent' ? await deps.lastAgent?.(conversationId) : undefined;
+      if (feedback.kind === 'conversation' && feedback.subject === 'agent' && !lastAgent) return void logger.warn({ channel: 'teams', conversationId }, 'agent rating without a closed handoff');
+      await deps.funnel.append([feedbackEvent(feedback, { conversationId, userId, channel: 'teams', ts: clock.now(), ...(lastAgent ? { lastAgent } : {}) })]);
       return void (await context.sendActivity(MessageFactory.text('Thanks for the feedback.')));
     }
     const text = value?.shopbot === 'quick_reply' ? value.t : cleanTeamsText(a.text);
@@ -250,8 +252,8 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
       if (shopperConversation) {
         const support = deps.support;
         if (support) {
-          const allowed = await tryAgentAction(() => support.agentReply(shopperConversation, userId, text));
-          if (!allowed) await context.sendActivity(MessageFactory.text(refusedAgentAction(a.from?.name ?? 'This agent')));
+          const answer = await agentThreadMessage(support, shopperConversation, userId, text, { who: a.from?.name ?? 'This agent', escape: (t) => escapeTeamsText(truncate(t, 3000)) });
+          if (answer) await context.sendActivity(MessageFactory.text(answer));
         } else logger.warn({ channel: 'teams', conversationId: shopperConversation }, 'agent reply dropped: no support callbacks wired');
         return;
       }

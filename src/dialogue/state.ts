@@ -81,6 +81,8 @@ export const ConversationStateSchema = z.object({
   /** The coupon offered in this conversation; applied at checkout. */
   coupon: z.object({ code: z.string(), campaignId: z.string() }).optional(),
   handoff: z.object({ reason: z.string(), team: z.string().optional(), requestedAt: z.number(), agentId: z.string().optional(), ticketId: z.string().optional(), priority: z.string().optional() }).optional(),
+  /** The last person who helped, once they handed back or resolved: a rating with subject 'agent' rates them. */
+  lastAgent: z.object({ agentId: z.string().max(200), ticketId: z.string().max(200), closedAt: z.number() }).optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 

@@ -42,7 +42,7 @@ export const FunnelEventSchema = z.discriminatedUnion('type', [
   /** A shopper's thumbs up or down on one bot reply; `reply` is the rated text (the review list shows it with its conversation). */
   z.object({ ...base, type: z.literal('reply_feedback'), vote: z.enum(['up', 'down']), reply: z.string().max(500), intent: z.string().max(100).optional() }),
   /** The shopper's rating of the whole conversation, 1 (worst) to 5, with an optional comment. */
-  z.object({ ...base, type: z.literal('conversation_rating'), rating: z.number().int().min(1).max(5), comment: z.string().max(1000).optional() }),
+  z.object({ ...base, type: z.literal('conversation_rating'), rating: z.number().int().min(1).max(5), comment: z.string().max(1000).optional(), /** What was rated: the assistant, or the person who helped after a handoff (agentId, their ticket). */ subject: z.enum(['bot', 'agent']).default('bot'), agentId: z.string().max(200).optional(), ticketId: z.string().max(200).optional() }),
   z.object({ ...base, type: z.literal('coupon_redeemed'), campaignId: z.string().max(100), code: z.string().max(200), discountCents: money, orderId: z.string().max(200) }),
 ]);
 

@@ -8,3 +8,4 @@ export { detectTrigger, frustrationStreak, type Trigger, type TriggerInput, type
 export { route, topicOf, topicsOfParse, priorityOf, isOpen, defaultPriority, type RoutingParse } from './routing.js';
 export { frustrationScore } from './sentiment.js';
 export type { ShopperBrief } from './summary.js';
+export { parseAgentCommand, AGENT_COMMAND_HELP, type AgentCommand } from './commands.js';

@@ -14,6 +14,7 @@ import type { StoreConnector } from '../store/index.js';
 import { PRIORITIES, type HandoffFile, type Priority, type Team, type TriggerKind } from './config.js';
 import type { HandoffQueue, ThreadStore, Ticket, TicketNote } from './queue.js';
 import { cannedFor, fillCanned, placeholderValues } from './canned.js';
+import { AGENT_COMMAND_HELP, type AgentCommand } from './commands.js';
 import { maskPersonalData, redactPaymentData, sanitizeText } from '../privacy/index.js';
 import { PRIORITY_RANK, priorityOf, route, topicOf, type RoutingParse } from './routing.js';
 import { detectTrigger, frustrationStreak, type Trigger } from './triggers.js';
@@ -50,6 +51,8 @@ export interface SupportDesk {
 export interface SupportCallbacks {
   agentReply(conversationId: string, agentId: string, text: string): Promise<void>;
   handBack(conversationId: string, agentId: string): Promise<void>;
+  /** A thread command (src/handoff/commands.ts); returns what to say in the thread, if anything. FORBIDDEN as for replies. */
+  command(conversationId: string, agentId: string, command: AgentCommand): Promise<string | undefined>;
 }
 
 /** What a turn asks of the handoff stage: where escalations go and where shopper messages go while a human owns the conversation. */
@@ -111,6 +114,7 @@ export class HandoffService implements HandoffHooks {
         await this.reply(conversationId, agentId, text);
       },
       handBack: (conversationId, agentId) => this.handBack(conversationId, agentId),
+      command: (conversationId, agentId, command) => this.runCommand(conversationId, agentId, command),
     };
   }
 
@@ -320,10 +324,22 @@ export class HandoffService implements HandoffHooks {
       const teams = agents[to.agentId]?.teams;
       target = { agentId: to.agentId, ...(teams?.length && !teams.includes(ticket.team) ? { team: teams[0]! } : {}) };
     }
-    const moved = await this.deps.queue.transfer(ticket.id, target, this.deps.now());
+    // The note first: once moved, the ticket may be someone else's and the sender no longer may add to it.
     if (note?.trim()) await this.addNote(conversationId, agentId, `Transferred${'team' in to ? ` to ${to.team}` : ` to ${to.agentId}`}: ${note}`);
+    const moved = await this.deps.queue.transfer(ticket.id, target, this.deps.now());
     const state = await this.mustLoad(conversationId);
-    if (state.handoff) await this.deps.states.save({ ...state, handoff: { ...state.handoff, team: moved.team, ...(moved.agentId ? { agentId: moved.agentId } : {}) } }, this.deps.now());
+    const now = this.deps.now();
+    if (state.handoff) {
+      const { agentId: _previous, ...handoff } = state.handoff;
+      await this.deps.states.save({ ...state, handoff: { ...handoff, team: moved.team, ...(moved.agentId ? { agentId: moved.agentId } : {}) } }, now);
+    }
+    // The shopper is told who takes over (the note stays on the desk).
+    const teamName = this.team(moved.team)?.name ?? moved.team;
+    const text = moved.agentId
+      ? render(this.deps.templates, state.lang as Lang, 'handoff_transferred_agent', { agent: moved.agentId })
+      : render(this.deps.templates, state.lang as Lang, 'handoff_transferred_team', { team: teamName, position: String(await this.deps.queue.position(moved)) });
+    await this.deps.states.appendTranscript(conversationId, [{ role: 'system', text, ts: now }]);
+    this.send(conversationId, state.lang, text, 'agent', { status: moved.status === 'assigned' ? 'assigned' : 'queued', reason: moved.reason, team: teamName, ...(moved.status === 'queued' ? { queuePosition: await this.deps.queue.position(moved) } : {}) });
     this.emit({ type: 'queue_changed' });
     return this.view(moved);
   }
@@ -341,6 +357,74 @@ export class HandoffService implements HandoffHooks {
     const updated = await this.deps.queue.snooze(ticket.id, minutes > 0 ? this.deps.now() + minutes * 60_000 : undefined);
     this.emit({ type: 'queue_changed' });
     return this.view(updated);
+  }
+
+  /**
+   * A Slack/Teams thread command, under the same rules as the console's events. Sending a canned
+   * reply takes a queued ticket first, as a typed thread reply does. Refusals the agent can act on
+   * (unknown team, unfillable reply, bad reason) come back as the thread's answer; FORBIDDEN is thrown.
+   */
+  async runCommand(conversationId: string, agentId: string, cmd: AgentCommand): Promise<string | undefined> {
+    try {
+      return await this.command(conversationId, agentId, cmd);
+    } catch (err) {
+      if (err instanceof ShopbotError && ['BAD_REQUEST', 'NOT_FOUND', 'CONFLICT', 'MESSAGE_EMPTY'].includes(err.code)) return `Not done: ${err.message}`;
+      throw err;
+    }
+  }
+
+  private async command(conversationId: string, agentId: string, cmd: AgentCommand): Promise<string | undefined> {
+    switch (cmd.kind) {
+      case 'help':
+        return AGENT_COMMAND_HELP;
+      case 'invalid':
+        return cmd.message;
+      case 'note':
+        // The desks post the note into the thread themselves (as for a console note).
+        await this.addNote(conversationId, agentId, cmd.text);
+        return undefined;
+      case 'tag':
+      case 'untag': {
+        const ticket = await this.mustAct(conversationId, agentId, { queuedToo: true });
+        const drop = new Set(cmd.tags.map((t) => t.toLowerCase()));
+        const tags = cmd.kind === 'tag' ? [...ticket.tags, ...cmd.tags] : ticket.tags.filter((t) => !drop.has(t));
+        const updated = await this.setTags(conversationId, agentId, tags);
+        return `Tags: ${updated.tags.join(', ') || 'none'}.`;
+      }
+      case 'snooze': {
+        const updated = await this.snooze(conversationId, agentId, cmd.minutes);
+        return updated.snoozedUntil ? `Snoozed until ${new Date(updated.snoozedUntil).toISOString().slice(0, 16).replace('T', ' ')} UTC.` : 'Awake: its timers count in the queue again.';
+      }
+      case 'transfer': {
+        const to = this.deps.config.teams.some((t) => t.id === cmd.to) ? { team: cmd.to } : { agentId: cmd.to };
+        const moved = await this.transfer(conversationId, agentId, to, cmd.note);
+        return moved.agentId ? `Transferred to ${moved.agentId}.` : `Transferred to the ${this.team(moved.team)?.name ?? moved.team} queue.`;
+      }
+      case 'canned': {
+        if (!cmd.id) {
+          const replies = await this.cannedReplies(conversationId, agentId).catch(async (err: unknown) => {
+            // A queued ticket's replies may be read by its team before anyone takes it.
+            if (!(err instanceof ShopbotError && err.code === 'FORBIDDEN')) throw err;
+            const ticket = await this.mustAct(conversationId, agentId, { queuedToo: true });
+            return cannedFor(this.deps.config.canned, ticket.lang, this.placeholders(ticket, agentId));
+          });
+          return replies.map((r) => `${r.id}: ${r.text ?? '(needs details this conversation lacks)'}`).join('\n');
+        }
+        const queued = await this.deps.queue.openFor(conversationId);
+        if (queued?.status === 'queued') {
+          // Checked before taking it: a reply that cannot be filled must not take the ticket.
+          fillCanned(this.deps.config.canned, cmd.id, queued.lang, this.placeholders(queued, agentId));
+          await this.take(queued.id, agentId);
+        }
+        return `Sent to the shopper: ${await this.sendCanned(conversationId, agentId, cmd.id)}`;
+      }
+      case 'resolve':
+        await this.resolve(conversationId, agentId, cmd.resolution ?? 'solved');
+        return undefined;
+      case 'handback':
+        await this.handBack(conversationId, agentId);
+        return undefined;
+    }
   }
 
   private placeholders(ticket: Ticket, agentId: string): Record<string, string | undefined> {
@@ -377,11 +461,15 @@ export class HandoffService implements HandoffHooks {
     const closed = await this.deps.queue.close(ticket.id, status, now, resolution);
     const state = await this.mustLoad(conversationId);
     const { handoff: _h, ...rest } = state;
-    await this.deps.states.save({ ...rest, owner: 'bot', task: undefined, negativeStreak: 0, lowConfidenceStreak: 0 }, now);
+    // The bot resumes with everything but the task the person dealt with (cart, cards shown, language,
+    // identity stay); the person who helped is remembered so the shopper's rating can name them.
+    const helper = closed.agentId ?? agentId;
+    await this.deps.states.save({ ...rest, owner: 'bot', task: undefined, negativeStreak: 0, lowConfidenceStreak: 0, lastAgent: { agentId: helper, ticketId: closed.id, closedAt: now } }, now);
     this.event(state, closed, status, { durationMs: now - (closed.assignedAt ?? closed.requestedAt) }, agentId);
-    const text = render(this.deps.templates, state.lang as Lang, templateKey);
+    const lang = state.lang as Lang;
+    const text = `${render(this.deps.templates, lang, templateKey)} ${render(this.deps.templates, lang, 'rate_agent')}`;
     await this.deps.states.appendTranscript(conversationId, [{ role: 'bot', text, ts: now }]);
-    this.send(conversationId, state.lang, text, 'bot', { status: 'resolved', reason: ticket.reason, team: ticket.team });
+    this.send(conversationId, state.lang, text, 'bot', { status: 'resolved', reason: ticket.reason, team: ticket.team, rate: 'agent' });
     for (const desk of this.deps.desks?.() ?? []) {
       await desk.closeEscalation(conversationId, status).catch((err: unknown) => this.deps.log?.warn({ err }, 'handoff: closing the support thread failed'));
     }

@@ -177,7 +177,13 @@ export function merchantMetrics(events: Iterable<FunnelEvent>, period: Period, c
   const votes = all.filter((e): e is Extract<FunnelEvent, { type: 'reply_feedback' }> => e.type === 'reply_feedback');
   const ratings = all.filter((e): e is Extract<FunnelEvent, { type: 'conversation_rating' }> => e.type === 'conversation_rating');
   const up = votes.filter((v) => v.vote === 'up').length;
-  const meanRating = ratings.length ? ratings.reduce((s, r) => s + r.rating, 0) / ratings.length : null;
+  const mean = (rs: readonly { rating: number }[]): number | null => (rs.length ? rs.reduce((s, r) => s + r.rating, 0) / rs.length : null);
+  const meanRating = mean(ratings);
+  // Events stored before ratings had a subject rated the assistant.
+  const agentRatings = ratings.filter((r) => r.subject === 'agent');
+  const botRatings = ratings.filter((r) => r.subject !== 'agent');
+  const byAgent = new Map<string, typeof agentRatings>();
+  for (const r of agentRatings) byAgent.set(r.agentId ?? 'unknown', [...(byAgent.get(r.agentId ?? 'unknown') ?? []), r]);
   b.in('feedback')
     .add('feedback.thumbs_up', 'Thumbs up', up, 'count', 'Replies a shopper rated up.')
     .add('feedback.thumbs_down', 'Thumbs down', votes.length - up, 'count', 'Replies a shopper rated down (listed for review below).')
@@ -186,6 +192,17 @@ export function merchantMetrics(events: Iterable<FunnelEvent>, period: Period, c
     .add('feedback.mean_rating', 'Mean rating (1-5)', meanRating, 'score', 'Mean of the 1-5 conversation ratings.')
     .add('feedback.csat', 'CSAT', ratio(ratings.filter((r) => r.rating >= 4).length, ratings.length), 'ratio', 'Ratings of 4 or 5 / all ratings (the usual CSAT definition).')
     .add('feedback.rating_rate', 'Rating rate', ratio(ratings.length, conversations.size), 'ratio', 'Ratings / conversations.')
+    .add('feedback.mean_rating_bot', 'Mean rating of the assistant', mean(botRatings), 'score', 'Mean 1-5 rating of conversations the assistant handled (subject bot).')
+    .add('feedback.mean_rating_agent', 'Mean rating of human help', mean(agentRatings), 'score', 'Mean 1-5 rating the shopper gave the person who helped, asked when they handed back or resolved (subject agent).')
+    .add('feedback.csat_bot', 'CSAT of the assistant', ratio(botRatings.filter((r) => r.rating >= 4).length, botRatings.length), 'ratio', 'Ratings of 4 or 5 / ratings of the assistant.')
+    .add('feedback.csat_agent', 'CSAT of human help', ratio(agentRatings.filter((r) => r.rating >= 4).length, agentRatings.length), 'ratio', 'Ratings of 4 or 5 / ratings of the people who helped.')
+    .table(
+      'feedback.ratings_by_agent',
+      'Ratings by agent',
+      'Ratings of human help per agent (console name or Slack/Teams id), most rated first.',
+      ['agent', 'ratings', 'mean', 'csat'],
+      [...byAgent].sort((x, y) => y[1].length - x[1].length || x[0].localeCompare(y[0])).slice(0, TABLE_ROWS).map(([agent, rs]) => [agent, rs.length, mean(rs), ratio(rs.filter((r) => r.rating >= 4).length, rs.length)]),
+    )
     .table('feedback.ratings_distribution', 'Ratings', 'How many conversations got each rating.', ['rating', 'count'], [1, 2, 3, 4, 5].map((r) => [r, ratings.filter((x) => x.rating === r).length]))
     .table(
       'feedback.review',

@@ -204,7 +204,7 @@ export function restApi(http: HttpServer): ChannelPlugin {
         const body = parseOrThrow(FeedbackSchema, req.body, 'feedback');
         await limits.consume(limits.rules.turnPerConversation, id);
         const channel = ChannelSchema.catch('rest').parse(conversation.state.channel);
-        const stored = await app.funnel.append([feedbackEvent(body, { conversationId: id, userId: conversation.userId, channel, ts: Date.now() })]);
+        const stored = await app.funnel.append([feedbackEvent(body, { conversationId: id, userId: conversation.userId, channel, ts: Date.now(), ...(conversation.state.lastAgent ? { lastAgent: conversation.state.lastAgent } : {}) })]);
         return reply.status(202).send({ stored: stored === 1 });
       },
     );

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../channels/slack/verify.js';
 import { loadConfig } from '../../src/config.js';
@@ -76,6 +77,52 @@ describe('handoff across a restart', () => {
       expect(mirrored.body.text).toContain('thanks');
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('a console agent across a restart', () => {
+  const serveConsole = (dataDir: string) =>
+    serveApp(
+      loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', server: { port: 0, host: '127.0.0.1' }, catalog: { demo: true, demoFile: FIXTURE_CATALOG }, security: { sessionSecret: 'restart-session-secret-0123456789' }, agents: { users: 'alice:alice-password-1' } } }),
+      { now: () => clock.now },
+    );
+  async function agentSocket(server: RunningServer): Promise<Socket> {
+    const res = await fetch(`${server.url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'alice', password: 'alice-password-1' }) });
+    const { token } = (await res.json()) as { token: string };
+    const s = connect(`${server.url}/agents`, { transports: ['websocket'], forceNew: true, auth: { token } });
+    await new Promise<void>((resolve, reject) => (s.once('connect', () => resolve()), s.once('connect_error', reject)));
+    return s;
+  }
+  const call = (s: Socket, event: string, payload: unknown) => new Promise<{ error?: unknown; ticket?: unknown }>((resolve) => s.emit(event, payload, resolve));
+
+  it("still gets the shopper's messages and keeps the ticket's tools: the holder is the store's, not the process's", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'shopbot-restart-console-'));
+    try {
+      const first = await serveConsole(dataDir);
+      try {
+        await first.app.handleTurn({ conversationId: 'web-restart-2', userId: 'u-restart-2', channel: 'web', text: 'I want to talk to a human agent' });
+        const s = await agentSocket(first);
+        const [ticket] = await first.app.handoff.queueFor(undefined);
+        expect((await call(s, 'take', { ticketId: ticket!.id })).error).toBeUndefined();
+        s.disconnect();
+      } finally {
+        await first.close();
+      }
+      const second = await serveConsole(dataDir);
+      try {
+        const s = await agentSocket(second);
+        const relayed = new Promise<{ conversationId: string; text: string }>((resolve) => s.once('shopperMessage', resolve));
+        await second.app.handleTurn({ conversationId: 'web-restart-2', userId: 'u-restart-2', channel: 'web', text: 'are you still there?' });
+        expect(await relayed).toMatchObject({ conversationId: 'web-restart-2', text: 'are you still there?' });
+        expect((await call(s, 'note', { conversationId: 'web-restart-2', text: 'picked up after the restart' })).error).toBeUndefined();
+        expect(await call(s, 'resolve', { conversationId: 'web-restart-2', resolution: 'solved' })).toEqual({ ok: true });
+        s.disconnect();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -12,19 +12,19 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerSlackRoutes, type SlackChannelHandle } from '../../channels/slack/index.js';
-import { signSlackRequest } from '../../channels/slack/verify.js';
-import { registerTeamsRoutes, type TeamsChannelHandle } from '../../channels/teams/index.js';
+import type { SlackChannelHandle } from '../../channels/slack/index.js';
+import type { TeamsChannelHandle } from '../../channels/teams/index.js';
 import { openApp, type App, type ChannelPlugin } from '../../src/app.js';
 import { loadConfig, type Config, type ConfigInput } from '../../src/config.js';
 import { DEFAULT_HANDOFF, SqliteHandoffQueue, type Ticket } from '../../src/handoff/index.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { openSqlite, type SqliteDb } from '../../src/storage/index.js';
-import { FakeClock, FakeLogger, seededRandom } from '../channels/shared/fakes.js';
+import { FakeClock } from '../channels/shared/fakes.js';
 import { FakeSlackApi } from '../channels/slack/fake-slack-api.js';
-import { FakeBotConnector, FakeConnections, TENANT } from '../channels/teams/fake-bot-connector.js';
+import { FakeBotConnector } from '../channels/teams/fake-bot-connector.js';
 import { serveApp } from '../helpers/app.js';
 import { consoleOverrides } from '../helpers/console.js';
+import { postSlackThread, postTeamsThread, signedSlack, slackDesk, slackDeskOverrides, teamsDesk, teamsDeskOverrides } from '../helpers/support-desks.js';
 
 const PASSWORDS = { alice: 'alice-password-1', bob: 'bob-password-22', root: 'root-password-333' } as const;
 type Agent = keyof typeof PASSWORDS;
@@ -157,12 +157,7 @@ describe('ticket actions from the Slack support thread', () => {
     clock = new FakeClock(Date.now());
     slack = Fastify();
     // The Slack channel opens with the app, on this test's own fastify; its support desk takes the escalations.
-    await openWithAdmins({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, supportChannel: 'CSUPPORT', apiUrl: `${api.url}/api/` } }, [
-      async (ctx) => {
-        handle = await registerSlackRoutes(slack, { config: ctx.config, handleTurn: (m, o) => ctx.handleTurn(m, o), funnel: ctx.funnel, logger: new FakeLogger(), support: ctx.handoff.callbacks, clock, random: seededRandom(5) });
-        return { desk: handle.supportDesk!, close: () => handle.close() };
-      },
-    ]);
+    await openWithAdmins(slackDeskOverrides(api.url, SECRET), [slackDesk(slack, clock, (h) => (handle = h))]);
     await slack.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(slack.server.address() as { port: number }).port}`;
   });
@@ -172,16 +167,8 @@ describe('ticket actions from the Slack support thread', () => {
     await api.stop();
   });
 
-  function signed(url: string, body: string, type: string): Promise<Response> {
-    const ts = Math.floor(clock.now() / 1000);
-    return fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': type, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(SECRET, ts, body) }, body });
-  }
-  let seq = 0;
-  async function threadReply(user: string, rootTs: string, text: string): Promise<void> {
-    const event = { type: 'message', channel: 'CSUPPORT', user, text, ts: `${1_800_000_000 + ++seq}.000100`, thread_ts: rootTs };
-    await signed('/slack/events', JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: `EvOwn${seq}`, event }), 'application/json');
-    await handle.idle();
-  }
+  const signed = (url: string, body: string, type: string) => signedSlack(base, SECRET, clock.now(), url, body, type);
+  const threadReply = (user: string, rootTs: string, text: string) => postSlackThread(base, SECRET, handle, user, rootTs, text);
   async function pressHandBack(user: string, rootTs: string, conversationId: string): Promise<void> {
     const payload = { type: 'block_actions', team: { id: 'T1' }, user: { id: user }, channel: { id: 'CSUPPORT' }, message: { ts: rootTs }, actions: [{ action_id: 'shopbot_hand_back', value: conversationId }] };
     await signed('/slack/interactivity', new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
@@ -221,8 +208,6 @@ describe('ticket actions from the Slack support thread', () => {
 });
 
 describe('ticket actions from the Teams support thread', () => {
-  const APP_ID = '11111111-2222-3333-4444-555555555555';
-  const SUPPORT = '19:support@thread.tacv2';
   let connector: FakeBotConnector;
   let teams: FastifyInstance;
   let handle: TeamsChannelHandle;
@@ -232,21 +217,7 @@ describe('ticket actions from the Teams support thread', () => {
     connector = new FakeBotConnector();
     await connector.start();
     teams = Fastify();
-    await openWithAdmins(
-      {
-        teams: { appId: APP_ID, appPassword: 'secret-made-in-test', tenantId: TENANT, supportConversationId: SUPPORT, serviceUrl: connector.url, authority: connector.authority, serviceUrlHosts: [new URL(connector.url).hostname] },
-      },
-      [
-        async (ctx) => {
-          handle = await registerTeamsRoutes(
-            teams,
-            { config: ctx.config, handleTurn: (m, o) => ctx.handleTurn(m, o), funnel: ctx.funnel, logger: new FakeLogger(), support: ctx.handoff.callbacks, clock: new FakeClock(Date.now()), random: seededRandom(3) },
-            { connections: new FakeConnections({ clientId: APP_ID }) },
-          );
-          return { desk: handle.supportDesk!, close: () => handle.close() };
-        },
-      ],
-    );
+    await openWithAdmins(teamsDeskOverrides(connector), [teamsDesk(teams, (h) => (handle = h))]);
     await teams.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(teams.server.address() as { port: number }).port}`;
   });
@@ -256,22 +227,7 @@ describe('ticket actions from the Teams support thread', () => {
     await connector.stop();
   });
 
-  let seq = 0;
-  /** An activity in the escalation's thread; answered once the route has handled it. */
-  async function inThread(threadRef: string, who: string, extra: Record<string, unknown>): Promise<void> {
-    const activity = {
-      type: 'message',
-      id: `own-${++seq}`,
-      channelId: 'msteams',
-      serviceUrl: connector.url,
-      from: { id: `29:${who}`, aadObjectId: `aad-${who}`, name: who },
-      recipient: { id: `28:${APP_ID}`, name: 'Shopbot' },
-      conversation: { id: threadRef, conversationType: 'channel', isGroup: true, tenantId: TENANT },
-      ...extra,
-    };
-    const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await connector.token(APP_ID)}` }, body: JSON.stringify(activity) });
-    expect(res.status).toBeLessThan(300);
-  }
+  const inThread = (threadRef: string, who: string, extra: Record<string, unknown>) => postTeamsThread(base, connector, threadRef, who, extra);
   const handBack = (threadRef: string, who: string, c: string) => inThread(threadRef, who, { value: { shopbot: 'hand_back', c } });
   const refusalsTo = (who: string) => connector.calls.filter((c) => String(c.body.text ?? '').startsWith(`${who}: only the agent holding this conversation, or an admin`));
 

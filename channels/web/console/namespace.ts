@@ -48,6 +48,8 @@ export interface AgentToServerEvents {
   transfer: (payload: { conversationId: string; to: { team: string } | { agentId: string }; note?: string }, ack: Ack) => void;
   tags: (payload: { conversationId: string; tags: string[] }, ack: Ack) => void;
   snooze: (payload: { conversationId: string; minutes: number }, ack: Ack) => void;
+  /** What the tool pickers offer: the teams and agents a ticket can go to, the resolution reasons. */
+  desk: (payload: Record<string, never>, ack: Ack) => void;
 }
 export interface ServerToAgentEvents {
   queue: (tickets: TicketView[]) => void;
@@ -188,6 +190,11 @@ export function mountAgentConsole(fastify: FastifyInstance, io: Server, deps: Ag
       await deps.service.resolve(conversationId, name, resolution);
     });
     // The desk's tools; who may use them on which ticket is the handoff service's rule (holder or admin; notes, tags and transfers also on the team's queued tickets).
+    handle('desk', async () => ({
+      teams: deps.handoff.teams.map((t) => ({ id: t.id, name: t.name })),
+      agents: Object.keys(deps.handoff.agents).filter((a) => a !== name),
+      resolutions: deps.handoff.resolutions,
+    }));
     handle('canned', async (p) => ({ replies: await deps.service.cannedReplies(parse(ConversationSchema, p).conversationId, name), resolutions: deps.handoff.resolutions }));
     handle('sendCanned', async (p) => {
       const { conversationId, cannedId } = parse(CannedSchema, p);

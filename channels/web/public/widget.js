@@ -269,8 +269,8 @@
   // ---- Shopper feedback: thumbs on each bot reply, a 1-5 rating of the conversation. Posted over
   // REST with the conversation's token; the server keeps the first answer to each. ----
   var FEEDBACK_LABELS = {
-    en: { up: 'Helpful', down: 'Not helpful', thanks: 'Thanks for the feedback', rate: 'Rate this chat', rateTitle: 'How was this conversation?', star: 'stars', comment: 'Anything we could do better? (optional)', submit: 'Send rating', rated: 'Thanks, your rating was sent', failed: 'Could not send; please try again' },
-    zh: { up: '有帮助', down: '没有帮助', thanks: '感谢您的反馈', rate: '评价本次对话', rateTitle: '这次对话体验如何？', star: '星', comment: '有什么可以改进的吗？（可选）', submit: '提交评价', rated: '谢谢，您的评价已提交', failed: '发送失败，请重试' },
+    en: { up: 'Helpful', down: 'Not helpful', thanks: 'Thanks for the feedback', rate: 'Rate this chat', rateTitle: 'How was this conversation?', rateAgentTitle: 'How was the help from our support team?', star: 'stars', comment: 'Anything we could do better? (optional)', submit: 'Send rating', rated: 'Thanks, your rating was sent', failed: 'Could not send; please try again' },
+    zh: { up: '有帮助', down: '没有帮助', thanks: '感谢您的反馈', rate: '评价本次对话', rateTitle: '这次对话体验如何？', rateAgentTitle: '这次人工客服的帮助如何？', star: '星', comment: '有什么可以改进的吗？（可选）', submit: '提交评价', rated: '谢谢，您的评价已提交', failed: '发送失败，请重试' },
   };
   function fb(key) {
     return FEEDBACK_LABELS[lang][key];
@@ -322,11 +322,15 @@
     row.appendChild(note);
     return row;
   }
-  var ratingBox = null;
-  function showRating() {
+  // One form per subject: the assistant, and the person who helped after a handoff (the server knows who).
+  var ratingBoxes = {};
+  function showRating(subject) {
+    subject = subject === 'agent' ? 'agent' : 'bot';
+    var ratingBox = ratingBoxes[subject];
     if (ratingBox) return ratingBox.querySelector('button').focus();
-    ratingBox = el('form', 'sb-rating');
-    ratingBox.appendChild(el('div', 'sb-rating-title', fb('rateTitle')));
+    ratingBox = ratingBoxes[subject] = el('form', 'sb-rating');
+    ratingBox.setAttribute('data-subject', subject);
+    ratingBox.appendChild(el('div', 'sb-rating-title', fb(subject === 'agent' ? 'rateAgentTitle' : 'rateTitle')));
     var stars = el('div', 'sb-rating-stars');
     stars.setAttribute('role', 'radiogroup');
     var chosen = 0;
@@ -362,7 +366,7 @@
       e.preventDefault();
       if (!chosen) return;
       send.disabled = true;
-      postFeedback({ kind: 'conversation', rating: chosen, comment: comment.value.trim() || undefined }, function (ok) {
+      postFeedback({ kind: 'conversation', rating: chosen, comment: comment.value.trim() || undefined, subject: subject }, function (ok) {
         note.textContent = ok ? fb('rated') : fb('failed');
         if (!ok) send.disabled = false;
         else comment.disabled = true;
@@ -372,14 +376,15 @@
     scrollToEnd();
     starButtons[4].focus();
   }
-  var rateBtn = button('sb-rate', '★', showRating);
+  var rateBtn = button('sb-rate', '★', function () { showRating('bot'); });
   rateBtn.setAttribute('aria-label', fb('rate'));
   rateBtn.title = fb('rate');
   header.insertBefore(rateBtn, closeBtn);
   /** The end of a conversation (goodbye, thanks, a closed support chat) asks for the rating once. */
   function maybeAskRating(reply) {
+    if (reply.handoff && reply.handoff.status === 'resolved' && reply.handoff.rate === 'agent') return showRating('agent');
     var ending = reply.intent === 'goodbye' || reply.intent === 'thanks' || (reply.handoff && reply.handoff.status === 'resolved');
-    if (ending && !ratingBox) showRating();
+    if (ending && !ratingBoxes.bot) showRating('bot');
   }
 
   var connection = 'connecting';

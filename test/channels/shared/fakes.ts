@@ -2,6 +2,7 @@
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.js';
 import type { OutboundClock } from '../../../channels/shared/rate-limit.js';
 import type { SupportCallbacks } from '../../../channels/shared/support.js';
+import type { AgentCommand } from '../../../src/handoff/index.js';
 import type { ChannelLogger } from '../../../channels/shared/types.js';
 import { createRng } from '../../../src/maths/index.js';
 
@@ -66,5 +67,10 @@ export class FakeSupportCallbacks implements SupportCallbacks {
   }
   async handBack(conversationId: string, agentId: string): Promise<void> {
     this.handBacks.push({ conversationId, agentId });
+  }
+  readonly commands: { conversationId: string; agentId: string; command: AgentCommand }[] = [];
+  async command(conversationId: string, agentId: string, command: AgentCommand): Promise<string | undefined> {
+    this.commands.push({ conversationId, agentId, command });
+    return undefined;
   }
 }

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -49,4 +49,17 @@ export async function launchOfflineChromium(): Promise<Awaited<ReturnType<typeof
   const chrome = await launchChromium();
   await chrome.context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
   return chrome;
+}
+
+/** A new page whose script errors and CSP refusals are collected, for a test to assert there were none. */
+export async function watchedPage(context: BrowserContext): Promise<{ page: Page; pageErrors: string[]; refusedByCsp: string[] }> {
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  const refusedByCsp: string[] = [];
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) refusedByCsp.push(m.text());
+  });
+  return { page, pageErrors, refusedByCsp };
 }
