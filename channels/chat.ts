@@ -7,7 +7,7 @@ import type { ChannelPlugin } from '../src/channel.js';
 import type { HttpServer } from '../src/server/index.js';
 import type { OutboundMessage } from '../src/messages.js';
 import { ShopbotError } from '../src/errors.js';
-import { registerSlackRoutes, type SlackChannelHandle, type SlackChannelOptions } from './slack/index.js';
+import { registerSlackRoutes, slackAlerts, type SlackChannelHandle, type SlackChannelOptions } from './slack/index.js';
 import { registerTeamsRoutes, type TeamsChannelHandle, type TeamsChannelOptions } from './teams/index.js';
 import { describeChannels, type ChannelStatus, type SupportDesk, type ChannelDeps, type ChannelHandle } from './shared/index.js';
 
@@ -55,8 +55,11 @@ export function chatChannels(http: HttpServer, options: { teams?: TeamsChannelOp
       // Teams conversation references too (an agent's reply from another server needs the shopper's).
       { ...options, teams: { threads: app.handoff.threads('teams'), references: app.handoff.threads('teams-references'), ...options.teams }, slack: { threads: app.handoff.threads('slack'), ...options.slack } },
     );
+    // Merchant alerts go to every chat channel that has a conversation for them.
+    const senders = [slackAlerts(app.config), chat.teams?.alert].filter((x): x is (text: string) => Promise<void> => x !== undefined);
     return {
       ...(chat.supportDesk ? { desk: chat.supportDesk } : {}),
+      ...(senders.length ? { alert: async (text: string) => void (await Promise.all(senders.map((send) => send(text)))) } : {}),
       handles: (conversationId) => /^(teams|slack):/.test(conversationId),
       deliver: (conversationId, message) => chat.deliver(conversationId, message),
       close: () => chat.close(),

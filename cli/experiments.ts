@@ -1,22 +1,25 @@
 /**
- * `shopbot experiments list | start FILE.json | stop ID | results ID`: A/B tests of ranking
- * policies in the data dir (the same table /admin starts and stops them in).
+ * `shopbot experiments list | start FILE.json | stop ID | results ID`: A/B tests of ranking,
+ * coupon and reply policies in the data dir (the same table /admin starts and stops them in).
  */
 import { readFileSync } from 'node:fs';
 import { printTable } from '../evals/report.js';
 import { openExperiments, openFunnelReport } from '../src/app.js';
 import { isShopbotError } from '../src/errors.js';
 import type { FunnelEvent } from '../src/funnel/index.js';
-import { experimentResults } from '../src/insights/index.js';
+import { EXPERIMENT_EVENT_TYPES, experimentResults } from '../src/insights/index.js';
 import { configFromCli } from './common.js';
 import { parseFlags } from './args.js';
 
 export const USAGE = `usage: shopbot experiments list | start FILE.json | stop ID | results ID [--config FILE] [--data-dir DIR]
 
-A/B tests of ranking policies. FILE.json is {"id", "kind": "ranking", "description",
-"variants": [{"name", "weight", "policy": {"explorationRate", "maxPerBrand", "relevanceOnly"}}]}:
-the first variant is the control. Shoppers are assigned by a hash of their user id; results
-compare each variant with the control with 95% intervals and guardrails.
+A/B tests of the ranking, coupon or reply policy. FILE.json is {"id", "kind", "description",
+"variants": [{"name", "weight", "policy"}]}; the first variant is the control. Policies by kind:
+  ranking  {"explorationRate", "maxPerBrand", "relevanceOnly"}
+  coupon   {"mode": "targeter" | "always" | "never", "campaigns": [campaign ids]}
+  reply    {"chooser": "model" | "rotation" | "first", "generator": true | false}
+Shoppers are assigned by a hash of their user id; results compare each variant with the
+control with 95% intervals and guardrails. One experiment per kind runs at a time.
 
 options:
   --config FILE
@@ -29,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   const { experiments, close } = openExperiments(config);
   try {
     if (what === 'list') {
-      for (const e of experiments.list()) console.log(`${e.id}\t${e.status}\t${new Date(e.startedAt).toISOString()}\t${e.variants.map((v) => v.name).join(' vs ')}\t${e.description}`);
+      for (const e of experiments.list()) console.log(`${e.id}\t${e.kind}\t${e.status}\t${new Date(e.startedAt).toISOString()}\t${e.variants.map((v) => v.name).join(' vs ')}\t${e.description}`);
       return 0;
     }
     if (what === 'start' && arg) {
@@ -47,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       const { funnel, close: closeFunnel } = await openFunnelReport(config);
       try {
         const events: FunnelEvent[] = [];
-        for await (const ev of funnel.query({ types: ['slate', 'click', 'purchase', 'reply_feedback', 'handoff'], fromTs: e.startedAt, ...(e.stoppedAt ? { toTs: e.stoppedAt } : {}) })) events.push(ev);
+        for await (const ev of funnel.query({ types: EXPERIMENT_EVENT_TYPES, fromTs: e.startedAt, ...(e.stoppedAt ? { toTs: e.stoppedAt } : {}) })) events.push(ev);
         const r = experimentResults(e, events);
         const t = r.tables[0]!;
         printTable(t.title, Object.fromEntries(t.rows.map((row) => [String(row[0]), Object.fromEntries(t.columns.slice(1).map((c, i) => [c, Number(row[i + 1] ?? Number.NaN)]))])));

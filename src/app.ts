@@ -38,7 +38,8 @@ import { openNlu, openTextEncoder, type TextEncoder } from './models/index.js';
 import { loadPolicyChunks, openPolicyIndex } from './policies/index.js';
 import { createPrivacy, scheduleSweeps, SWEEP_INTERVAL_MS } from './privacy/index.js';
 import { createRanker, loadBids, type RankerDeps } from './ranking/index.js';
-import { experimentRanker, SqliteExperimentStore, type RankingVariantPolicy } from './insights/index.js';
+import { computeDemandReport, createLowStockCheck, experimentArms, experimentRanker, scheduleLowStockChecks, SqliteExperimentStore, type RankingVariantPolicy } from './insights/index.js';
+import { parsePeriod } from './reports/index.js';
 import { createLlmGenerator, createResponder, hostsOf, loadLlmPrompts, openChatModel, openVariantRanker } from './responses/index.js';
 import { indexCatalog, openProductSearch, transformerRetrievalEncoder, type SyncOptions } from './retrieval/index.js';
 import { openSqlite, type SqliteDb } from './storage/index.js';
@@ -263,7 +264,8 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       ...(chatModel ? { generator: createLlmGenerator({ model: chatModel, prompts: loadLlmPrompts(path.join(REPO_ROOT, 'prompts')), timeoutMs: config.llm.timeoutMs }) } : {}),
       onEvent: (e) => log.warn({ event: e.type, source: e.source, violations: e.violations, error: e.error }, 'reply failed the grounding check'),
     });
-    // The running ranking experiment (if any) ranks each shopper's slates with their variant's policy.
+    // The running ranking experiment (if any) ranks each shopper's slates with their variant's policy;
+    // the running coupon and reply experiments decide offers and word replies by variant.
     const experiments = new SqliteExperimentStore(db);
     const rankerDeps: RankerDeps = { models: learning.models, isWarm: () => learning.stats().impressions >= config.ranking.minTrainedImpressions, ranking: config.ranking, rng, now, bids: loadBids(config.ranking.bidsFile ? resolveFromRoot(config.ranking.bidsFile) : undefined) };
     // Embedded engines (one SQLite file): a turn's state, transcript and events in one transaction,
@@ -287,6 +289,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       handoff,
       responder,
       ...(coupons ? { coupons } : {}),
+      experiments: experimentArms(experiments),
       ...(deps.onTurnEnd ? { onTurnEnd: deps.onTurnEnd } : {}),
       observeStage: (stage, ms) => metrics.turnStage(stage, ms),
       now,
@@ -350,9 +353,19 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       experiments,
       ...(coupons ? { coupons } : {}),
     };
+    // Merchant alerts reach every open channel with a merchant conversation (Slack, Teams); a failure of one does not stop the other.
+    const alertMerchant = async (text: string): Promise<number> => {
+      const senders = channels.flatMap((c) => (c.alert ? [c.alert.bind(c)] : []));
+      const sent = await Promise.allSettled(senders.map((send) => send(text)));
+      const failed = sent.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed.length && failed.length === sent.length) throw new ShopbotError('CHANNEL_SEND_FAILED', 'no merchant channel took the alert', { cause: failed[0]!.reason });
+      for (const f of failed) log.error({ err: f.reason }, 'a merchant channel refused the alert');
+      return sent.length - failed.length;
+    };
     const context: ChannelContext = {
       ...services,
       handoffConfig,
+      alertMerchant,
       demoIdentity() {
         // The demo page stands in for a store whose visitor is logged in as the demo customer.
         if (!isDemoStore(config) || !identitySecret) return undefined;
@@ -371,6 +384,19 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       const channel = await open(context);
       channels.push(channel);
       closers.push(() => channel.close());
+    }
+
+    if (config.insights.lowStockCheckMs > 0) {
+      const check = createLowStockCheck({
+        report: () => {
+          const period = parsePeriod('quarter', now());
+          return computeDemandReport(funnelStore, catalog, { fromTs: period.fromTs, toTs: period.toTs, lowStockDays: config.insights.lowStockDays });
+        },
+        send: alertMerchant,
+      });
+      // Pushed after the channels, so it stops (and waits for a check in flight) before they close.
+      const checks = scheduleLowStockChecks(check, { intervalMs: config.insights.lowStockCheckMs, log });
+      closers.push(() => checks.stop());
     }
 
     let closed: Promise<void> | undefined;

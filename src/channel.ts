@@ -65,6 +65,8 @@ export interface ChannelContext extends AppServices {
    * cross server processes. The caller closes it after its socket server.
    */
   socketAdapter?(): { readonly adapter: ReturnType<typeof createAdapter>; close(): Promise<void> };
+  /** Posts a merchant alert to every open channel that has a merchant conversation; resolves with how many took it. */
+  alertMerchant(text: string): Promise<number>;
 }
 
 /** A channel (the web gateway, REST, Teams, Slack, the agent console) as the app sees it once open. */
@@ -74,6 +76,8 @@ export interface AppChannel {
   /** True for the conversations whose shopper this channel reaches (agent replies, handoff updates). */
   handles?(conversationId: string): boolean;
   deliver?(conversationId: string, message: PushMessage): Promise<void> | void;
+  /** Posts a merchant alert (low stock) to this channel's merchant conversation; absent when none is configured. */
+  alert?(text: string): Promise<void>;
   close(): Promise<void> | void;
 }
 

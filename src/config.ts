@@ -191,6 +191,7 @@ export const ConfigSchema = z.object({
       relevanceFloor: num(0, 1).default(0.5),
       /** Expected-value ordering starts once the CTR/CVR models have trained on this many impressions. */
       minTrainedImpressions: int(0, 1_000_000_000).default(1000),
+      /** The most cards of one brand in a slate while other brands are eligible (the exposure report shows it). */
       maxPerBrand: int(1, 50).default(2),
       maxPerCategory: int(1, 50).default(3),
       /** Hashed feature space of the CTR/CVR models: 2^hashBits weights per tower. */
@@ -252,6 +253,8 @@ export const ConfigSchema = z.object({
       appPassword: optionalString,
       tenantId: optionalString,
       supportConversationId: optionalString,
+      /** The Teams conversation (channel) merchant alerts go to; the support channel when unset. */
+      alertsConversationId: optionalString,
       serviceUrl: optionalString,
       /** Bot Connector hosts allowed besides Microsoft's (channels/teams/service-url.ts); loopback ones may use http. */
       serviceUrlHosts: hostList,
@@ -281,6 +284,14 @@ export const ConfigSchema = z.object({
       highValueCartCents: int(0, 1_000_000_000).default(50_000),
       /** How often open tickets are checked against their team's service-level targets (breach alerts); 0 turns it off. */
       serviceLevelCheckMs: int(0, 3_600_000).default(60_000),
+    })
+    .prefault({}),
+  insights: z
+    .object({
+      /** How often the low-stock check runs and alerts the merchant's Slack / Teams channels on products newly low; 0 turns it off. */
+      lowStockCheckMs: int(0, 7 * 86_400_000).default(0),
+      /** A product is low when its stock lasts fewer days than this at the forecast rate. */
+      lowStockDays: int(1, 365).default(7),
     })
     .prefault({}),
   privacy: z
@@ -385,6 +396,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   MICROSOFT_APP_PASSWORD: 'teams.appPassword',
   MICROSOFT_APP_TENANT_ID: 'teams.tenantId',
   SHOPBOT_TEAMS_SUPPORT_CONVERSATION: 'teams.supportConversationId',
+  SHOPBOT_TEAMS_ALERTS_CONVERSATION: 'teams.alertsConversationId',
   SHOPBOT_TEAMS_SERVICE_URL: 'teams.serviceUrl',
   SHOPBOT_TEAMS_SERVICE_URL_HOSTS: 'teams.serviceUrlHosts',
   SHOPBOT_TEAMS_MERCHANTS: 'teams.merchantUserIds',
@@ -399,6 +411,9 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   SHOPBOT_HANDOFF_FILE: 'handoff.file',
   SHOPBOT_HIGH_VALUE_CART_CENTS: 'handoff.highValueCartCents',
   SHOPBOT_RETENTION_DAYS: 'privacy.retentionDays',
+  SHOPBOT_RANKING_MAX_PER_BRAND: 'ranking.maxPerBrand',
+  SHOPBOT_LOW_STOCK_CHECK_MS: 'insights.lowStockCheckMs',
+  SHOPBOT_LOW_STOCK_DAYS: 'insights.lowStockDays',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -8,6 +8,7 @@ import { effectivePriceCents } from './catalog/index.js';
 import { decide, newState, type Action, type ConversationState, type PolicyInput, type StateStore, type TranscriptRow } from './dialogue/index.js';
 import { ShopbotError } from './errors.js';
 import type { FunnelEventInput, FunnelWriter } from './funnel/index.js';
+import { exposureEvent } from './insights/index.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
 import type { TurnStage } from './metrics/index.js';
 import { understand, type Nlu, type NluResult, type Understood } from './nlu/index.js';
@@ -123,7 +124,10 @@ export function createTurnHandler(deps: TurnDeps): HandleTurn {
     }
     lap('actions');
 
-    const { reply } = await responder.respond({ lang: state.lang, results, seed: state.turn, userText: text, ...(signal ? { signal } : {}) });
+    // A reply experiment words this reply with the shopper's variant; the first reply it words is their exposure.
+    const replyArm = deps.experiments?.arm('reply', msg.userId);
+    if (replyArm) events.push(exposureEvent(replyArm, ctx.base));
+    const { reply } = await responder.respond({ lang: state.lang, results, seed: state.turn, userText: text, ...(signal ? { signal } : {}), ...(replyArm ? { style: replyArm.policy } : {}) });
     const offer = await offerCoupon(state, results, ctx, deps);
     state = offer.state;
     events.push(...offer.events);

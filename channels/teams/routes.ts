@@ -53,6 +53,8 @@ export interface TeamsChannelHandle extends ChannelHandle {
   deliver(conversationId: string, message: OutboundMessage): Promise<void>;
   readonly outbound: OutboundQueue;
   readonly adapter: CloudAdapter;
+  /** Posts a merchant alert to `teams.alertsConversationId` (or the support channel); absent without one and a service URL. */
+  readonly alert?: (text: string) => Promise<void>;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -334,10 +336,22 @@ export async function registerTeamsRoutes(fastify: FastifyInstance, deps: Channe
     return reply.code(res.statusCode).send(res.body ?? '');
   });
 
+  const alertsConversation = config.teams.alertsConversationId ?? supportConversationId;
+  const alert =
+    alertsConversation && serviceUrl
+      ? async (text: string) => {
+          const ref = { channelId: 'msteams', serviceUrl, conversation: { id: alertsConversation, isGroup: true, conversationType: 'channel', tenantId }, agent: { id: appId } } as ConversationReference;
+          // Plain text with Teams markdown escaped, one line per product (markdown needs the blank-line-free breaks as <br> is not allowed).
+          const body = truncate(text, 3000).split('\n').map(escapeTeamsText).join('\n\n');
+          await continueAndThrow(adapter, appId, ref, async (context) => void (await context.sendActivity(toActivity({ text: body, attachments: [] }))));
+        }
+      : undefined;
+
   return {
     supportDesk: desk,
     outbound,
     adapter,
+    ...(alert ? { alert } : {}),
     async deliver(conversationId, message) {
       const ref = await referenceOf(conversationId);
       if (!ref) throw new ShopbotError('UNKNOWN_CONVERSATION', `no Teams conversation reference for ${conversationId}`);

@@ -7,6 +7,7 @@
 import type { RefusalReason } from '../coupons/index.js';
 import type { ConversationState } from '../dialogue/index.js';
 import type { FunnelEventInput } from '../funnel/index.js';
+import { exposureEvent } from '../insights/index.js';
 import type { CartView, CouponOffer } from '../messages.js';
 import type { ActionResult } from '../responses/index.js';
 import type { Order } from '../store/index.js';
@@ -26,11 +27,14 @@ export async function offerCoupon(
   const cart = await deps.store.cart(msg.userId);
   const products = await deps.catalog.getMany(cart.lines.map((l) => l.productId));
   const categories = [...new Set([...products.values()].flatMap((p) => p.category.map((c) => c.toLowerCase())))];
+  // A coupon experiment's shopper is exposed when a decision is taken under their variant (not before: until then no arm differs).
+  const arm = deps.experiments?.arm('coupon', msg.userId);
   const d = await deps.coupons.decideOffer(
     { userId: msg.userId, conversationId: msg.conversationId, channel: msg.channel, messages: state.turn, lang: state.lang },
     { valueCents: cart.totalCents, items: cart.lines.reduce((s, l) => s + l.quantity, 0), categories },
+    arm?.policy,
   );
-  const events: FunnelEventInput[] = d.event ? [d.event] : [];
+  const events: FunnelEventInput[] = d.event ? [d.event, ...(arm ? [exposureEvent(arm, ctx.base)] : [])] : [];
   if (!d.offer || !d.campaignId) return { state, events };
   return { state: { ...state, coupon: { code: d.offer.code, campaignId: d.campaignId } }, coupon: d.offer, events };
 }

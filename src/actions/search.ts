@@ -42,7 +42,7 @@ export async function search(action: Extract<Action, { type: 'search' }>, state:
   const cards: ProductCard[] = ranked.items.map((it) => toCard(it.product, it.position, slateId, it.sponsored));
   const events: FunnelEventInput[] = [{ ...ctx.base, id: `${ctx.turnId}:search`, type: 'search', query, results: hits.length }];
   if (cards.length) {
-    const shown = ranked.items.map((it) => ({ productId: it.product.id, position: it.position, propensity: it.propensity, sponsored: it.sponsored }));
+    const shown = ranked.items.map((it) => ({ productId: it.product.id, position: it.position, propensity: it.propensity, sponsored: it.sponsored, ...(it.explanation ? { explanation: { ...it.explanation, why: [...it.explanation.why] } } : {}) }));
     const slate = { base: ctx.base, slateId, policyId: ranked.policyId, query, shown };
     events.push(
       slateEvent({

@@ -9,6 +9,7 @@ import type { Coupons } from '../coupons/index.js';
 import type { ConversationState } from '../dialogue/index.js';
 import type { EventBase, FunnelEventInput } from '../funnel/index.js';
 import type { HandoffHooks } from '../handoff/index.js';
+import type { ExperimentArms } from '../insights/index.js';
 import type { OrderChecks } from '../identity/index.js';
 import type { InboundMessage } from '../messages.js';
 import type { NluResult } from '../nlu/index.js';
@@ -29,6 +30,8 @@ export interface ActionDeps {
   readonly orderChecks?: OrderChecks;
   /** Coupon offers (uplift-targeted, with a holdout) and redemption at checkout. */
   readonly coupons?: Pick<Coupons, 'decideOffer' | 'inOrder'>;
+  /** The shopper's arm of the running coupon or reply experiment, if any. */
+  readonly experiments?: ExperimentArms;
   readonly now: () => number;
   readonly newId: () => string;
   readonly slateSize: number;

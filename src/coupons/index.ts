@@ -18,7 +18,7 @@ import type { Channel } from '../messages.js';
 import type { SqliteDb } from '../storage/index.js';
 import { CampaignSchema, type Campaign, type CampaignInput } from './campaign.js';
 import { newCode, verifyCode } from './codes.js';
-import { eligibleCampaigns, offerFor, upliftFeatures, valueOffer, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
+import { eligibleCampaigns, offerFor, upliftFeatures, valueOffer, type BasketSignals, type CouponPolicy, type OfferDecision, type ShopperSignals } from './offers.js';
 import type { OrderDiscount, PlacedOrder } from '../store/index.js';
 import { PostgresCouponStore } from './postgres.js';
 import { SqliteCouponStore } from './sqlite.js';
@@ -31,7 +31,7 @@ export { SqliteCouponStore } from './sqlite.js';
 export { PostgresCouponStore } from './postgres.js';
 export { ClassTransformUplift, TwoModelUplift, type UpliftExample } from './uplift.js';
 export { UpliftTargeter, SHIPPED_META_LEARNER, upliftJob, type UpliftEstimator } from './targeter.js';
-export { upliftFeatures, type BasketSignals, type OfferDecision, type ShopperSignals } from './offers.js';
+export { upliftFeatures, type BasketSignals, type CouponPolicy, type OfferDecision, type ShopperSignals } from './offers.js';
 export { newCode, verifyCode } from './codes.js';
 export { loadCampaigns } from './campaigns-file.js';
 export { createUpliftTrainer, UPLIFT_CHECKPOINT, type UpliftTrainer, type UpliftTrainResult } from './retrain.js';
@@ -72,8 +72,8 @@ export interface CouponsDeps {
 export interface Coupons {
   addCampaign(input: CampaignInput): Promise<Campaign>;
   campaigns(): Promise<Campaign[]>;
-  /** Decides whether this shopper gets an offer now; log `decision.event` through the funnel writer. */
-  decideOffer(shopper: ShopperSignals, basket: BasketSignals): Promise<OfferDecision>;
+  /** Decides whether this shopper gets an offer now (under `policy`, a coupon experiment's variant); log `decision.event` through the funnel writer. */
+  decideOffer(shopper: ShopperSignals, basket: BasketSignals, policy?: CouponPolicy): Promise<OfferDecision>;
   /** Checks and records a redemption; throws CouponRefusedError (code COUPON_INVALID) with a reason. */
   redeem(code: string, order: RedeemOrder & { channel: Channel; conversationId?: string }): Promise<RedeemedCoupon>;
   /**
@@ -188,14 +188,15 @@ export function openCoupons(deps: CouponsDeps): Coupons {
     campaigns: () => store.campaigns(),
     spentCents: (id) => store.spentCents(id),
 
-    async decideOffer(shopper, basket) {
+    async decideOffer(shopper, basket, policy) {
       const nowMs = clock();
       mature(nowMs);
       if (!config.coupons.enabled) return { decision: 'none', reason: 'coupons disabled' };
       const key = shopper.conversationId ?? shopper.userId;
       if (pending.has(key)) return { decision: 'none', reason: 'already decided in this conversation' };
       // Budgets and per-shopper counts are read from the store, so every server sees every server's spending.
-      const active = await activeCampaigns(nowMs);
+      const only = policy?.campaigns ? new Set(policy.campaigns) : undefined;
+      const active = (await activeCampaigns(nowMs)).filter((c) => !only || only.has(c.id));
       const counts = await Promise.all(active.map(async (c) => [c.id, await store.spentCents(c.id), await store.issuedTo(c.id, shopper.userId)] as const));
       const spent = new Map(counts.map(([id, s]) => [id, s]));
       const issued = new Map(counts.map(([id, , n]) => [id, n]));
@@ -205,14 +206,21 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       const features = upliftFeatures(shopper, basket);
       const valued = eligible.map((c) => ({ c, v: valueOffer(model, c, features, basket.valueCents, config.coupons.defaultMarginRate) })).sort((a, b) => b.v.gainCents - a.v.gainCents);
       const { c, v } = valued[0]!;
-      const h = config.coupons.holdoutRate;
-      const eps = config.coupons.explorationRate;
-      const wanted = v.gainCents > 0;
-      const propensity = (1 - h) * (wanted ? 1 : eps);
+      const mode = policy?.mode ?? 'targeter';
       let decision: 'offered' | 'holdout' | 'declined';
-      if (rng() < h) decision = 'holdout';
-      else if (wanted || rng() < eps) decision = 'offered';
-      else decision = 'declined';
+      let propensity: number;
+      // A fixed policy (an experiment's always / never arm) decides with certainty; its own arm is the control, not a holdout.
+      if (mode === 'always') (decision = 'offered'), (propensity = 1);
+      else if (mode === 'never') (decision = 'declined'), (propensity = 0);
+      else {
+        const h = config.coupons.holdoutRate;
+        const eps = config.coupons.explorationRate;
+        const wanted = v.gainCents > 0;
+        propensity = (1 - h) * (wanted ? 1 : eps);
+        if (rng() < h) decision = 'holdout';
+        else if (wanted || rng() < eps) decision = 'offered';
+        else decision = 'declined';
+      }
       pending.set(key, { features, treated: decision === 'offered', propensity, ts: nowMs });
       const code = decision === 'offered' ? await issue(c, shopper.userId, nowMs) : undefined;
       const event = {

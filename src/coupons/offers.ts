@@ -25,6 +25,15 @@ export interface ShopperSignals {
   readonly lang?: string;
 }
 
+/**
+ * How a decision is taken (a coupon experiment's variant): the uplift targeter with its holdout
+ * (the default), an offer to every eligible shopper, or none; optionally from some campaigns only.
+ */
+export interface CouponPolicy {
+  readonly mode: 'targeter' | 'always' | 'never';
+  readonly campaigns?: readonly string[];
+}
+
 export interface BasketSignals {
   readonly valueCents: number;
   readonly items: number;

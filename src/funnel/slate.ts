@@ -7,6 +7,7 @@ import type { Channel } from '../messages.js';
 import type { FunnelEventInput } from './events.js';
 
 export type SlateEvent = Extract<FunnelEventInput, { type: 'slate' }>;
+type SlateShown = SlateEvent['shown'][number];
 type ImpressionEvent = Extract<FunnelEventInput, { type: 'impression' }>;
 
 /** The fields every event of one turn shares. */
@@ -24,7 +25,7 @@ export interface SlateInput {
   readonly policyVersion: string;
   readonly query: string;
   readonly candidates: SlateEvent['candidates'];
-  readonly shown: readonly { readonly productId: string; readonly position: number; readonly propensity: number; readonly sponsored: boolean }[];
+  readonly shown: readonly { readonly productId: string; readonly position: number; readonly propensity: number; readonly sponsored: boolean; readonly explanation?: SlateShown['explanation'] }[];
 }
 
 export function slateEvent(s: SlateInput): SlateEvent {
@@ -37,7 +38,7 @@ export function slateEvent(s: SlateInput): SlateEvent {
     policyVersion: s.policyVersion,
     query: s.query,
     candidates: s.candidates,
-    shown: s.shown.map((it) => ({ productId: it.productId, position: it.position, propensity: it.propensity, sponsored: it.sponsored })),
+    shown: s.shown.map((it) => ({ productId: it.productId, position: it.position, propensity: it.propensity, sponsored: it.sponsored, ...(it.explanation ? { explanation: it.explanation } : {}) })),
   };
 }
 

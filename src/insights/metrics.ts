@@ -3,35 +3,13 @@
  * figure carries its definition (shown beside it on /admin, in the JSON and in the CSV), so a
  * number never has to be guessed at. One pass over the period's events; nothing is sampled.
  */
+import { EXPOSURE_FEATURES, exposureReport } from './exposure.js';
+import type { Cell, Metric, MetricTable, MetricUnit } from './report-types.js';
 import { FUNNEL_STAGES, type FunnelEvent, type FunnelReader } from '../funnel/index.js';
 import { differenceOfProportions, quantile } from '../maths/index.js';
 import { normalizeQuery, summarizeCoupons, type Period } from '../reports/index.js';
 
-export type MetricUnit = 'count' | 'ratio' | 'cents' | 'ms' | 'score' | 'days';
-
-export interface Metric {
-  readonly key: string;
-  readonly section: string;
-  readonly label: string;
-  /** null when the period has nothing to compute it from (no denominator). */
-  readonly value: number | null;
-  readonly unit: MetricUnit;
-  readonly definition: string;
-  readonly ci95?: readonly [number, number];
-}
-
-export type Cell = string | number | null;
-
-export interface MetricTable {
-  readonly key: string;
-  readonly section: string;
-  readonly title: string;
-  readonly definition: string;
-  readonly columns: readonly string[];
-  /** How each column's numbers read, where the column name does not say. */
-  readonly units?: readonly (MetricUnit | null)[];
-  readonly rows: readonly (readonly Cell[])[];
-}
+export type { Cell, Metric, MetricTable, MetricUnit } from './report-types.js';
 
 export interface MerchantMetrics {
   readonly period: Period;
@@ -44,6 +22,8 @@ export interface MerchantMetrics {
 /** Bot outcomes that did not answer the shopper (src/actions result types). */
 const NON_ANSWERS = new Set(['out_of_scope', 'policy_unknown', 'unavailable', 'order_not_found', 'clarify', 'which_product']);
 const TABLE_ROWS = 20;
+/** ranking.maxPerBrand's default (src/config.ts), for callers that do not pass the configured one. */
+const DEFAULT_MAX_PER_BRAND = 2;
 
 /** Turn id of an event whose id is `<conversation>:<turn>:<suffix>` (the turn handler's scheme). */
 function turnOf(id: string, suffix: string): string | undefined {
@@ -70,7 +50,12 @@ class Builder {
   }
 }
 
-export function merchantMetrics(events: Iterable<FunnelEvent>, period: Period, channel = 'all'): MerchantMetrics {
+export interface MetricsOptions {
+  /** The configured cap on one brand's cards in a slate (ranking.maxPerBrand), shown beside the exposure report. */
+  readonly maxPerBrand?: number;
+}
+
+export function merchantMetrics(events: Iterable<FunnelEvent>, period: Period, channel = 'all', options: MetricsOptions = {}): MerchantMetrics {
   const all: FunnelEvent[] = [];
   for (const e of events) if (channel === 'all' || e.channel === channel) all.push(e);
   const b = new Builder('funnel');
@@ -320,18 +305,26 @@ export function merchantMetrics(events: Iterable<FunnelEvent>, period: Period, c
     .add('sponsored.ctr', 'Sponsored CTR', ratio(sponsoredClicks, sponsoredShown), 'ratio', 'Sponsored cards opened / shown.')
     .add('sponsored.revenue', 'Sponsored-slot revenue', sponsoredRevenue, 'cents', 'Revenue of purchases that include a product the shopper opened from a sponsored card in the same conversation.');
 
-  return { period, channel, metrics: b.metrics, tables: b.tables };
+  const exposure = exposureReport(all, { maxPerBrand: options.maxPerBrand ?? DEFAULT_MAX_PER_BRAND });
+  return { period, channel, metrics: [...b.metrics, ...exposure.metrics], tables: [...b.tables, ...exposure.tables] };
 }
 
 /** Reads the period's events from the log (one replay) and computes the dashboard. */
-export async function computeMerchantMetrics(store: Pick<FunnelReader, 'query'>, period: Period, channel = 'all', signal?: AbortSignal): Promise<MerchantMetrics> {
+export async function computeMerchantMetrics(store: Pick<FunnelReader, 'query'>, period: Period, channel = 'all', signal?: AbortSignal, options: MetricsOptions = {}): Promise<MerchantMetrics> {
   const events: FunnelEvent[] = [];
   for await (const e of store.query({ fromTs: period.fromTs, toTs: period.toTs })) {
     signal?.throwIfAborted();
     if (e.type !== 'slate') events.push(e);
-    else events.push({ ...e, candidates: [] }); // candidates' features are for learners, not the dashboard
+    // Candidates' features are for learners; the dashboard keeps the few the exposure report reads.
+    else events.push({ ...e, candidates: e.candidates.map((c) => ({ productId: c.productId, score: c.score, features: pickFeatures(c.features) })) });
   }
-  return merchantMetrics(events, period, channel);
+  return merchantMetrics(events, period, channel, options);
+}
+
+function pickFeatures(f: Record<string, string | number> | undefined): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (f) for (const k of EXPOSURE_FEATURES) if (f[k] !== undefined) out[k] = f[k];
+  return out;
 }
 
 function csvCell(v: Cell | undefined): string {

@@ -30,6 +30,20 @@ export function meanWithInterval(values: readonly number[]): { mean: number; ci9
   return { mean, ci95: [mean - half, mean + half] };
 }
 
+/** Difference of two independent means (a - b) with a Welch normal-approximation interval; undefined when either is empty. */
+export function differenceOfMeans(a: readonly number[], b: readonly number[]): { difference: number; ci95: readonly [number, number] } | undefined {
+  if (a.length === 0 || b.length === 0) return undefined;
+  const stats = (xs: readonly number[]) => {
+    const m = xs.reduce((s, v) => s + v, 0) / xs.length;
+    return { m, v: xs.length > 1 ? xs.reduce((s, v) => s + (v - m) ** 2, 0) / (xs.length - 1) : 0 };
+  };
+  const sa = stats(a);
+  const sb = stats(b);
+  const difference = sa.m - sb.m;
+  const half = Z95 * Math.sqrt(sa.v / a.length + sb.v / b.length);
+  return { difference, ci95: [difference - half, difference + half] };
+}
+
 /** The q-quantile (0..1) by linear interpolation between order statistics; undefined for no values. */
 export function quantile(values: readonly number[], q: number): number | undefined {
   if (values.length === 0) return undefined;

@@ -3,4 +3,5 @@ export { rank, choose, scoreCandidates, type RankCandidate, type RankOptions, ty
 export { loadBids } from './bids.js';
 export { runAuction, type AuctionResult, type Bidder } from './auction.js';
 export { candidateFeatures, type Features, type ShopperContext } from './features.js';
-export { createRanker, policyFromConfig, LEARNED_POLICY_ID, type RankerDeps, type SlateItem, type SlateRanker } from './ranker.js';
+export { createRanker, policyFromConfig, LEARNED_POLICY_ID, type RankerDeps, type SlateExplanation, type SlateItem, type SlateRanker } from './ranker.js';
+export { topContributions, type FeatureContribution } from './explain.js';

@@ -5,10 +5,23 @@
 import type { Product } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import type { Channel, Lang } from '../messages.js';
+import { topContributions, type FeatureContribution } from './explain.js';
 import { candidateFeatures } from './features.js';
 import { rank, type RankPolicy, type ScoringModels } from './rank.js';
 
 export const LEARNED_POLICY_ID = 'ev-esmm';
+
+/** Why a shown product got its place, kept with the slate for the merchant's explanation view. */
+export interface SlateExplanation {
+  /** Retrieval relevance as a share of the best candidate's (1 = the most relevant). */
+  readonly relevance: number;
+  /** Predicted click and purchase-after-click probabilities; absent while the models are cold (relevance order). */
+  readonly ctr?: number;
+  readonly cvr?: number;
+  /** Chosen by exploration rather than as the best remaining option. */
+  readonly explored: boolean;
+  readonly why: readonly FeatureContribution[];
+}
 
 /** One shown product of a slate: where it is, the probability it was chosen with, whether it is an ad. */
 export interface SlateItem {
@@ -16,6 +29,7 @@ export interface SlateItem {
   readonly position: number;
   readonly propensity: number;
   readonly sponsored: boolean;
+  readonly explanation?: SlateExplanation;
 }
 
 /** Orders retrieved candidates into the slate the shopper sees, and says how (for logging). */
@@ -78,8 +92,21 @@ export function createRanker(deps: RankerDeps): SlateRanker {
         const rest = candidates.filter((c) => !taken.has(c.product.id)).sort((a, b) => b.relevance - a.relevance);
         for (const c of rest.slice(0, k - items.length)) items.push({ product: c.product, position: items.length, propensity: 1, sponsored: false, explored: false, score: Number.NaN, ctr: Number.NaN, cvr: Number.NaN });
       }
+      const maxRel = Math.max(0, ...candidates.map((c) => c.relevance));
+      const relevanceOf = new Map(candidates.map((c) => [c.product.id, maxRel > 0 ? c.relevance / maxRel : 1]));
+      const explained: SlateItem[] = items.map((it) => {
+        const features = byId.get(it.product.id);
+        const warm = models && features && Number.isFinite(it.ctr);
+        return {
+          product: it.product,
+          position: it.position,
+          propensity: it.propensity,
+          sponsored: it.sponsored,
+          explanation: { relevance: relevanceOf.get(it.product.id) ?? 0, ...(warm ? { ctr: it.ctr, cvr: it.cvr } : {}), explored: it.explored, why: warm ? topContributions(models, features) : [] },
+        };
+      });
       return {
-        items,
+        items: explained,
         policyId: LEARNED_POLICY_ID,
         policyVersion: result.event.policyVersion,
         // Candidates under the relevance floor were not scored; log their features too so offline policies can use them.

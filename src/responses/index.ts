@@ -8,7 +8,7 @@ export { friendlyDate } from './dates.js';
 export { readProductQuestion, type ProductQuestion } from './product-question.js';
 export { pickProduct, type ProductQuestionResult } from './product-answers.js';
 export { composeReply, toCard, type ActionResult, type OrderSummary, type ServiceResult } from './compose.js';
-export { createResponder, type ComposedReply, type GenerateInput, type ReplyGenerator, type Responded, type Responder, type ResponderEvent } from './respond.js';
+export { createResponder, type ComposedReply, type GenerateInput, type ReplyGenerator, type ReplyStyle, type Responded, type Responder, type ResponderEvent } from './respond.js';
 export { checkGrounding, collectFacts, hostsOf, type GroundingFacts, type GroundingResult, type Violation, type ViolationKind } from './grounding.js';
 export { buildUserMessage, createLlmGenerator, loadLlmPrompts, openChatModel, type ChatModelLike } from './llm.js';
 export { openVariantRanker, type EmbeddingModel, type VariantChooser, type VariantRanker } from './variants.js';

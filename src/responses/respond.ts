@@ -42,9 +42,21 @@ export interface Responded {
   readonly violations: readonly Violation[];
 }
 
-export interface Responder {
-  respond(input: { lang: Lang; results: readonly ActionResult[]; seed: number; userText: string; signal?: AbortSignal }): Promise<Responded>;
+/**
+ * How a reply is worded (a reply experiment's variant): which template variant is used (the
+ * response model's choice, the per-turn rotation, or always the first), and whether the LLM may
+ * rewrite it. Unset fields keep the configured behaviour.
+ */
+export interface ReplyStyle {
+  readonly chooser?: 'model' | 'rotation' | 'first';
+  readonly generator?: boolean;
 }
+
+export interface Responder {
+  respond(input: { lang: Lang; results: readonly ActionResult[]; seed: number; userText: string; signal?: AbortSignal; style?: ReplyStyle }): Promise<Responded>;
+}
+
+const FIRST_VARIANT = () => 0;
 
 /** Results worth a generated sentence: not bare cards, not a handoff (whose wording is fixed). */
 function generatable(results: readonly ActionResult[]): boolean {
@@ -62,9 +74,10 @@ export function createResponder(deps: {
   onEvent?: (e: ResponderEvent) => void;
 }): Responder {
   return {
-    async respond({ lang, results, seed, userText, signal }) {
+    async respond({ lang, results, seed, userText, signal, style = {} }) {
       const used: string[] = [];
-      const choose = deps.ranker ? await deps.ranker.chooserFor(lang, userText) : undefined;
+      const chooser = style.chooser ?? 'model';
+      const choose = chooser === 'first' ? FIRST_VARIANT : chooser === 'model' && deps.ranker ? await deps.ranker.chooserFor(lang, userText) : undefined;
       const reply = composeReply(deps.templates, lang, results, seed, used, choose, deps.contact);
       const facts = collectFacts(results, used, deps.ownHosts);
       const checked = checkGrounding(reply.text, facts, { literals: used, lang });
@@ -76,7 +89,7 @@ export function createResponder(deps: {
           violations: checked.violations,
         };
       }
-      if (!deps.generator || !generatable(results)) return { reply, source: 'template', violations: [] };
+      if (!deps.generator || style.generator === false || !generatable(results)) return { reply, source: 'template', violations: [] };
       let text: string;
       try {
         text = (await deps.generator.generate({ lang, userText, facts: results, draft: reply.text, ...(signal ? { signal } : {}) })).trim();

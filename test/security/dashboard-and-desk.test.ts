@@ -79,6 +79,8 @@ describe('the merchant API, attacked', () => {
     ['POST', '/v1/admin/experiments'],
     ['POST', '/v1/admin/experiments/exp-1/stop'],
     ['GET', '/v1/admin/conversations/c-00000000'],
+    ['GET', '/v1/admin/slates'],
+    ['GET', '/v1/admin/slates/rank-1'],
   ];
   it('answers every route only to a merchant session: not without a token, nor on a shopper, agent or forged token', async () => {
     const shopper = (await conversation()).token;
@@ -94,6 +96,14 @@ describe('the merchant API, attacked', () => {
     // The merchant's own session gets in; a malformed experiment is a clear 400, not a crash.
     expect((await fetch(`${server.url}/v1/admin/experiments`, { headers: { authorization: `Bearer ${merchant}` } })).status).toBe(200);
     expect((await post('/v1/admin/experiments', { name: 'x'.repeat(10_000) }, { authorization: `Bearer ${merchant}` })).status).toBe(400);
+    // A coupon experiment with a policy the kind does not have (or a made-up mode) is refused before anything runs.
+    const coupon = (policy: unknown) => ({ id: 'free-money', kind: 'coupon', variants: [{ name: 'a' }, { name: 'b', policy }] });
+    expect((await post('/v1/admin/experiments', coupon({ mode: 'free-money' }), { authorization: `Bearer ${merchant}` })).status).toBe(400);
+    expect((await post('/v1/admin/experiments', coupon({ relevanceOnly: true }), { authorization: `Bearer ${merchant}` })).status).toBe(400);
+    expect((await post('/v1/admin/experiments', coupon({ campaigns: Array.from({ length: 50 }, (_, i) => `c${i}`) }), { authorization: `Bearer ${merchant}` })).status).toBe(400);
+    expect(server.app.experiments.running('coupon')).toBeUndefined();
+    // An oversized slate id is refused (the router's parameter limit answers 414 before the route's own 400).
+    expect([400, 414]).toContain((await fetch(`${server.url}/v1/admin/slates/${'x'.repeat(500)}`, { headers: { authorization: `Bearer ${merchant}` } })).status);
   });
 });
 

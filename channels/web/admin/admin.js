@@ -115,25 +115,46 @@
   });
 
   // Experiments: results with intervals and guardrails, the off-policy estimate, start and stop.
-  const EXAMPLE = { id: 'relevance-vs-learned', kind: 'ranking', description: 'learned ranking vs relevance order', variants: [{ name: 'learned', weight: 1, policy: {} }, { name: 'relevance', weight: 1, policy: { relevanceOnly: true } }] };
+  const EXAMPLES = {
+    ranking: { id: 'relevance-vs-learned', kind: 'ranking', description: 'learned ranking vs relevance order', variants: [{ name: 'learned', weight: 1, policy: {} }, { name: 'relevance', weight: 1, policy: { relevanceOnly: true } }] },
+    coupon: { id: 'targeter-vs-always', kind: 'coupon', description: 'uplift targeting vs an offer to everyone vs none', variants: [{ name: 'targeter', policy: { mode: 'targeter' } }, { name: 'always', policy: { mode: 'always' } }, { name: 'never', policy: { mode: 'never' } }] },
+    reply: { id: 'wording-model-vs-first', kind: 'reply', description: "the response model's wording vs always the first", variants: [{ name: 'model', policy: { chooser: 'model' } }, { name: 'first', policy: { chooser: 'first' } }] },
+  };
   extras.push(async (container) => {
     const r = await api(`/v1/admin/experiments?${query()}`);
     const box = el('section', 'section'); box.dataset.section = 'experiments';
     box.append(el('h2', '', 'experiments'));
     for (const x of r.experiments) {
       const line = el('div', 'row-form');
-      line.append(el('span', '', `${x.id} · ${x.status} · ${x.variants.map((v) => v.name).join(' vs ')}`));
+      line.append(el('span', '', `${x.id} · ${x.kind} · ${x.status} · ${x.variants.map((v) => v.name).join(' vs ')}`));
       if (x.status === 'running') line.append(button('Stop', 'danger', async () => { try { await api(`/v1/admin/experiments/${encodeURIComponent(x.id)}/stop`, { method: 'POST', body: '{}' }); load(); } catch (err) { showError(err); } }));
       box.append(line);
     }
-    const spec = el('textarea'); spec.rows = 6; spec.cols = 90; spec.value = JSON.stringify(EXAMPLE, null, 1); spec.setAttribute('aria-label', 'Experiment definition (JSON)');
+    const spec = el('textarea'); spec.rows = 6; spec.cols = 90; spec.value = JSON.stringify(EXAMPLES.ranking, null, 1); spec.setAttribute('aria-label', 'Experiment definition (JSON)');
+    const kind = el('select'); kind.setAttribute('aria-label', 'Experiment kind');
+    for (const k of Object.keys(EXAMPLES)) { const o = el('option', '', k); o.value = k; kind.append(o); }
+    kind.addEventListener('change', () => { spec.value = JSON.stringify(EXAMPLES[kind.value], null, 1); });
     const start = button('Start experiment', '', async () => {
       try { await api('/v1/admin/experiments', { method: 'POST', body: JSON.stringify(JSON.parse(spec.value)) }); load(); } catch (err) { showError(err); }
     });
-    const form = el('div', 'row-form'); form.append(spec, start);
-    box.append(form, el('p', 'tdef', 'The first variant is the control. Shoppers are assigned by a hash of their id, so each keeps one variant. Read the results at the sample size you planned (fixed horizon).'));
+    const form = el('div', 'row-form'); form.append(kind, spec, start);
+    box.append(form, el('p', 'tdef', 'The first variant is the control. Kinds: ranking (slate policy), coupon (targeter / always / never, optionally some campaigns), reply (template wording, LLM on or off); one of each kind runs at a time. Shoppers are assigned by a hash of their id, so each keeps one variant. Read the results at the sample size you planned (fixed horizon).'));
     container.append(box);
     renderReport(container, { metrics: r.metrics, tables: r.tables });
+  });
+
+  // Explanations: the latest slates; "Why" opens one, product by product.
+  function openSlate(id) {
+    api(`/v1/admin/slates/${encodeURIComponent(id)}?${query()}`).then((r) => {
+      $('transcript-title').textContent = `Why these products (slate ${id})`;
+      const box = $('transcript'); box.replaceChildren();
+      for (const t of r.tables) box.append(renderTable(t));
+      $('transcript-dialog').showModal();
+    }, showError);
+  }
+  extras.push(async (container) => {
+    const r = await api(`/v1/admin/slates?${query()}`);
+    renderReport(container, r, { 'explanations.slates': (row) => [button('Why', 'secondary', () => openSlate(row[0]))] });
   });
 
   async function load() {

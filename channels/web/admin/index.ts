@@ -2,7 +2,6 @@ import type { ChannelPlugin } from '../../../src/channel.js';
 import { isDemoStore } from '../../../src/config.js';
 import { ShopbotError } from '../../../src/errors.js';
 import type { HttpServer } from '../../../src/server/index.js';
-import { slackAlerts } from '../../slack/index.js';
 import { createAgentAuth, parseAgentUsers } from '../console/index.js';
 import { mountMerchantDashboard } from './routes.js';
 
@@ -33,8 +32,7 @@ export function merchantDashboardChannel(http: HttpServer): ChannelPlugin {
       now: Date.now,
       role: { names, sessionLabel: MERCHANT_SESSION_LABEL },
     });
-    const alerts = slackAlerts(config);
-    mountMerchantDashboard(http.fastify, { auth, limits: app.limits, funnel: app.funnel, history: (id) => app.history(id), now: Date.now, catalog: app.catalog, experiments: app.experiments, ...(alerts ? { alerts } : {}) });
+    mountMerchantDashboard(http.fastify, { auth, limits: app.limits, funnel: app.funnel, history: (id) => app.history(id), now: Date.now, catalog: app.catalog, experiments: app.experiments, maxPerBrand: config.ranking.maxPerBrand, alerts: (text) => app.alertMerchant(text) });
     return { close() {} };
   };
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ShopbotError } from '../../../src/errors.js';
 import type { FunnelReader } from '../../../src/funnel/index.js';
 import type { Product } from '../../../src/catalog/index.js';
-import { computeDemandReport, computeMerchantMetrics, dashboardCharts, demandTables, experimentResults, lowStockAlertText, metricsCsv, relevanceOffPolicy, type SqliteExperimentStore } from '../../../src/insights/index.js';
+import { computeDemandReport, computeMerchantMetrics, dashboardCharts, demandTables, EXPERIMENT_EVENT_TYPES, experimentResults, lowStockAlertText, metricsCsv, recentSlates, relevanceOffPolicy, slateExplanation, type SqliteExperimentStore } from '../../../src/insights/index.js';
 import type { FunnelEvent } from '../../../src/funnel/index.js';
 import type { Limits } from '../../../src/limits/index.js';
 import { ChannelSchema, type TranscriptEntry } from '../../../src/messages.js';
@@ -24,6 +24,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const ViewSchema = z.object({ period: z.string().max(12).default('week'), channel: z.union([z.literal('all'), ChannelSchema]).default('all') });
 const ConversationIdSchema = z.string().min(1).max(200);
+const SlateIdSchema = z.string().min(1).max(100);
 const DemandSchema = z.object({ period: z.string().max(12).default('quarter'), lowStockDays: z.coerce.number().min(1).max(365).default(7) });
 
 const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
@@ -41,8 +42,10 @@ export interface MerchantDashboardDeps {
   readonly now: () => number;
   readonly catalog: { getMany(ids: readonly string[]): Promise<ReadonlyMap<string, Product>> };
   readonly experiments: Pick<SqliteExperimentStore, 'list' | 'start' | 'stop' | 'get'>;
-  /** Posts a merchant alert to their chat channel; undefined when none is configured. */
-  readonly alerts?: (text: string) => Promise<void>;
+  /** Posts a merchant alert to their chat channels (Slack, Teams); resolves with how many took it. */
+  readonly alerts: (text: string) => Promise<number>;
+  /** ranking.maxPerBrand, shown beside the exposure report. */
+  readonly maxPerBrand?: number;
 }
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -67,6 +70,7 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
     fastify.get(url, async (_req, reply) => reply.type(type).header('cache-control', 'no-store').send(await readFile(path.join(HERE, file))));
   }
 
+  const metricsOptions = deps.maxPerBrand !== undefined ? { maxPerBrand: deps.maxPerBrand } : {};
   const view = (req: FastifyRequest) => {
     merchantOf(auth, req);
     const q = parseOrThrow(ViewSchema, req.query ?? {}, 'query');
@@ -74,16 +78,16 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
   };
   fastify.get('/v1/admin/metrics', async (req, reply) => {
     const { period, channel } = view(req);
-    return reply.header('cache-control', 'no-store').send(await computeMerchantMetrics(deps.funnel, period, channel));
+    return reply.header('cache-control', 'no-store').send(await computeMerchantMetrics(deps.funnel, period, channel, undefined, metricsOptions));
   });
   fastify.get('/v1/admin/metrics.csv', async (req, reply) => {
     const { period, channel } = view(req);
-    const csv = metricsCsv(await computeMerchantMetrics(deps.funnel, period, channel));
+    const csv = metricsCsv(await computeMerchantMetrics(deps.funnel, period, channel, undefined, metricsOptions));
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="shopbot-metrics-${channel}.csv"`).header('cache-control', 'no-store').send(csv);
   });
   fastify.get('/v1/admin/charts', async (req, reply) => {
     const { period, channel } = view(req);
-    return reply.header('cache-control', 'no-store').send({ charts: dashboardCharts(await computeMerchantMetrics(deps.funnel, period, channel)) });
+    return reply.header('cache-control', 'no-store').send({ charts: dashboardCharts(await computeMerchantMetrics(deps.funnel, period, channel, undefined, metricsOptions)) });
   });
   const demand = (req: FastifyRequest) => {
     merchantOf(auth, req);
@@ -95,10 +99,10 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
   // Sends the low-stock alert now (the dashboard's button; a scheduler can call it too).
   fastify.post('/v1/admin/demand/alert', async (req) => {
     const report = await demand(req);
-    if (!deps.alerts) throw new ShopbotError('NOT_FOUND', 'no merchant channel for alerts: set SHOPBOT_SLACK_ALERTS_CHANNEL (or the support channel) with the Slack bot token');
     const text = lowStockAlertText(report);
-    if (text) await deps.alerts(text);
-    return { sent: text !== undefined, products: report.lowStock.length };
+    const channels = text ? await deps.alerts(text) : undefined;
+    if (channels === 0) throw new ShopbotError('NOT_FOUND', 'no merchant channel for alerts: set SHOPBOT_SLACK_ALERTS_CHANNEL (with the Slack bot token) or SHOPBOT_TEAMS_ALERTS_CONVERSATION (with the Teams service URL)');
+    return { sent: text !== undefined, products: report.lowStock.length, ...(channels !== undefined ? { channels } : {}) };
   });
 
   // Experiments: each one's results since it started, and the off-policy estimate of relevance-only ranking.
@@ -107,7 +111,7 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
     const experiments = deps.experiments.list();
     const fromTs = Math.min(period.fromTs, ...experiments.map((e) => e.startedAt));
     const events: FunnelEvent[] = [];
-    for await (const e of deps.funnel.query({ types: ['slate', 'click', 'purchase', 'reply_feedback', 'handoff'], fromTs, toTs: period.toTs })) events.push(e);
+    for await (const e of deps.funnel.query({ types: EXPERIMENT_EVENT_TYPES, fromTs, toTs: period.toTs })) events.push(e);
     const metrics = [];
     const tables = [];
     for (const x of experiments) {
@@ -125,6 +129,24 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
   fastify.post('/v1/admin/experiments/:id/stop', async (req) => {
     merchantOf(auth, req);
     return deps.experiments.stop(parseOrThrow(z.string().min(1).max(60), (req.params as { id: string }).id, 'experiment id'), deps.now());
+  });
+
+  // Explanations: the period's latest slates, and why each product of one slate was placed.
+  const slatesOf = async (req: FastifyRequest) => {
+    const { period, channel } = view(req);
+    const slates: FunnelEvent[] = [];
+    for await (const e of deps.funnel.query({ types: ['slate'], fromTs: period.fromTs, toTs: period.toTs })) if (channel === 'all' || e.channel === channel) slates.push(e);
+    return slates;
+  };
+  fastify.get('/v1/admin/slates', async (req, reply) => reply.header('cache-control', 'no-store').send({ tables: [recentSlates(await slatesOf(req))] }));
+  fastify.get('/v1/admin/slates/:id', async (req, reply) => {
+    merchantOf(auth, req);
+    const id = parseOrThrow(SlateIdSchema, (req.params as { id: string }).id, 'slate id');
+    const slate = (await slatesOf(req)).find((e): e is Extract<FunnelEvent, { type: 'slate' }> => e.type === 'slate' && e.slateId === id);
+    if (!slate) throw new ShopbotError('NOT_FOUND', `no slate ${id} in this period`);
+    const products = await deps.catalog.getMany(slate.shown.map((s) => s.productId));
+    const titles = new Map([...products].map(([pid, p]) => [pid, p.title]));
+    return reply.header('cache-control', 'no-store').send({ slateId: id, tables: [slateExplanation(slate, titles)] });
   });
 
   // The conversation behind a rated-down reply (transcripts are stored masked).

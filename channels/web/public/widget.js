@@ -29,6 +29,7 @@
       view: 'View',
       add: 'Add to cart',
       sponsored: 'Sponsored',
+      sponsoredWhy: 'Why this is marked sponsored: the seller of “{title}” pays the store when you open this card, and it won this slot in an ad auction among products that match your search. Ads are labelled and never replace the results ranked for you.',
       outOfStock: 'Out of stock',
       ratings: 'ratings',
       stars: 'out of 5 stars',
@@ -77,6 +78,7 @@
       view: '查看',
       add: '加入购物车',
       sponsored: '广告',
+      sponsoredWhy: '为什么标为广告：您打开这张卡片时，“{title}”的卖家会向商店付费；它在与您的搜索相符的商品中通过广告竞价获得了这个位置。广告都有标注，不会取代为您排序的结果。',
       outOfStock: '缺货',
       ratings: '条评价',
       stars: '星（满分 5 星）',
@@ -476,7 +478,13 @@
     card.appendChild(img);
 
     var body = el('div', 'sb-card-body');
-    if (p.sponsored) body.appendChild(el('span', 'sb-badge', t('sponsored')));
+    if (p.sponsored) {
+      // The label opens to say why it is there; the title goes in as text, never as HTML.
+      var ad = el('details', 'sb-sponsored');
+      ad.appendChild(el('summary', 'sb-badge', t('sponsored')));
+      ad.appendChild(el('p', 'sb-sponsored-why', t('sponsoredWhy').replace('{title}', String(p.title).slice(0, 120))));
+      body.appendChild(ad);
+    }
     body.appendChild(el('h3', 'sb-card-title', p.title));
     if (p.brand) body.appendChild(el('div', 'sb-card-brand', p.brand));
     var price = formatPrice(p.priceCents, p.currency);

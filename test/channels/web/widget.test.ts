@@ -97,6 +97,10 @@ describe.skipIf(chromiumMissing)(`widget in Chromium (fake app)${chromiumMissing
     expect(await cards.first().locator('.sb-card-rating').getAttribute('aria-label')).toBe('4.4 out of 5 stars, 1,234 ratings');
     expect(await cards.first().locator('.sb-badge').count()).toBe(0);
     expect(await cards.nth(1).locator('.sb-badge').textContent()).toBe('Sponsored');
+    // The label says why the card is an ad when opened; the explanation names the product as text.
+    expect(await cards.nth(1).locator('.sb-sponsored-why').isVisible()).toBe(false);
+    await cards.nth(1).locator('.sb-badge').click();
+    expect(await cards.nth(1).locator('.sb-sponsored-why').textContent()).toMatch(/^Why this is marked sponsored: the seller of “Trail runner.*” pays the store when you open this card/);
 
     await cards.nth(1).getByRole('button', { name: 'View: Trail runner' }).click();
     await waitForTurns(2);
