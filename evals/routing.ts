@@ -3,7 +3,8 @@
  *
  * Which team an escalation reaches, scored on labelled service utterances (Bitext categories, ABCD
  * flows; evals/routing-data.ts reads them and maps their labels to teams). Each utterance goes
- * through the shipped pipeline as an escalation from that message: the linear NLU's parse, the
+ * through the shipped pipeline as an escalation from that message: the shipped NLU's parse (the
+ * joint transformer with its linear partner, as the app serves it; the linear model alone beside it), the
  * trigger it fires (a plain request for a person when none), the topic from the parse
  * (src/handoff/routing.ts) and the team choice for the handoff config, every team open and idle.
  * Beside it, the majority-team baseline (the dev split's most common gold team, always).
@@ -13,12 +14,14 @@ import { z } from 'zod';
 import { ShopbotError } from '../src/errors.js';
 import { DEFAULT_HANDOFF, detectTrigger, loadHandoffFile, route, topicOf } from '../src/handoff/index.js';
 import { openLinearNlu, readJsonl, type Nlu } from '../src/nlu/index.js';
+import { loadConfig } from '../src/config.js';
+import { openNlu } from '../src/models/index.js';
 import { flag, parseFlags } from '../cli/args.js';
 import { macroF1 } from '../src/nlu/index.js';
 import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
 import { loadRoutingLabelMap, readAbcdRouting, readBitextRouting, withoutSeen, type RoutingRow } from './routing-data.js';
 
-export const USAGE = `usage: shopbot eval routing [--bitext FILE] [--abcd FILE] [--split report|dev|all] [--label-map FILE] [--handoff FILE] [--model DIR] [--floor X] [--json OUT]
+export const USAGE = `usage: shopbot eval routing [--bitext FILE] [--abcd FILE] [--split report|dev|all] [--label-map FILE] [--handoff FILE] [--models DIR] [--floor X] [--json OUT]
 
 Routing of escalations to support teams on labelled service utterances in their original formats
 (Bitext CSV with categories, ABCD conversations JSON), the shipped NLU-based routing beside the
@@ -33,12 +36,13 @@ options:
   --split VALUE   (default report)
   --label-map FILE   (default evals/data/routing/label-map.json)
   --handoff FILE   (teams; default the built-in handoff config)
-  --model DIR   (default models/intent-linear)
-  --nlu-train FILE   (default evals/data/intent/train.jsonl: report rows the NLU trained on are dropped)
+  --models DIR   (default models: the shipped NLU from nlu/ and intent-linear/, as the app serves it)
+  --nlu-train FILE   (default evals/data/nlu/train.jsonl, the joint model's training rows, a superset of the linear model's: report rows the NLU trained on are dropped)
   --floor VALUE   (default 0.8; shipped accuracy)
   --json OUT`;
 
 export const SHIPPED = 'nlu routing (shipped)';
+export const LINEAR = 'linear nlu routing';
 export const BASELINE = 'majority team';
 
 /** The team the shipped pipeline sends this message to, as the first message of an escalation. */
@@ -64,8 +68,8 @@ export async function run(argv: string[]): Promise<number> {
       split: { type: 'string', default: 'report' },
       'label-map': { type: 'string', default: 'evals/data/routing/label-map.json' },
       handoff: { type: 'string' },
-      model: { type: 'string', default: 'models/intent-linear' },
-      'nlu-train': { type: 'string', default: 'evals/data/intent/train.jsonl' },
+      models: { type: 'string', default: 'models' },
+      'nlu-train': { type: 'string', default: 'evals/data/nlu/train.jsonl' },
       floor: { type: 'string', default: '0.8' },
       json: { type: 'string' },
     },
@@ -74,7 +78,9 @@ export async function run(argv: string[]): Promise<number> {
   const floor = flag('floor', z.coerce.number().min(0).max(1), values.floor, USAGE);
   const map = loadRoutingLabelMap(requireFile(values['label-map'], '--label-map'));
   const handoff = loadHandoffFile(values.handoff);
-  requireFile(path.join(values.model, 'model.json'), '--model');
+  const linearDir = path.join(values.models, 'intent-linear');
+  requireFile(path.join(linearDir, 'model.json'), '--models');
+  requireFile(path.join(values.models, 'nlu', 'config.json'), '--models');
 
   const loaded: { rows: RoutingRow[]; excluded: number }[] = [];
   if (values.bitext !== 'none') loaded.push(readBitextRouting(requireFile(values.bitext, '--bitext'), map.bitext));
@@ -91,17 +97,24 @@ export async function run(argv: string[]): Promise<number> {
   for (const t of devTeams) counts.set(t, (counts.get(t) ?? 0) + 1);
   const majority = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
 
-  const nlu = await openLinearNlu(values.model);
-  const predicted: string[] = [];
-  try {
-    for (const r of rows) predicted.push((await routeUtterance(nlu, r.text, handoff.teams, handoff.rules)).team);
-  } finally {
-    await nlu.close();
-  }
+  const config = loadConfig({ overrides: { logLevel: 'silent', models: { dir: values.models } } });
+  const routeAll = async (nlu: Nlu) => {
+    const teams: string[] = [];
+    try {
+      for (const r of rows) teams.push((await routeUtterance(nlu, r.text, handoff.teams, handoff.rules)).team);
+    } finally {
+      await nlu.close();
+    }
+    return teams;
+  };
+  const linearPredicted = await routeAll(await openLinearNlu(linearDir));
+  const quiet = { info: () => {}, warn: () => {}, error: (o: unknown, m?: string) => console.error(m ?? '', o) };
+  const predicted = await routeAll(await openNlu({ models: config.models, nlu: { ...config.nlu, engine: 'transformer' } }, quiet, { fallback: false }));
 
   const table: SideBySide = {};
   const gold = rows.map((r) => r.team);
   table[BASELINE] = { ...score(gold, gold.map(() => majority)), excluded, seen_in_nlu_training: seenInTraining };
+  table[LINEAR] = { ...score(gold, linearPredicted), excluded, seen_in_nlu_training: seenInTraining };
   table[SHIPPED] = { ...score(gold, predicted), excluded, seen_in_nlu_training: seenInTraining };
   for (const source of ['bitext', 'abcd'] as const) {
     const idx = rows.flatMap((r, i) => (r.source === source ? [i] : []));

@@ -14,8 +14,11 @@ export interface NluEngineConfig {
   readonly nlu: Pick<Config['nlu'], 'engine' | 'transformerWeight'>;
 }
 
-/** `config.models.dir` must already be resolved (absolute or relative to the working directory). */
-export async function openNlu(config: NluEngineConfig, log: ModelLogger): Promise<Nlu> {
+/**
+ * `config.models.dir` must already be resolved (absolute or relative to the working directory).
+ * `fallback: false` (evals) refuses to serve the linear model in place of a missing transformer.
+ */
+export async function openNlu(config: NluEngineConfig, log: ModelLogger, options: { fallback?: boolean } = {}): Promise<Nlu> {
   const linearDir = path.join(config.models.dir, 'intent-linear');
   if (config.nlu.engine === 'linear') {
     log.info({ engine: 'linear' }, 'NLU engine');
@@ -25,6 +28,7 @@ export async function openNlu(config: NluEngineConfig, log: ModelLogger): Promis
   try {
     joint = await openJointModel(config.models, log);
   } catch (err) {
+    if (options.fallback === false) throw err;
     log.warn({ err: (err as Error).message }, 'transformer NLU unavailable; serving the linear model');
     return openLinearNlu(linearDir);
   }

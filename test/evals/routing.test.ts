@@ -84,7 +84,7 @@ describe('shopbot eval routing', () => {
     const quiet = [vi.spyOn(console, 'log').mockImplementation(() => {}), vi.spyOn(console, 'error').mockImplementation(() => {})];
     try {
       expect(await main(['eval', 'routing', '--floor', '0.999'])).toBe(1);
-      expect(await main(['eval', 'routing', '--model', path.join(dir, 'no-model')])).toBe(1);
+      expect(await main(['eval', 'routing', '--models', path.join(dir, 'no-model')])).toBe(1);
       expect(await main(['eval', 'routing', '--bitext', path.join(dir, 'none.csv')])).toBe(1);
     } finally {
       for (const q of quiet) q.mockRestore();
