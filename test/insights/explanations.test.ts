@@ -15,6 +15,7 @@ import type { Product } from '../../src/catalog/index.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { FIXTURE_CATALOG, serveApp } from '../helpers/app.js';
 import { consoleOverrides } from '../helpers/console.js';
+import { SlateExplanationSchema, SlatesSchema } from '../../channels/web/admin/schemas.js';
 
 /** A model whose click probability rises with one brand and a sale, and purchase with the rating. */
 const models: ScoringModels = {
@@ -99,11 +100,14 @@ describe('explanations and exposure through the dashboard API', () => {
     expect((await fetch(`${server.url}/v1/admin/slates`)).status).toBe(401);
     const list = (await (await fetch(`${server.url}/v1/admin/slates?period=week`, { headers: auth })).json()) as { tables: { rows: (string | number)[][] }[] };
     expect(list.tables[0]!.rows).toHaveLength(2);
+    // The answers match the schemas their OpenAPI description is generated from.
+    expect(SlatesSchema.safeParse(list).error).toBeUndefined();
     const slateId = String(list.tables[0]!.rows.find((r) => r[3] === 'ugg slipper')![0]);
 
     expect((await fetch(`${server.url}/v1/admin/slates/${slateId}`)).status).toBe(401);
     expect((await fetch(`${server.url}/v1/admin/slates/no-such-slate`, { headers: auth })).status).toBe(404);
     const one = (await (await fetch(`${server.url}/v1/admin/slates/${encodeURIComponent(slateId)}?period=week`, { headers: auth })).json()) as { tables: { columns: string[]; rows: (string | number | null)[][] }[] };
+    expect(SlateExplanationSchema.safeParse(one).error).toBeUndefined();
     const t = one.tables[0]!;
     const rows = t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]])));
     expect(rows.length).toBeGreaterThan(0);
