@@ -155,7 +155,11 @@ describe.skipIf(chromiumMissing)(`feedback and the merchant dashboard in Chromiu
       expect(['yes', 'no']).toContain(cell(r, 'sponsored'));
       expect(cell(r, 'relevance')).toMatch(/^\d{1,3}\.\d%$/);
       expect(cell(r, 'title')).toMatch(/\S/);
+      // The models ranked this slate: a card without their figures was filled in below the relevance floor.
+      if (cell(r, 'pCTR') === '–') expect(cell(r, 'top features')).toBe('below the relevance floor (filled in relevance order)');
+      else expect(cell(r, 'pCTR')).toMatch(/^\d{1,3}\.\d%$/);
     }
+    expect(rows.some((r) => cell(r, 'pCTR') !== '–')).toBe(true);
     expect(await table.locator('.tdef').textContent()).toContain('sponsored (won an ad auction)');
     // Wide enough for the eleven columns (the conversation dialog stays narrow).
     expect(await dialog.evaluate((d) => d.getBoundingClientRect().width)).toBeGreaterThan(900);
