@@ -6,3 +6,4 @@ export { couponValue, escapeSlack, escapeCardMarkdown, escapeTeamsText, formatMo
 export type { ChannelDeps, ChannelHandle, ChannelLogger, HandleTurn } from './types.js';
 
 export { endsConversation, FEEDBACK_REPLY_CHARS, RATING_PROMPT, ratingSubject } from './feedback.js';
+export { sponsoredNote, SPONSORED_LABEL, SPONSORED_WHY } from './sponsored.js';

@@ -4,7 +4,7 @@
  * (50 blocks, 3000 chars per section, 75 per button label, 2000 per button value).
  */
 import type { CartView, OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, endsConversation, RATING_PROMPT, ratingSubject, escapeSlack, FEEDBACK_REPLY_CHARS, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
+import { couponValue, endsConversation, RATING_PROMPT, ratingSubject, escapeSlack, FEEDBACK_REPLY_CHARS, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, sponsoredNote, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export interface Block {
   readonly type: string;
@@ -48,7 +48,7 @@ function safeUrl(url: string | undefined): string | undefined {
   return url.replace(/\|/g, '%7C').replace(/</g, '%3C').replace(/>/g, '%3E');
 }
 
-function productBlocks(p: ProductCard, index: number): Block[] {
+function productBlocks(p: ProductCard, index: number, lang: string): Block[] {
   const url = safeUrl(p.url);
   const title = escapeSlack(truncate(p.title, 200));
   const facts = [
@@ -58,12 +58,15 @@ function productBlocks(p: ProductCard, index: number): Block[] {
     p.inStock ? undefined : '_out of stock_',
   ].filter(Boolean);
   const image = safeUrl(p.imageUrl);
+  const sponsored = p.sponsored ? sponsoredNote(lang) : undefined;
   const section: Block = {
     type: 'section',
     block_id: `product_${index}`,
-    text: mrkdwn(`${p.sponsored ? '`Sponsored` ' : ''}*${url ? `<${url}|${title}>` : title}*\n${facts.join(' · ')}`),
+    text: mrkdwn(`${sponsored ? `\`${sponsored.label}\` ` : ''}*${url ? `<${url}|${title}>` : title}*\n${facts.join(' · ')}`),
     ...(image ? { accessory: { type: 'image', image_url: image, alt_text: truncate(p.title, 100) } } : {}),
   };
+  // The shopper is told why it is an ad, as the widget does under its badge.
+  const why: Block[] = sponsored ? [{ type: 'context', block_id: `product_sponsored_${index}`, elements: [mrkdwn(`${sponsored.label}: ${sponsored.why}`)] }] : [];
   const value = JSON.stringify({ p: p.id, s: p.slateId, i: p.position });
   const actions: Block = {
     type: 'actions',
@@ -73,7 +76,7 @@ function productBlocks(p: ProductCard, index: number): Block[] {
       button('Details', ACTION.click, value),
     ],
   };
-  return [section, actions];
+  return [section, ...why, actions];
 }
 
 function cartBlocks(cart: CartView): Block[] {
@@ -111,7 +114,7 @@ function feedbackBlocks(msg: OutboundMessage): Block[] {
 export function renderOutbound(msg: OutboundMessage): SlackMessage {
   const blocks: Block[] = [];
   if (msg.text) blocks.push({ type: 'section', block_id: 'text', text: mrkdwn(escapeSlack(msg.text)) });
-  msg.products.slice(0, MAX_PRODUCTS).forEach((p, i) => blocks.push(...productBlocks(p, i)));
+  msg.products.slice(0, MAX_PRODUCTS).forEach((p, i) => blocks.push(...productBlocks(p, i, msg.lang)));
   if (msg.coupon) {
     const c = msg.coupon;
     blocks.push({
@@ -137,7 +140,7 @@ export function renderOutbound(msg: OutboundMessage): SlackMessage {
     });
   }
   blocks.push(...feedbackBlocks(msg));
-  const fallback = [msg.text, ...msg.products.slice(0, MAX_PRODUCTS).map((p) => `• ${p.title}`)].filter(Boolean).join('\n');
+  const fallback = [msg.text, ...msg.products.slice(0, MAX_PRODUCTS).map((p) => `• ${p.sponsored ? `[${sponsoredNote(msg.lang).label}] ` : ''}${p.title}`)].filter(Boolean).join('\n');
   return { text: escapeSlack(truncate(fallback || 'Reply from the shop assistant', 3000)), blocks: blocks.slice(0, MAX_BLOCKS) };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Attachment } from '@microsoft/agents-activity';
 import type { OutboundMessage, ProductCard } from '../../src/messages.js';
-import { couponValue, endsConversation, RATING_PROMPT, ratingSubject, escapeCardMarkdown, FEEDBACK_REPLY_CHARS, escapeTeamsText, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, type MerchantResult, type Escalation } from '../shared/index.js';
+import { couponValue, endsConversation, RATING_PROMPT, ratingSubject, escapeCardMarkdown, FEEDBACK_REPLY_CHARS, escapeTeamsText, formatMoney, formatPercent, truncate, MERCHANT_HELP, stageLabel, sponsoredNote, type MerchantResult, type Escalation } from '../shared/index.js';
 
 export type CardElement = Record<string, unknown>;
 
@@ -33,7 +33,8 @@ function httpsUrl(url: string | undefined): string | undefined {
   return url && /^https:\/\/\S+$/i.test(url) && url.length <= 2000 ? url : undefined;
 }
 
-export function productCard(p: ProductCard): Attachment {
+/** `lang`: the reply's language, for the sponsored label and its reason (the widget's words). */
+export function productCard(p: ProductCard, lang = 'en'): Attachment {
   const image = httpsUrl(p.imageUrl);
   const url = httpsUrl(p.url);
   const facts = [
@@ -42,13 +43,16 @@ export function productCard(p: ProductCard): Attachment {
     p.rating !== undefined ? { title: 'Rating', value: `${p.rating.toFixed(1)} / 5${p.ratingCount ? ` (${p.ratingCount})` : ''}` } : undefined,
   ].filter(Boolean);
   const data = { shopbot: 'click', p: p.id, s: p.slateId, i: p.position };
+  const sponsored = p.sponsored ? sponsoredNote(lang) : undefined;
   return adaptiveCard(
     [
-      ...(p.sponsored ? [text('Sponsored', { size: 'Small', isSubtle: true, weight: 'Bolder' })] : []),
+      ...(sponsored ? [text(sponsored.label, { size: 'Small', isSubtle: true, weight: 'Bolder' })] : []),
       ...(image ? [{ type: 'Image', url: image, altText: truncate(p.title, 100), size: 'Stretch' }] : []),
       text(escapeCardMarkdown(truncate(p.title, 200)), { weight: 'Bolder', maxLines: 3 }),
       ...(facts.length ? [{ type: 'FactSet', facts }] : []),
       ...(p.inStock ? [] : [text('Out of stock', { color: 'Attention' })]),
+      // Why it is an ad, as the widget says under its badge.
+      ...(sponsored ? [text(sponsored.why, { size: 'Small', isSubtle: true })] : []),
     ],
     [
       ...(p.inStock ? [submit('Add to cart', { ...data, shopbot: 'add_to_cart' }, { style: 'positive' })] : []),
@@ -60,7 +64,7 @@ export function productCard(p: ProductCard): Attachment {
 
 export function renderOutbound(msg: OutboundMessage): TeamsMessage[] {
   const out: TeamsMessage[] = [];
-  const products = msg.products.slice(0, MAX_PRODUCTS).map(productCard);
+  const products = msg.products.slice(0, MAX_PRODUCTS).map((p) => productCard(p, msg.lang));
   out.push({
     text: msg.text ? escapeTeamsText(msg.text) : undefined,
     attachments: products,

@@ -10,7 +10,8 @@ import type { ShopperBrief } from './summary.js';
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
 
-export function placeholderValues(brief: ShopperBrief, who: { agent: string; team: string }): Record<string, string | undefined> {
+/** `agent` is the agent's display name: without one, replies that need {agent} are not offered (an account id is not for shoppers). */
+export function placeholderValues(brief: ShopperBrief, who: { agent: string | undefined; team: string }): Record<string, string | undefined> {
   const product = brief.shown[0];
   return {
     agent: who.agent,

@@ -85,6 +85,12 @@ export const HandoffFileSchema = z.object({
         languages: z.array(LangSchema).optional(),
         maxConcurrent: z.number().int().min(1).max(100).default(5),
         role: z.enum(AGENT_ROLES).default('agent'),
+        /**
+         * The name shoppers see when this agent joins, takes a transfer or sends a canned {agent}
+         * reply. The key is an account id (a login, `slack:T…:U…`) and is never shown to shoppers;
+         * without a name they read a generic one, and canned replies that need {agent} are not offered.
+         */
+        displayName: z.string().trim().min(1).max(80).regex(/^[^\p{Cc}]+$/u, 'no control characters').optional(),
       }),
     )
     .default({}),

@@ -102,6 +102,12 @@ export interface TicketView extends Ticket {
 
 const priorityName = (rank: number): Priority => PRIORITIES[Math.max(0, Math.min(3, rank))]!;
 
+/**
+ * What a shopper reads for an agent without a display name, shaped for the "{agent} from our support
+ * team …" and "客服 {agent} …" templates: an account id (a login, a Slack or Teams id) is not for shoppers.
+ */
+const UNNAMED_AGENT: Readonly<Record<Lang, string>> = { en: 'Someone', zh: '专员' };
+
 export class HandoffService implements HandoffHooks {
   private readonly listeners = new Set<(e: QueueEvent) => void>();
   readonly callbacks: SupportCallbacks;
@@ -254,7 +260,7 @@ export class HandoffService implements HandoffHooks {
     const state = await this.mustLoad(ticket.conversationId);
     await this.deps.states.save({ ...state, owner: 'agent', ...(state.handoff ? { handoff: { ...state.handoff, agentId } } : {}) }, now);
     this.event(state, ticket, 'assigned', { durationMs: now - ticket.requestedAt });
-    const text = render(this.deps.templates, state.lang as Lang, 'agent_joined', { agent: agentId });
+    const text = render(this.deps.templates, state.lang as Lang, 'agent_joined', { agent: this.shopperName(agentId, state.lang as Lang) });
     await this.deps.states.appendTranscript(ticket.conversationId, [{ role: 'system', text, ts: now }]);
     this.send(ticket.conversationId, state.lang, text, 'agent', { status: 'assigned', reason: ticket.reason, team: ticket.team });
     this.emit({ type: 'queue_changed' });
@@ -336,7 +342,7 @@ export class HandoffService implements HandoffHooks {
     // The shopper is told who takes over (the note stays on the desk).
     const teamName = this.team(moved.team)?.name ?? moved.team;
     const text = moved.agentId
-      ? render(this.deps.templates, state.lang as Lang, 'handoff_transferred_agent', { agent: moved.agentId })
+      ? render(this.deps.templates, state.lang as Lang, 'handoff_transferred_agent', { agent: this.shopperName(moved.agentId, state.lang as Lang) })
       : render(this.deps.templates, state.lang as Lang, 'handoff_transferred_team', { team: teamName, position: String(await this.deps.queue.position(moved)) });
     await this.deps.states.appendTranscript(conversationId, [{ role: 'system', text, ts: now }]);
     this.send(conversationId, state.lang, text, 'agent', { status: moved.status === 'assigned' ? 'assigned' : 'queued', reason: moved.reason, team: teamName, ...(moved.status === 'queued' ? { queuePosition: await this.deps.queue.position(moved) } : {}) });
@@ -429,7 +435,18 @@ export class HandoffService implements HandoffHooks {
 
   private placeholders(ticket: Ticket, agentId: string): Record<string, string | undefined> {
     const team = this.deps.config.teams.find((t) => t.id === ticket.team);
-    return placeholderValues(JSON.parse(ticket.summary) as ShopperBrief, { agent: agentId, team: team?.name ?? ticket.team });
+    return placeholderValues(JSON.parse(ticket.summary) as ShopperBrief, { agent: this.displayName(agentId), team: team?.name ?? ticket.team });
+  }
+
+  /** The agent's configured display name (handoff file `agents.<id>.displayName`), if any. */
+  private displayName(agentId: string): string | undefined {
+    const agents = this.deps.config.agents;
+    return Object.hasOwn(agents, agentId) ? agents[agentId]?.displayName : undefined;
+  }
+
+  /** How the shopper reads the agent: their display name, else a generic one, never the account id. */
+  private shopperName(agentId: string, lang: Lang): string {
+    return this.displayName(agentId) ?? UNNAMED_AGENT[lang === 'zh' ? 'zh' : 'en'];
   }
 
   /** The open ticket when the agent may act on it (its holder, or an admin); queued ones too when asked (notes, tags, transfers). */

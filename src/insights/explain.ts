@@ -31,12 +31,16 @@ const fmtFeature = (c: { f: string; v: string | number; d: number }) => `${c.f}=
 export function slateExplanation(slate: Slate, titles: ReadonlyMap<string, string>): MetricTable {
   const relevance = new Map(slate.candidates.map((c) => [c.productId, c.score]));
   const best = Math.max(0, ...slate.candidates.map((c) => c.score));
+  // With warm models every scored card has a pCTR; a card without one in such a slate was filled in
+  // below the relevance floor (src/ranking/ranker.ts), not ordered by relevance for want of models.
+  const isWarm = slate.shown.some((s) => s.explanation?.ctr !== undefined);
+  const unscored = isWarm ? 'below the relevance floor (filled in relevance order)' : 'relevance order (models cold)';
   return {
     key: 'explanations.slate',
     section: SECTION,
     title: `Slate ${slate.slateId} for "${slate.query}" (${slate.policyId}, model ${slate.policyVersion})`,
     definition:
-      'Per shown product: relevance as a share of the best candidate; pCTR and pCVR, the models\' click and purchase-after-click probabilities (blank while the models were cold and the slate was ordered by relevance); the features whose removal changes pCTR x pCVR most (positive: lifted it); sponsored (won an ad auction) or organic; explored (picked at random for learning, with the logged probability) or the best remaining option.',
+      'Per shown product: relevance as a share of the best candidate; pCTR and pCVR, the models\' click and purchase-after-click probabilities (blank while the models were cold and the slate was ordered by relevance, and for cards filled in below the relevance floor); the features whose removal changes pCTR x pCVR most (positive: lifted it); sponsored (won an ad auction) or organic; explored (picked at random for learning, with the logged probability) or the best remaining option.',
     columns: ['position', 'product', 'title', 'relevance', 'pCTR', 'pCVR', 'pCTR x pCVR', 'top features', 'sponsored', 'explored', 'propensity'],
     units: ['count', null, null, 'ratio', 'ratio', 'ratio', 'ratio', null, null, null, 'ratio'],
     rows: [...slate.shown]
@@ -44,7 +48,7 @@ export function slateExplanation(slate: Slate, titles: ReadonlyMap<string, strin
       .map((s) => {
         const x = s.explanation;
         const rel = x?.relevance ?? (best > 0 ? (relevance.get(s.productId) ?? 0) / best : null);
-        return [s.position, s.productId, titles.get(s.productId) ?? null, rel, x?.ctr ?? null, x?.cvr ?? null, x?.ctr !== undefined && x.cvr !== undefined ? x.ctr * x.cvr : null, x?.why.length ? x.why.map(fmtFeature).join('; ') : x ? 'relevance order (models cold)' : null, s.sponsored ? 'yes' : 'no', x ? (x.explored ? 'yes' : 'no') : null, s.propensity];
+        return [s.position, s.productId, titles.get(s.productId) ?? null, rel, x?.ctr ?? null, x?.cvr ?? null, x?.ctr !== undefined && x.cvr !== undefined ? x.ctr * x.cvr : null, x?.why.length ? x.why.map(fmtFeature).join('; ') : x ? (x.ctr === undefined ? unscored : 'no feature moved it') : null, s.sponsored ? 'yes' : 'no', x ? (x.explored ? 'yes' : 'no') : null, s.propensity];
       }),
   };
 }

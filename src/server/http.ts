@@ -14,6 +14,7 @@ import { errorBody, RateLimitedError, ShopbotError } from '../errors.js';
 import type { Logger } from '../funnel/index.js';
 import { clientAddress, createOriginPolicy } from './client.js';
 import { securityHeaders } from './headers.js';
+import { ApiRoutes } from './openapi.js';
 import { restApi } from './rest.js';
 import type { HttpServer, ServerChannel } from './types.js';
 
@@ -97,7 +98,7 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Htt
     cors: { origin: origins.allowed.length ? [...origins.allowed] : false },
     allowRequest: (req, cb) => cb(origins.isAllowed(req.headers.origin, req.headers.host) ? null : 'origin not allowed', origins.isAllowed(req.headers.origin, req.headers.host)),
   });
-  return { config, fastify, io, routes, addressOf: (h) => clientAddress(h.address, h.headers['x-forwarded-for'], hops) };
+  return { config, fastify, io, api: new ApiRoutes(), routes, addressOf: (h) => clientAddress(h.address, h.headers['x-forwarded-for'], hops) };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-export type Auth = 'none' | 'conversationToken' | 'apiKey' | 'metricsToken' | 'webhookSignature';
+export type Auth = 'none' | 'conversationToken' | 'apiKey' | 'metricsToken' | 'webhookSignature' | 'merchantSession';
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -15,6 +15,8 @@ export interface RouteSpec {
   readonly summary: string;
   readonly auth: readonly Auth[];
   readonly params?: z.ZodObject;
+  /** The query string's fields (those with a default or optional are described as not required). */
+  readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
   /** Status -> what comes back; a schema for JSON bodies, a media type for others, nothing for 204. */
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType; readonly mediaType?: string }>>;
@@ -34,6 +36,7 @@ const SECURITY_SCHEMES = {
   apiKey: { type: 'http', scheme: 'bearer', description: "A merchant API key (`shopbot apikey`), from the store's servers only, never a browser" },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'security.metricsToken (SHOPBOT_METRICS_TOKEN)' },
   webhookSignature: { type: 'apiKey', in: 'header', name: 'x-shopbot-signature', description: 'HMAC-SHA256 of the raw body with funnel.webhookSecret, with a timestamp (replays refused)' },
+  merchantSession: { type: 'http', scheme: 'bearer', description: 'A merchant dashboard session: the token POST /admin/login returns to an account of agents.merchants' },
 } as const;
 
 const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z_]+)/g, '{$1}').replace(/\*$/, '{path}');
@@ -55,9 +58,10 @@ export class ApiRoutes {
   document(info: { title: string; version: string; serverUrl?: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const spec of this.specs) {
-      const params = spec.params
-        ? Object.entries(spec.params.shape).map(([name, schema]) => ({ name, in: 'path', required: true, schema: jsonSchema(schema as z.ZodType, 'input') }))
-        : [];
+      const params = [
+        ...Object.entries(spec.params?.shape ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema: jsonSchema(schema as z.ZodType, 'input') })),
+        ...Object.entries(spec.query?.shape ?? {}).map(([name, schema]) => ({ name, in: 'query', required: !(schema as z.ZodType).safeParse(undefined).success, schema: jsonSchema(schema as z.ZodType, 'input') })),
+      ];
       const responses: Record<string, unknown> = {};
       for (const [status, r] of Object.entries(spec.responses)) {
         responses[status] = {

@@ -15,7 +15,6 @@ import { feedbackEvent, FeedbackSchema } from '../insights/index.js';
 import { isApiKey, isPlatformConversation, SignedIdentitySchema, type AuthorizedConversation } from '../identity/index.js';
 import { ChannelSchema, LangSchema, UiActionSchema } from '../messages.js';
 import { UserIdSchema } from '../privacy/index.js';
-import { ApiRoutes } from './openapi.js';
 import type { HttpServer } from './types.js';
 
 const IdSchema = z.string().min(8).max(100).regex(/^[A-Za-z0-9_:-]+$/);
@@ -121,7 +120,7 @@ export function restApi(http: HttpServer): ChannelPlugin {
       app.metrics.error(err instanceof ShopbotError ? err.code : 'INTERNAL', 'http');
     });
 
-    const api = new ApiRoutes();
+    const { api } = http;
     api.add(fastify, { method: 'GET', url: '/healthz', summary: 'Liveness: the process answers', auth: ['none'], responses: { 200: { description: 'Alive', schema: HealthSchema } } }, async () => ({ status: 'ok' }));
     api.add(
       fastify,

@@ -33,7 +33,7 @@ async function open(overrides: ConfigInput, channel: ChannelPlugin): Promise<voi
   clock.now = START;
   dir = mkdtempSync(path.join(tmpdir(), 'shopbot-thread-tools-'));
   const handoffFile = path.join(dir, 'handoff.json');
-  writeFileSync(handoffFile, JSON.stringify({ teams: DEFAULT_HANDOFF.teams, agents: { 'slack:T1:UDANA': {}, 'teams:aad-dana': {}, 'slack:T1:UADMIN': { role: 'admin' } } }));
+  writeFileSync(handoffFile, JSON.stringify({ teams: DEFAULT_HANDOFF.teams, agents: { 'slack:T1:UALICE': { displayName: 'Alice' }, 'slack:T1:UDANA': {}, 'teams:aad-dana': { displayName: 'Dana Li' }, 'slack:T1:UADMIN': { role: 'admin' } } }));
   const config = loadConfig({ env: {}, overrides: consoleOverrides(dir, { handoff: { file: handoffFile }, ...overrides }) });
   app = await openApp(config, { channels: [channel], now: () => clock.now });
   queueDb = openSqlite(dir);
@@ -100,7 +100,7 @@ describe('desk tools in the Slack thread', () => {
 
     // Queued: the team may read the canned replies; sending one takes the ticket, as a typed reply does.
     const list = await say('UALICE', rootTs, '!canned');
-    expect(list[0]).toMatch(/^greeting: Hi, this is slack:T1:UALICE from the \w+ team/);
+    expect(list[0]).toMatch(/^greeting: Hi, this is Alice from the \w+ team/);
     expect(list[0]).toContain('order_status: (needs details this conversation lacks)');
     expect(await say('UALICE', rootTs, '!canned order_status')).toEqual([expect.stringMatching(/^Not done: canned reply order_status needs \{order\}/)]);
     expect(await queue.get(ticketId)).toMatchObject({ status: 'queued' });
@@ -127,14 +127,15 @@ describe('desk tools in the Slack thread', () => {
     const moved = await say('UALICE', rootTs, '!transfer <@UDANA> please check the refund');
     expect(moved).toContain('Transferred to slack:T1:UDANA.');
     expect(await queue.get(ticketId)).toMatchObject({ status: 'assigned', agentId: 'slack:T1:UDANA' });
-    expect(await shopperSees(conversationId)).toContain('slack:T1:UDANA from our support team is taking over your conversation.');
+    // Dana has no display name: the shopper reads a generic one, never the Slack id.
+    expect(await shopperSees(conversationId)).toContain('Someone from our support team is taking over your conversation.');
     expect((await say('UALICE', rootTs, '!snooze off'))[0]).toMatch(/only the agent holding/);
     expect(await say('UDANA', rootTs, '!resolve because')).toEqual([expect.stringMatching(/^Not done: resolution must be one of solved, refund_issued/)]);
     await say('UDANA', rootTs, '!resolve refund_issued');
     expect(await queue.get(ticketId)).toMatchObject({ status: 'resolved', resolution: 'refund_issued' });
 
     const shopper = await shopperSees(conversationId);
-    expect(shopper).not.toMatch(/Repeat customer|please check the refund|!note|!tag|Tags:/);
+    expect(shopper).not.toMatch(/Repeat customer|please check the refund|!note|!tag|Tags:|slack:|UALICE|UDANA/);
     expect((await queue.notes(ticketId)).map((n) => n.text)).toEqual([expect.stringMatching(/^Repeat customer/), 'Transferred to slack:T1:UDANA: please check the refund']);
   });
 });
@@ -183,9 +184,9 @@ describe('desk tools in the Teams thread', () => {
     expect(await shopperSees(conversationId)).toMatch(/I'm passing your conversation to our Billing team, who can help with this\. You are number 1 in their queue/);
 
     // Someone on Billing sends a canned reply (taking it) and resolves.
-    expect((await say(threadRef, 'dana', '!canned greeting'))[0]).toMatch(/^Sent to the shopper: Hi, this is teams:aad-dana from the Billing team/);
+    expect((await say(threadRef, 'dana', '!canned greeting'))[0]).toMatch(/^Sent to the shopper: Hi, this is Dana Li from the Billing team/);
     await say(threadRef, 'dana', '!resolve information_given');
     expect(await queue.get(ticketId)).toMatchObject({ status: 'resolved', resolution: 'information_given', agentId: 'teams:aad-dana' });
-    expect(await shopperSees(conversationId)).not.toMatch(/upset about the delay|refund decision/);
+    expect(await shopperSees(conversationId)).not.toMatch(/upset about the delay|refund decision|teams:|aad-/);
   });
 });

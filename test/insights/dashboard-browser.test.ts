@@ -2,11 +2,12 @@
  * Shopper feedback and the merchant dashboard in headless Chromium against the real app and
  * server, under the server's own CSP: the shopper rates a reply down and the conversation 4 stars
  * in the widget; the merchant logs in at /admin, reads the figures with their definitions, finds
- * the rated-down reply in the review list and opens its conversation, and exports the CSV. With
- * SHOPBOT_UPDATE_SCREENSHOT=1 the screenshots replace docs/admin-dashboard.png and
- * docs/widget-feedback.png (otherwise they go to the OS temp dir).
+ * the rated-down reply in the review list and opens its conversation, exports the CSV, and opens
+ * the "Why" dialog on the widget's slate (with a sponsored slot on, so one product is an ad). With
+ * SHOPBOT_UPDATE_SCREENSHOT=1 the screenshots replace docs/admin-dashboard.png,
+ * docs/widget-feedback.png and docs/admin-why.png (otherwise they go to the OS temp dir).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +38,21 @@ describe.skipIf(chromiumMissing)(`feedback and the merchant dashboard in Chromiu
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-dashboard-browser-'));
+    // Every catalog product bids the same for one sponsored slot, so each slate holds an ad to explain;
+    // the auction prices by predicted clicks, so the models rank from the first impression.
+    const bidsFile = path.join(dir, 'bids.json');
+    const ids = readFileSync(fileURLToPath(new URL(`../../${FIXTURE_CATALOG}`, import.meta.url)), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { _id: string })._id);
+    writeFileSync(bidsFile, JSON.stringify(Object.fromEntries(ids.map((id) => [id, 40]))));
     const config = loadConfig({
       env: {},
-      overrides: { dataDir: dir, logLevel: 'silent', server: { port: 0, host: '127.0.0.1' }, catalog: { demo: true, demoFile: FIXTURE_CATALOG }, agents: { users: `mia:${PASSWORD},demo-agent:demo-agent-password`, merchants: 'mia' } },
+      overrides: {
+        dataDir: dir,
+        logLevel: 'silent',
+        server: { port: 0, host: '127.0.0.1' },
+        catalog: { demo: true, demoFile: FIXTURE_CATALOG },
+        ranking: { sponsoredSlots: 1, bidsFile, minTrainedImpressions: 0 },
+        agents: { users: `mia:${PASSWORD},demo-agent:demo-agent-password`, merchants: 'mia' },
+      },
     });
     // The app's clock runs through a week of demo traffic, then stays at the present for the browser.
     server = await serveApp(config, { now: () => clock.now, rng: createRng(5) });
@@ -115,10 +128,44 @@ describe.skipIf(chromiumMissing)(`feedback and the merchant dashboard in Chromiu
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const file = await (await download).path();
-    const { readFileSync } = await import('node:fs');
     expect(readFileSync(file, 'utf8').split('\r\n')[0]).toBe('section,key,label,value,unit,ci95_low,ci95_high,definition');
 
     await page.screenshot({ path: shot('admin-dashboard.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+    expect(refusedByCsp).toEqual([]);
+  });
+
+  it('explains the widget\'s slate product by product in the "Why" dialog', async () => {
+    const slate = page.locator('.table[data-key="explanations.slates"] tbody tr', { hasText: 'ugg slipper' }).first();
+    await slate.waitFor();
+    const slateId = (await slate.locator('td').first().textContent())!;
+    await slate.getByRole('button', { name: 'Why' }).click();
+    const dialog = page.locator('#transcript-dialog');
+    await dialog.locator('.table[data-key="explanations.slate"]').waitFor();
+    expect(await dialog.locator('#transcript-title').textContent()).toBe(`Why these products (slate ${slateId})`);
+    const table = dialog.locator('.table[data-key="explanations.slate"]');
+    const columns = await table.locator('thead th').allTextContents();
+    expect(columns).toEqual(['position', 'product', 'title', 'relevance', 'pCTR', 'pCVR', 'pCTR x pCVR', 'top features', 'sponsored', 'explored', 'propensity']);
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    expect(rows.length).toBeGreaterThan(1);
+    const cell = (row: string[], name: string) => row[columns.indexOf(name)]!;
+    // The one sponsored slot is marked, the rest are organic; relevance reads as a share of the best candidate.
+    expect(rows.map((r) => cell(r, 'sponsored')).filter((v) => v === 'yes')).toHaveLength(1);
+    for (const r of rows) {
+      expect(['yes', 'no']).toContain(cell(r, 'sponsored'));
+      expect(cell(r, 'relevance')).toMatch(/^\d{1,3}\.\d%$/);
+      expect(cell(r, 'title')).toMatch(/\S/);
+      // The models ranked this slate: a card without their figures was filled in below the relevance floor.
+      if (cell(r, 'pCTR') === '–') expect(cell(r, 'top features')).toBe('below the relevance floor (filled in relevance order)');
+      else expect(cell(r, 'pCTR')).toMatch(/^\d{1,3}\.\d%$/);
+    }
+    expect(rows.some((r) => cell(r, 'pCTR') !== '–')).toBe(true);
+    expect(await table.locator('.tdef').textContent()).toContain('sponsored (won an ad auction)');
+    // Wide enough for the eleven columns (the conversation dialog stays narrow).
+    expect(await dialog.evaluate((d) => d.getBoundingClientRect().width)).toBeGreaterThan(900);
+    await dialog.screenshot({ path: shot('admin-why.png') });
+    await page.getByRole('button', { name: 'Close' }).click();
+    expect(await dialog.isVisible()).toBe(false);
     expect(pageErrors).toEqual([]);
     expect(refusedByCsp).toEqual([]);
   });

@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { FunnelEventSchema, type FunnelEvent, type FunnelEventInput } from '../../src/funnel/index.js';
-import { exposureReport, priceBand } from '../../src/insights/index.js';
+import { exposureReport, priceBand, slateExplanation } from '../../src/insights/index.js';
 import { createRanker, topContributions, type ScoringModels } from '../../src/ranking/index.js';
 import type { Product } from '../../src/catalog/index.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { FIXTURE_CATALOG, serveApp } from '../helpers/app.js';
 import { consoleOverrides } from '../helpers/console.js';
+import { SlateExplanationSchema, SlatesSchema } from '../../channels/web/admin/schemas.js';
 
 /** A model whose click probability rises with one brand and a sale, and purchase with the rating. */
 const models: ScoringModels = {
@@ -43,6 +44,26 @@ describe('feature contributions', () => {
     expect(out.items.find((i) => i.product.id === 'b')!.explanation!.relevance).toBeCloseTo(0.9);
     const cold = createRanker({ models, ranking: loadConfig({ env: {} }).ranking, rng: () => 0.99, now: () => 1, isWarm: () => false });
     expect(cold.rank({ candidates: [{ product: product('a', 'acme'), relevance: 1 }], k: 1, query: 'q', userId: 'u', lang: 'en' }).items[0]!.explanation).toEqual({ relevance: 1, explored: false, why: [] });
+  });
+});
+
+describe('slate explanation', () => {
+  const slate = (shown: { productId: string; explanation: { relevance: number; ctr?: number; cvr?: number; explored: boolean; why: { f: string; v: string | number; d: number }[] } }[]) =>
+    FunnelEventSchema.parse({ id: 'x:slate', ts: 1, channel: 'web', type: 'slate', slateId: 's', policyId: 'p', policyVersion: '1', query: 'q', candidates: [], shown: shown.map((x, position) => ({ ...x, position, propensity: 1 })) }) as Extract<FunnelEvent, { type: 'slate' }>;
+  const features = (t: ReturnType<typeof slateExplanation>) => t.rows.map((r) => r[t.columns.indexOf('top features')]);
+
+  it('tells cards filled in below the relevance floor from a slate the cold models left in relevance order', () => {
+    const warm = slate([
+      { productId: 'a', explanation: { relevance: 1, ctr: 0.2, cvr: 0.1, explored: false, why: [{ f: 'brand', v: 'acme', d: 0.01 }] } },
+      { productId: 'b', explanation: { relevance: 0.9, ctr: 0.1, cvr: 0.1, explored: false, why: [] } },
+      { productId: 'c', explanation: { relevance: 0.2, explored: false, why: [] } },
+    ]);
+    expect(features(slateExplanation(warm, new Map()))).toEqual(['brand=acme (+1.0e-2)', 'no feature moved it', 'below the relevance floor (filled in relevance order)']);
+    const cold = slate([
+      { productId: 'a', explanation: { relevance: 1, explored: false, why: [] } },
+      { productId: 'c', explanation: { relevance: 0.2, explored: false, why: [] } },
+    ]);
+    expect(features(slateExplanation(cold, new Map()))).toEqual(['relevance order (models cold)', 'relevance order (models cold)']);
   });
 });
 
@@ -99,11 +120,14 @@ describe('explanations and exposure through the dashboard API', () => {
     expect((await fetch(`${server.url}/v1/admin/slates`)).status).toBe(401);
     const list = (await (await fetch(`${server.url}/v1/admin/slates?period=week`, { headers: auth })).json()) as { tables: { rows: (string | number)[][] }[] };
     expect(list.tables[0]!.rows).toHaveLength(2);
+    // The answers match the schemas their OpenAPI description is generated from.
+    expect(SlatesSchema.safeParse(list).error).toBeUndefined();
     const slateId = String(list.tables[0]!.rows.find((r) => r[3] === 'ugg slipper')![0]);
 
     expect((await fetch(`${server.url}/v1/admin/slates/${slateId}`)).status).toBe(401);
     expect((await fetch(`${server.url}/v1/admin/slates/no-such-slate`, { headers: auth })).status).toBe(404);
     const one = (await (await fetch(`${server.url}/v1/admin/slates/${encodeURIComponent(slateId)}?period=week`, { headers: auth })).json()) as { tables: { columns: string[]; rows: (string | number | null)[][] }[] };
+    expect(SlateExplanationSchema.safeParse(one).error).toBeUndefined();
     const t = one.tables[0]!;
     const rows = t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]])));
     expect(rows.length).toBeGreaterThan(0);

@@ -7,7 +7,8 @@ const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 let t: TestServer;
 
 beforeAll(async () => {
-  t = await openTestServer({ security: { metricsToken: METRICS_TOKEN } });
+  // A merchant account, so the dashboard's /v1/admin routes are served and must be described too.
+  t = await openTestServer({ security: { metricsToken: METRICS_TOKEN }, agents: { users: 'mia:merchant-password-1', merchants: 'mia' } });
 });
 afterAll(async () => {
   await t?.close();
@@ -64,7 +65,8 @@ describe('GET /metrics', () => {
 });
 
 describe('GET /openapi.json', () => {
-  type Doc = { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown>; security: unknown[] }>> };
+  type Param = { name: string; in: 'path' | 'query'; required: boolean; schema: Record<string, unknown> };
+  type Doc = { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; parameters?: Param[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; security: unknown[] }>>; components: { securitySchemes: Record<string, unknown> } };
 
   it('describes exactly the REST routes the server serves', async () => {
     const doc = (await (await fetch(url('/openapi.json'))).json()) as Doc;
@@ -84,6 +86,27 @@ describe('GET /openapi.json', () => {
     expect(JSON.stringify(send.requestBody)).toContain('"text"');
     expect(send.responses['503']).toBeDefined();
     expect(send.security).toEqual([{ conversationToken: [] }, { apiKey: [] }]);
+  });
+
+  it("describes the merchant dashboard's slate routes with their parameters, answers and session", async () => {
+    const doc = (await (await fetch(url('/openapi.json'))).json()) as Doc;
+    expect(doc.components.securitySchemes.merchantSession).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const list = doc.paths['/v1/admin/slates']?.get;
+    const one = doc.paths['/v1/admin/slates/{id}']?.get;
+    expect(list).toBeDefined();
+    expect(one).toBeDefined();
+    for (const op of [list!, one!]) {
+      expect(op.security).toEqual([{ merchantSession: [] }]);
+      expect(op.responses['401']).toBeDefined();
+      // period and channel come from the route's zod query schema; both have defaults, so neither is required.
+      expect(op.parameters!.filter((p) => p.in === 'query').map((p) => [p.name, p.required])).toEqual([['period', false], ['channel', false]]);
+      expect(JSON.stringify(op.parameters!.find((p) => p.name === 'channel')!.schema)).toContain('"slack"');
+    }
+    expect(one!.parameters!.find((p) => p.in === 'path')).toEqual({ name: 'id', in: 'path', required: true, schema: expect.objectContaining({ type: 'string', maxLength: 100 }) });
+    expect(one!.responses['404']).toBeDefined();
+    const answer = JSON.stringify(one!.responses['200']!.content!['application/json']!.schema);
+    expect(answer).toContain('"slateId"');
+    expect(answer).toContain('"columns"');
   });
 
   it("parses the real routes' answers with the schemas it was generated from", async () => {

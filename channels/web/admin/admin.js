@@ -75,6 +75,7 @@
 
   function openConversation(id) {
     api(`/v1/admin/conversations/${encodeURIComponent(id)}`).then((r) => {
+      $('transcript-dialog').classList.remove('wide');
       $('transcript-title').textContent = `Conversation ${id}`;
       const box = $('transcript'); box.replaceChildren();
       if (!r.messages.length) box.append(el('p', 'meta', 'No transcript kept (retention may have removed it).'));
@@ -146,6 +147,8 @@
   // Explanations: the latest slates; "Why" opens one, product by product.
   function openSlate(id) {
     api(`/v1/admin/slates/${encodeURIComponent(id)}?${query()}`).then((r) => {
+      // Eleven columns a product: the slate's table needs the width a transcript does not.
+      $('transcript-dialog').classList.add('wide');
       $('transcript-title').textContent = `Why these products (slate ${id})`;
       const box = $('transcript'); box.replaceChildren();
       for (const t of r.tables) box.append(renderTable(t));

@@ -32,7 +32,7 @@ export function merchantDashboardChannel(http: HttpServer): ChannelPlugin {
       now: Date.now,
       role: { names, sessionLabel: MERCHANT_SESSION_LABEL },
     });
-    mountMerchantDashboard(http.fastify, { auth, limits: app.limits, funnel: app.funnel, history: (id) => app.history(id), now: Date.now, catalog: app.catalog, experiments: app.experiments, maxPerBrand: config.ranking.maxPerBrand, alerts: (text) => app.alertMerchant(text) });
+    mountMerchantDashboard(http, { auth, limits: app.limits, funnel: app.funnel, history: (id) => app.history(id), now: Date.now, catalog: app.catalog, experiments: app.experiments, maxPerBrand: config.ranking.maxPerBrand, alerts: (text) => app.alertMerchant(text) });
     return { close() {} };
   };
 }

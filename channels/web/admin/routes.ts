@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ShopbotError } from '../../../src/errors.js';
 import type { FunnelReader } from '../../../src/funnel/index.js';
@@ -16,16 +16,29 @@ import type { Product } from '../../../src/catalog/index.js';
 import { computeDemandReport, computeMerchantMetrics, dashboardCharts, demandTables, EXPERIMENT_EVENT_TYPES, experimentResults, lowStockAlertText, metricsCsv, recentSlates, relevanceOffPolicy, slateExplanation, type SqliteExperimentStore } from '../../../src/insights/index.js';
 import type { FunnelEvent } from '../../../src/funnel/index.js';
 import type { Limits } from '../../../src/limits/index.js';
-import { ChannelSchema, type TranscriptEntry } from '../../../src/messages.js';
+import type { TranscriptEntry } from '../../../src/messages.js';
 import { parsePeriod } from '../../../src/reports/index.js';
+import type { HttpServer } from '../../../src/server/index.js';
 import { passwordLogin, type AgentAuth } from '../console/index.js';
+import {
+  AdminConversationSchema,
+  AlertSentSchema,
+  ChartsSchema,
+  ConversationParamsSchema,
+  DemandQuerySchema,
+  ExperimentBodySchema,
+  ExperimentParamsSchema,
+  ExperimentSchema,
+  ExperimentsSchema,
+  MetricsSchema,
+  ReportSchema,
+  SlateExplanationSchema,
+  SlateParamsSchema,
+  SlatesSchema,
+  ViewQuerySchema,
+} from './schemas.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-const ViewSchema = z.object({ period: z.string().max(12).default('week'), channel: z.union([z.literal('all'), ChannelSchema]).default('all') });
-const ConversationIdSchema = z.string().min(1).max(200);
-const SlateIdSchema = z.string().min(1).max(100);
-const DemandSchema = z.object({ period: z.string().max(12).default('quarter'), lowStockDays: z.coerce.number().min(1).max(365).default(7) });
 
 const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/admin': { file: 'admin.html', type: 'text/html; charset=utf-8' },
@@ -62,7 +75,12 @@ export function merchantOf(auth: AgentAuth, req: FastifyRequest): string {
   return auth.verify(m[1]!).name;
 }
 
-export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantDashboardDeps): void {
+/**
+ * Registers the dashboard: the login and page on fastify, the JSON under /v1/admin on the server's
+ * API routes, so /openapi.json describes them (merchantSession auth) from the schemas they validate with.
+ */
+export function mountMerchantDashboard(http: Pick<HttpServer, 'fastify' | 'api'>, deps: MerchantDashboardDeps): void {
+  const { fastify, api } = http;
   const { limits, auth } = deps;
   // The console's login, on the same accounts and counters (one account, one lock-out).
   fastify.post('/admin/login', async (req) => passwordLogin(limits, auth, req.ip, req.body));
@@ -70,43 +88,51 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
     fastify.get(url, async (_req, reply) => reply.type(type).header('cache-control', 'no-store').send(await readFile(path.join(HERE, file))));
   }
 
+  const merchant = ['merchantSession'] as const;
+  const notFound = (description: string) => ({ 404: { description } });
   const metricsOptions = deps.maxPerBrand !== undefined ? { maxPerBrand: deps.maxPerBrand } : {};
   const view = (req: FastifyRequest) => {
     merchantOf(auth, req);
-    const q = parseOrThrow(ViewSchema, req.query ?? {}, 'query');
+    const q = parseOrThrow(ViewQuerySchema, req.query ?? {}, 'query');
     return { period: parsePeriod(q.period, deps.now()), channel: q.channel };
   };
-  fastify.get('/v1/admin/metrics', async (req, reply) => {
+  api.add(fastify, { method: 'GET', url: '/v1/admin/metrics', summary: "The dashboard's figures, each with its definition, for a period and channel", auth: merchant, query: ViewQuerySchema, responses: { 200: { description: 'Metrics and tables', schema: MetricsSchema } } }, async (req, reply) => {
     const { period, channel } = view(req);
     return reply.header('cache-control', 'no-store').send(await computeMerchantMetrics(deps.funnel, period, channel, undefined, metricsOptions));
   });
-  fastify.get('/v1/admin/metrics.csv', async (req, reply) => {
+  api.add(fastify, { method: 'GET', url: '/v1/admin/metrics.csv', summary: 'The same figures as CSV', auth: merchant, query: ViewQuerySchema, responses: { 200: { description: 'One row per metric and table cell', mediaType: 'text/csv' } } }, async (req, reply) => {
     const { period, channel } = view(req);
     const csv = metricsCsv(await computeMerchantMetrics(deps.funnel, period, channel, undefined, metricsOptions));
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="shopbot-metrics-${channel}.csv"`).header('cache-control', 'no-store').send(csv);
   });
-  fastify.get('/v1/admin/charts', async (req, reply) => {
+  api.add(fastify, { method: 'GET', url: '/v1/admin/charts', summary: "The dashboard's charts, drawn server-side", auth: merchant, query: ViewQuerySchema, responses: { 200: { description: 'PNG charts as data URIs', schema: ChartsSchema } } }, async (req, reply) => {
     const { period, channel } = view(req);
     return reply.header('cache-control', 'no-store').send({ charts: dashboardCharts(await computeMerchantMetrics(deps.funnel, period, channel, undefined, metricsOptions)) });
   });
   const demand = (req: FastifyRequest) => {
     merchantOf(auth, req);
-    const q = parseOrThrow(DemandSchema, req.query ?? {}, 'query');
+    const q = parseOrThrow(DemandQuerySchema, req.query ?? {}, 'query');
     const period = parsePeriod(q.period, deps.now());
     return computeDemandReport(deps.funnel, deps.catalog, { fromTs: period.fromTs, toTs: period.toTs, lowStockDays: q.lowStockDays });
   };
-  fastify.get('/v1/admin/demand', async (req, reply) => reply.header('cache-control', 'no-store').send(demandTables(await demand(req))));
+  api.add(fastify, { method: 'GET', url: '/v1/admin/demand', summary: 'Demand signals per product: views, carts, purchases, unmet demand, forecast and days of cover', auth: merchant, query: DemandQuerySchema, responses: { 200: { description: 'Metrics and tables', schema: ReportSchema } } }, async (req, reply) =>
+    reply.header('cache-control', 'no-store').send(demandTables(await demand(req))),
+  );
   // Sends the low-stock alert now (the dashboard's button; a scheduler can call it too).
-  fastify.post('/v1/admin/demand/alert', async (req) => {
-    const report = await demand(req);
-    const text = lowStockAlertText(report);
-    const channels = text ? await deps.alerts(text) : undefined;
-    if (channels === 0) throw new ShopbotError('NOT_FOUND', 'no merchant channel for alerts: set SHOPBOT_SLACK_ALERTS_CHANNEL (with the Slack bot token) or SHOPBOT_TEAMS_ALERTS_CONVERSATION (with the Teams service URL)');
-    return { sent: text !== undefined, products: report.lowStock.length, ...(channels !== undefined ? { channels } : {}) };
-  });
+  api.add(
+    fastify,
+    { method: 'POST', url: '/v1/admin/demand/alert', summary: "Posts the low-stock alert to the merchant's Slack / Teams channels now", auth: merchant, query: DemandQuerySchema, responses: { 200: { description: 'Whether an alert went out, for how many products, to how many channels', schema: AlertSentSchema }, ...notFound('No merchant channel for alerts is configured') } },
+    async (req) => {
+      const report = await demand(req);
+      const text = lowStockAlertText(report);
+      const channels = text ? await deps.alerts(text) : undefined;
+      if (channels === 0) throw new ShopbotError('NOT_FOUND', 'no merchant channel for alerts: set SHOPBOT_SLACK_ALERTS_CHANNEL (with the Slack bot token) or SHOPBOT_TEAMS_ALERTS_CONVERSATION (with the Teams service URL)');
+      return { sent: text !== undefined, products: report.lowStock.length, ...(channels !== undefined ? { channels } : {}) };
+    },
+  );
 
   // Experiments: each one's results since it started, and the off-policy estimate of relevance-only ranking.
-  fastify.get('/v1/admin/experiments', async (req, reply) => {
+  api.add(fastify, { method: 'GET', url: '/v1/admin/experiments', summary: 'Experiments with their results and intervals, and the off-policy estimate of a candidate ranking', auth: merchant, query: ViewQuerySchema, responses: { 200: { description: 'Experiments, metrics and tables', schema: ExperimentsSchema } } }, async (req, reply) => {
     const { period } = view(req);
     const experiments = deps.experiments.list();
     const fromTs = Math.min(period.fromTs, ...experiments.map((e) => e.startedAt));
@@ -122,14 +148,22 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
     metrics.push(...relevanceOffPolicy(events.filter((e) => e.ts >= period.fromTs)));
     return reply.header('cache-control', 'no-store').send({ experiments, metrics, tables });
   });
-  fastify.post('/v1/admin/experiments', async (req, reply) => {
-    merchantOf(auth, req);
-    return reply.status(201).send(deps.experiments.start(req.body, deps.now()));
-  });
-  fastify.post('/v1/admin/experiments/:id/stop', async (req) => {
-    merchantOf(auth, req);
-    return deps.experiments.stop(parseOrThrow(z.string().min(1).max(60), (req.params as { id: string }).id, 'experiment id'), deps.now());
-  });
+  api.add(
+    fastify,
+    { method: 'POST', url: '/v1/admin/experiments', summary: 'Starts an experiment (one per kind at a time)', auth: merchant, body: ExperimentBodySchema, responses: { 201: { description: 'Started', schema: ExperimentSchema }, 409: { description: 'One of this kind is running, or the id is taken (CONFLICT)' } } },
+    async (req, reply) => {
+      merchantOf(auth, req);
+      return reply.status(201).send(deps.experiments.start(req.body, deps.now()));
+    },
+  );
+  api.add(
+    fastify,
+    { method: 'POST', url: '/v1/admin/experiments/:id/stop', summary: 'Stops a running experiment', auth: merchant, params: ExperimentParamsSchema, responses: { 200: { description: 'Stopped', schema: ExperimentSchema }, ...notFound('No running experiment of that id') } },
+    async (req) => {
+      merchantOf(auth, req);
+      return deps.experiments.stop(parseOrThrow(ExperimentParamsSchema, req.params, 'experiment id').id, deps.now());
+    },
+  );
 
   // Explanations: the period's latest slates, and why each product of one slate was placed.
   const slatesOf = async (req: FastifyRequest) => {
@@ -138,21 +172,35 @@ export function mountMerchantDashboard(fastify: FastifyInstance, deps: MerchantD
     for await (const e of deps.funnel.query({ types: ['slate'], fromTs: period.fromTs, toTs: period.toTs })) if (channel === 'all' || e.channel === channel) slates.push(e);
     return slates;
   };
-  fastify.get('/v1/admin/slates', async (req, reply) => reply.header('cache-control', 'no-store').send({ tables: [recentSlates(await slatesOf(req))] }));
-  fastify.get('/v1/admin/slates/:id', async (req, reply) => {
-    merchantOf(auth, req);
-    const id = parseOrThrow(SlateIdSchema, (req.params as { id: string }).id, 'slate id');
-    const slate = (await slatesOf(req)).find((e): e is Extract<FunnelEvent, { type: 'slate' }> => e.type === 'slate' && e.slateId === id);
-    if (!slate) throw new ShopbotError('NOT_FOUND', `no slate ${id} in this period`);
-    const products = await deps.catalog.getMany(slate.shown.map((s) => s.productId));
-    const titles = new Map([...products].map(([pid, p]) => [pid, p.title]));
-    return reply.header('cache-control', 'no-store').send({ slateId: id, tables: [slateExplanation(slate, titles)] });
-  });
+  api.add(fastify, { method: 'GET', url: '/v1/admin/slates', summary: "The period's latest recommendation slates", auth: merchant, query: ViewQuerySchema, responses: { 200: { description: 'One table, a slate a row', schema: SlatesSchema } } }, async (req, reply) =>
+    reply.header('cache-control', 'no-store').send({ tables: [recentSlates(await slatesOf(req))] }),
+  );
+  api.add(
+    fastify,
+    {
+      method: 'GET',
+      url: '/v1/admin/slates/:id',
+      summary: 'Why each product of a slate was placed: relevance, predicted click and purchase, top features, sponsored, explored',
+      auth: merchant,
+      params: SlateParamsSchema,
+      query: ViewQuerySchema,
+      responses: { 200: { description: 'One table, a product a row', schema: SlateExplanationSchema }, ...notFound('No slate of that id in the period') },
+    },
+    async (req, reply) => {
+      merchantOf(auth, req);
+      const { id } = parseOrThrow(SlateParamsSchema, req.params, 'slate id');
+      const slate = (await slatesOf(req)).find((e): e is Extract<FunnelEvent, { type: 'slate' }> => e.type === 'slate' && e.slateId === id);
+      if (!slate) throw new ShopbotError('NOT_FOUND', `no slate ${id} in this period`);
+      const products = await deps.catalog.getMany(slate.shown.map((s) => s.productId));
+      const titles = new Map([...products].map(([pid, p]) => [pid, p.title]));
+      return reply.header('cache-control', 'no-store').send({ slateId: id, tables: [slateExplanation(slate, titles)] });
+    },
+  );
 
   // The conversation behind a rated-down reply (transcripts are stored masked).
-  fastify.get('/v1/admin/conversations/:id', async (req, reply) => {
+  api.add(fastify, { method: 'GET', url: '/v1/admin/conversations/:id', summary: "A conversation's transcript (masked), behind a rated-down reply", auth: merchant, params: ConversationParamsSchema, responses: { 200: { description: 'Messages, oldest first', schema: AdminConversationSchema } } }, async (req, reply) => {
     merchantOf(auth, req);
-    const id = parseOrThrow(ConversationIdSchema, (req.params as { id: string }).id, 'conversation id');
+    const { id } = parseOrThrow(ConversationParamsSchema, req.params, 'conversation id');
     const messages = await deps.history(id);
     return reply.header('cache-control', 'no-store').send({ conversationId: id, messages: messages.map((m) => ({ role: m.role, text: m.text, ts: m.ts })) });
   });

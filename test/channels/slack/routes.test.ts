@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSlackRoutes, type SlackChannelHandle } from '../../../channels/slack/index.js';
+import { renderOutbound } from '../../../channels/slack/blocks.js';
 import { signSlackRequest } from '../../../channels/slack/verify.js';
+import { SPONSORED_WHY } from '../../../channels/shared/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { SqliteFunnelStore } from '../../../src/funnel/sqlite.js';
 import { openSqlite, type SqliteDb } from '../../../src/storage/sqlite.js';
@@ -117,6 +119,16 @@ describe('Slack request signing', () => {
 });
 
 describe('Slack messages', () => {
+  it("labels a sponsored card and says why in the reply's language", () => {
+    const card = { id: 'B9', title: '登山靴', currency: 'CNY', inStock: true, position: 0, sponsored: true, slateId: 's' } as const;
+    const zh = renderOutbound({ conversationId: 'c', lang: 'zh', text: '为您找到：', products: [card, { ...card, id: 'B8', sponsored: false, position: 1 }], quickReplies: [] });
+    const texts = zh.blocks.map((b) => JSON.stringify(b));
+    expect(texts.find((t) => t.includes('"product_0"'))).toContain('`广告` *登山靴*');
+    expect(texts.find((t) => t.includes('"product_sponsored_0"'))).toContain(`广告: ${SPONSORED_WHY.zh}`);
+    expect(texts.some((t) => t.includes('product_sponsored_1'))).toBe(false);
+    expect(texts.find((t) => t.includes('"product_1"'))).not.toContain('广告');
+  });
+
   it('answers a channel mention in its thread, with escaped Block Kit products', async () => {
     expect((await postEvent(mention('<@UBOT> show me boots'))).status).toBe(200);
     const call = await api.waitFor('chat.postMessage');
@@ -129,6 +141,12 @@ describe('Slack messages', () => {
     expect(productText).toContain('Boots &lt;b&gt;&amp;&lt;/b&gt;');
     expect(productText).not.toContain('<b>');
     expect(blocks).toContain('`Sponsored`');
+    // The sponsored card says why it is an ad, as the widget does; the organic one carries no note.
+    const notes = (call.body.blocks as { block_id?: string }[]).filter((b) => b.block_id?.startsWith('product_sponsored_'));
+    expect(notes).toEqual([{ type: 'context', block_id: 'product_sponsored_0', elements: [{ type: 'mrkdwn', text: `Sponsored: ${SPONSORED_WHY.en}` }] }]);
+    const ids = (call.body.blocks as { block_id?: string }[]).map((b) => b.block_id);
+    expect(ids.indexOf('product_sponsored_0')).toBe(ids.indexOf('product_0') + 1);
+    expect(String(call.body.text)).toContain('• [Sponsored] Boots');
     expect(blocks).toContain('https://shop.example/b?x=1%7C2');
     expect(blocks).toContain('SAVE10-ABC');
     const actions = (call.body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).filter((b) => b.type === 'actions');

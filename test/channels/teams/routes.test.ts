@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { generateKeyPair } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerTeamsRoutes, type TeamsChannelHandle } from '../../../channels/teams/index.js';
+import { SPONSORED_WHY } from '../../../channels/shared/index.js';
+import { productCard, registerTeamsRoutes, type TeamsChannelHandle } from '../../../channels/teams/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { SqliteFunnelStore } from '../../../src/funnel/sqlite.js';
 import { SqliteHandoffQueue } from '../../../src/handoff/index.js';
@@ -90,6 +91,18 @@ async function post(body: unknown, token?: string): Promise<Response> {
 
 const cardsOf = (call: { body: Record<string, unknown> }) => (call.body.attachments as { contentType: string; content: { body: { type: string; text?: string; url?: string }[]; actions?: { type: string; title: string; data?: Record<string, unknown> }[] } }[]) ?? [];
 
+describe('Teams product cards', () => {
+  it("label a sponsored card and say why in the reply's language", () => {
+    const card = { id: 'B9', title: '登山靴', currency: 'CNY', inStock: true, position: 0, sponsored: true, slateId: 's' } as const;
+    const body = (a: ReturnType<typeof productCard>) => (a.content as { body: { text?: string; isSubtle?: boolean }[] }).body;
+    const zh = body(productCard(card, 'zh'));
+    expect(zh[0]).toMatchObject({ text: '广告', isSubtle: true });
+    expect(zh.map((b) => b.text)).toContain(SPONSORED_WHY.zh);
+    expect(body(productCard(card)).map((b) => b.text)).toEqual(expect.arrayContaining(['Sponsored', SPONSORED_WHY.en]));
+    expect(body(productCard({ ...card, sponsored: false }, 'zh')).map((b) => b.text)).not.toContain('广告');
+  });
+});
+
 describe('Teams request authentication', () => {
   it('refuses unsigned and wrongly signed activities', async () => {
     expect((await post(activity())).status).toBe(401);
@@ -117,6 +130,11 @@ describe('Teams request authentication', () => {
     expect(cards[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
     const texts = cards[0]!.content.body.map((b) => b.text).filter(Boolean);
     expect(texts).toContain('Sponsored');
+    // The sponsored card says why it is an ad, as the widget does; the organic one carries neither.
+    expect(texts).toContain(SPONSORED_WHY.en);
+    const organic = cards[1]!.content.body.map((b) => b.text).filter(Boolean);
+    expect(organic).not.toContain('Sponsored');
+    expect(organic).not.toContain(SPONSORED_WHY.en);
     expect(texts).toContain('Boots <b\\>&</b\\> \\*bold\\* \\[x\\]\\(http://evil\\)');
     expect(cards[0]!.content.actions!.map((a) => a.title)).toEqual(['Add to cart', 'Details', 'Open in shop']);
     expect(cards[0]!.content.actions![0]!.data).toEqual({ shopbot: 'add_to_cart', p: 'B001', s: 'slate-1', i: 0 });

@@ -7,7 +7,7 @@
  * with a reason. The shopper's markup is shown as text, never run. With SHOPBOT_UPDATE_SCREENSHOT=1
  * the screenshot replaces docs/console-tools.png (otherwise it goes to the OS temp dir).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
+import { DEFAULT_HANDOFF } from '../../../src/handoff/index.js';
 import type { RunningServer } from '../../../src/server/index.js';
 import { FIXTURE_CATALOG, serveApp } from '../../helpers/app.js';
 import { CHROMIUM_SKIP_REASON, chromiumMissing, launchOfflineChromium, watchedPage } from './chromium.js';
@@ -34,9 +35,11 @@ describe.skipIf(chromiumMissing)(`the desk's tools in the console${chromiumMissi
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'shopbot-console-tools-'));
+    const handoffFile = path.join(dir, 'handoff.json');
+    writeFileSync(handoffFile, JSON.stringify({ teams: DEFAULT_HANDOFF.teams, agents: { alice: { displayName: 'Alice' } } }));
     const config = loadConfig({
       env: {},
-      overrides: { dataDir: dir, logLevel: 'silent', server: { port: 0, host: '127.0.0.1' }, catalog: { demo: true, demoFile: FIXTURE_CATALOG }, coupons: { enabled: false }, agents: { users: 'alice:alice-password-1' } },
+      overrides: { dataDir: dir, logLevel: 'silent', server: { port: 0, host: '127.0.0.1' }, catalog: { demo: true, demoFile: FIXTURE_CATALOG }, coupons: { enabled: false }, agents: { users: 'alice:alice-password-1' }, handoff: { file: handoffFile } },
     });
     server = await serveApp(config);
     app = server.app;
@@ -85,7 +88,7 @@ describe.skipIf(chromiumMissing)(`the desk's tools in the console${chromiumMissi
 
     // A canned reply fills the box from the brief; the agent edits it before sending.
     await page.locator('#canned').selectOption('greeting');
-    expect(await page.locator('#reply').inputValue()).toMatch(/^Hi, this is alice from the \w+ team/);
+    expect(await page.locator('#reply').inputValue()).toMatch(/^Hi, this is Alice from the \w+ team/);
     expect(await page.locator('#canned option[value="order_status"]').isDisabled()).toBe(true);
     await page.locator('#reply').fill(`${await page.locator('#reply').inputValue()} The saw is on its way.`);
     await page.getByRole('button', { name: 'Send', exact: true }).click();

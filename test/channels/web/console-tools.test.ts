@@ -3,13 +3,13 @@
  * filled from the brief, internal notes the shopper never sees, tags, snooze, transfer to a team
  * with a note, resolution with a reason, service-level timers in the queue, and the holder-or-admin rule.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import type { TicketView } from '../../../src/handoff/index.js';
+import { DEFAULT_HANDOFF, type TicketView } from '../../../src/handoff/index.js';
 import type { OutboundMessage } from '../../../src/messages.js';
 import type { RunningServer } from '../../../src/server/index.js';
 import { serveApp } from '../../helpers/app.js';
@@ -39,7 +39,10 @@ describe('agent tools in the console', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'shopbot-tools-'));
-    server = await serveApp(loadConfig({ env: {}, overrides: consoleOverrides(dir, { agents: { users: 'alice:long-secret-1,bob:long-secret-2' } }) }), { now: () => clock.now });
+    // Alice has a display name in the handoff file; Bob has none, so shoppers read a generic one.
+    const handoffFile = path.join(dir, 'handoff.json');
+    writeFileSync(handoffFile, JSON.stringify({ teams: DEFAULT_HANDOFF.teams, agents: { alice: { displayName: 'Alice Chen' } } }));
+    server = await serveApp(loadConfig({ env: {}, overrides: consoleOverrides(dir, { agents: { users: 'alice:long-secret-1,bob:long-secret-2' }, handoff: { file: handoffFile } }) }), { now: () => clock.now });
   });
   afterEach(async () => {
     for (const s of sockets) s.disconnect();
@@ -67,11 +70,13 @@ describe('agent tools in the console', () => {
     const bob = await agent('bob', 'long-secret-2');
     const [queued] = await call<TicketView[]>(alice, 'queue', {});
     expect(queued!.serviceLevel).toMatchObject({ firstResponseDueAt: queued!.requestedAt + 15 * 60_000, resolutionDueAt: queued!.requestedAt + 240 * 60_000, firstResponseBreached: false });
+    const joined = next<Push>(shopper, 'push', (p) => p.from === 'agent');
     await call(alice, 'take', { ticketId: queued!.id });
+    expect((await joined).text).toBe('Alice Chen from our support team has joined the chat.');
 
     const { replies, resolutions } = await call<{ replies: { id: string; text?: string }[]; resolutions: string[] }>(alice, 'canned', { conversationId });
     const greeting = replies.find((r) => r.id === 'greeting')!;
-    expect(greeting.text).toMatch(/^Hi, this is alice from the \w+ team/);
+    expect(greeting.text).toMatch(/^Hi, this is Alice Chen from the \w+ team/);
     // No order in this conversation: the order reply cannot be filled, so it is offered without text and refused.
     expect(replies.find((r) => r.id === 'order_status')!.text).toBeUndefined();
     expect((await call(alice, 'sendCanned', { conversationId, cannedId: 'order_status' })).error?.code).toBe('BAD_REQUEST');
@@ -95,7 +100,13 @@ describe('agent tools in the console', () => {
     // The queued ticket is the team's again: alice may no longer reply to it.
     expect((await call(alice, 'reply', { conversationId, text: 'still here' })).error?.code).toBe('FORBIDDEN');
 
+    const bobJoined = next<Push>(shopper, 'push', (p) => p.from === 'agent');
     await call(bob, 'take', { ticketId: queued!.id });
+    expect((await bobJoined).text).toBe('Someone from our support team has joined the chat.');
+    // Without a display name, the reply that names the agent is not offered (nor sent with the login in it).
+    const bobsReplies = await call<{ replies: { id: string; text?: string }[] }>(bob, 'canned', { conversationId });
+    expect(bobsReplies.replies.find((r) => r.id === 'greeting')!.text).toBeUndefined();
+    expect((await call(bob, 'sendCanned', { conversationId, cannedId: 'greeting' })).error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('{agent}') });
     const { notes } = await call<{ notes: { agentId: string; text: string }[] }>(bob, 'notes', { conversationId });
     expect(notes.map((n) => n.agentId)).toEqual(['alice', 'alice']);
     expect(notes[0]!.text).toMatch(/^Shopper sounds like a repeat customer; card \S/);
@@ -110,5 +121,30 @@ describe('agent tools in the console', () => {
     const history = (await server.app.history(conversationId)).map((h) => h.text).join('\n');
     expect(history).toContain(greeting.text!);
     expect(history).not.toMatch(/repeat customer|refund decision/);
+    // The account ids are the desk's: the shopper reads display names only.
+    expect(history).not.toMatch(/\b(alice|bob)\b/);
+  });
+
+  it('tells the shopper who takes over by display name, never by login, in English and Chinese', async () => {
+    for (const [lang, text, named, unnamed] of [
+      ['en', 'I want to talk to a human please', 'Alice Chen from our support team is taking over your conversation.', 'Someone from our support team has joined the chat.'],
+      ['zh', '我要转人工客服', '客服 Alice Chen 将接手您的对话。', '客服 专员 已加入对话。'],
+    ] as const) {
+      const shopper = connect(server.url, { transports: ['websocket'], forceNew: true });
+      sockets.push(shopper);
+      await connected(shopper);
+      const { conversationId } = await call<{ conversationId: string }>(shopper, 'hello', { locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
+      expect((await call<OutboundMessage>(shopper, 'message', { text })).handoff?.status).toBe('queued');
+      const bob = await agent('bob', 'long-secret-2');
+      const ticket = (await call<TicketView[]>(bob, 'queue', {})).find((t) => t.conversationId === conversationId)!;
+      const joined = next<Push>(shopper, 'push', (p) => p.from === 'agent');
+      await call(bob, 'take', { ticketId: ticket.id });
+      expect((await joined).text).toBe(unnamed);
+      const told = next<Push>(shopper, 'push', (p) => p.from === 'agent');
+      expect((await call<{ ticket: TicketView }>(bob, 'transfer', { conversationId, to: { agentId: 'alice' } })).ticket).toMatchObject({ status: 'assigned', agentId: 'alice' });
+      expect((await told).text).toBe(named);
+      const history = (await server.app.history(conversationId)).map((h) => h.text).join('\n');
+      expect(history).not.toMatch(/\b(alice|bob)\b/);
+    }
   });
 });
