@@ -292,9 +292,11 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   const cartDecision = decideCart(state, input);
   if (cartDecision) return cartDecision;
 
-  // A follow-up on the policy answer just given ("and for electronics?", "加急呢？") asks the same documents, with that question's words and topic.
+  // A follow-up on the policy answer just given ("and for electronics?", "加急呢？") asks the same documents, with that question's words and
+  // topic, unless it confidently asks for something else ("and where is my order?").
   const policy = state.policy;
-  if (policy && policy.turn === state.turn - 1 && cues.continuation && !cues.shoppingCue && !cues.cart && !cues.orderIds.length && (!cues.serviceCue || cues.serviceCue === 'policy') && !isShopping(nlu)) {
+  const asksOtherThing = ['order_status', 'cancel_order', 'human_agent', 'complaint'].includes(intent) && nlu.confidence >= 0.8;
+  if (policy && policy.turn === state.turn - 1 && cues.continuation && !cues.shoppingCue && !cues.cart && !cues.orderIds.length && (!cues.serviceCue || cues.serviceCue === 'policy') && !isShopping(nlu) && !asksOtherThing) {
     return { actions: [{ type: 'policy_answer', topic: asPolicyTopic(policy.topic), question: `${policy.question} ${input.text}`.slice(-500) }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
   }
   // "When will it arrive?" after an order was shown is about that order, not the shipping rules.

@@ -143,6 +143,7 @@ describe('follow-ups on the last answer', () => {
     // Two turns on, the answer is no longer the one just given; a shopping request is a search.
     expect((await decideOn(afterPolicy(2), 'and for opened items?')).actions[0]).not.toMatchObject({ topic: 'returns' });
     expect((await decideOn(afterPolicy(4), 'and do you sell yoga mats?')).actions[0]).toMatchObject({ type: 'search' });
+    expect((await decideOn(afterPolicy(4), 'and where is my order?')).actions[0]).not.toMatchObject({ type: 'policy_answer' });
   });
 
   it('asks about the order just shown for "when does it get here?", and forgets it on a new search', async () => {
