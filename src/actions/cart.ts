@@ -22,7 +22,7 @@ export async function addToCart(action: Extract<Action, { type: 'add_to_cart' }>
 
 /**
  * The cart lines an action without a product id means: the product the conversation is about when
- * it is in the cart, else the cart's only line ("remove it"); every line for `all`.
+ * it is in the cart, else the cart's only line ("remove it", "remove one of them" of a line of two); every line for `all`.
  */
 function linesMeant(cart: CartView, productId: string | undefined, state: ConversationState, all = false): CartView['lines'] {
   if (all) return cart.lines;
@@ -34,13 +34,16 @@ function linesMeant(cart: CartView, productId: string | undefined, state: Conver
 export async function removeFromCart(action: Extract<Action, { type: 'remove_from_cart' }>, state: ConversationState, ctx: ActionContext, deps: ActionDeps): Promise<ActionOutcome> {
   const before = await deps.store.cart(ctx.msg.userId);
   const lines = linesMeant(before, action.productId, state, action.all);
-  // Several lines and none named: the shopper sees the cart and picks.
-  if (!lines.length) return outcome(state, { type: 'cart', cart: before });
+  // Several lines and none named: the shopper is asked which, with the cart on screen.
+  if (!lines.length) return outcome(state, before.lines.length ? { type: 'remove_which', cart: before } : { type: 'cart', cart: before });
   let cart = before;
   const events: FunnelEventInput[] = [];
   for (const line of lines) {
+    const keep = action.quantity !== undefined && !action.all ? Math.max(0, line.quantity - action.quantity) : 0;
+    const product = keep > 0 ? await deps.catalog.get(line.productId) : undefined;
     cart = await deps.store.removeFromCart(ctx.msg.userId, line.productId);
-    events.push({ ...ctx.base, id: `${ctx.turnId}:rfc:${line.productId}`, type: 'remove_from_cart', productId: line.productId, quantity: line.quantity });
+    if (product) cart = await deps.store.addToCart(ctx.msg.userId, product, keep);
+    events.push({ ...ctx.base, id: `${ctx.turnId}:rfc:${line.productId}`, type: 'remove_from_cart', productId: line.productId, quantity: product ? line.quantity - keep : line.quantity });
   }
   return outcome(state, cart.lines.length ? { type: 'removed', cart } : { type: 'cart', cart }, events);
 }

@@ -7,10 +7,10 @@ export async function orderStatus(action: Extract<Action, { type: 'order_status'
   const who = requesterOf(state);
   if (action.orderId) {
     const order = await deps.store.getOrder(action.orderId, who);
-    return outcome(state, order ? { type: 'order', order } : { type: 'order_not_found', orderId: action.orderId });
+    return outcome(order ? { ...state, focusOrderId: order.id } : state, order ? { type: 'order', order } : { type: 'order_not_found', orderId: action.orderId });
   }
   const orders = await deps.store.listOrders(who);
-  if (orders.length === 1) return outcome(state, { type: 'order', order: orders[0]! });
+  if (orders.length === 1) return outcome({ ...state, focusOrderId: orders[0]!.id }, { type: 'order', order: orders[0]! });
   return outcome(awaitOrderId(state), { type: 'ask_order_id' });
 }
 
@@ -25,7 +25,8 @@ export async function taskStep(action: Extract<Action, { type: 'task' }>, state:
     { who: requesterOf(state), conversationId: state.conversationId, lang: state.lang },
     action.resume ?? false,
   );
-  return outcome({ ...state, task: step.task, ...(step.grants ? { orderGrants: [...step.grants] } : {}) }, step.result);
+  const shown = 'order' in step.result ? step.result.order.id : undefined;
+  return outcome({ ...state, task: step.task, ...(step.grants ? { orderGrants: [...step.grants] } : {}), ...(shown ? { focusOrderId: shown } : {}) }, step.result);
 }
 
 export function cancelTask(action: Extract<Action, { type: 'task_cancelled' }>, state: ConversationState): ActionOutcome {

@@ -4,5 +4,6 @@ import { outcome, type ActionDeps, type ActionOutcome } from './types.js';
 
 export async function policyAnswer(action: Extract<Action, { type: 'policy_answer' }>, state: ConversationState, deps: ActionDeps): Promise<ActionOutcome> {
   const passage = await deps.policies.answer(action.question, action.topic, state.lang);
-  return outcome(state, passage ? { type: 'policy', passage } : { type: 'policy_unknown' });
+  const policy = { topic: passage?.topic ?? action.topic, question: action.question.slice(-500), turn: state.turn };
+  return outcome({ ...state, policy }, passage ? { type: 'policy', passage } : { type: 'policy_unknown' });
 }

@@ -19,8 +19,8 @@ export type Action =
   /** A question about the shown products as a set ("which is the cheapest?", "the first or the second?"): resolved against their data. */
   | { readonly type: 'pick_shown'; readonly productIds: readonly string[]; readonly by: NonNullable<References['superlative']>; readonly question: string; readonly addQuantity?: number }
   | { readonly type: 'add_to_cart'; readonly productId: string; readonly quantity: number; readonly slateId?: string; readonly position?: number }
-  /** No productId: the product the conversation is about, or the cart's only line; `all` empties the cart. */
-  | { readonly type: 'remove_from_cart'; readonly productId?: string; readonly all?: boolean }
+  /** No productId: the product the conversation is about, or the cart's only line; `all` empties the cart; `quantity`: units taken out of the line (absent: all of them). */
+  | { readonly type: 'remove_from_cart'; readonly productId?: string; readonly all?: boolean; readonly quantity?: number }
   | { readonly type: 'set_quantity'; readonly productId?: string; readonly quantity: number }
   | { readonly type: 'show_cart' }
   | { readonly type: 'checkout'; readonly email?: string }
@@ -230,7 +230,10 @@ function decideTurn(state0: ConversationState, input: PolicyInput): Decision {
     const asksCheckout = cues.cart === 'checkout' && !cues.checkoutProblem;
     const answers = answersPending(state, input.nlu);
     const soft = SOFT_ESCALATIONS.test(input.escalation.reason) && (input.escalation.reason.startsWith('high_value_cart') || !input.nlu.cues.complaint);
-    if (!((asksCheckout || answers) && soft)) {
+    // The intent alone ("cheaper", "in black" read as asking for a person) never turns a refinement of the last search into a handoff: words asking for a person do.
+    const intentOnly = input.escalation.reason === 'requested' && !cues.asksForPerson;
+    const refines = intentOnly && isRefinement(input.nlu, state) && !cues.serviceCue;
+    if (!((asksCheckout || answers) && soft) && !refines) {
       return { actions: [{ type: 'handoff', reason: input.escalation.reason }], state: { ...state, lowConfidenceStreak: 0 } };
     }
   }
@@ -262,7 +265,7 @@ function searchDecision(state: ConversationState, input: PolicyInput, refine: bo
   const search = searchFrom(input, refine ? state.search : undefined);
   return {
     actions: [{ type: 'search', search, refined: refine }],
-    state: { ...state, search, lastIntent: 'product_search', lowConfidenceStreak: 0, ...(refine ? {} : { focusProductId: undefined }) },
+    state: { ...state, search, lastIntent: 'product_search', lowConfidenceStreak: 0, ...(refine ? {} : { focusProductId: undefined, focusOrderId: undefined }) },
   };
 }
 
@@ -288,6 +291,18 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   // Cart operations named in words.
   const cartDecision = decideCart(state, input);
   if (cartDecision) return cartDecision;
+
+  // A follow-up on the policy answer just given ("and for electronics?", "加急呢？") asks the same documents, with that question's words and
+  // topic, unless it confidently asks for something else ("and where is my order?").
+  const policy = state.policy;
+  const asksOtherThing = ['order_status', 'cancel_order', 'human_agent', 'complaint'].includes(intent) && nlu.confidence >= 0.8;
+  if (policy && policy.turn === state.turn - 1 && cues.continuation && !cues.shoppingCue && !cues.cart && !cues.orderIds.length && (!cues.serviceCue || cues.serviceCue === 'policy') && !isShopping(nlu) && !asksOtherThing) {
+    return { actions: [{ type: 'policy_answer', topic: asPolicyTopic(policy.topic), question: `${policy.question} ${input.text}`.slice(-500) }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
+  }
+  // "When will it arrive?" after an order was shown is about that order, not the shipping rules.
+  if (state.focusOrderId && cues.deliveryQuestion && !cues.orderIds.length && !cues.serviceCue && !cues.namesProduct) {
+    return startTask('order_status', { ...state, lastIntent: 'order_status', lowConfidenceStreak: 0 }, input, { orderId: state.focusOrderId });
+  }
 
   // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.
   // A person asked for in words escalates before the policy (src/handoff); the intent alone does not stop a refinement.
@@ -408,6 +423,17 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   }
 }
 
+/** The classifier reads a confident shopping message that names a product ("and do you have yoga mats?"). */
+function isShopping(nlu: Understood): boolean {
+  return nlu.cues.namesProduct && ['product_search', 'add_to_cart'].includes(nlu.intent) && nlu.confidence >= 0.6;
+}
+
+const POLICY_TOPIC_NAMES: readonly PolicyTopic[] = ['shipping', 'returns', 'payment', 'coupons', 'account', 'cancel', 'orders', 'general'];
+/** A document name as a policy topic: the store's documents are named by topic; another name is 'general'. */
+function asPolicyTopic(name: string): PolicyTopic {
+  return (POLICY_TOPIC_NAMES as readonly string[]).includes(name) ? (name as PolicyTopic) : 'general';
+}
+
 /** Not understood: said so, and repeated misunderstandings count toward the handoff offer. */
 function notUnderstood(state: ConversationState, intent: Intent): Decision {
   const streak = state.lowConfidenceStreak + 1;
@@ -446,7 +472,8 @@ function decideCart(state: ConversationState, input: PolicyInput): Decision | un
       return { actions: [{ type: 'remove_from_cart', all: true }], state: { ...next, lastIntent: 'view_cart' } };
     case 'remove':
       if (nlu.intent !== 'add_to_cart' && nlu.intent !== 'view_cart' && nlu.intent !== 'out_of_scope' && nlu.intent !== 'product_question' && nlu.confidence >= 0.7) return undefined;
-      return { actions: [{ type: 'remove_from_cart', ...opt('productId', reference) }], state: { ...next, lastIntent: 'view_cart' } };
+      // "Remove one of them": one unit, of the line meant (the action asks which when several could be).
+      return { actions: [{ type: 'remove_from_cart', ...opt('productId', reference), ...opt('quantity', removeQuantity(nlu.constraints.quantity)) }], state: { ...next, lastIntent: 'view_cart' } };
     case 'set_quantity': {
       const quantity = nlu.constraints.quantity ?? nlu.entities.quantities[0];
       if (quantity === undefined) return undefined;
@@ -466,6 +493,10 @@ function decideCart(state: ConversationState, input: PolicyInput): Decision | un
       return addDecision(next, input, reference);
     }
   }
+}
+
+function removeQuantity(quantity: number | undefined): number | undefined {
+  return quantity !== undefined && quantity >= 1 ? Math.min(99, quantity) : undefined;
 }
 
 /** After an order lookup found nothing to look up, the turn asks for the id and waits for it. */

@@ -59,6 +59,10 @@ export const ConversationStateSchema = z.object({
   lastShown: z.array(ShownProductSchema).default([]),
   /** The product the conversation is about ("add it to my cart", "is it waterproof?"). */
   focusProductId: z.string().optional(),
+  /** The order last shown ("when will it arrive?" after a look-up asks about it). */
+  focusOrderId: z.string().max(100).optional(),
+  /** The policy question answered last, its document and turn: a follow-up on the next turn ("and for electronics?", "加急呢？") keeps the topic. */
+  policy: z.object({ topic: z.string().max(100), question: z.string().max(500), turn: z.number().int() }).optional(),
   lastIntent: IntentSchema.optional(),
   lowConfidenceStreak: z.number().int().default(0),
   /** The store customer a store-signed identity named when the conversation started (src/identity). */

@@ -36,8 +36,8 @@ function newTask(kind: TaskKind, slots: Record<string, string>): Task {
 }
 
 /** Starts a task from the message that asked for it, filling whatever slots it already carries. */
-export function startTask(kind: Exclude<TaskKind, 'checkout'>, state: ConversationState, input: TaskInput): TaskDecision {
-  const slots: Record<string, string> = {};
+export function startTask(kind: Exclude<TaskKind, 'checkout'>, state: ConversationState, input: TaskInput, known: Readonly<Record<string, string>> = {}): TaskDecision {
+  const slots: Record<string, string> = { ...known };
   const id = input.nlu.cues.orderIds[0];
   if (id) slots.orderId = id;
   const email = input.nlu.entities.emails[0];

@@ -3,7 +3,7 @@
  * request, complaint, frustration, legal threats, payment card details, a high-value cart that
  * needs help, and the merchant's own rules. Pure: the caller passes the cart value and the state.
  */
-import type { Intent, NluResult } from '../nlu/index.js';
+import { asksForPerson, type Intent, type NluResult } from '../nlu/index.js';
 import { MANDATORY_TRIGGERS, type Priority, type Rule, type TriggerKind } from './config.js';
 import { findCardNumbers } from '../privacy/index.js';
 import { frustrationScore } from './sentiment.js';
@@ -33,7 +33,6 @@ export interface TriggerOptions {
 }
 
 const LEGAL_RE = /\b(lawyers?|attorneys?|sue|suing|lawsuit|legal action|take (you|this) to court|small claims|chargeback|consumer protection|ombudsman|report (you|this) to|trading standards|bbb)\b|律师|起诉|法院|告你们|消协|消费者协会|12315|报警/i;
-const EXPLICIT_HUMAN_RE = /\b(human|real person|live (agent|person|chat)|(an?|the) agent|representative|operator|support (team|staff)|speak to (someone|somebody)|talk to (someone|somebody))\b|转人工|人工客服|真人客服|找真人/i;
 const CONTACT_INFO_RE = /\b(hours?|what time|when (can|could|do) i|phone( number)?|number|call|e-?mail address|opening|open)\b|几点|电话|营业时间|什么时候/i;
 const COMPLAINT_RE = /\b(complain(t)?|file a complaint|formal complaint)\b|投诉/i;
 /** Needing help with money while the cart is large: sales should take it. */
@@ -57,7 +56,7 @@ export function detectTrigger(input: TriggerInput, options: TriggerOptions): Tri
   const score = frustrationScore(text);
   const frustrated = on('frustration') && (score >= 2 || (score >= 1 && input.negativeStreak >= 1));
   // "What hours can I call support?" asks for contact details, not for a person in this chat.
-  const explicit = (nlu.intent === 'human_agent' && nlu.confidence >= minConf && !CONTACT_INFO_RE.test(text)) || EXPLICIT_HUMAN_RE.test(text);
+  const explicit = (nlu.intent === 'human_agent' && nlu.confidence >= minConf && !CONTACT_INFO_RE.test(text)) || asksForPerson(text);
   const highValue = on('high_value_cart') && (input.cartValueCents ?? 0) >= options.highValueCartCents && HELP_INTENTS.has(nlu.intent) && nlu.confidence >= minConf;
   if (highValue) return { kind: 'high_value_cart', priority: 'high' };
   if (on('complaint') && ((nlu.intent === 'complaint' && nlu.confidence >= minConf) || COMPLAINT_RE.test(text))) return { kind: 'complaint', priority: frustrated ? 'high' : 'normal' };

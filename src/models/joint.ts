@@ -221,24 +221,25 @@ export function ensembleIntent(
 }
 
 /**
- * Entities from the extractor, with what only the tagger found added (e-mails, order ids, colours, exclusions).
+ * Entities from the extractor, with what only the tagger found added (e-mails, order ids, colours).
  * A bare number the tagger calls an order id is left to the parse's order-cue rule ("order 123456"):
- * alone it is as likely a phone number.
+ * alone it is as likely a phone number. A NEG span only keeps a colour out of the wanted colours
+ * here: whether it is an exclusion is the parse builder's call (understand.ts), against the
+ * catalog's vocabulary, because the tagger also puts NEG on words that are no product ("几颗星").
  */
 export function mergeSpans(entities: Entities, spans: readonly NluSpan[]): Entities {
   const emails = new Set(entities.emails);
   const orderIds = new Set(entities.orderIds);
   const colors = new Set(entities.colors);
-  const exclude = new Set(entities.excludeTerms);
-  // Exclusions first, so a colour the shopper excluded ("not red") is never added as wanted.
-  for (const s of [...spans].sort((a, b) => Number(b.label === 'NEG') - Number(a.label === 'NEG'))) {
+  // A colour tagged as excluded ("not red") is never added as wanted.
+  const exclude = new Set([...entities.excludeTerms, ...spans.filter((s) => s.label === 'NEG').map((s) => s.text.trim())]);
+  for (const s of spans) {
     const t = s.text.trim();
     if (s.label === 'EMAIL' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) emails.add(t.toLowerCase());
     else if (s.label === 'ORDER_ID' && /\d/.test(t) && /[A-Za-z#]/.test(t) && ![...orderIds].some((o) => t.toUpperCase().endsWith(o.replace(/^.*-/, '')))) orderIds.add(t.replace(/^#/, '').toUpperCase());
     else if (s.label === 'COLOR' && EN_COLORS[t.toLowerCase()] && ![...exclude].some((e) => e.toLowerCase() === t.toLowerCase())) colors.add(EN_COLORS[t.toLowerCase()]!);
-    else if (s.label === 'NEG' && ![...exclude].some((e) => e.toLowerCase() === t.toLowerCase())) exclude.add(t);
   }
-  return { ...entities, emails: [...emails], orderIds: [...orderIds], colors: [...colors], excludeTerms: [...exclude] };
+  return { ...entities, emails: [...emails], orderIds: [...orderIds], colors: [...colors] };
 }
 
 export function createTransformerNlu(joint: JointModel, options: TransformerNluOptions = {}): Nlu {

@@ -29,6 +29,23 @@ export const RETURN_REASON_CUES: readonly [string, RegExp][] = [
   ['changed_mind', /\b(changed my mind|change of mind|don'?t (need|want|like) it|no longer (need|want)|not needed|found (it )?cheaper|don'?t like)\b|不想要|不需要|不喜欢|改变主意/i],
 ];
 
+/** Words asking for a person in this chat ("a real person", "转人工"): an escalation by words, not by the intent alone. */
+const PERSON_RE = /\b(human|real person|live (agent|person|chat)|(an?|the) agent|representative|operator|support (team|staff)|speak to (someone|somebody)|talk to (someone|somebody))\b|转人工|人工客服|真人客服|找真人/i;
+/** A question that goes on from the last answer without a subject of its own: "and for electronics?", "what about international?", "加急呢？". */
+const CONTINUATION_RE = /^\s*(?:and|or|also|plus|but|what about|how about|same (?:for|with|goes for))\b|^[^。！!？?]{1,20}呢\s*[?？]?\s*$/i;
+/** When or where something arrives: "when will it arrive?", "where is it now", "什么时候到", "到哪了". */
+const DELIVERY_QUESTION_RE = /\b(?:when|how (?:long|soon)|what day|what time|by when)\b.{0,30}\b(?:arriv\w*|get (?:here|there|to me)|come|be delivered|deliver\w*|be here|reach)\b|\bwhere(?:'s| is) (?:it|my (?:package|parcel|stuff))\b|\beta\b|(?:什么时候|何时|几时|多久|哪天).{0,6}(?:到|送达|寄到)|到哪了?|到了吗|送到了吗/i;
+
+export function asksForPerson(text: string): boolean {
+  return PERSON_RE.test(text);
+}
+export function isContinuation(text: string): boolean {
+  return CONTINUATION_RE.test(text);
+}
+export function isDeliveryQuestion(text: string): boolean {
+  return DELIVERY_QUESTION_RE.test(text);
+}
+
 /** A street address: a house number with a street word or a postcode (en), or 路/街/号 (zh). */
 export function looksLikeAddress(text: string): boolean {
   return /\d/.test(text) && (/\b(street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|apt|suite|unit)\b\.?|\b\d{5}(-\d{4})?\b/i.test(text) || /[路街号区市镇村巷弄]/.test(text));

@@ -159,6 +159,12 @@ export interface Cues {
   readonly shoppingCue: boolean;
   /** Store words an out-of-scope message may be asking the policy documents about (returns, shipping, warranty, 政策...). */
   readonly storeTopic: boolean;
+  /** Words asking for a person in this chat ("a real person", "转人工"), as opposed to an intent alone. */
+  readonly asksForPerson: boolean;
+  /** Goes on from the last answer without a subject of its own ("and for electronics?", "what about international?", "加急呢？"). */
+  readonly continuation: boolean;
+  /** Asks when or where something arrives ("when will it arrive?", "到哪了"). */
+  readonly deliveryQuestion: boolean;
   /** Words of a complaint ("really annoyed", "charged twice", "太差劲了"): acknowledged, whatever else the message asks. */
   readonly complaint: boolean;
 }

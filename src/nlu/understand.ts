@@ -8,10 +8,10 @@
  */
 import { ENGLISH_STOPWORDS } from '../text/index.js';
 import {
-  isCancel, isCorrection, isLatest, isNo, isPolicyQuestion, isYes, looksLikeAddress, oneTimeCodeIn, orderIdsIn, returnReasonOf, serviceCueOf, serviceTaskOf,
+  asksForPerson, isCancel, isContinuation, isCorrection, isDeliveryQuestion, isLatest, isNo, isPolicyQuestion, isYes, looksLikeAddress, oneTimeCodeIn, orderIdsIn, returnReasonOf, serviceCueOf, serviceTaskOf,
 } from './cues.js';
 import { EN_COLORS, EN_NOT_PRODUCT_WORDS, EN_ORDINALS, parseZhNumber, ZH_COLORS } from './lexicon.js';
-import type { CatalogLexicon, CatalogTerms, Constraints, Cues, FollowUp, NluResult, References, Understood } from './types.js';
+import type { CatalogLexicon, CatalogTerms, Constraints, Cues, FollowUp, NluResult, NluSpan, References, Understood } from './types.js';
 
 /** Past this many characters of Chinese search text, only its catalog terms are searched for. */
 const LONG_ZH_CHARS = 16;
@@ -89,6 +89,30 @@ function colorOf(term: string): string | undefined {
 const NOT_PRODUCT_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\b[A-Za-z]{2}-?\d{4,15}\b|#\s?\d{3,15}\b/g;
 const SET_QUANTITY_TO = /\b(?:to|=|make it)\s*(\d{1,2})\b|(?:改成|改为|换成)\s*(\d{1,2})/i;
 
+/**
+ * The tagged spans a parse keeps. The tagger is noisier than its intent: it tags PRODUCT on "ones",
+ * "smth", "looks fine", "急呢" and NEG on "几" (of "几颗星"). With a catalog, a PRODUCT span counts
+ * for the catalog product words it holds (a Chinese one for those the glossary turns it into, so
+ * it searches for something the store has), and a NEG span only when it names a brand, colour,
+ * product or attribute the catalog knows. Without a catalog (tests, empty stores) spans count as
+ * tagged, less function words.
+ */
+function groundedSpans(spans: readonly NluSpan[], catalog: CatalogLexicon | undefined): { productWords: string[]; negated: NluSpan[] } {
+  const productWords: string[] = [];
+  const negated: NluSpan[] = [];
+  for (const s of spans) {
+    if (s.label !== 'PRODUCT' && s.label !== 'NEG') continue;
+    const found = catalog?.extract(s.text);
+    if (s.label === 'PRODUCT') {
+      if (found) productWords.push(...found.productTerms);
+      else productWords.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
+    } else if (!found || colorOf(s.text) || found.brands.length || found.colors.length || found.productTerms.length || found.attributeTerms.length) {
+      negated.push(s);
+    }
+  }
+  return { productWords, negated };
+}
+
 export function understand(base: NluResult, input: string, catalog?: CatalogLexicon): Understood {
   // Same length, so the offsets of catalog matches stay those of the message.
   const text = input.replace(NOT_PRODUCT_TEXT, (s) => ' '.repeat(s.length));
@@ -112,10 +136,13 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
     if (negated) negatedRanges.push([m.start, m.end]);
     (m.kind === 'brand' ? (negated ? excludeBrands : brands) : negated ? excludeColors : colors).push(...m.values);
   }
-  for (const s of base.spans ?? []) if (s.label === 'NEG') negatedRanges.push([s.start, s.end]);
-  // Negated terms the entities read: brands and colours become exclusion filters of their kind, the rest title words.
+  const tagged = groundedSpans(base.spans ?? [], catalog);
+  for (const s of tagged.negated) negatedRanges.push([s.start, s.end]);
+  // Negated terms the entities and the tagger read: brands and colours become exclusion filters of their kind, the rest title words.
   const excludeTerms: string[] = [];
-  for (const term of e.excludeTerms) {
+  const negatedTerms = [...e.excludeTerms];
+  for (const s of tagged.negated) if (!negatedTerms.some((t) => t.toLowerCase() === s.text.trim().toLowerCase())) negatedTerms.push(s.text.trim());
+  for (const term of negatedTerms) {
     const words = term.replace(/^(?:from|by|made by)\s+/i, '');
     const color = colorOf(words);
     if (color) excludeColors.push(color);
@@ -139,12 +166,16 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   if (isZh) for (const m of text.matchAll(FEATURE_ZH)) if (!/^(?:没|什么|哪)/.test(m[1]!)) features.push(m[1]!);
   const featureWords = new Set(features.flatMap((f) => f.split(/\s+/)));
   const attributes = terms.attributeTerms.filter((w) => !negatedWords.has(w) && !Object.hasOwn(EN_COLORS, w));
-  const productTerms = productTermsSeen.filter((w) => !negatedWords.has(w) && !featureWords.has(w));
+  // The words naming a cart operation ("add", "remove") are no product, though titles have them ("Add-On", "Lint Remover").
+  const cartMatch = CART_CUES.map(([kind, re]) => ({ kind, m: re.exec(text) })).find((c) => c.m !== null);
+  const cartCue = cartMatch?.kind;
+  const cartWords = new Set(cartCue === 'add' || cartCue === 'remove' || cartCue === 'clear' ? cartMatch!.m![0].toLowerCase().split(/[^\p{L}]+/u).filter(Boolean) : []);
+  const productTerms = productTermsSeen.filter((w) => !negatedWords.has(w) && !featureWords.has(w) && !cartWords.has(w));
   // A tagger's product words count when the engine itself reads a shopping message: its spans are
   // noisier than its intent ("thank you so much" can carry a stray PRODUCT tag); the catalog's own
   // vocabulary above grounds product words whatever the intent.
   const shoppingIntent = base.intent === 'product_search' || base.intent === 'product_question' || base.intent === 'add_to_cart';
-  if (shoppingIntent) for (const s of base.spans ?? []) if (s.label === 'PRODUCT') productTerms.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
+  if (shoppingIntent) productTerms.push(...tagged.productWords.filter((w) => !negatedWords.has(w) && !featureWords.has(w) && !cartWords.has(w)));
 
   const references = referencesOf(text, lower, e.ordinal);
   let followUps: FollowUp[] = [...e.refinements];
@@ -155,10 +186,9 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   if (e.priceRange) followUps = followUps.filter((f) => f !== 'cheaper' && f !== 'pricier');
   followUps = unique(followUps);
 
-  let product = isZh ? zhProductText(text, e.excludeTerms, negatedRanges) : enProductText(text, terms, { negatedRanges, negatedWords });
+  let product = isZh ? zhProductText(text, e.excludeTerms, negatedRanges) : enProductText(text, terms, { negatedRanges, negatedWords: new Set([...negatedWords, ...cartWords]) });
   // A long Chinese message is a story around the need: search for the catalog words its terms stand for.
   if (isZh && product.length > LONG_ZH_CHARS && productTerms.length) product = unique([...productTerms, ...attributes]).join(' ');
-  const cartCue = CART_CUES.find(([, re]) => re.test(text))?.[0];
   const setTo = cartCue === 'set_quantity' ? SET_QUANTITY_TO.exec(text) : null;
   const quantity = setTo ? Number(setTo[1] ?? setTo[2]) : e.quantities[0];
   const constraints: Constraints = {
@@ -202,6 +232,9 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
     ...(reason ? { returnReason: reason } : {}),
     looksLikeAddress: looksLikeAddress(input),
     policyQuestion: isPolicyQuestion(input),
+    asksForPerson: asksForPerson(input),
+    continuation: isContinuation(input),
+    deliveryQuestion: isDeliveryQuestion(input),
     ...(cart ? { cart } : {}),
     checkoutProblem: CHECKOUT_PROBLEM.test(text),
     namesProduct,

@@ -16,6 +16,8 @@ export interface PolicyPassage {
   readonly title: string;
   readonly source: string;
   readonly score: number;
+  /** The document's name ("shipping", "returns"): the key `answer`'s topic matches, kept for a follow-up question. */
+  readonly topic?: string;
 }
 
 /** Answers a policy question from the merchant's documents, or says it cannot (undefined). */
@@ -186,7 +188,7 @@ export function createPolicyIndex(chunks: readonly PolicyChunk[], options: Polic
       }
       if (!best || best.score <= 0 || best.coverage < minCoverage) return undefined;
       const c = best.d.chunk;
-      return { passage: c.text, title: `${c.docTitle}: ${c.heading}`, source: `${linkBase}/${c.file}#${c.anchor}`, score: best.score };
+      return { passage: c.text, title: `${c.docTitle}: ${c.heading}`, source: `${linkBase}/${c.file}#${c.anchor}`, score: best.score, topic: path.basename(c.file).replace(/\.[^.]+$/, '') };
     },
   };
 }

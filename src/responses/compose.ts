@@ -51,6 +51,8 @@ export type ActionResult =
   | ProductQuestionResult
   | { type: 'added'; product: Product; quantity: number; cart: CartView }
   | { type: 'removed'; cart: CartView }
+  /** A removal that names no line of several: which one? */
+  | { type: 'remove_which'; cart: CartView }
   | { type: 'cart'; cart: CartView }
   | { type: 'checkout_done'; order: Order; couponCode?: string; couponRefusal?: RefusalReason }
   | { type: 'checkout_empty' }
@@ -217,6 +219,10 @@ export function composeReply(
         break;
       case 'removed':
         texts.push(t('removed_from_cart', { total: money(r.cart.totalCents, r.cart.currency) }));
+        cart = r.cart;
+        break;
+      case 'remove_which':
+        texts.push(t('remove_which', { count: count(r.cart), total: money(r.cart.totalCents, r.cart.currency) }));
         cart = r.cart;
         break;
       case 'cart':

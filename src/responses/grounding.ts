@@ -48,7 +48,7 @@ export interface GroundingFacts {
 
 /** Where a fact came from, for the rules that product text must not satisfy. */
 type Zone = 'policy' | 'product' | 'store';
-const PRODUCT_RESULTS: ReadonlySet<string> = new Set(['search', 'product', 'product_question', 'added', 'removed', 'cart']);
+const PRODUCT_RESULTS: ReadonlySet<string> = new Set(['search', 'product', 'product_question', 'added', 'removed', 'remove_which', 'cart']);
 /** Product text inside store results (order lines, order summaries). */
 const PRODUCT_KEYS: ReadonlySet<string> = new Set(['title', 'firstTitle', 'description', 'bullets', 'brand', 'category']);
 

@@ -130,3 +130,45 @@ describe('complaints and store questions', () => {
     }
   });
 });
+
+describe('follow-ups on the last answer', () => {
+  const afterPolicy = (turn: number): ConversationState => ({ ...newState('c3', 'u1', 'web'), turn: 4, policy: { topic: 'returns', question: 'how long do I have to send something back?', turn } });
+  const decideOn = async (state: ConversationState, text: string, extra: { escalation?: { reason: string } } = {}) => decide(state, { text, nlu: await parse(text), clarifyBelow: 0.3, ...extra });
+
+  it('keeps the policy topic for a question that goes on from the answer just given', async () => {
+    for (const text of ['and for opened items?', 'what about gift cards?', '打折商品呢？']) {
+      const d = await decideOn(afterPolicy(4), text);
+      expect(d.actions[0], text).toEqual({ type: 'policy_answer', topic: 'returns', question: `how long do I have to send something back? ${text}` });
+    }
+    // Two turns on, the answer is no longer the one just given; a shopping request is a search.
+    expect((await decideOn(afterPolicy(2), 'and for opened items?')).actions[0]).not.toMatchObject({ topic: 'returns' });
+    expect((await decideOn(afterPolicy(4), 'and do you sell yoga mats?')).actions[0]).toMatchObject({ type: 'search' });
+    expect((await decideOn(afterPolicy(4), 'and where is my order?')).actions[0]).not.toMatchObject({ type: 'policy_answer' });
+  });
+
+  it('asks about the order just shown for "when does it get here?", and forgets it on a new search', async () => {
+    const shown: ConversationState = { ...newState('c4', 'u1', 'web'), focusOrderId: 'SB-123456' };
+    for (const text of ['so when does it get here?', '什么时候能到？']) {
+      expect((await decideOn(shown, text)).actions[0], text).toMatchObject({ type: 'task', task: { kind: 'order_status', slots: { orderId: 'SB-123456' } } });
+    }
+    const [search] = await play(['desk lamp'], shown);
+    expect(search!.state.focusOrderId).toBeUndefined();
+    expect((await decideOn(newState('c5', 'u1', 'web'), 'so when does it get here?')).actions[0]).not.toMatchObject({ task: { slots: { orderId: 'SB-123456' } } });
+  });
+
+  it('does not escalate a refinement on the intent alone; words asking for a person do', async () => {
+    const [search] = await play(['desk lamp']);
+    for (const text of ['in grey', 'less than $20']) {
+      const d = await decideOn(search!.state, text, { escalation: { reason: 'requested' } });
+      expect(d.actions[0], text).toMatchObject({ type: 'search', refined: true });
+    }
+    expect((await decideOn(search!.state, 'in grey, or get me a real person', { escalation: { reason: 'requested' } })).actions[0]).toEqual({ type: 'handoff', reason: 'requested' });
+    expect((await decideOn(newState('c6', 'u1', 'web'), 'in grey', { escalation: { reason: 'requested' } })).actions[0]).toEqual({ type: 'handoff', reason: 'requested' });
+  });
+
+  it('takes units out of the cart for "delete one of those" and names none for "remove the second one"', async () => {
+    expect((await play(['delete one of those']))[0]!.actions[0]).toEqual({ type: 'remove_from_cart', quantity: 1 });
+    expect((await play(['delete two of them']))[0]!.actions[0]).toEqual({ type: 'remove_from_cart', quantity: 2 });
+    expect((await play(['remove the second one']))[0]!.actions[0]).toEqual({ type: 'remove_from_cart' });
+  });
+});

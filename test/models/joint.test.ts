@@ -56,4 +56,9 @@ describe('mergeSpans', () => {
     expect(merged.excludeTerms.filter((t) => t.toLowerCase() === 'red')).toHaveLength(1);
     expect(merged.colors).not.toContain('red');
   });
+  it('leaves a tagged exclusion to the parse builder, which grounds it in the catalog', () => {
+    const text = 'how many stars does it have';
+    const merged = mergeSpans(extractEntities(text, { lang: 'en' }), [{ label: 'NEG', start: 4, end: 8, text: 'many' }]);
+    expect(merged.excludeTerms).toEqual([]);
+  });
 });

@@ -1,12 +1,28 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { understand, type NluResult, type Understood } from '../../src/nlu/index.js';
 import { createSpeller, editDistance } from '../../src/text/index.js';
+import type { CatalogVocabulary } from '../../src/retrieval/index.js';
 import { demoUnderstanding } from './demo-catalog.js';
 
 let parse: (text: string) => Promise<Understood>;
+let vocabulary: CatalogVocabulary;
 beforeAll(async () => {
-  ({ parse } = await demoUnderstanding());
+  ({ parse, vocabulary } = await demoUnderstanding());
 }, 60_000);
+
+/** A tagging engine's result for `text` with the given spans (label, words as typed), read over the demo catalog. */
+function tagged(text: string, spans: readonly (readonly [string, string])[], intent: NluResult['intent'] = 'product_search', entities: Partial<NluResult['entities']> = {}): Understood {
+  const base: NluResult = {
+    lang: /\p{Script=Han}/u.test(text) ? 'zh' : 'en', intent, confidence: 0.9, ranking: [], engine: 'test',
+    entities: { orderIds: [], emails: [], money: [], quantities: [], colors: [], sizes: [], refinements: [], excludeTerms: [], ...entities },
+    spans: spans.map(([label, words]) => {
+      const start = text.indexOf(words);
+      if (start < 0) throw new Error(`${words} is not in ${text}`);
+      return { label, start, end: start + words.length, text: words };
+    }),
+  };
+  return understand(base, text, vocabulary);
+}
 
 describe('spelling against the catalog words', () => {
   it('corrects one edit, prefers the frequent word, and leaves known and short words alone', () => {
@@ -128,5 +144,51 @@ describe('task and cart cues', () => {
     const u = understand(base, 'kettle please');
     expect(u.constraints.productTerms).toEqual(['kettle']);
     expect(u.cues.namesProduct).toBe(true);
+  });
+});
+
+describe('tagged spans are grounded in the catalog vocabulary', () => {
+  it('drops PRODUCT tags on words the store does not sell, keeps those it does', () => {
+    const stray = tagged('maybe something less pricey', [['PRODUCT', 'maybe something']], 'product_search', { refinements: ['cheaper'] });
+    expect(stray.constraints.productTerms).toEqual([]);
+    expect(stray.cues.namesProduct).toBe(false);
+    const kept = tagged('a yoga mat for hot classes', [['PRODUCT', 'yoga mat']]);
+    expect(kept.constraints.productTerms).toContain('mat');
+    expect(kept.cues.namesProduct).toBe(true);
+  });
+  it('turns NEG tags into exclusions only for catalog words', () => {
+    const stray = tagged('第二个多少钱呀', [['NEG', '多少']], 'product_question');
+    expect(stray.constraints.excludeTerms).toEqual([]);
+    expect(stray.constraints.product).toContain('多少');
+    const brand = tagged('running shoes, anything but Nike', [['PRODUCT', 'running shoes'], ['NEG', 'Nike']]);
+    expect(brand.constraints.excludeBrands).toEqual(['nike']);
+    const colour = tagged('a rain jacket, not yellow', [['PRODUCT', 'rain jacket'], ['NEG', 'yellow']]);
+    expect(colour.constraints.excludeColors).toEqual(['yellow']);
+  });
+  it('uses Chinese tagged product words only when the glossary turns them into a catalog query', () => {
+    const searchable = tagged('来双拖鞋', [['PRODUCT', '拖鞋']]);
+    expect(searchable.constraints.productTerms).toContain('slippers');
+    expect(searchable.cues.namesProduct).toBe(true);
+    const unknown = tagged('快点呢？', [['PRODUCT', '点呢？']], 'add_to_cart');
+    expect(unknown.constraints.productTerms).toEqual([]);
+    expect(unknown.cues.namesProduct).toBe(false);
+  });
+  it('does not read the words of a cart operation as product words', async () => {
+    for (const text of ['please add this to the basket for me', 'remove the last one', 'drop the second one']) {
+      const u = await parse(text);
+      expect(u.constraints.productTerms, text).toEqual([]);
+      expect(u.constraints.product, text).toBe('');
+    }
+  });
+});
+
+describe('follow-up cues', () => {
+  it('reads continuations, delivery questions and words asking for a person', async () => {
+    for (const text of ['and for opened items?', 'what about Puerto Rico?', '退货呢？']) expect((await parse(text)).cues.continuation, text).toBe(true);
+    for (const text of ['how long do refunds take?', 'blue ones', '那帮我找找背包']) expect((await parse(text)).cues.continuation, text).toBe(false);
+    for (const text of ['so when does it get here?', 'any idea when it will be delivered', '什么时候能到']) expect((await parse(text)).cues.deliveryQuestion, text).toBe(true);
+    expect((await parse('when do you open?')).cues.deliveryQuestion).toBe(false);
+    expect((await parse('can I talk to a real person')).cues.asksForPerson).toBe(true);
+    expect((await parse('cheaper please')).cues.asksForPerson).toBe(false);
   });
 });

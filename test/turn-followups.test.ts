@@ -1,0 +1,60 @@
+/**
+ * Whole turns that go on from the one before: taking units out of a cart and asking which line
+ * when several could be meant, and "when will it arrive?" answered from the order just looked up.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboundMessage, OutboundMessage, ProductCard } from '../src/messages.js';
+import type { DemoStore } from '../src/store/demo.js';
+import { openTestApp, type TestApp } from './helpers/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await openTestApp();
+});
+afterAll(async () => t?.close());
+
+function say(conversationId: string, text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage> {
+  return t.app.handleTurn({ conversationId, userId: `user-${conversationId}`, channel: 'rest', text, ...extra });
+}
+
+async function addByButton(c: string, card: ProductCard, quantity: number): Promise<OutboundMessage> {
+  return say(c, '', { action: { type: 'add_to_cart', productId: card.id, quantity, slateId: card.slateId, position: card.position } });
+}
+
+describe('removing from a cart in words', () => {
+  it('takes the units named out of the only line', async () => {
+    const c = 'conv-remove-units';
+    const cards = (await say(c, 'band saw')).products.filter((p) => p.inStock && p.priceCents);
+    await addByButton(c, cards[0]!, 3);
+    const r = await say(c, 'delete two of them');
+    expect(r.cart?.lines).toEqual([expect.objectContaining({ productId: cards[0]!.id, quantity: 1 })]);
+    expect((await t.app.store.cart(`user-${c}`)).lines[0]!.quantity).toBe(1);
+  });
+
+  it('asks which line when several could be meant, and removes nothing', async () => {
+    const c = 'conv-remove-which';
+    const cards = (await say(c, 'band saw')).products.filter((p) => p.inStock && p.priceCents);
+    await addByButton(c, cards[0]!, 1);
+    await addByButton(c, cards[1]!, 1);
+    // An add puts its product in focus; a new search forgets the focus, so no line is meant.
+    await say(c, 'drill');
+    const r = await say(c, 'delete one of those');
+    expect(r.text).toMatch(/which item should i remove/i);
+    expect((await t.app.store.cart(`user-${c}`)).lines).toHaveLength(2);
+  });
+});
+
+describe('a question about the order just looked up', () => {
+  it('answers "when will it arrive?" from that order', async () => {
+    const c = 'conv-order-arrival';
+    (t.app.store as DemoStore).seedOrder({
+      id: 'SB-777001', userId: `user-${c}`, email: 'sam@example.com',
+      lines: [{ productId: 'p1', title: 'Trail running shoe', quantity: 1, unitPriceCents: 8900 }], createdAt: t.clock.now - 48 * 3_600_000,
+    });
+    const first = await say(c, 'where is my order SB-777001?');
+    expect(first.text).toContain('SB-777001');
+    const r = await say(c, 'ok. so when does it get here?');
+    expect(r.text).toContain('SB-777001');
+    expect(r.text).toMatch(/deliver|arriv/i);
+  });
+});
