@@ -26,7 +26,7 @@ import net from 'node:net';
 import { setupPrimary as setupAdapterPrimary } from '@socket.io/cluster-adapter';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { LEARN_CHANNEL, LearnMessageSchema, type IpcPort } from '../cluster/index.js';
+import { LEARN_CHANNEL, type IpcPort } from '../cluster/index.js';
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
 import type { Logger } from '../funnel/index.js';
@@ -121,10 +121,11 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
         return;
       }
       if (counts.handle(worker.id, message, (reply) => worker.send(reply as never))) return;
-      // A follower's events for the leader's learners; dropped while the leader restarts (it replays the log when it starts).
+      // A follower's events for the leader's learners, relayed as they are (the leader validates
+      // them); dropped while the leader restarts (it replays the log from its checkpoint when it starts).
       if ((message as { channel?: unknown })?.channel === LEARN_CHANNEL) {
         const leader = slots[0]!;
-        if (leader.ready && leader.worker && LearnMessageSchema.safeParse(message).success) leader.worker.send(message as never);
+        if (leader.ready && leader.worker && slot !== leader) leader.worker.send(message as never);
       }
     });
     worker.once('exit', (code, signal) => {
