@@ -103,6 +103,12 @@ export function createLimits(config: Config, deps: { redis?: Redis; processId?: 
       ? new ClusterConnectionCounter(deps.primary)
       : new MemoryConnectionCounter({ maxPerKey: config.limits.maxSocketsPerIp, maxTotal: config.limits.maxSockets });
 
+  // A worker whose primary did not answer in time (one of them is overloaded) refuses as busy, never as an internal error.
+  const unanswered = (err: unknown): never => {
+    if (!deps.primary || deps.redis) throw err;
+    throw Object.assign(new RateLimitedError(CLUSTER_TIMEOUT_MS, `the server is busy (limits not counted in ${CLUSTER_TIMEOUT_MS} ms); try again in ${CLUSTER_TIMEOUT_MS / 1000} s`, 'BUSY'), { cause: err });
+  };
+
   return {
     rules,
     connections,
@@ -111,12 +117,12 @@ export function createLimits(config: Config, deps: { redis?: Redis; processId?: 
         await limiterFor(rule).consume(key);
       } catch (err) {
         const ms = retryAfter(err);
-        if (ms === undefined) throw err;
-        throw refuse(rule, ms);
+        if (ms === undefined) unanswered(err);
+        throw refuse(rule, ms!);
       }
     },
     async check(rule, key) {
-      const res = await limiterFor(rule).get(key);
+      const res = await limiterFor(rule).get(key).catch(unanswered);
       if (res && res.consumedPoints >= rule.points) throw refuse(rule, Math.max(1, res.msBeforeNext));
     },
     async reset(rule, key) {

@@ -149,7 +149,8 @@ function sockets(http: HttpServer): ChannelPlugin {
 /**
  * Socket packets received and not yet acknowledged: a shutdown waits for them (each is answered,
  * or refused BUSY by the turn gate) before socket.io closes. A socket that disconnects gives up
- * its own.
+ * its own. Then it waits for every answer written to reach its client: socket.io's close discards
+ * what a long-polling client has not fetched yet (it fetches on its next request).
  */
 function unansweredPackets(io: Server): { idle(timeoutMs: number): Promise<void> } {
   let open = 0;
@@ -157,7 +158,21 @@ function unansweredPackets(io: Server): { idle(timeoutMs: number): Promise<void>
   const settle = () => {
     if (--open === 0) for (const resolve of waiters.splice(0)) resolve();
   };
+  // Engine connections with packets written and not yet flushed to the client.
+  const unflushed = new Map<object, Promise<void>>();
   io.on('connection', (socket) => {
+    const conn = socket.conn;
+    conn.on('packetCreate', () => {
+      if (unflushed.has(conn)) return;
+      unflushed.set(
+        conn,
+        new Promise<void>((resolve) => {
+          const done = () => (unflushed.delete(conn), conn.off('flush', done), conn.off('close', done), resolve());
+          conn.on('flush', done);
+          conn.on('close', done);
+        }),
+      );
+    });
     const mine = new Set<() => void>();
     socket.use((packet, next) => {
       const ack = packet[packet.length - 1] as unknown;
@@ -178,9 +193,10 @@ function unansweredPackets(io: Server): { idle(timeoutMs: number): Promise<void>
   });
   return {
     async idle(timeoutMs) {
-      if (open === 0) return;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      const answered = open === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve));
+      const delivered = answered.then(() => Promise.all([...unflushed.values()]));
+      await Promise.race([delivered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
       waiters = [];
     },
