@@ -5,7 +5,7 @@
  * worker holds which slot, so a worker that dies gives its slots back at once.
  */
 import { z } from 'zod';
-import { ShopbotError } from '../errors.js';
+import { RateLimitedError } from '../errors.js';
 import type { AcquireResult, ConnectionCounter } from './connections.js';
 
 /** One end of an IPC channel: `process` in a worker (its `send` and `message` events; a message may carry a handle). */
@@ -18,6 +18,8 @@ export interface IpcPort {
 const CHANNEL = 'shopbot:connections';
 /** A primary busy with routing still answers in milliseconds; this long means it is gone. */
 const REQUEST_TIMEOUT_MS = 5000;
+/** Late answers remembered at most (a primary that never answers would otherwise grow the map). */
+const MAX_ABANDONED = 10_000;
 
 const RequestSchema = z.object({
   channel: z.literal(CHANNEL),
@@ -36,7 +38,13 @@ export class ClusterConnectionCounter implements ConnectionCounter {
     const r = ReplySchema.safeParse(message);
     if (!r.success) return;
     const w = this.waiting.get(r.data.id);
-    if (!w) return;
+    if (!w) {
+      // A slot granted after this worker gave up waiting is given back, so it does not count forever.
+      const key = this.abandoned.get(r.data.id);
+      this.abandoned.delete(r.data.id);
+      if (key !== undefined && r.data.result === 'ok') this.port.send({ channel: CHANNEL, id: this.nextId++, op: 'release', key } satisfies Request);
+      return;
+    }
     this.waiting.delete(r.data.id);
     clearTimeout(w.timer);
     w.resolve(r.data.result);
@@ -47,13 +55,17 @@ export class ClusterConnectionCounter implements ConnectionCounter {
   }
 
   private readonly pending = new Set<Promise<unknown>>();
+  /** Acquires that timed out, by request id: their late answers are undone. */
+  private readonly abandoned = new Map<number, string>();
 
   private ask(op: Request['op'], key?: string): Promise<AcquireResult | number | null> {
     const id = this.nextId++;
     const asked = new Promise<AcquireResult | number | null>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new ShopbotError('INTERNAL', `the primary process did not answer a connection ${op} within ${REQUEST_TIMEOUT_MS} ms`));
+        if (op === 'acquire' && key !== undefined && this.abandoned.size < MAX_ABANDONED) this.abandoned.set(id, key);
+        // The primary, or this worker's own event loop, is overloaded: refused as busy, for the client to retry.
+        reject(new RateLimitedError(REQUEST_TIMEOUT_MS, `the server is busy (the primary process did not answer a connection ${op} within ${REQUEST_TIMEOUT_MS} ms)`, 'BUSY'));
       }, REQUEST_TIMEOUT_MS);
       this.waiting.set(id, { resolve, reject, timer });
       this.port.send({ channel: CHANNEL, id, op, ...(key !== undefined ? { key } : {}) } satisfies Request);
