@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAdapter as createClusterAdapter } from '@socket.io/cluster-adapter';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import type { ClusterMember } from './cluster/index.js';
 import { ingestFile, openCatalogStore, type CatalogFormat, type CatalogStore, type IngestOptions, type IngestSummary, type Product } from './catalog/index.js';
 import { isDemoStore, type Config } from './config.js';
 import { ShopbotError } from './errors.js';
@@ -81,6 +83,8 @@ export interface AppDeps {
   readonly onTurnEnd?: readonly ((info: TurnInfo) => void)[];
   /** Channels opened with the app, in order (the server's REST API and sockets, Teams, Slack, the console). */
   readonly channels?: readonly ChannelPlugin[];
+  /** A worker of `serve --workers N`: shared limits, one learner (the leader), rooms across workers. */
+  readonly cluster?: ClusterMember;
 }
 
 /** The embedded database of the data directory (`:memory:` for throwaway runs). */
@@ -152,7 +156,11 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
 
     const redis = config.state.backend === 'redis' ? new Redis(config.state.redisUrl!, { maxRetriesPerRequest: 3 }) : undefined;
     if (redis) closers.push(async () => void (await redis.quit()));
-    const limits = createLimits(config, redis ? { redis } : {});
+    const limits = createLimits(config, redis ? { redis } : deps.cluster ? { primary: deps.cluster.primary } : {});
+    // Among workers one process learns and runs the schedules; alone, this one does.
+    const cluster = deps.cluster;
+    const role = cluster ? (cluster.isLeader ? 'leader' : 'follower') : undefined;
+    const runsSchedules = !cluster || cluster.isLeader;
     closers.push(() => limits.close());
     // The shop's PostgreSQL pool (storage.backend postgres): carts and orders, coupons and the
     // handoff desk, so a checkout's coupon redemption commits in the order's own transaction.
@@ -161,13 +169,13 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     const funnelStore = await openFunnelStore(config, { db });
     closers.push(() => funnelStore.close());
     const rng = deps.rng ?? Math.random;
-    const learning = openLearning({ db, funnel: funnelStore, config, clock: now, log });
+    const learning = openLearning({ db, funnel: funnelStore, config, clock: now, log, ...(role ? { role } : {}) });
     closers.push(() => learning.close());
     // Events logged since the last checkpoint (a crash, another process) are learned before serving.
     await learning.catchUp();
     const couponStore = await openCouponStore(config, { db, ...(shopPool ? { pool: shopPool } : {}) });
     closers.push(() => couponStore.close());
-    const coupons = config.coupons.enabled ? openCoupons({ db, store: couponStore, config, clock: now, rng, log }) : undefined;
+    const coupons = config.coupons.enabled ? openCoupons({ db, store: couponStore, config, clock: now, rng, log, ...(role ? { role } : {}) }) : undefined;
     closers.push(() => coupons?.close());
     if (coupons) for (const campaign of loadCampaigns(config, now())) await coupons.addCampaign(campaign);
     // The targeter's buffer and open decisions are in memory: refilled from the log a restart keeps.
@@ -178,7 +186,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     funnelWriter.onFlushed((events) => {
       learning.observe(events);
       coupons?.observe(events);
+      if (role === 'follower') cluster!.forward(events);
     });
+    if (role === 'leader') closers.push(cluster!.onForwarded((events) => (learning.observe(events), coupons?.observe(events))));
     const funnel = createFunnelLog(funnelStore, funnelWriter);
 
     const sessionSecret = resolveSessionSecret(config);
@@ -239,7 +249,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       hasAgents: () => !!config.agents.users || desks().length > 0,
       log,
     });
-    if (config.handoff.serviceLevelCheckMs > 0) {
+    if (config.handoff.serviceLevelCheckMs > 0 && runsSchedules) {
       const checks = scheduleServiceLevelChecks(() => handoff.checkServiceLevels(), config.handoff.serviceLevelCheckMs, log);
       closers.push(() => checks.stop());
     }
@@ -248,7 +258,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       retentionDays: config.privacy.retentionDays,
       now,
     });
-    if (config.privacy.retentionDays > 0) {
+    if (config.privacy.retentionDays > 0 && runsSchedules) {
       const swept = await privacy.sweep();
       log.info({ ...swept }, 'retention sweep at start');
       // Pushed after every store it uses, so it stops (and waits for a sweep in flight) before they close.
@@ -378,7 +388,9 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
               return { adapter: createAdapter(pub, sub), close: async () => void (await Promise.all([pub.quit(), sub.quit()])) };
             },
           }
-        : {}),
+        : cluster
+          ? { socketAdapter: () => ({ adapter: createClusterAdapter(), close: async () => undefined }) }
+          : {}),
     };
     for (const open of deps.channels ?? []) {
       const channel = await open(context);
@@ -386,7 +398,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
       closers.push(() => channel.close());
     }
 
-    if (config.insights.lowStockCheckMs > 0) {
+    if (config.insights.lowStockCheckMs > 0 && runsSchedules) {
       const check = createLowStockCheck({
         report: () => {
           const period = parsePeriod('quarter', now());
@@ -403,6 +415,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
     // Graceful: turns in flight (and queued) are answered and committed before the channels close.
     const close = async () => {
       await admission.drain(DRAIN_TIMEOUT_MS);
+      await Promise.all(channels.map((c) => c.drain?.(DRAIN_TIMEOUT_MS)));
       await closers.closeAll();
     };
     return { ...services, close: () => (closed ??= close()) };

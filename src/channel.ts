@@ -3,7 +3,7 @@
  * stage's interface, never a database), and the contract a channel (the REST API, the widget's
  * gateway, Teams, Slack, the agent console) implements to be opened with the app.
  */
-import type { createAdapter } from '@socket.io/redis-adapter';
+import type { Server } from 'socket.io';
 import type { CatalogStore } from './catalog/index.js';
 import type { Config } from './config.js';
 import type { Coupons } from './coupons/index.js';
@@ -62,9 +62,10 @@ export interface ChannelContext extends AppServices {
   demoIdentity(): SignedIdentity | undefined;
   /**
    * With Redis configured: socket.io's Redis adapter on two new connections, so rooms and pushes
-   * cross server processes. The caller closes it after its socket server.
+   * cross server processes; among the workers of `serve --workers N`, the cluster adapter (over
+   * their IPC with the primary). The caller closes it after its socket server.
    */
-  socketAdapter?(): { readonly adapter: ReturnType<typeof createAdapter>; close(): Promise<void> };
+  socketAdapter?(): { readonly adapter: Parameters<Server['adapter']>[0]; close(): Promise<void> };
   /** Posts a merchant alert to every open channel that has a merchant conversation; resolves with how many took it. */
   alertMerchant(text: string): Promise<number>;
 }
@@ -78,6 +79,12 @@ export interface AppChannel {
   deliver?(conversationId: string, message: PushMessage): Promise<void> | void;
   /** Posts a merchant alert (low stock) to this channel's merchant conversation; absent when none is configured. */
   alert?(text: string): Promise<void>;
+  /**
+   * Graceful shutdown, after the turn gate stopped admitting: resolves once every request this
+   * channel has received is answered (a turn that reached the gate late is refused BUSY), so none
+   * is cut off by the close that follows. Bounded by `timeoutMs`.
+   */
+  drain?(timeoutMs: number): Promise<void>;
   close(): Promise<void> | void;
 }
 

@@ -1,7 +1,7 @@
 /**
  * `shopbot bench load`: many widget shoppers (socket.io over WebSocket, in separate client
- * processes) against one server, which the bench starts in its own process (default) or finds at
- * --url. Reports turns/s, ack latency p50/p95/p99, connect failures by cause, errored turns by
+ * processes) against one server, which the bench starts in its own process (default; with
+ * --workers N, `serve --workers N`: a primary and N worker processes) or finds at --url. Reports turns/s, ack latency p50/p95/p99, connect failures by cause, errored turns by
  * code, lost replies, and funnel events written vs turns acknowledged; --max-rate-search steps the
  * load up until the aim (no failure, p99 <= --p99-ms) breaks; --kill-after-s kills the server with
  * SIGKILL mid-run and counts answered turns whose events never reached the store.
@@ -26,7 +26,7 @@ const DEFAULT_SEARCH = '5,10,25,50,100,200,300,400,600,800,1000,1300,1600,2000';
 export const USAGE = `usage: shopbot bench load [--start | --url URL] [--sockets N] [--think-ms MS] [--think-dist exp|uniform]
   [--ramp-s S] [--duration-s S] [--max-turns N] [--processes P] [--messages FILE]... [--json OUT]
   [--max-rate-search [--search-sockets N,N,...] [--p99-ms MS]] [--kill-after-s S]
-  [--reply-timeout-ms MS] [--connect-timeout-ms MS] [--catalog FILE] [--data-dir DIR] [--seed N]`;
+  [--reply-timeout-ms MS] [--connect-timeout-ms MS] [--catalog FILE] [--data-dir DIR] [--workers N] [--seed N]`;
 
 interface Flags {
   url?: string;
@@ -46,6 +46,7 @@ interface Flags {
   connectTimeoutMs: number;
   catalog?: string;
   dataDir?: string;
+  workers?: number;
   seed: number;
   startTimeoutMs: number;
 }
@@ -73,6 +74,7 @@ function readFlags(argv: string[]): Flags | string {
       'connect-timeout-ms': { type: 'string', default: '20000' },
       catalog: { type: 'string' },
       'data-dir': { type: 'string' },
+      workers: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'start-timeout-s': { type: 'string', default: '600' },
     },
@@ -93,12 +95,13 @@ function readFlags(argv: string[]): Flags | string {
     replyTimeoutMs: num('reply-timeout-ms', values['reply-timeout-ms'], 100, 600_000),
     connectTimeoutMs: num('connect-timeout-ms', values['connect-timeout-ms'], 100, 600_000),
     seed: num('seed', values.seed, 0, 2 ** 31),
+    workers: values.workers === undefined ? 0 : num('workers', values.workers, 1, 64),
     startTimeoutS: num('start-timeout-s', values['start-timeout-s'], 1, 3600),
   };
   for (const v of Object.values(checks)) if (typeof v === 'string') return v;
   const n = checks as Record<keyof typeof checks, number>;
   if (values.url && values.start) return '--url and --start exclude each other';
-  if (values.url && (values.catalog || values['data-dir'])) return '--catalog and --data-dir configure the server the bench starts; not with --url';
+  if (values.url && (values.catalog || values['data-dir'] || values.workers)) return '--catalog, --data-dir and --workers configure the server the bench starts; not with --url';
   if (values['think-dist'] !== 'exp' && values['think-dist'] !== 'uniform') return '--think-dist must be exp or uniform';
   if (n.rampS >= n.durationS) return '--ramp-s must be shorter than --duration-s';
   let killAfterS: number | undefined;
@@ -139,6 +142,7 @@ function readFlags(argv: string[]): Flags | string {
     connectTimeoutMs: n.connectTimeoutMs,
     ...(values.catalog ? { catalog: values.catalog } : {}),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(n.workers > 0 ? { workers: n.workers } : {}),
     seed: n.seed,
     startTimeoutMs: n.startTimeoutS * 1000,
   };
@@ -254,9 +258,11 @@ export async function run(argv: string[]): Promise<number> {
   let server: StartedServer | undefined;
   try {
     if (!f.url) {
-      console.log(`starting the server: node bin/shopbot.js serve, data dir ${dataDir}, ${f.catalog ? `catalog ${f.catalog}` : 'demo catalog'}`);
-      server = await startBenchServer({ root: ROOT, dataDir: dataDir!, ...(f.catalog ? { catalog: f.catalog } : {}), startTimeoutMs: f.startTimeoutMs });
-      console.log(`server pid ${server.pid} at ${server.url}; abuse limits raised for this run (all shoppers share 127.0.0.1): ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      const serve = f.workers ? `serve --workers ${f.workers}` : 'serve (its default: one worker per core)';
+      console.log(`starting the server: node bin/shopbot.js ${serve}, data dir ${dataDir}, ${f.catalog ? `catalog ${f.catalog}` : 'demo catalog'}`);
+      server = await startBenchServer({ root: ROOT, dataDir: dataDir!, ...(f.catalog ? { catalog: f.catalog } : {}), ...(f.workers ? { workers: f.workers } : {}), startTimeoutMs: f.startTimeoutMs });
+      const workerPids = Object.entries(server.workerPids);
+      console.log(`server pid ${server.pid}${workerPids.length ? ` (primary; workers ${workerPids.map(([i, p]) => `${i}: pid ${p}`).join(', ')}; memory and CPU are the sum of the process tree)` : ''} at ${server.url}; the bench's client processes share this machine's cores with it; abuse limits raised for this run (all shoppers share 127.0.0.1): ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       if (!processStats(server.pid)) console.log('no /proc here: server memory and CPU are not reported');
     } else {
       console.log(`target ${f.url}: its own abuse limits apply (per-address connection and message rates, open-socket caps); every shopper comes from this machine's address, so raise them there (SHOPBOT_LIMIT_*) or the run measures the limits. Server memory, CPU and funnel events are not read.`);
@@ -273,7 +279,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`\nrunning ${key} (load average ${loadBefore.toFixed(2)})`);
       const outcome = await step(f, url, scripts, sockets, server);
       killed = outcome.killed;
-      table[key] = { ...outcome.metrics, loadavg_1m_before: loadBefore };
+      table[key] = { ...outcome.metrics, loadavg_1m_before: loadBefore, ...(server ? { server_workers: Object.keys(server.workerPids).length || 1 } : {}) };
       acked[key] = outcome.merged.ackedByConversation;
       if (!f.search) break;
       if (isSustained(outcome.metrics, f.p99Ms)) best = { sockets, metrics: outcome.metrics };

@@ -5,7 +5,7 @@
  * (the environment is not inherited, so a developer's SHOPBOT_* variables cannot change the run).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ShopbotError } from '../../src/errors.js';
@@ -33,6 +33,8 @@ export interface ServerOptions {
   /** Demo catalog file; default: the server's own (the full ESCI demo catalog). */
   readonly catalog?: string;
   readonly startTimeoutMs: number;
+  /** `serve --workers N`; unset: the server's default (one per core). */
+  readonly workers?: number;
 }
 
 export interface ServerStats {
@@ -44,11 +46,19 @@ export interface ServerStats {
 }
 
 export interface StartedServer {
+  /** The process the bench started: the primary, when there are workers. */
   readonly pid: number;
   readonly url: string;
   readonly dataDir: string;
+  /** With workers: worker index → pid, as the primary's start-up line gave them. */
+  readonly workerPids: Readonly<Record<string, number>>;
   /** Log lines at level error or above since start (pino level >= 50). */
   errorLogs(): number;
+  /** The last lines it printed (stdout and stderr), for a failure's message. */
+  lastLines(): readonly string[];
+  /** Resolves with the first log entry printed from now on that `match` accepts; rejects after `timeoutMs`. */
+  nextLog(match: (entry: Readonly<Record<string, unknown>>) => boolean, timeoutMs: number): Promise<Readonly<Record<string, unknown>>>;
+  /** Of the whole process tree (the primary and its workers; peaks are summed per process). */
   stats(): ServerStats | undefined;
   /** SIGTERM, waiting for the server's own shutdown (it flushes the funnel); SIGKILL after the grace period. */
   stop(graceMs?: number): Promise<number | null>;
@@ -83,6 +93,29 @@ export function processStats(pid: number): ServerStats | undefined {
   }
 }
 
+/** A process and its descendants, from /proc (the children files list each thread's children). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${task}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // The process exited between the reads: it has no children to add.
+    }
+  }
+  return out;
+}
+
+/** processStats summed over a process and its descendants (a primary and its workers). */
+export function processTreeStats(pid: number): ServerStats | undefined {
+  const all = processTree(pid).map(processStats).filter((s): s is ServerStats => s !== undefined);
+  if (all.length === 0) return undefined;
+  return all.reduce((a, b) => ({ rssBytes: a.rssBytes + b.rssBytes, peakRssBytes: a.peakRssBytes + b.peakRssBytes, cpuMs: a.cpuMs + b.cpuMs }));
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -101,33 +134,40 @@ export async function startBenchServer(options: ServerOptions): Promise<StartedS
     SHOPBOT_LOG_LEVEL: 'info',
     ...(options.catalog ? { SHOPBOT_DEMO_CATALOG_FILE: path.resolve(options.catalog) } : {}),
   };
-  const child = spawn(process.execPath, [path.join(options.root, 'bin', 'shopbot.js'), 'serve'], { cwd: options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [path.join(options.root, 'bin', 'shopbot.js'), 'serve', ...(options.workers !== undefined ? ['--workers', String(options.workers)] : [])];
+  const child = spawn(process.execPath, args, { cwd: options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   let errorLines = 0;
   const remember = (line: string) => {
     tail.push(line);
-    if (tail.length > 20) tail.shift();
+    if (tail.length > 60) tail.shift();
   };
+  let workerPids: Record<string, number> = {};
+  const watchers = new Set<(entry: Record<string, unknown>) => void>();
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new ShopbotError('INTERNAL', `the server did not start within ${options.startTimeoutMs} ms; its last lines:\n${tail.join('\n')}`));
+      reject(new ShopbotError('INTERNAL', `the server did not start within ${options.startTimeoutMs} ms; its last lines:\n${tail.slice(-20).join('\n')}`));
     }, options.startTimeoutMs);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       remember(line);
-      let entry: { level?: unknown; url?: unknown } = {};
+      let entry: { level?: unknown; url?: unknown; pids?: unknown } = {};
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
         return; // Not one of pino's lines (a dependency printing to stdout): kept in the tail only.
       }
       if (typeof entry.level === 'number' && entry.level >= 50) errorLines++;
-      if (typeof entry.url === 'string') (clearTimeout(timer), resolve(entry.url));
+      for (const watch of watchers) watch(entry);
+      if (typeof entry.url !== 'string') return;
+      if (entry.pids && typeof entry.pids === 'object') workerPids = entry.pids as Record<string, number>;
+      clearTimeout(timer);
+      resolve(entry.url);
     });
     createInterface({ input: child.stderr! }).on('line', remember);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new ShopbotError('INTERNAL', `the server exited during start-up (code ${code}, signal ${signal}); its last lines:\n${tail.join('\n')}`));
+      reject(new ShopbotError('INTERNAL', `the server exited during start-up (code ${code}, signal ${signal}); its last lines:\n${tail.slice(-20).join('\n')}`));
     });
   });
   const pid = child.pid!;
@@ -135,8 +175,22 @@ export async function startBenchServer(options: ServerOptions): Promise<StartedS
     pid,
     url,
     dataDir: options.dataDir,
+    workerPids,
     errorLogs: () => errorLines,
-    stats: () => processStats(pid),
+    lastLines: () => [...tail],
+    nextLog(match, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => (watchers.delete(watch), reject(new ShopbotError('INTERNAL', `no matching log line within ${timeoutMs} ms; the last lines:\n${tail.slice(-20).join('\n')}`))), timeoutMs);
+        const watch = (entry: Record<string, unknown>) => {
+          if (!match(entry)) return;
+          watchers.delete(watch);
+          clearTimeout(timer);
+          resolve(entry);
+        };
+        watchers.add(watch);
+      });
+    },
+    stats: () => processTreeStats(pid),
     async stop(graceMs = 60_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');

@@ -6,14 +6,16 @@
  * openCoupons({ db, store, config, clock, rng }) -> { addCampaign, decideOffer, redeem, inOrder, observe, checkpoint, drain, close }
  *
  * The store (campaigns, codes, redemptions) is SQLite in the data dir or PostgreSQL (storage.backend);
- * the targeter's model and its checkpoint stay in the data dir (learned per process, see src/learning).
+ * the targeter's model and its checkpoint stay in the data dir. Among several server processes on
+ * one data dir (`serve --workers N`) the leader alone trains and checkpoints it, from every
+ * process's decisions (their coupon_offered events reach it); followers reload its checkpoint.
  */
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
 import type { FunnelEvent, FunnelEventInput, FunnelStore, Logger } from '../funnel/index.js';
 import { upliftDecisionsFromLog, UPLIFT_LOG_TYPES } from './from-log.js';
-import { loadCheckpoint, saveCheckpoint, type FeatureRecord } from '../learning/index.js';
+import { FOLLOWER_RELOAD_MS, loadCheckpoint, saveCheckpoint, type FeatureRecord } from '../learning/index.js';
 import type { Channel } from '../messages.js';
 import type { SqliteDb } from '../storage/index.js';
 import { CampaignSchema, type Campaign, type CampaignInput } from './campaign.js';
@@ -67,6 +69,8 @@ export interface CouponsDeps {
   readonly log?: Logger;
   /** Defaults to RETRAIN_EVERY. */
   readonly retrainEvery?: number;
+  /** As the ranking learner's (src/learning/online.ts): unset alone, 'leader' trains for all, 'follower' reloads. */
+  readonly role?: 'leader' | 'follower';
 }
 
 export interface Coupons {
@@ -133,8 +137,25 @@ export function openCoupons(deps: CouponsDeps): Coupons {
 
   let retraining: Promise<void> | undefined;
   let closing = false;
-  const saveModel = () => saveCheckpoint(db, UPLIFT_CHECKPOINT, model.toBuffer(), { trained: model.trained, lastEventTs, extra: { pending: pending.size } }, clock());
+  const isFollower = deps.role === 'follower';
+  let cpVersion = cp?.version ?? 0;
+  const saveModel = () => (cpVersion = saveCheckpoint(db, UPLIFT_CHECKPOINT, model.toBuffer(), { trained: model.trained, lastEventTs, extra: { pending: pending.size } }, clock()));
+  // A follower decides with the leader's latest trees; its own pending map only keeps one decision per conversation.
+  const reload = () => {
+    const row = db.prepare('SELECT version FROM learning_checkpoints WHERE name = ?').get(UPLIFT_CHECKPOINT) as { version: number } | undefined;
+    if (!row || row.version === cpVersion) return;
+    try {
+      const next = loadCheckpoint(db, UPLIFT_CHECKPOINT)!;
+      model.model = UpliftTargeter.fromBuffer(next.model, targeterOptions).model;
+      cpVersion = next.version;
+    } catch (err) {
+      deps.log?.warn({ err }, 'coupon targeter checkpoint unreadable; the follower keeps its model');
+    }
+  };
+  const reloads = isFollower ? setInterval(reload, FOLLOWER_RELOAD_MS) : undefined;
+  reloads?.unref();
   const learn = (p: PendingDecision, outcome: 0 | 1) => {
+    if (isFollower) return;
     if (!model.add({ features: p.features, treated: p.treated, outcome, propensity: p.propensity }) || retraining) return;
     // Off the reply path: the worker trains while decisions go on with the previous model.
     retraining = model
@@ -296,6 +317,14 @@ export function openCoupons(deps: CouponsDeps): Coupons {
     observe(events) {
       for (const e of events) {
         lastEventTs = Math.max(lastEventTs, e.ts);
+        // The leader learns from the followers' decisions too: their events carry what decideOffer kept here.
+        if (e.type === 'coupon_offered' && deps.role === 'leader') {
+          const key = e.conversationId ?? e.userId;
+          if (key && !pending.has(key) && e.features && e.propensity !== undefined && e.decision !== undefined && pending.size < MAX_PENDING) {
+            pending.set(key, { features: e.features, treated: e.decision === 'offered', propensity: e.propensity, ts: e.ts });
+          }
+          continue;
+        }
         if (e.type !== 'purchase') continue;
         const key = e.conversationId ?? e.userId;
         const p = key ? pending.get(key) : undefined;
@@ -308,6 +337,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
     },
 
     async catchUp(funnel) {
+      if (isFollower) return { labelled: 0, open: 0 };
       const nowMs = clock();
       const { labelled, open, lastTs } = await upliftDecisionsFromLog(funnel.query({ types: UPLIFT_LOG_TYPES }), windowMs);
       model.refill(labelled);
@@ -323,7 +353,7 @@ export function openCoupons(deps: CouponsDeps): Coupons {
       return { labelled: labelled.length, open: reopened };
     },
 
-    checkpoint: saveModel,
+    checkpoint: () => (isFollower ? cpVersion : saveModel()),
 
     async drain() {
       while (retraining) await retraining;
@@ -331,9 +361,10 @@ export function openCoupons(deps: CouponsDeps): Coupons {
 
     async close() {
       closing = true;
+      clearInterval(reloads);
       await model.close();
       await retraining;
-      saveModel();
+      if (!isFollower) saveModel();
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Learning from the funnel: hashed FTRL towers (CTR x CVR, ESMM-style) trained online and checkpointed. */
-export { openLearning, loadRankingModel, newRankingModel, RANKING_CHECKPOINT, type Learning, type LearningDeps, type RankingModels } from './online.js';
+export { openLearning, loadRankingModel, newRankingModel, RANKING_CHECKPOINT, FOLLOWER_RELOAD_MS, type Learning, type LearningDeps, type RankingModels } from './online.js';
 export { EsmmModel, DEFAULT_CROSSES, POSITION_KEY, type Prediction } from './esmm.js';
 export { Ftrl, sigmoid, DEFAULT_FTRL, type FtrlParams } from './ftrl.js';
 export { FeatureEncoder, type FeatureRecord, type EncoderOptions } from './encoder.js';

@@ -2,6 +2,10 @@
  * The learner inside the server. `observe()` only queues (it is called from the funnel writer's
  * flush, off the reply path); a setImmediate loop joins and trains in small batches so a burst
  * never blocks a turn for long, and the model is checkpointed every `checkpointEvery` impressions.
+ *
+ * With several server processes on one data dir (`serve --workers N`) one of them, the leader,
+ * trains and checkpoints; the others are followers: they train nothing (their events reach the
+ * leader) and reload the leader's checkpoint every FOLLOWER_RELOAD_MS.
  */
 import type { Config } from '../config.js';
 import { ShopbotError } from '../errors.js';
@@ -16,6 +20,8 @@ import { emptyStats, foldEvent, LEARNING_EVENT_TYPES, trainImpressions, type Tra
 export const RANKING_CHECKPOINT = 'ranking-esmm';
 const BATCH_EVENTS = 500;
 const MAX_QUEUE = 200_000;
+/** How stale a follower's ranking model may be behind the leader's last checkpoint. */
+export const FOLLOWER_RELOAD_MS = 15_000;
 
 export interface LearningDeps {
   readonly db: SqliteDb;
@@ -23,6 +29,12 @@ export interface LearningDeps {
   readonly config: Config;
   readonly clock: () => number;
   readonly log: Logger;
+  /**
+   * Unset: the only process on its data dir. 'leader': the one that learns among several, and
+   * checkpoints at least every FOLLOWER_RELOAD_MS while it learns. 'follower': learns nothing and
+   * reloads the leader's checkpoints.
+   */
+  readonly role?: 'leader' | 'follower';
 }
 
 /** What the ranker needs from the learner. */
@@ -72,8 +84,9 @@ export function openLearning(deps: LearningDeps): Learning {
     log.warn({ err }, 'ranking checkpoint unreadable; starting from a fresh model (run `shopbot train ranking`)');
     loaded = { model: newRankingModel(config), version: 0, lastEventTs: 0, trained: 0 };
   }
-  const model = loaded.model;
+  let model = loaded.model;
   let cpVersion = loaded.version;
+  const isFollower = deps.role === 'follower';
   const joiner = new ImpressionJoiner({ attributionWindowMs: config.ranking.attributionWindowMs, maxPending: 100_000 });
   const stats = emptyStats();
   stats.lastEventTs = loaded.lastEventTs;
@@ -128,13 +141,33 @@ export function openLearning(deps: LearningDeps): Learning {
     return scheduled;
   };
 
+  // A follower takes the leader's newer checkpoint; an unreadable one keeps the model it has.
+  const reload = () => {
+    const row = db.prepare('SELECT version FROM learning_checkpoints WHERE name = ?').get(RANKING_CHECKPOINT) as { version: number } | undefined;
+    if (!row || row.version === cpVersion) return;
+    try {
+      const next = loadRankingModel(db, config);
+      (model = next.model), (cpVersion = next.version), (trainedTotal = next.trained), (stats.lastEventTs = next.lastEventTs);
+    } catch (err) {
+      log.warn({ err, version: row.version }, 'ranking checkpoint unreadable; the follower keeps its model');
+    }
+  };
+
   // Impressions with no click must still mature when traffic is quiet.
-  const timer = setInterval(() => {
-    const before = stats.impressions;
-    trainImpressions(model, joiner.advance(clock()), stats);
-    account(before);
-  }, Math.min(60_000, config.ranking.attributionWindowMs));
+  const timer = isFollower
+    ? setInterval(reload, FOLLOWER_RELOAD_MS)
+    : setInterval(
+        () => {
+          const before = stats.impressions;
+          trainImpressions(model, joiner.advance(clock()), stats);
+          account(before);
+        },
+        Math.min(60_000, config.ranking.attributionWindowMs),
+      );
   timer.unref();
+  // Followers read what the leader learned from their turns only once it is checkpointed.
+  const shareTimer = deps.role === 'leader' ? setInterval(() => sinceCheckpoint > 0 && doCheckpoint(), FOLLOWER_RELOAD_MS) : undefined;
+  shareTimer?.unref();
 
   const models: RankingModels = {
     predict: (f) => model.predict(f),
@@ -146,7 +179,7 @@ export function openLearning(deps: LearningDeps): Learning {
   return {
     models,
     observe(events) {
-      if (closed) return;
+      if (closed || isFollower) return;
       for (const raw of events) {
         if (!(LEARNING_EVENT_TYPES as readonly string[]).includes((raw as { type?: unknown }).type as string)) continue;
         if (queue.length >= MAX_QUEUE) {
@@ -162,7 +195,7 @@ export function openLearning(deps: LearningDeps): Learning {
       while (scheduled || queue.length > 0) await (scheduled ?? schedule());
     },
     async catchUp() {
-      if (!deps.funnel) return 0;
+      if (!deps.funnel || isFollower) return 0;
       let n = 0;
       const before = stats.impressions;
       for await (const e of deps.funnel.query({ types: LEARNING_EVENT_TYPES, fromTs: loaded.lastEventTs > 0 ? loaded.lastEventTs + 1 : undefined })) {
@@ -174,6 +207,7 @@ export function openLearning(deps: LearningDeps): Learning {
       return n;
     },
     async checkpoint() {
+      if (isFollower) return cpVersion;
       await this.drain();
       return doCheckpoint();
     },
@@ -184,7 +218,8 @@ export function openLearning(deps: LearningDeps): Learning {
       await this.drain();
       closed = true;
       clearInterval(timer);
-      doCheckpoint();
+      clearInterval(shareTimer);
+      if (!isFollower) doCheckpoint();
     },
   };
 }

@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import { errorBody, RateLimitedError, ShopbotError } from '../errors.js';
 import type { Logger } from '../funnel/index.js';
 import { clientAddress, createOriginPolicy } from './client.js';
+import { acceptFromPrimary } from './cluster.js';
 import { securityHeaders } from './headers.js';
 import { ApiRoutes } from './openapi.js';
 import { restApi } from './rest.js';
@@ -130,10 +131,12 @@ function sockets(http: HttpServer): ChannelPlugin {
         },
       );
     });
+    const inFlight = unansweredPackets(io);
     // Several servers behind a load balancer: rooms and pushes cross processes through Redis.
     const shared = app.socketAdapter?.();
     if (shared) io.adapter(shared.adapter);
     return {
+      drain: (timeoutMs) => inFlight.idle(timeoutMs),
       async close() {
         await new Promise<void>((resolve) => io.close(() => resolve()));
         // io.close() already closed the HTTP server, so fastify's own close may report it as not running.
@@ -144,7 +147,67 @@ function sockets(http: HttpServer): ChannelPlugin {
   };
 }
 
-/** Builds the server, opens the app with its channels plugged in, and listens. */
+/**
+ * Socket packets received and not yet acknowledged: a shutdown waits for them (each is answered,
+ * or refused BUSY by the turn gate) before socket.io closes. A socket that disconnects gives up
+ * its own. Then it waits for every answer written to reach its client: socket.io's close discards
+ * what a long-polling client has not fetched yet (it fetches on its next request).
+ */
+function unansweredPackets(io: Server): { idle(timeoutMs: number): Promise<void> } {
+  let open = 0;
+  let waiters: (() => void)[] = [];
+  const settle = () => {
+    if (--open === 0) for (const resolve of waiters.splice(0)) resolve();
+  };
+  // Engine connections with packets written and not yet flushed to the client.
+  const unflushed = new Map<object, Promise<void>>();
+  io.on('connection', (socket) => {
+    const conn = socket.conn;
+    conn.on('packetCreate', () => {
+      if (unflushed.has(conn)) return;
+      unflushed.set(
+        conn,
+        new Promise<void>((resolve) => {
+          const done = () => (unflushed.delete(conn), conn.off('flush', done), conn.off('close', done), resolve());
+          conn.on('flush', done);
+          conn.on('close', done);
+        }),
+      );
+    });
+    const mine = new Set<() => void>();
+    socket.use((packet, next) => {
+      const ack = packet[packet.length - 1] as unknown;
+      if (typeof ack === 'function') {
+        open++;
+        const done = () => (mine.delete(done), settle());
+        mine.add(done);
+        packet[packet.length - 1] = (...args: unknown[]) => {
+          if (mine.has(done)) done();
+          return (ack as (...a: unknown[]) => unknown)(...args);
+        };
+      }
+      next();
+    });
+    socket.once('disconnect', () => {
+      for (const done of [...mine]) done();
+    });
+  });
+  return {
+    async idle(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const answered = open === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve));
+      const delivered = answered.then(() => Promise.all([...unflushed.values()]));
+      await Promise.race([delivered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+      waiters = [];
+    },
+  };
+}
+
+/**
+ * Builds the server, opens the app with its channels plugged in, and listens; a worker of
+ * `serve --workers N` (deps.cluster) takes its connections from the primary instead.
+ */
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const log = deps.log ?? createLogger(config);
   const http = await createHttpServer(config, log);
@@ -158,8 +221,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     await http.fastify.close().catch(() => undefined);
     throw err;
   }
+  let handed: { close(): void } | undefined;
   try {
-    await http.fastify.listen({ host: config.server.host, port: config.server.port });
+    if (deps.cluster) {
+      await http.fastify.ready();
+      handed = acceptFromPrimary(http, deps.cluster.index, deps.cluster.primary);
+    } else await http.fastify.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
     await app.close();
     throw err;
@@ -167,5 +234,5 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const address = http.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  return { url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, port, fastify: http.fastify, io: http.io, app, routes: http.routes, close: () => app.close() };
+  return { url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, port, fastify: http.fastify, io: http.io, app, routes: http.routes, close: () => app.close().finally(() => handed?.close()) };
 }

@@ -31,13 +31,15 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 export function migrate(db: SqliteDb, migrations = loadMigrations()): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
   for (const m of migrations) {
-    if (m.version <= current) continue;
+    if (m.version <= (db.pragma('user_version', { simple: true }) as number)) continue;
+    // The version is read again under the write lock: another process on the same file may have
+    // applied this migration while this one waited for the lock.
     db.transaction(() => {
+      if (m.version <= (db.pragma('user_version', { simple: true }) as number)) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
   return db.pragma('user_version', { simple: true }) as number;
 }
@@ -65,6 +67,21 @@ function cacheStatements(db: SqliteDb): void {
   }) as SqliteDb['prepare'];
 }
 
+/**
+ * Every transaction on this database begins IMMEDIATE (takes the write lock first): several
+ * server processes share the file (`serve --workers N`), and two DEFERRED transactions that each
+ * read and then write deadlock on the upgrade, where SQLite returns SQLITE_BUSY at once without
+ * waiting out busy_timeout. Taking the lock up front makes the second writer wait its turn.
+ * Nested calls are savepoints whatever the variant, so this changes only the outermost BEGIN.
+ */
+function beginImmediate(db: SqliteDb): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const t = transaction(fn);
+    return Object.assign((...args: unknown[]) => t.immediate(...args), { default: t.immediate, deferred: t.deferred, immediate: t.immediate, exclusive: t.exclusive });
+  }) as SqliteDb['transaction'];
+}
+
 /** Opens (creating if needed) `<dataDir>/shopbot.db`, or an in-memory database for ':memory:'. */
 export function openSqlite(dataDir: string, file = 'shopbot.db'): SqliteDb {
   let db: SqliteDb;
@@ -79,6 +96,7 @@ export function openSqlite(dataDir: string, file = 'shopbot.db'): SqliteDb {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   cacheStatements(db);
+  beginImmediate(db);
   migrate(db);
   return db;
 }
