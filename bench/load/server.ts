@@ -35,6 +35,8 @@ export interface ServerOptions {
   readonly startTimeoutMs: number;
   /** `serve --workers N`; unset: the server's default (one per core). */
   readonly workers?: number;
+  /** The port to listen on; default 0 (a free one, reported in the start-up line). */
+  readonly port?: number;
 }
 
 export interface ServerStats {
@@ -129,7 +131,7 @@ export async function startBenchServer(options: ServerOptions): Promise<StartedS
     ...RAISED_LIMITS,
     SHOPBOT_DATA_DIR: options.dataDir,
     HOST: '127.0.0.1',
-    PORT: '0',
+    PORT: String(options.port ?? 0),
     // Info level: the start-up line carries the URL; the run's own logging stays at the default level.
     SHOPBOT_LOG_LEVEL: 'info',
     ...(options.catalog ? { SHOPBOT_DEMO_CATALOG_FILE: path.resolve(options.catalog) } : {}),

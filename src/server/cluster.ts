@@ -38,6 +38,9 @@ const CONNECTION_CHANNEL = 'shopbot:connection';
 /** A request line longer than this is not HTTP we serve (node's own header limit is 16 KiB). */
 const MAX_REQUEST_LINE_BYTES = 16_384;
 /** A client that sends no request line within this long is dropped (slowloris). */
+const NO_WORKER_BODY = JSON.stringify({ error: { code: 'BUSY', message: 'the server is starting or restarting its workers; retry shortly' } });
+const NO_WORKER_RESPONSE =
+  `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nContent-Length: ${Buffer.byteLength(NO_WORKER_BODY)}\r\nConnection: close\r\n\r\n${NO_WORKER_BODY}`;
 const FIRST_LINE_TIMEOUT_MS = 10_000;
 /** A worker that died is started again after this long (longer after quick deaths, up to a minute). */
 const RESTART_DELAY_MS = 1000;
@@ -98,6 +101,17 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
   let port = config.server.port;
   let started = false;
   let failStart: (err: Error) => void = () => undefined;
+
+  let next = 0;
+  const live = () => slots.filter((s) => s.ready && s.worker);
+  const pick = (index: number | undefined): Worker | undefined => {
+    const own = index !== undefined ? slots[index - 1] : undefined;
+    if (own?.ready && own.worker) return own.worker;
+    // A session of a worker that is gone: another answers "unknown session" and the client starts a new one.
+    const ready = live();
+    if (ready.length === 0) return undefined;
+    return ready[next++ % ready.length]!.worker;
+  };
 
   // The port is bound before any worker starts, so PORT=0 gives the workers the real port to report.
   const server = net.createServer((socket) => route(socket));
@@ -165,17 +179,6 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     throw err;
   }
 
-  let next = 0;
-  const live = () => slots.filter((s) => s.ready && s.worker);
-  const pick = (index: number | undefined): Worker | undefined => {
-    const own = index !== undefined ? slots[index - 1] : undefined;
-    if (own?.ready && own.worker) return own.worker;
-    // A session of a worker that is gone: another answers "unknown session" and the client starts a new one.
-    const ready = live();
-    if (ready.length === 0) return undefined;
-    return ready[next++ % ready.length]!.worker;
-  };
-
   function route(socket: net.Socket): void {
     let head = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), FIRST_LINE_TIMEOUT_MS);
@@ -192,7 +195,9 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
       const buffered = socket.read() as Buffer | null;
       if (buffered) head = Buffer.concat([head, buffered]);
       const worker = pick(eol < 0 ? undefined : workerOfRequestLine(head.subarray(0, eol).toString('latin1')));
-      if (!worker) return void socket.destroy();
+      // No worker ready (start-up, or every worker restarting): a coded BUSY at once, as a saturated
+      // worker answers, rather than a reset the client cannot tell from a dead server.
+      if (!worker) return void socket.end(NO_WORKER_RESPONSE);
       socket.off('error', fail);
       worker.send({ channel: CONNECTION_CHANNEL, head: head.toString('base64') } as never, socket, { keepOpen: false }, (err: Error | null) => {
         if (err) socket.destroy();

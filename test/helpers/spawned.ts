@@ -15,10 +15,10 @@ export interface SpawnedServer extends StartedServer {
   cleanup(): Promise<void>;
 }
 
-export async function spawnServer(options: { workers?: number; startTimeoutMs?: number } = {}): Promise<SpawnedServer> {
+export async function spawnServer(options: { workers?: number; startTimeoutMs?: number; port?: number } = {}): Promise<SpawnedServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shopbot-spawned-'));
   try {
-    const server = await startBenchServer({ root: REPO_ROOT, dataDir, catalog: FIXTURE_CATALOG, startTimeoutMs: options.startTimeoutMs ?? 90_000, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+    const server = await startBenchServer({ root: REPO_ROOT, dataDir, catalog: FIXTURE_CATALOG, startTimeoutMs: options.startTimeoutMs ?? 90_000, ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.port !== undefined ? { port: options.port } : {}) });
     return {
       ...server,
       async cleanup() {

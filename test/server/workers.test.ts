@@ -5,6 +5,7 @@
  * drains the turns in flight; and the shared SQLite file then holds one user-message event for
  * every turn a shopper saw answered.
  */
+import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { compareEvents, userMessagesByConversation } from '../../bench/load/events.js';
@@ -99,4 +100,36 @@ describe('serve --workers 2', () => {
     expect(result).toMatchObject({ ackedWithoutEvent: 0, eventsWithoutAck: 0 });
     for (const s of [...shoppers, ...live]) s.socket.disconnect();
   }, 150_000);
+
+  it('answers requests that arrive before any worker is ready with a coded BUSY, and keeps starting', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    // Health checks as fast as they come back, from before the primary listens until it is up.
+    const seen: string[] = [];
+    let starting = true;
+    const poll = (async () => {
+      while (starting) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+          const body = (await res.json()) as { error?: { code?: string } };
+          seen.push(res.status === 200 ? 'ok' : `${res.status} ${body.error?.code}`);
+        } catch {
+          await new Promise((r) => setTimeout(r, 10)); // not listening yet
+        }
+      }
+    })();
+    const early = await spawnServer({ workers: 2, port }).finally(() => (starting = false));
+    try {
+      await poll;
+      expect(seen.filter((s) => s !== 'ok' && s !== '503 BUSY')).toEqual([]);
+      expect(seen, 'the primary listened before its workers were ready').toContain('503 BUSY');
+      expect((await fetch(`${early.url}/healthz`)).status).toBe(200);
+    } finally {
+      await early.cleanup();
+    }
+  }, 120_000);
 });
