@@ -97,20 +97,25 @@ const SET_QUANTITY_TO = /\b(?:to|=|make it)\s*(\d{1,2})\b|(?:改成|改为|换�
  * product or attribute the catalog knows. Without a catalog (tests, empty stores) spans count as
  * tagged, less function words.
  */
-function groundedSpans(spans: readonly NluSpan[], catalog: CatalogLexicon | undefined): { productWords: string[]; negated: NluSpan[] } {
+function groundedSpans(spans: readonly NluSpan[], catalog: CatalogLexicon | undefined): { productWords: string[]; ungrounded: string[]; negated: NluSpan[] } {
   const productWords: string[] = [];
+  const ungrounded: string[] = [];
   const negated: NluSpan[] = [];
+  const contentWords = (text: string) => text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w) && !EN_NOT_PRODUCT_WORDS.has(w));
   for (const s of spans) {
     if (s.label !== 'PRODUCT' && s.label !== 'NEG') continue;
     const found = catalog?.extract(s.text);
     if (s.label === 'PRODUCT') {
       if (found) productWords.push(...found.productTerms);
       else productWords.push(...s.text.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !ENGLISH_STOPWORDS.has(w)));
+      // A tagged thing the store's vocabulary does not hold ("electric toothbrush" in a store without
+      // one): kept apart, for a message that plainly asks for something (below).
+      if (found && !found.productTerms.length) ungrounded.push(...(/\p{Script=Han}/u.test(s.text) ? (s.text.trim().length >= 2 ? [s.text.trim()] : []) : contentWords(s.text)));
     } else if (!found || colorOf(s.text) || found.brands.length || found.colors.length || found.productTerms.length || found.attributeTerms.length) {
       negated.push(s);
     }
   }
-  return { productWords, negated };
+  return { productWords, ungrounded, negated };
 }
 
 export function understand(base: NluResult, input: string, catalog?: CatalogLexicon): Understood {
@@ -175,7 +180,12 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   // noisier than its intent ("thank you so much" can carry a stray PRODUCT tag); the catalog's own
   // vocabulary above grounds product words whatever the intent.
   const shoppingIntent = base.intent === 'product_search' || base.intent === 'product_question' || base.intent === 'add_to_cart';
-  if (shoppingIntent) productTerms.push(...tagged.productWords.filter((w) => !negatedWords.has(w) && !featureWords.has(w) && !cartWords.has(w)));
+  const ownWords = (w: string) => !negatedWords.has(w) && !featureWords.has(w) && !cartWords.has(w) && !Object.hasOwn(EN_COLORS, w);
+  if (shoppingIntent) productTerms.push(...tagged.productWords.filter(ownWords));
+  // "I want to buy an electric toothbrush", "我想买个电动牙刷": a thing asked for in so many words is
+  // a product the shopper wants, a new search (that may find nothing), even where the catalog's
+  // vocabulary lacks it, never a refinement of the last search by its one known word ("electric").
+  if (shoppingIntent && SHOPPING_CUE.test(text)) productTerms.push(...tagged.ungrounded.filter(ownWords));
 
   const references = referencesOf(text, lower, e.ordinal);
   let followUps: FollowUp[] = [...e.refinements];

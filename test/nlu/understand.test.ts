@@ -173,6 +173,16 @@ describe('tagged spans are grounded in the catalog vocabulary', () => {
     expect(unknown.constraints.productTerms).toEqual([]);
     expect(unknown.cues.namesProduct).toBe(false);
   });
+  it('counts a tagged thing the catalog lacks when the shopper plainly asks for it, so it is a new search', () => {
+    const asked = tagged("I'm looking for a sousaphone", [['PRODUCT', 'sousaphone']]);
+    expect(asked.constraints.productTerms).toEqual(['sousaphone']);
+    expect(asked.cues.namesProduct).toBe(true);
+    const askedZh = tagged('我想买个手风琴', [['PRODUCT', '手风琴']]);
+    expect(askedZh.constraints.productTerms).toEqual(['手风琴']);
+    // Without the asking words a stray tag stays stray, and filler is never a product.
+    expect(tagged('sousaphone lol', [['PRODUCT', 'sousaphone']]).constraints.productTerms).toEqual([]);
+    expect(tagged('looking for something less pricey', [['PRODUCT', 'something']], 'product_search', { refinements: ['cheaper'] }).constraints.productTerms).toEqual([]);
+  });
   it('does not read the words of a cart operation as product words', async () => {
     for (const text of ['please add this to the basket for me', 'remove the last one', 'drop the second one']) {
       const u = await parse(text);
