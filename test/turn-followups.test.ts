@@ -58,3 +58,16 @@ describe('a question about the order just looked up', () => {
     expect(r.text).toMatch(/deliver|arriv/i);
   });
 });
+
+describe('a question about one shown card', () => {
+  it('is answered about that card, not read as a refinement by its colour or feature words', async () => {
+    const c = 'conv-question-ordinal';
+    const cards = (await say(c, 'band saw')).products;
+    expect(cards.length).toBeGreaterThan(2);
+    for (const question of ['is the second one red?', 'is the second one water resistant?']) {
+      const r = await say(c, question);
+      expect(r.text, question).toContain(cards[1]!.title.slice(0, 20));
+      expect(r.text, question).not.toMatch(/^updated|here are options/i);
+    }
+  });
+});

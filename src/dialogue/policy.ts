@@ -307,7 +307,9 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.
   // A person asked for in words escalates before the policy (src/handoff); the intent alone does not stop a refinement.
   const serviceLike = ['order_status', 'complaint'].includes(intent) && nlu.confidence >= 0.8;
-  if (isRefinement(nlu, state) && !serviceLike && !cues.serviceCue && !references.superlative) return searchDecision(state, input, true);
+  // "Is the first one water resistant?" asks about a shown card; its feature words are no refinement.
+  const asksAboutShown = input.productQuestion === 'one' && references.ordinal !== undefined && state.lastShown.length > 0;
+  if (isRefinement(nlu, state) && !serviceLike && !cues.serviceCue && !references.superlative && !asksAboutShown) return searchDecision(state, input, true);
 
   // Service cue phrases ("cancel my order", "I want to return this") start their task whatever the
   // classifier's confidence: they are unambiguous, and the intent model often is not.
