@@ -40,7 +40,7 @@ async function shopper(url: string, transport: Transport): Promise<Shopper> {
 describe('serve --workers 2', () => {
   // Two retries: on a loaded 2-core box (the whole suite beside it) a worker has twice taken the
   // primary's whole drain bound to exit after SIGTERM; the cause is open (see the README's workers
-  // paragraph). A retry still fails on an answer lost or an event missing in both runs.
+  // paragraph). A retry still fails on an answer lost or an event missing in every try.
   it('answers WebSocket and polling shoppers on both workers, restarts a dead worker, drains on SIGTERM, and loses no event', { retry: 2, timeout: 150_000 }, async () => {
     await server?.cleanup(); // a retry's first try may have left its process tree
     server = await spawnServer({ workers: 2 });
