@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage, ProductCard } from '../src/messages.js';
 import type { DemoStore } from '../src/store/demo.js';
-import { openTestApp, type TestApp } from './helpers/app.js';
+import { openTestApp, restTurn, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,9 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-function say(conversationId: string, text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage> {
-  return t.app.handleTurn({ conversationId, userId: `user-${conversationId}`, channel: 'rest', text, ...extra });
-}
+const say = (conversationId: string, text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage> => restTurn(t, conversationId, text, extra);
 
 async function addByButton(c: string, card: ProductCard, quantity: number): Promise<OutboundMessage> {
   return say(c, '', { action: { type: 'add_to_cart', productId: card.id, quantity, slateId: card.slateId, position: card.position } });

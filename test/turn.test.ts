@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunnelEvent } from '../src/funnel/events.js';
 import type { InboundMessage, OutboundMessage } from '../src/messages.js';
-import { openTestApp, type TestApp } from './helpers/app.js';
+import { openTestApp, restTurn, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -9,9 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-function say(conversationId: string, text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage> {
-  return t.app.handleTurn({ conversationId, userId: `user-${conversationId}`, channel: 'rest', text, ...extra });
-}
+const say = (conversationId: string, text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage> => restTurn(t, conversationId, text, extra);
 
 async function events(conversationId: string): Promise<FunnelEvent[]> {
   await t.app.funnel.flush();

@@ -185,7 +185,8 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   // "I want to buy an electric toothbrush", "我想买个电动牙刷": a thing asked for in so many words is
   // a product the shopper wants, a new search (that may find nothing), even where the catalog's
   // vocabulary lacks it, never a refinement of the last search by its one known word ("electric").
-  if (shoppingIntent && SHOPPING_CUE.test(text)) productTerms.push(...tagged.ungrounded.filter(ownWords));
+  const shoppingCue = SHOPPING_CUE.test(text);
+  if (shoppingIntent && shoppingCue) productTerms.push(...tagged.ungrounded.filter(ownWords));
 
   const references = referencesOf(text, lower, e.ordinal);
   let followUps: FollowUp[] = [...e.refinements];
@@ -223,7 +224,6 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   const cart = cartCue;
   const code = oneTimeCodeIn(input);
   const reason = returnReasonOf(input);
-  const shoppingCue = SHOPPING_CUE.test(text);
   const complaint = COMPLAINT.test(text);
   const storeTopic = STORE_TOPIC.test(text);
   // A question about the store's rules ("what's your return window?") or a complaint about a product names no product to search for.

@@ -7,6 +7,7 @@ import { openApp, type App, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config, type ConfigInput } from '../../src/config.js';
 import { createRng } from '../../src/maths/index.js';
 import { startServer, type RunningServer, type ServerDeps } from '../../src/server/index.js';
+import type { InboundMessage, OutboundMessage } from '../../src/messages.js';
 
 export const FIXTURE_CATALOG = 'test/fixtures/catalog/esci-slice.jsonl';
 
@@ -72,4 +73,9 @@ export async function openTestServer(overrides: ConfigInput = {}, deps: Pick<Ser
 /** `startServer` with every channel the product serves (what `shopbot serve` runs) for a test's own config. */
 export function serveApp(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   return startServer(config, { channels: serverChannels(), ...deps });
+}
+
+/** A shopper's typed REST turn in a test app (user id derived from the conversation id), as turn tests send them. */
+export function restTurn(t: TestApp, conversationId: string, text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage> {
+  return t.app.handleTurn({ conversationId, userId: `user-${conversationId}`, channel: 'rest', text, ...extra });
 }
