@@ -14,7 +14,7 @@ import { decideIntent, openIntentClassifier } from '../src/models/index.js';
 import { classify, loadLinearModel } from '../src/nlu/linear.js';
 import { loadLabelled } from './intent.js';
 import { intentMetrics, worstConfusedPairs } from './metrics/classification.js';
-import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { printTable, quietModelLog, requireFile, writeJson, type SideBySide } from './report.js';
 import { flag, parseFlags } from '../cli/args.js';
 
 export const USAGE = `usage: shopbot eval intent-model --file FILE [--format jsonl|bitext|clinc150|banking77|csv] [--split KEYS] [--linear DIR] [--models DIR] [--fp32] [--json OUT]
@@ -35,7 +35,6 @@ options:
   --confusions VALUE   (default 5)
   --json OUT`;
 
-const quietLog = { info: () => {}, warn: (o: unknown, m?: string) => console.error(m ?? '', o), error: (o: unknown, m?: string) => console.error(m ?? '', o) };
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -67,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   results.linear = { pred: lin.map((c) => c.intent), conf: lin.map((c) => c.confidence), ms: (performance.now() - t0) / rows.length };
 
   const models = loadConfig({ overrides: { models: { dir: values.models, quantized: !values.fp32, threads: values.threads } } }).models;
-  const clf = await openIntentClassifier(models, quietLog);
+  const clf = await openIntentClassifier(models, quietModelLog);
   try {
     t0 = performance.now();
     const probs = await clf.classify(rows.map((r) => r.text));

@@ -18,7 +18,7 @@ import { classify, loadLinearModel, macroF1, predictProba } from '../src/nlu/ind
 import { bootstrapCi } from './metrics/ope.js';
 import { seededRng } from './metrics/ranking.js';
 import { accuracy } from './metrics/classification.js';
-import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { printTable, quietModelLog, requireFile, writeJson, type SideBySide } from './report.js';
 import { flag, parseFlags } from '../cli/args.js';
 
 export const USAGE = `usage: shopbot eval nlu [--file FILE] [--linear DIR] [--models DIR] [--fp32] [--json OUT]
@@ -44,7 +44,6 @@ const SpanSchema = z.object({ label: z.string(), start: z.number().int().min(0),
 const RowSchema = z.object({ text: z.string().min(1).max(4000), intent: z.string(), lang: z.string().default('en'), spans: z.array(SpanSchema).nullable().default(null) });
 type Row = z.infer<typeof RowSchema>;
 
-const quietLog = { info: () => {}, warn: (o: unknown, m?: string) => console.error(m ?? '', o), error: (o: unknown, m?: string) => console.error(m ?? '', o) };
 
 interface Prediction {
   readonly intents: string[];
@@ -102,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ overrides: { models: { dir: values.models, quantized: !values.fp32, threads: values.threads } } });
   const weight = config.nlu.transformerWeight;
   const linear = await loadLinearModel(values.linear);
-  const joint = await openJointModel(config.models, quietLog);
+  const joint = await openJointModel(config.models, quietModelLog);
   const systems: Record<string, Prediction> = {};
   try {
     systems.linear = { intents: rows.map((r) => classify(linear, r.text).intent) };

@@ -18,6 +18,9 @@ function fmt(v: number | string | undefined): string {
 }
 
 /** Prints rows (systems) by columns (metrics). */
+/** The model logger an eval opens models with: info dropped, warnings and errors to stderr (stdout is the table). */
+export const quietModelLog = { info: () => {}, warn: (o: unknown, m?: string) => console.error(m ?? '', o), error: (o: unknown, m?: string) => console.error(m ?? '', o) };
+
 export function printTable(title: string, rows: SideBySide, columns?: string[], rowLabel = 'system'): void {
   const cols = columns ?? [...new Set(Object.values(rows).flatMap((m) => Object.keys(m)))];
   const header = [rowLabel, ...cols];

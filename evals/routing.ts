@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { openNlu } from '../src/models/index.js';
 import { flag, parseFlags } from '../cli/args.js';
 import { macroF1 } from '../src/nlu/index.js';
-import { printTable, requireFile, writeJson, type SideBySide } from './report.js';
+import { printTable, quietModelLog, requireFile, writeJson, type SideBySide } from './report.js';
 import { loadRoutingLabelMap, readAbcdRouting, readBitextRouting, withoutSeen, type RoutingRow } from './routing-data.js';
 
 export const USAGE = `usage: shopbot eval routing [--bitext FILE] [--abcd FILE] [--split report|dev|all] [--label-map FILE] [--handoff FILE] [--models DIR] [--floor X] [--json OUT]
@@ -108,8 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     return teams;
   };
   const linearPredicted = await routeAll(await openLinearNlu(linearDir));
-  const quiet = { info: () => {}, warn: () => {}, error: (o: unknown, m?: string) => console.error(m ?? '', o) };
-  const predicted = await routeAll(await openNlu({ models: config.models, nlu: { ...config.nlu, engine: 'transformer' } }, quiet, { fallback: false }));
+  const predicted = await routeAll(await openNlu({ models: config.models, nlu: { ...config.nlu, engine: 'transformer' } }, quietModelLog, { fallback: false }));
 
   const table: SideBySide = {};
   const gold = rows.map((r) => r.team);
