@@ -129,12 +129,14 @@ describe('shopbot bench load, a tiny run against a server it starts', () => {
   it('answers every turn and, after a clean stop, holds one user-message event per answered turn', { timeout: 240_000 }, async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'shopbot-load-test-'));
     const out = path.join(dir, 'load.json');
-    const code = await run(['--sockets', '5', '--processes', '2', '--duration-s', '3', '--ramp-s', '1', '--think-ms', '100', '--catalog', FIXTURE_CATALOG, '--json', out]);
+    const code = await run(['--sockets', '5', '--processes', '2', '--duration-s', '6', '--ramp-s', '1', '--think-ms', '100', '--catalog', FIXTURE_CATALOG, '--json', out]);
     expect(code).toBe(0);
     const m = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
     for (const v of Object.values(m)) expect(typeof v).toBe('number');
     const n = m as Record<string, number>;
-    expect(n.connected).toBe(5);
+    // Under a full-suite load a socket may connect late; the 6 s run leaves it time, and a failure names its cause.
+    const connects = Object.fromEntries(Object.entries(n).filter(([k]) => k === 'connected' || k.startsWith('connect_fail')));
+    expect(connects).toEqual({ connected: 5, connect_failures: 0 });
     expect(n.acked).toBeGreaterThan(0);
     expect(n.acked! + n.errors! + n.lost_replies!).toBe(n.sent);
     expect(n.user_events).toBe(n.acked);
