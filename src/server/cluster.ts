@@ -113,6 +113,14 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     return ready[next++ % ready.length]!.worker;
   };
 
+  // Connections sent to a worker whose send has not completed yet, per worker. The primary keeps
+  // its own copy of each socket (keepOpen) and closes it itself once the send is done: with
+  // keepOpen false node closes it only when the worker acknowledges the handle, and a worker that
+  // exits (draining, or killed) before reading the message never does, which kept the primary's
+  // event loop alive after SIGTERM until the test's 45 s kill. Declared before the port is bound:
+  // a connection can arrive as soon as it is.
+  const handingOver = new Map<Worker, Set<net.Socket>>();
+
   // The port is bound before any worker starts, so PORT=0 gives the workers the real port to report.
   const server = net.createServer((socket) => route(socket));
   server.on('error', (err) => log.error({ err }, 'primary listener failed'));
@@ -144,6 +152,9 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     });
     worker.once('exit', (code, signal) => {
       counts.dropWorker(worker.id);
+      // Sends still queued behind an unacknowledged handle never complete now.
+      for (const socket of handingOver.get(worker) ?? []) socket.destroy();
+      handingOver.delete(worker);
       if (slot.worker === worker) (slot.worker = undefined), (slot.ready = false);
       if (closing) return;
       if (!started) {
@@ -199,8 +210,14 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
       // worker answers, rather than a reset the client cannot tell from a dead server.
       if (!worker) return void socket.end(NO_WORKER_RESPONSE);
       socket.off('error', fail);
-      worker.send({ channel: CONNECTION_CHANNEL, head: head.toString('base64') } as never, socket, { keepOpen: false }, (err: Error | null) => {
-        if (err) socket.destroy();
+      let pending = handingOver.get(worker);
+      if (!pending) handingOver.set(worker, (pending = new Set()));
+      pending.add(socket);
+      const sent = pending;
+      // Once written, the worker holds its own descriptor: the primary's copy is closed either way.
+      worker.send({ channel: CONNECTION_CHANNEL, head: head.toString('base64') } as never, socket, { keepOpen: true }, () => {
+        sent.delete(socket);
+        socket.destroy();
       });
     };
     socket.on('data', onData);
