@@ -27,7 +27,8 @@ export type Action =
   | { readonly type: 'ask_email_for_checkout' }
   | { readonly type: 'order_status'; readonly orderId?: string }
   | { readonly type: 'ask_order_id' }
-  | { readonly type: 'policy_answer'; readonly topic: PolicyTopic; readonly question: string }
+  /** `context`: the policy question answered just before, when this one follows up on it ("how much does it cost?"). */
+  | { readonly type: 'policy_answer'; readonly topic: PolicyTopic; readonly question: string; readonly context?: string }
   | { readonly type: 'handoff'; readonly reason: string }
   | { readonly type: 'clarify'; readonly options: readonly Intent[] }
   | { readonly type: 'which_product' }
@@ -292,12 +293,14 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   const cartDecision = decideCart(state, input);
   if (cartDecision) return cartDecision;
 
-  // A follow-up on the policy answer just given ("and for electronics?", "加急呢？") asks the same documents, with that question's words and
-  // topic, unless it confidently asks for something else ("and where is my order?").
+  // A follow-up on the policy answer just given ("and for electronics?", "加急呢？") asks the same documents, with that question as context
+  // and its topic, unless it confidently asks for something else ("and where is my order?"). A question about "it" with no product in
+  // focus ("how much does it cost?") is about the thing that answer was on.
   const policy = state.policy;
   const asksOtherThing = ['order_status', 'cancel_order', 'human_agent', 'complaint'].includes(intent) && nlu.confidence >= 0.8;
-  if (policy && policy.turn === state.turn - 1 && cues.continuation && !cues.shoppingCue && !cues.cart && !cues.orderIds.length && (!cues.serviceCue || cues.serviceCue === 'policy') && !isShopping(nlu) && !asksOtherThing) {
-    return { actions: [{ type: 'policy_answer', topic: asPolicyTopic(policy.topic), question: `${policy.question} ${input.text}`.slice(-500) }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
+  const followsUp = cues.continuation || (references.pronoun && cues.question && !state.focusProductId && !cues.namesProduct && references.ordinal === undefined);
+  if (policy && policy.turn === state.turn - 1 && followsUp && !cues.shoppingCue && !cues.cart && !cues.orderIds.length && (!cues.serviceCue || cues.serviceCue === 'policy') && !isShopping(nlu) && !asksOtherThing) {
+    return { actions: [{ type: 'policy_answer', topic: asPolicyTopic(policy.topic), question: input.text, context: policy.question }], state: { ...state, lastIntent: intent, lowConfidenceStreak: 0 } };
   }
   // "When will it arrive?" after an order was shown is about that order, not the shipping rules.
   if (state.focusOrderId && cues.deliveryQuestion && !cues.orderIds.length && !cues.serviceCue && !cues.namesProduct) {

@@ -138,12 +138,22 @@ describe('follow-ups on the last answer', () => {
   it('keeps the policy topic for a question that goes on from the answer just given', async () => {
     for (const text of ['and for opened items?', 'what about gift cards?', '打折商品呢？']) {
       const d = await decideOn(afterPolicy(4), text);
-      expect(d.actions[0], text).toEqual({ type: 'policy_answer', topic: 'returns', question: `how long do I have to send something back? ${text}` });
+      expect(d.actions[0], text).toEqual({ type: 'policy_answer', topic: 'returns', question: text, context: 'how long do I have to send something back?' });
     }
     // Two turns on, the answer is no longer the one just given; a shopping request is a search.
     expect((await decideOn(afterPolicy(2), 'and for opened items?')).actions[0]).not.toMatchObject({ topic: 'returns' });
     expect((await decideOn(afterPolicy(4), 'and do you sell yoga mats?')).actions[0]).toMatchObject({ type: 'search' });
     expect((await decideOn(afterPolicy(4), 'and where is my order?')).actions[0]).not.toMatchObject({ type: 'policy_answer' });
+  });
+
+  it('reads a question about "it" right after a policy answer as a follow-up on that answer', async () => {
+    for (const text of ['how much does it cost?', 'is it free?', '它要多少钱？']) {
+      const d = await decideOn(afterPolicy(4), text);
+      expect(d.actions[0], text).toEqual({ type: 'policy_answer', topic: 'returns', question: text, context: 'how long do I have to send something back?' });
+    }
+    // With a product in focus, "it" is that product; two turns on, the policy answer is no longer the last thing said.
+    expect((await decideOn({ ...afterPolicy(4), focusProductId: 'p1' }, 'how much does it cost?')).actions[0]).not.toMatchObject({ context: expect.any(String) });
+    expect((await decideOn(afterPolicy(2), 'how much does it cost?')).actions[0]).not.toMatchObject({ context: expect.any(String) });
   });
 
   it('asks about the order just shown for "when does it get here?", and forgets it on a new search', async () => {
