@@ -2,7 +2,9 @@
  * Policy and FAQ answers from the merchant's own documents. Files (Markdown, HTML or text) are cut
  * into sections at headings; a question is matched against the sections with BM25 (src/text) and the best
  * section is quoted (extractive) with a link to its source. When no section covers enough of the
- * question, the answer is "I don't know", never a guess.
+ * question, the answer is "I don't know", never a guess. A question is read as its subject words plus
+ * the facets it asks (how long, how much, where to, what went wrong, which means), each scored on the
+ * section's best word for it; a follow-up brings the previous question as lighter context.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
