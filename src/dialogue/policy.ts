@@ -32,7 +32,8 @@ export type Action =
   | { readonly type: 'handoff'; readonly reason: string }
   | { readonly type: 'clarify'; readonly options: readonly Intent[] }
   | { readonly type: 'which_product' }
-  | { readonly type: 'smalltalk'; readonly kind: 'greeting' | 'goodbye' | 'thanks' }
+  /** `assistant`: what the assistant is, for "are you a bot?" (an AI assistant, a person on request). */
+  | { readonly type: 'smalltalk'; readonly kind: 'greeting' | 'goodbye' | 'thanks' | 'assistant' }
   /** Said before the answer: a complaint is acknowledged whatever else is done about it. */
   | { readonly type: 'acknowledge'; readonly kind: 'complaint' }
   | { readonly type: 'out_of_scope' }
@@ -218,8 +219,12 @@ const SOFT_ESCALATIONS = /^(?:high_value_cart|frustration|complaint)\b/;
 
 export function decide(state0: ConversationState, input: PolicyInput): Decision {
   const d = decideTurn(state0, input);
+  if (input.action) return d;
   const complaint = input.nlu.cues.complaint || (input.nlu.intent === 'complaint' && input.nlu.confidence >= 0.5);
-  return complaint && !input.action ? { ...d, actions: [{ type: 'acknowledge', kind: 'complaint' }, ...d.actions] } : d;
+  // "Are you a bot? I need a backpack": what the assistant is gets said, then the rest is done.
+  const saysWhatItIs = input.nlu.cues.aboutAssistant && !d.actions.some((a) => a.type === 'smalltalk' && a.kind === 'assistant');
+  const before: Action[] = [...(complaint ? [{ type: 'acknowledge', kind: 'complaint' } as const] : []), ...(saysWhatItIs ? [{ type: 'smalltalk', kind: 'assistant' } as const] : [])];
+  return before.length ? { ...d, actions: [...before, ...d.actions] } : d;
 }
 
 function decideTurn(state0: ConversationState, input: PolicyInput): Decision {
@@ -289,6 +294,11 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
     return { actions: [{ type: 'smalltalk', kind: 'thanks' }], state: { ...state, lowConfidenceStreak: 0 } };
   }
 
+  // "Are you a bot?", "你是真人吗": the assistant says what it is; the words "human" or "真人" in it ask for no one.
+  if (cues.aboutAssistant && !cues.asksForPerson && !cues.namesProduct && !cues.shoppingCue && !cues.serviceCue && !cues.orderIds.length && !cues.cart && !cues.billingProblem) {
+    return { actions: [{ type: 'smalltalk', kind: 'assistant' }], state: { ...state, lowConfidenceStreak: 0 } };
+  }
+
   // Cart operations named in words.
   const cartDecision = decideCart(state, input);
   if (cartDecision) return cartDecision;
@@ -305,6 +315,12 @@ function decideFresh(state: ConversationState, input: PolicyInput): Decision {
   // "When will it arrive?" after an order was shown is about that order, not the shipping rules.
   if (state.focusOrderId && cues.deliveryQuestion && !cues.orderIds.length && !cues.serviceCue && !cues.namesProduct) {
     return startTask('order_status', { ...state, lastIntent: 'order_status', lowConfidenceStreak: 0 }, input, { orderId: state.focusOrderId });
+  }
+
+  // "You charged my card twice", "退款一直没到账" with no task of its own to look it up: money taken wrongly is for a
+  // person to put right; the payment policy ("your card is charged when the order ships") does not answer it.
+  if (cues.billingProblem && !cues.serviceCue) {
+    return { actions: [{ type: 'handoff', reason: 'complaint' }], state: { ...state, lastIntent: 'payment_problem', lowConfidenceStreak: 0 } };
   }
 
   // Refinements are read against the last results whatever the classifier says: "in black" is not a new need.

@@ -3,7 +3,7 @@
  * request, complaint, frustration, legal threats, payment card details, a high-value cart that
  * needs help, and the merchant's own rules. Pure: the caller passes the cart value and the state.
  */
-import { asksForPerson, type Intent, type NluResult } from '../nlu/index.js';
+import { asksAboutAssistant, asksForPerson, type Intent, type NluResult } from '../nlu/index.js';
 import { MANDATORY_TRIGGERS, type Priority, type Rule, type TriggerKind } from './config.js';
 import { findCardNumbers } from '../privacy/index.js';
 import { frustrationScore } from './sentiment.js';
@@ -55,8 +55,9 @@ export function detectTrigger(input: TriggerInput, options: TriggerOptions): Tri
   }
   const score = frustrationScore(text);
   const frustrated = on('frustration') && (score >= 2 || (score >= 1 && input.negativeStreak >= 1));
-  // "What hours can I call support?" asks for contact details, not for a person in this chat.
-  const explicit = (nlu.intent === 'human_agent' && nlu.confidence >= minConf && !CONTACT_INFO_RE.test(text)) || asksForPerson(text);
+  // "What hours can I call support?" asks for contact details, not for a person in this chat; "are you a
+  // real person?" asks what the assistant is (the intent model reads both as human_agent).
+  const explicit = (nlu.intent === 'human_agent' && nlu.confidence >= minConf && !CONTACT_INFO_RE.test(text) && !asksAboutAssistant(text)) || asksForPerson(text);
   const highValue = on('high_value_cart') && (input.cartValueCents ?? 0) >= options.highValueCartCents && HELP_INTENTS.has(nlu.intent) && nlu.confidence >= minConf;
   if (highValue) return { kind: 'high_value_cart', priority: 'high' };
   if (on('complaint') && ((nlu.intent === 'complaint' && nlu.confidence >= minConf) || COMPLAINT_RE.test(text))) return { kind: 'complaint', priority: frustrated ? 'high' : 'normal' };

@@ -36,9 +36,62 @@ const CONTINUATION_RE = /^\s*(?:and|or|also|plus|but|what about|how about|same (
 /** When or where something arrives: "when will it arrive?", "where is it now", "什么时候到", "到哪了". */
 const DELIVERY_QUESTION_RE = /\b(?:when|how (?:long|soon)|what day|what time|by when)\b.{0,30}\b(?:arriv\w*|get (?:here|there|to me)|come|be delivered|deliver\w*|be here|reach)\b|\bwhere(?:'s| is) (?:it|my (?:package|parcel|stuff))\b|\beta\b|(?:什么时候|何时|几时|多久|哪天).{0,6}(?:到|送达|寄到)|到哪了?|到了吗|送到了吗/i;
 
-export function asksForPerson(text: string): boolean {
-  return PERSON_RE.test(text);
+/**
+ * A question about the assistant itself: "are you a bot?", "am I talking to a real person?", "is
+ * this automated?", "who are you?", "你是机器人吗", "你是真人吗", "你是谁". The words "human" and
+ * "real person" in it ask what the assistant is, not for a person.
+ */
+const ASSISTANT_IDENTITY_RE = new RegExp(
+  [
+    String.raw`\b(?:are|r)\s+(?:you|u)\s+(?:even\s+|just\s+|really\s+|actually\s+)?(?:an?\s+|the\s+)?(?:(?:real|actual|live)\s+)?(?:human(?:\s+being)?|person|ai|robot|bot|chat ?bot|machine|computer|program|automated|artificial intelligence)\b(?!\s+(?:who|that)\s+(?:can|could)\b)|\b(?:are|r)\s+(?:you|u)\s+(?:even\s+)?real\s*(?:[?!.]|or\b|$)`,
+    String.raw`\b(?:am\s+i|are\s+we|is\s+this\s+me)\s+(?:talking|chatting|speaking|writing)\s+(?:to|with)\s+(?:an?\s+|the\s+)?(?:real\s+|actual\s+|live\s+)?(?:bot|robot|chat ?bot|human|person|ai|machine|computer|program)\b`,
+    String.raw`\b(?:is|r)\s+(?:this|that|it)\s+(?:an?\s+)?(?:bot|robot|chat ?bot|ai|automated(?:\s+(?:chat|reply|replies|answer))?|real\s+person|human|live\s+person)\s*(?:or\b|\?|$)`,
+    String.raw`\bwho\s+(?:are|r)\s+(?:you|u)\b|\bwhat\s+(?:are|r)\s+(?:you|u)\s*[?!.]*$|\bwhat\s+is\s+your\s+name\b|\bwhat'?s\s+your\s+name\b`,
+    String.raw`(?:你|您)(?:是不是|是)(?:一个|个)?(?:机器人|真人|真的人|人工|人类|人|AI|ai|智能(?:客服|助手|机器人)?|程序|客服机器人|自动回复)(?:客服)?(?:吗|么|嘛|呀|啊|还是|[?？]|$)`,
+    String.raw`(?:你|您)(?:是谁|叫什么)|(?:这|这边|对面)是(?:不是)?(?:机器人|真人|人工|自动回复|AI|ai)(?:吗|么|嘛|[?？]|$)|是(?:真人|人工)还是机器|是机器人?还是(?:真人|人)`,
+  ].join('|'),
+  'i',
+);
+
+/** Does the message ask what the assistant is ("are you a bot?", "你是真人吗")? */
+export function asksAboutAssistant(text: string): boolean {
+  return ASSISTANT_IDENTITY_RE.test(text);
 }
+
+/** The message with its questions about the assistant blanked out (same length): "are you a robot?" names no product. */
+export function withoutAssistantQuestion(text: string): string {
+  return text.replace(new RegExp(ASSISTANT_IDENTITY_RE.source, 'gi'), (s) => ' '.repeat(s.length));
+}
+
+/** Words asking for a person, outside any question about what the assistant is ("are you a real person?" asks none). */
+export function asksForPerson(text: string): boolean {
+  return PERSON_RE.test(withoutAssistantQuestion(text));
+}
+
+/**
+ * Money taken wrongly: a double or wrong charge, a charge for something cancelled or never
+ * ordered, a refund that never came. Stated, these are grievances a person has to look into, not
+ * questions the payment policy answers ("when is my card charged?" is a question, not one of these).
+ */
+const BILLING_PROBLEM_RE = new RegExp(
+  [
+    String.raw`\b(?:charged|billed|debited|deducted|paid|took\s+(?:my\s+)?(?:money|payment)|(?:money|payment)\s+(?:was\s+)?taken|withdrew|withdrawn)\b.{0,40}\b(?:twice|two times|2 times|2x|three times|double|more than once|multiple times|(?:the\s+)?wrong\s+(?:amount|price|card)|too much|more than (?:the|i|it)|for (?:an?\s+|the\s+)?(?:order|item|something|things?)\s+(?:i|that i|we)\s+(?:never|didn'?t|did not|have not|haven'?t)|(?:after|though|even though)\s+(?:i\s+)?(?:cancel+ed|returned))`,
+    String.raw`\b(?:two|2|three|3|several|multiple)\s+(?:identical\s+|separate\s+|duplicate\s+|of\s+the\s+same\s+)?(?:charges|payments|transactions|debits)\b`,
+    String.raw`\b(?:double|duplicate[ds]?|identical|extra|unauthori[sz]ed|wrong|incorrect|mystery|unknown)\s+(?:charges?|billing|payments?|transactions?|debits?)\b|\bdouble[- ]?(?:charged|billed|charging|billing)\b|\bover-?(?:charged|billed|charging)\b`,
+    String.raw`\b(?:never|still\s+(?:haven'?t|have\s+not|not|didn'?t)|didn'?t|did\s+not|haven'?t|have\s+not|not\s+yet)\s+(?:got|gotten|received|get|seen|receive)\s+(?:my\s+|the\s+|a\s+|any\s+)?(?:money\s+back|refund)|\brefund\b.{0,30}\b(?:never|still\s+(?:hasn'?t|has\s+not|not))\s+(?:arrived|came|come|shown up|showed up|been (?:paid|credited))`,
+    String.raw`(?:扣|收|付|刷)(?:了|款|费|钱)?(?:两|2|二|三|3|好几)次|重复(?:扣款|扣费|扣钱|收费|付款|支付)|(?:多|乱|错)(?:扣|收)(?:了|款|费|钱)?|扣(?:多|错)了|收(?:多|错)了|(?:扣款|收费|扣费|付款)金额(?:不对|错了?|有误)|金额(?:不对|扣错)|(?:没有?|未|还没有?)(?:收到|到账|退回)(?:的)?退款|退款.{0,6}(?:没有?|未|还没有?)(?:到账|收到|退回|到)`,
+  ].join('|'),
+  'i',
+);
+
+/** "Will I be charged twice if...?", "如果...会不会多扣": asks about the rules, states no problem. */
+const HYPOTHETICAL_RE = /^\s*(?:will|would|do|does|can|could|should|is|are|am i going to)\b|\bif\b|\bwhat happens\b|\bin case\b|如果|会不会|万一/i;
+
+/** Does the message state a billing problem ("you charged me twice", "被多扣了钱")? */
+export function isBillingProblem(text: string): boolean {
+  return BILLING_PROBLEM_RE.test(text) && !HYPOTHETICAL_RE.test(text);
+}
+
 export function isContinuation(text: string): boolean {
   return CONTINUATION_RE.test(text);
 }

@@ -13,5 +13,5 @@ export { EN_ATTRIBUTE_WORDS, EN_COLORS, EN_NOT_PRODUCT_WORDS } from './lexicon.j
 export { checkLengths, macroF1, perClass, type ClassScores } from './metrics.js';
 export { understand } from './understand.js';
 export {
-  asksForPerson, isCancel, isContinuation, isCorrection, isDeliveryQuestion, isNo, isYes, looksLikeAddress, oneTimeCodeIn, orderIdsIn, returnReasonOf, serviceCueOf, serviceTaskOf,
+  asksAboutAssistant, asksForPerson, isBillingProblem, isCancel, isContinuation, isCorrection, isDeliveryQuestion, isNo, isYes, looksLikeAddress, oneTimeCodeIn, orderIdsIn, returnReasonOf, serviceCueOf, serviceTaskOf,
 } from './cues.js';

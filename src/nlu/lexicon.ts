@@ -122,6 +122,6 @@ export const EN_NOT_PRODUCT_WORDS: ReadonlySet<string> = new Set(
     'make made use used using go going went come coming came take taking put keep let seem help try trying ' +
     'month months year years ago since while during until before after because though although however ' +
     'thing way part lol haha omg wow hmm umm yeah nope not nothing without none non he she him her his hers they them their we our us ' +
-    'whats thats wheres hows whos theres ive im id youre'
+    'whats thats wheres hows whos theres ive im id youre wait hurry'
   ).split(' '),
 );

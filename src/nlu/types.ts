@@ -167,6 +167,10 @@ export interface Cues {
   readonly deliveryQuestion: boolean;
   /** Words of a complaint ("really annoyed", "charged twice", "太差劲了"): acknowledged, whatever else the message asks. */
   readonly complaint: boolean;
+  /** Money taken wrongly ("charged me twice", "wrong amount", "refund never arrived", "多扣了钱"): a person must look, no policy text answers it. */
+  readonly billingProblem: boolean;
+  /** A question about the assistant itself ("are you a bot?", "你是真人吗", "你是谁"): small talk, never a request for a person. */
+  readonly aboutAssistant: boolean;
 }
 
 export interface NluResult {

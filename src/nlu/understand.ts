@@ -8,7 +8,7 @@
  */
 import { ENGLISH_STOPWORDS } from '../text/index.js';
 import {
-  asksForPerson, isCancel, isContinuation, isCorrection, isDeliveryQuestion, isLatest, isNo, isPolicyQuestion, isYes, looksLikeAddress, oneTimeCodeIn, orderIdsIn, returnReasonOf, serviceCueOf, serviceTaskOf,
+  asksAboutAssistant, asksForPerson, isBillingProblem, isCancel, isContinuation, isCorrection, isDeliveryQuestion, isLatest, isNo, isPolicyQuestion, isYes, looksLikeAddress, oneTimeCodeIn, orderIdsIn, returnReasonOf, serviceCueOf, serviceTaskOf, withoutAssistantQuestion,
 } from './cues.js';
 import { EN_COLORS, EN_NOT_PRODUCT_WORDS, EN_ORDINALS, parseZhNumber, ZH_COLORS } from './lexicon.js';
 import type { CatalogLexicon, CatalogTerms, Constraints, Cues, FollowUp, NluResult, NluSpan, References, Understood } from './types.js';
@@ -63,7 +63,7 @@ const CART_CUES: readonly [NonNullable<Cues['cart']>, RegExp][] = [
 const QUESTION = /\?|？|^\s*(?:which|what|does|do|is|are|can|how|who|will|has|have)\b|吗|哪|什么|几|多少|怎么|是否|能不能/i;
 const NEW_TOPIC = /\b(?:forget (?:that|it|those|about)|never ?mind|instead|something else|something different|different question|actually,?)\b|算了|换个话题|不看了/i;
 const SHOPPING_CUE = /\b(?:something (?:to|for|that)|looking for|look(?:ing)? at|need (?:a|an|some|new)|want (?:a|an|some|to buy|to get|new)|gotta get|get some|shopping for|in the market for|gift (?:for|idea)|find me|recommend|suggest|do you (?:sell|have|carry|stock)|have you got|any good)\b|我想买|想买|想要|推荐|有没有|有木有|求购|求推荐|在找|找一?个/i;
-const COMPLAINT = /\b(?:annoyed|angry|upset|furious|terrible|awful|horrible|disappointed|unacceptable|ridiculous|worst|frustrat\w*|fed up|charged (?:me )?twice|double charged)\b|太差|差劲|生气|投诉|失望|气死|受不了/i;
+const COMPLAINT = /\b(?:annoyed|angry|upset|furious|terrible|awful|horrible|disappointed|unacceptable|ridiculous|worst|frustrat\w*|fed up)\b|太差|差劲|生气|投诉|失望|气死|受不了/i;
 /** An "out of scope" message with these words is a store question the policy documents may answer. */
 const STORE_TOPIC = /\b(polic(y|ies)|returns?|refunds?|ship(ping)?|deliver(y|ies)?|cancel\w*|pay(ment)?|paid|credit card|card|coupons?|promo|discounts?|accounts?|passwords?|warrant(y|ies)|exchanges?|gift ?wrap\w*|wrapping|orders?|invoices?|do you (offer|accept|allow|ship))\b|政策|退|换货|运费|配送|发货|付款|支付|优惠|账户|密码|发票|订单|寄到|邮寄|快递/i;
 const CHECKOUT_PROBLEM = /\b(?:fail\w*|error|declined?|not working|problem|issue|can'?t|won'?t|doesn'?t|how (?:do|can) i)\b|失败|错误|不行|怎么/i;
@@ -119,8 +119,8 @@ function groundedSpans(spans: readonly NluSpan[], catalog: CatalogLexicon | unde
 }
 
 export function understand(base: NluResult, input: string, catalog?: CatalogLexicon): Understood {
-  // Same length, so the offsets of catalog matches stay those of the message.
-  const text = input.replace(NOT_PRODUCT_TEXT, (s) => ' '.repeat(s.length));
+  // Same length, so the offsets of catalog matches stay those of the message. A question about the assistant ("are you a robot?") names no product either.
+  const text = withoutAssistantQuestion(input).replace(NOT_PRODUCT_TEXT, (s) => ' '.repeat(s.length));
   const terms = catalog?.extract(text) ?? NO_TERMS;
   // Product words are read without the wanted-feature phrases ("with a lid", "带吸管的"): those refine, they name no new product.
   const withoutFeatures = text.replace(FEATURE_EN, (s) => ' '.repeat(s.length)).replace(FEATURE_ZH, (s) => ' '.repeat(s.length));
@@ -224,7 +224,9 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
   const cart = cartCue;
   const code = oneTimeCodeIn(input);
   const reason = returnReasonOf(input);
-  const complaint = COMPLAINT.test(text);
+  const billingProblem = isBillingProblem(input);
+  // A billing problem stated is a grievance, acknowledged like any other.
+  const complaint = COMPLAINT.test(text) || billingProblem;
   const storeTopic = STORE_TOPIC.test(text);
   // A question about the store's rules ("what's your return window?") or a complaint about a product names no product to search for.
   const namesProduct = (productTerms.length > 0 || wantedBrands.length > 0) && !serviceCue && (shoppingCue || !(complaint || (storeTopic && isPolicyQuestion(input)) || /\b(?:return|refund|label|shipping|delivery)\b|退货|退款|运费|配送/i.test(text)));
@@ -253,6 +255,8 @@ export function understand(base: NluResult, input: string, catalog?: CatalogLexi
     shoppingCue,
     complaint,
     storeTopic,
+    billingProblem,
+    aboutAssistant: asksAboutAssistant(input),
   };
   return { ...base, constraints, references, followUps, cues };
 }

@@ -65,7 +65,7 @@ export type ActionResult =
   | { type: 'handoff'; reason: string; team?: string; queuePosition?: number; afterHours?: boolean; unavailable?: boolean; /** When the team opens, in its time zone (after hours). */ opensAt?: string }
   | { type: 'clarify'; options: readonly Intent[] }
   | { type: 'which_product' }
-  | { type: 'smalltalk'; kind: 'greeting' | 'goodbye' | 'thanks' }
+  | { type: 'smalltalk'; kind: 'greeting' | 'goodbye' | 'thanks' | 'assistant' }
   | { type: 'acknowledged'; kind: 'complaint' }
   | { type: 'out_of_scope' }
   | { type: 'unavailable' };

@@ -123,6 +123,26 @@ describe('complaints and store questions', () => {
       expect(step!.actions.some((a) => a.type === 'search'), text).toBe(false);
     }
   });
+  it('hands a billing problem to a person with an acknowledgement, not a payment-policy answer', async () => {
+    for (const text of ['looks like I was billed twice for my last purchase', 'there are two identical charges on my statement from you', '同一个订单被扣了两次钱']) {
+      const [step] = await play([text]);
+      expect(step!.actions.map((a) => a.type), text).toEqual(['acknowledge', 'handoff']);
+    }
+    // A question about when a card is charged is still the payment policy's.
+    const [question] = await play(['when do you charge my card?']);
+    expect(question!.actions.some((a) => a.type === 'handoff' || a.type === 'acknowledge')).toBe(false);
+  });
+  it('says what it is when asked, in both languages, and goes on shopping after', async () => {
+    for (const text of ['wait, am I talking to a bot?', 'are you human', '你是人工还是机器人？', '请问您是谁']) {
+      const [step] = await play([text]);
+      expect(step!.actions, text).toEqual([{ type: 'smalltalk', kind: 'assistant' }]);
+    }
+    const [, search] = await play(['是真人吗', '帮我看看保温杯']);
+    expect(searchOf(search!).search.query).toMatch(/保温杯/);
+    // With a need in the same message, both are answered.
+    const [both] = await play(['are you a robot? I need a standing desk']);
+    expect(both!.actions.map((a) => a.type)).toEqual(['smalltalk', 'search']);
+  });
   it('reads a question about the rules as one, not as a product search', async () => {
     for (const text of ["what's your return window?", 'how long do refunds take?']) {
       const [step] = await play([text]);

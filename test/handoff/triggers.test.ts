@@ -26,6 +26,10 @@ describe('escalation triggers', () => {
     expect(kind('my card is 4111-1111-1111-1111')).toBe('payment_card');
     expect(kind('where is my order', 'order_status')).toBeUndefined();
   });
+  it('does not escalate a question about what the assistant is, whatever the intent model made of it', () => {
+    for (const text of ['are you a real person?', 'am I chatting with a human or a bot', '你是真人吗', '你是人工客服吗？']) expect(kind(text, 'human_agent'), text).toBeUndefined();
+    expect(kind('are you a bot? I want to talk to a real person', 'human_agent')).toBe('requested');
+  });
   it('escalates a high-value cart that needs help, not a browsing shopper', () => {
     expect(kind('my payment keeps failing', 'payment_problem', {}, { cartValueCents: 80_000 })).toBe('high_value_cart');
     expect(kind('my payment keeps failing', 'payment_problem', {}, { cartValueCents: 8_000 })).toBeUndefined();

@@ -147,6 +147,33 @@ describe('task and cart cues', () => {
   });
 });
 
+describe('billing problems and questions about the assistant', () => {
+  it('reads money taken wrongly as a billing problem and a complaint, in both languages', async () => {
+    for (const text of ['I got billed two times for one purchase', 'there is a duplicate charge on my statement', 'you overcharged me for the lamp', 'I was charged even though I cancelled', 'still haven\'t received my refund', '你们重复扣款了', '我的卡被扣了三次', '收费金额有误', '退款还没到账']) {
+      const u = await parse(text);
+      expect(u.cues.billingProblem, text).toBe(true);
+      expect(u.cues.complaint, text).toBe(true);
+    }
+  });
+  it('does not read a question about charges as a problem', async () => {
+    for (const text of ['when will my card be charged?', 'will I be charged twice if I split the order?', 'do you charge extra for gift wrap?', 'what happens if my payment fails', '什么时候扣款', '如果取消订单会不会扣钱']) {
+      expect((await parse(text)).cues.billingProblem, text).toBe(false);
+    }
+  });
+  it('reads questions about the assistant itself, which ask for no person', async () => {
+    for (const text of ['r u a real human?', 'is this a chatbot?', 'am i chatting with a robot', 'are you an AI or a person', 'who am I talking to? who are you', '您是真人吗', '你是不是机器人', '这是自动回复吗', '你叫什么名字']) {
+      const u = await parse(text);
+      expect(u.cues.aboutAssistant, text).toBe(true);
+      expect(u.cues.asksForPerson, text).toBe(false);
+    }
+    for (const text of ['are you open on sundays?', 'is this machine washable?', 'are you a real store?', 'what are you selling today', '我要真人客服']) {
+      expect((await parse(text)).cues.aboutAssistant, text).toBe(false);
+    }
+    // Asked for in so many words, a person is still asked for.
+    expect((await parse('are you a bot? let me talk to a real person')).cues.asksForPerson).toBe(true);
+  });
+});
+
 describe('tagged spans are grounded in the catalog vocabulary', () => {
   it('drops PRODUCT tags on words the store does not sell, keeps those it does', () => {
     const stray = tagged('maybe something less pricey', [['PRODUCT', 'maybe something']], 'product_search', { refinements: ['cheaper'] });
