@@ -4,7 +4,7 @@
  * its transaction returns, and those turns were the p99 tail of `shopbot bench turn`. Here the
  * app's connection never checkpoints (`wal_autocheckpoint = 0`); a worker thread with its own
  * connection to the same file does, PASSIVE every 200 ms (it never waits for or blocks a writer),
- * and RESTART when readers have kept the WAL from being reset and it has grown past 10,000 frames.
+ * and RESTART when the WAL has grown past 10,000 frames, to start it over.
  *
  * Several processes on one file (`serve --workers N`) each run one; that is harmless: concurrent
  * PASSIVE checkpoints do not wait, the one that finds another running just reports busy.
@@ -15,8 +15,15 @@ import { Worker } from 'node:worker_threads';
 
 export interface CheckpointOptions {
   readonly intervalMs: number;
-  /** WAL frames past which the worker runs RESTART, so the next writer starts the WAL over. */
+  /**
+   * WAL frames past which the worker starts the WAL over with RESTART. Needed: with the checkpoints
+   * in another thread the app's writer was never seen to restart the WAL by itself, even with every
+   * frame checkpointed, and the WAL grew with every commit. RESTART holds the write lock while it
+   * copies and syncs what PASSIVE left (a commit waited 100 ms behind it under steady writes), so
+   * up to `catchUpPasses` more PASSIVE passes, each shorter, run first and leave it little to do.
+   */
   readonly restartFrames: number;
+  readonly catchUpPasses: number;
   /**
    * The worker's busy_timeout. RESTART holds the write lock while it waits for readers of old
    * snapshots, so a writer on the turn path waits as long: short, and the next tick tries again.
@@ -29,6 +36,7 @@ export interface CheckpointOptions {
 export const DEFAULT_CHECKPOINT_OPTIONS: CheckpointOptions = {
   intervalMs: 200,
   restartFrames: 10_000,
+  catchUpPasses: 4,
   busyTimeoutMs: 10,
   journalSizeLimitBytes: 64 * 2 ** 20,
 };
@@ -50,9 +58,12 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = ' + Number(workerData.busyTimeoutMs));
 db.pragma('journal_size_limit = ' + Number(workerData.journalSizeLimitBytes));
+const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 const timer = setInterval(() => {
-  const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
-  if (passive.log >= workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  let r = passive();
+  if (r.log < workerData.restartFrames) return;
+  for (let i = 0; i < workerData.catchUpPasses && r.checkpointed < r.log; i++) r = passive();
+  db.pragma('wal_checkpoint(RESTART)');
 }, workerData.intervalMs);
 parentPort.on('message', (message) => {
   if (message !== 'stop') return;

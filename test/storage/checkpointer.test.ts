@@ -4,7 +4,7 @@
  * cannot run hands checkpoints back to SQLite.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,30 @@ describe('WAL checkpoints off the turn path', () => {
     // Right after the commit the pages are only in the WAL (SQLite's default would have checkpointed in it).
     expect(statSync(file).size).toBe(before);
     expect(await until(() => statSync(file).size > before + 4 * 2 ** 20, 5000)).toBe(true);
+  });
+
+  it('starts the WAL over under steady writes, instead of letting it grow with every commit', async () => {
+    const dir = dataDir();
+    const file = path.join(dir, 'app.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE filler (blob BLOB)');
+    // Small thresholds so the test writes little: RESTART past 100 frames (400 KB), every 20 ms.
+    const checkpointer = startCheckpointer(db, file, { ...DEFAULT_CHECKPOINT_OPTIONS, intervalMs: 20, restartFrames: 100 });
+    const insert = db.prepare('INSERT INTO filler (blob) VALUES (?)');
+    let walMax = 0;
+    const end = Date.now() + 1500;
+    // A turn-like stream: a few pages per commit, with gaps, for 1.5 s (about 12 MB in all).
+    for (let i = 0; Date.now() < end; i++) {
+      db.transaction(() => insert.run(Buffer.alloc(12 * 1024, i % 256)))();
+      if (existsSync(`${file}-wal`)) walMax = Math.max(walMax, statSync(`${file}-wal`).size);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const written = (db.prepare('SELECT COUNT(*) AS n FROM filler').get() as { n: number }).n * 12 * 1024;
+    expect(written).toBeGreaterThan(4 * 2 ** 20);
+    expect(walMax).toBeLessThan(written / 4);
+    checkpointer.stop();
+    db.close();
   });
 
   it('closes without waiting when a reader holds an old snapshot', () => {
