@@ -88,8 +88,8 @@ export interface AppDeps {
 }
 
 /** The embedded database of the data directory (`:memory:` for throwaway runs). */
-function openDataDir(config: Config): SqliteDb {
-  return openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir));
+function openDataDir(config: Config, log?: Logger): SqliteDb {
+  return openSqlite(config.dataDir === ':memory:' ? ':memory:' : path.resolve(config.dataDir), undefined, log ? { log } : {});
 }
 
 async function loadProducts(catalog: CatalogStore): Promise<Product[]> {
@@ -118,7 +118,7 @@ export async function openApp(config: Config, deps: AppDeps = {}): Promise<App> 
   const apiKeys = createApiKeyVerifier(parseApiKeys(config.security.apiKeys));
   const metrics = createMetrics();
   try {
-    const db = openDataDir(config);
+    const db = openDataDir(config, log);
     closers.push(() => {
       db.close();
     });

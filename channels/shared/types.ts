@@ -1,6 +1,6 @@
 /** What the Teams and Slack channels receive from the composition root. */
 import type { Config } from '../../src/config.js';
-import type { FunnelStore } from '../../src/funnel/index.js';
+import type { FunnelLog } from '../../src/funnel/index.js';
 import type { HandleTurn } from '../../src/turn.js';
 import type { SupportCallbacks } from './support.js';
 
@@ -23,7 +23,7 @@ export interface ChannelDeps {
   readonly config: Config;
   readonly handleTurn: HandleTurn;
   /** For merchant reports (funnel, no-result searches, open escalations) and replayed-request checks. */
-  readonly funnel: Omit<FunnelStore, 'close'>;
+  readonly funnel: Omit<FunnelLog, 'flush'>;
   readonly logger: ChannelLogger;
   /** Support channel mode: an agent's reply or hand-back in the support thread. */
   readonly support?: SupportCallbacks;

@@ -48,7 +48,10 @@ export class PostgresFunnelStore implements FunnelStore {
   }
 
   async append(events: readonly FunnelEventInput[]): Promise<number> {
-    const parsed = events.map((e) => FunnelEventSchema.parse(e));
+    return this.appendValidated(events.map((e) => FunnelEventSchema.parse(e)));
+  }
+
+  async appendValidated(parsed: readonly FunnelEvent[]): Promise<number> {
     if (parsed.length === 0) return 0;
     const values: unknown[] = [];
     const rows = parsed.map((e, i) => {

@@ -26,12 +26,15 @@ export class SqliteFunnelStore implements FunnelStore {
   }
 
   async append(events: readonly FunnelEventInput[]): Promise<number> {
+    return this.appendWith(events.map((e) => FunnelEventSchema.parse(e)), []);
+  }
+
+  async appendValidated(events: readonly FunnelEvent[]): Promise<number> {
     return this.appendWith(events, []);
   }
 
-  async appendWith(events: readonly FunnelEventInput[], alongside: readonly (() => void)[]): Promise<number> {
-    const parsed = events.map((e) => FunnelEventSchema.parse(e));
-    const run = this.db.transaction((rows: FunnelEvent[]) => {
+  async appendWith(events: readonly FunnelEvent[], alongside: readonly (() => void)[]): Promise<number> {
+    const run = this.db.transaction((rows: readonly FunnelEvent[]) => {
       for (const write of alongside) write();
       let added = 0;
       for (const e of rows) {
@@ -48,7 +51,7 @@ export class SqliteFunnelStore implements FunnelStore {
       }
       return added;
     });
-    return run(parsed);
+    return run(events);
   }
 
   async *query(q: FunnelQuery): AsyncIterable<FunnelEvent> {

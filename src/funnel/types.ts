@@ -20,10 +20,15 @@ export interface FunnelStore {
   /** Validates and stores; events whose id was already stored are ignored. Returns how many were new. */
   append(events: readonly FunnelEventInput[]): Promise<number>;
   /**
-   * Embedded engine only: appends in one transaction with other synchronous writes into the same
-   * SQLite database (a turn's state and transcript), so all of them are stored or none.
+   * The same for events already parsed by FunnelEventSchema (the writer's, validated at its door):
+   * parsing them again was a measurable share of a turn's commit.
    */
-  appendWith?(events: readonly FunnelEventInput[], alongside: readonly (() => void)[]): Promise<number>;
+  appendValidated(events: readonly FunnelEvent[]): Promise<number>;
+  /**
+   * Embedded engine only: appends already parsed events in one transaction with other synchronous
+   * writes into the same SQLite database (a turn's state and transcript), so all of them are stored or none.
+   */
+  appendWith?(events: readonly FunnelEvent[], alongside: readonly (() => void)[]): Promise<number>;
   /** Replays events in time order (learners, off-policy evaluation, reports). */
   query(q: FunnelQuery): AsyncIterable<FunnelEvent>;
   /** How many events `query(q)` would replay (`limit` ignored): progress bars of long replays. */
@@ -45,8 +50,11 @@ export interface FunnelStore {
   close(): Promise<void>;
 }
 
-/** The funnel as the app's callers see it: the store's reads and writes, and a flush of the events the writer still batches. */
-export type FunnelLog = Omit<FunnelStore, 'close'> & { flush(): Promise<void> };
+/**
+ * The funnel as the app's callers see it: the store's reads and writes, and a flush of the events
+ * the writer still batches. Only the validating `append`: what callers hand in is checked there.
+ */
+export type FunnelLog = Omit<FunnelStore, 'close' | 'appendValidated' | 'appendWith'> & { flush(): Promise<void> };
 
 /** What reports read: replays, counts and stage totals. */
 export type FunnelReader = Pick<FunnelStore, 'query' | 'stages' | 'count'>;

@@ -139,7 +139,8 @@ export class FunnelWriter {
     this.flushing = (async () => {
       try {
         if (alongside.length) await this.store.appendWith!(batch, alongside);
-        else await this.store.append(batch);
+        // Validated once, at the writer's door (log, commitWith): the store does not parse them again.
+        else await this.store.appendValidated(batch);
         for (const w of waiters) w.resolve();
         for (const l of this.listeners) l(batch);
       } catch (err) {

@@ -1,13 +1,15 @@
 /**
  * The embedded database: one SQLite file in the data directory, WAL mode, versioned migrations.
  * Migrations are the numbered `.sql` files beside this module; each runs once, in order, inside a
- * transaction, and `PRAGMA user_version` records the last one applied.
+ * transaction, and `PRAGMA user_version` records the last one applied. WAL checkpoints run in a
+ * worker thread (checkpointer.ts), not in the commits of turns.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ShopbotError } from '../errors.js';
+import { startCheckpointer, type CheckpointLog } from './checkpointer.js';
 
 export type SqliteDb = Database.Database;
 
@@ -82,10 +84,20 @@ function beginImmediate(db: SqliteDb): void {
   }) as SqliteDb['transaction'];
 }
 
+/** Stops the checkpoint worker before the connection closes, then closes as better-sqlite3 does. */
+function stopOnClose(db: SqliteDb, stop: () => void): void {
+  const close = db.close.bind(db);
+  db.close = () => {
+    stop();
+    return close();
+  };
+}
+
 /** Opens (creating if needed) `<dataDir>/shopbot.db`, or an in-memory database for ':memory:'. */
-export function openSqlite(dataDir: string, file = 'shopbot.db'): SqliteDb {
+export function openSqlite(dataDir: string, file = 'shopbot.db', options: { log?: CheckpointLog } = {}): SqliteDb {
   let db: SqliteDb;
-  if (dataDir === ':memory:') {
+  const onDisk = dataDir !== ':memory:';
+  if (!onDisk) {
     db = new Database(':memory:');
   } else {
     mkdirSync(dataDir, { recursive: true });
@@ -98,5 +110,9 @@ export function openSqlite(dataDir: string, file = 'shopbot.db'): SqliteDb {
   cacheStatements(db);
   beginImmediate(db);
   migrate(db);
+  if (onDisk) {
+    const checkpointer = startCheckpointer(db, db.name, undefined, options.log);
+    stopOnClose(db, () => checkpointer.stop());
+  }
   return db;
 }

@@ -3,7 +3,7 @@ import { openSqlite } from '../../src/storage/sqlite.js';
 import { SqliteFunnelStore } from '../../src/funnel/sqlite.js';
 import { FunnelWriter } from '../../src/funnel/writer.js';
 import { newState, SqliteStateStore } from '../../src/dialogue/index.js';
-import type { FunnelEventInput } from '../../src/funnel/events.js';
+import type { FunnelEvent, FunnelEventInput } from '../../src/funnel/events.js';
 import { ev, funnelStoreContract } from './contract.js';
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -76,6 +76,7 @@ describe('FunnelWriter', () => {
         }
         return real.append(events);
       },
+      appendValidated: async (events: readonly FunnelEvent[]) => flaky.append(events),
       query: real.query.bind(real),
       count: real.count.bind(real),
       stages: real.stages.bind(real),
