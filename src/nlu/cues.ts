@@ -60,8 +60,10 @@ export function asksAboutAssistant(text: string): boolean {
 
 /** The message with its questions about the assistant blanked out (same length): "are you a robot?" names no product. */
 export function withoutAssistantQuestion(text: string): string {
-  return text.replace(new RegExp(ASSISTANT_IDENTITY_RE.source, 'gi'), (s) => ' '.repeat(s.length));
+  return text.replace(ASSISTANT_IDENTITY_ALL_RE, (s) => ' '.repeat(s.length));
 }
+/** Compiled once, not per message (replace resets a global pattern's lastIndex itself). */
+const ASSISTANT_IDENTITY_ALL_RE = new RegExp(ASSISTANT_IDENTITY_RE.source, 'gi');
 
 /** Words asking for a person, outside any question about what the assistant is ("are you a real person?" asks none). */
 export function asksForPerson(text: string): boolean {
